@@ -1,0 +1,130 @@
+// Command agora is the operator CLI: it applies migrations, seeds demo data
+// and manages tenants. It reads the same configuration as the API and worker.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/platform/health"
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/tenants/application"
+	"github.com/agora-platform/agora/internal/tenants/domain"
+	"github.com/agora-platform/agora/migrations"
+)
+
+const usage = `usage: agora <command> [flags]
+
+commands:
+  migrate                         apply pending database migrations
+  seed                            create the demo data (idempotent)
+  create-tenant -name N [-display-name D]
+                                  create a tenant and print its id
+  version                         print the build version
+`
+
+// DemoTenantName is the tenant `agora seed` creates.
+const DemoTenantName = "Demo"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "agora:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version":
+		fmt.Fprintf(out, "agora %s (%s)\n", health.Version, health.Commit)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	case "migrate", "seed", "create-tenant":
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	a, err := app.Boot(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch cmd {
+	case "migrate":
+		return migrate(ctx, a, out)
+	case "seed":
+		return seed(ctx, a, out)
+	default:
+		return createTenant(ctx, a, rest, out)
+	}
+}
+
+func migrate(ctx context.Context, a *app.App, out io.Writer) error {
+	all, err := migrations.All()
+	if err != nil {
+		return err
+	}
+	applied, err := postgres.Migrate(ctx, a.DB, all)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(out, "migrate: database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(out, "migrate: applied", name)
+	}
+	return nil
+}
+
+func seed(ctx context.Context, a *app.App, out io.Writer) error {
+	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation"})
+	switch {
+	case errors.Is(err, domain.ErrNameTaken):
+		fmt.Fprintf(out, "seed: tenant %q already exists\n", DemoTenantName)
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(out, "seed: created tenant %q (%s)\n", t.Name, t.ID)
+	return nil
+}
+
+func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("create-tenant", flag.ContinueOnError)
+	name := fs.String("name", "", "tenant name (required)")
+	display := fs.String("display-name", "", "display name (defaults to the name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		fs.Usage()
+		return errors.New("create-tenant: -name is required")
+	}
+	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: *name, DisplayName: *display})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, t.ID)
+	return nil
+}

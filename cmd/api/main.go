@@ -1,0 +1,41 @@
+// Command api serves Agora's REST API, the OpenAI-compatible API, the
+// WebSocket progress channel and the web UI.
+//
+//	@title						Agora API
+//	@version					1.0
+//	@description				Agora is a self-hosted AI workspace platform for the public sector. Errors are JSON {"message","code"}; every response carries X-Request-Id.
+//	@license.name				AGPL-3.0-or-later
+//	@BasePath					/
+//	@securityDefinitions.apikey	SuperKey
+//	@in							header
+//	@name						X-API-Key
+//	@description				The sysadmin super key (SUPER_API_KEY).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/agora-platform/agora/internal/app"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Boot(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.ServeHTTP(ctx)
+}

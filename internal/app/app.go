@@ -1,0 +1,123 @@
+// Package app is the composition root: it opens the database, Redis and the
+// task queue, builds every module, and hands the Echo instance and the task
+// mux to cmd/api, cmd/worker and the HTTP tests.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/hibiken/asynq"
+	"github.com/labstack/echo/v5"
+	"github.com/redis/go-redis/v9"
+	httpSwagger "github.com/swaggo/http-swagger/v2"
+	"github.com/uptrace/bun"
+
+	apispec "github.com/agora-platform/agora/api"
+	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/platform/health"
+	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/redisx"
+	"github.com/agora-platform/agora/internal/tenants"
+	"github.com/agora-platform/agora/web"
+)
+
+// App holds the process-wide dependencies and the modules.
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	DB      *bun.DB
+	Redis   *redis.Client
+	Jobs    *jobs.Client
+	Tenants *tenants.Module
+}
+
+// Open connects to PostgreSQL and Redis and builds the modules.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rdb, err := redisx.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return New(cfg, log, db, rdb), nil
+}
+
+// New builds the modules on already open connections (tests share theirs).
+func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) *App {
+	jc := jobs.NewClient(rdb)
+	return &App{
+		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc,
+		Tenants: tenants.New(tenants.Deps{DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Log: log}),
+	}
+}
+
+// Close releases the connections.
+func (a *App) Close() error {
+	return errors.Join(a.Jobs.Close(), a.Redis.Close(), a.DB.Close())
+}
+
+// HTTP returns the Echo instance with every route.
+func (a *App) HTTP() *echo.Echo {
+	e := httpx.New(a.Log, httpx.Options{
+		CORSAllowedOrigins: a.Config.CORSAllowedOrigins,
+		BodyLimitBytes:     a.Config.HTTPBodyLimitBytes,
+		HSTS:               strings.HasPrefix(a.Config.PublicOrigin, "https://"),
+	})
+	health.NewHandler(a.DB, a.Redis).Register(e)
+	registerDocs(e)
+	registerWeb(e)
+
+	v1 := e.Group("/api/v1")
+	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(a.Config.SuperAPIKey))
+	a.Tenants.HTTP.Register(sysadmin)
+	return e
+}
+
+// TaskMux returns the worker's task routes.
+func (a *App) TaskMux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Use(jobs.Classify)
+	a.Tenants.Tasks.Register(mux)
+	return mux
+}
+
+// docsCSP lets Swagger UI run its inline start-up script and styles.
+const docsCSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+
+func registerDocs(e *echo.Echo) {
+	e.GET("/api/openapi.json", func(c *echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, apispec.SwaggerJSON)
+	})
+	ui := echo.WrapHandler(httpSwagger.Handler(httpSwagger.URL("/api/openapi.json")))
+	toIndex := func(c *echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/api/docs/index.html") }
+	e.GET("/api/docs", toIndex)
+	e.GET("/api/docs/", toIndex)
+	e.GET("/api/docs/*", ui, httpx.SecureHeaders(docsCSP, false))
+}
+
+func registerWeb(e *echo.Echo) {
+	static, err := fs.Sub(web.Files, "static")
+	if err != nil {
+		panic(fmt.Sprintf("web: embedded static files missing: %v", err))
+	}
+	e.GET("/", func(c *echo.Context) error {
+		page, err := fs.ReadFile(static, "index.html")
+		if err != nil {
+			return fmt.Errorf("read index.html: %w", err)
+		}
+		return c.HTMLBlob(http.StatusOK, page)
+	})
+}

@@ -1,0 +1,182 @@
+// Package config loads Agora's one configuration struct from the environment
+// (and an optional .env file) and validates it at start-up. The API, the
+// worker and the agora CLI all read the same configuration.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/fernet/fernet-go"
+	"github.com/joho/godotenv"
+)
+
+// Config is the whole configuration. configs/agora.example.env documents
+// every variable; keep the two in step.
+type Config struct {
+	DatabaseURL        string        `env:"DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
+	DBMaxOpenConns     int           `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
+	DBMaxIdleConns     int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBConnMaxLifetime  time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	RedisURL           string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicOrigin       string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
+	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
+	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
+	SuperAPIKey        string        `env:"SUPER_API_KEY"`
+	JWTSecret          string        `env:"JWT_SECRET"`
+	JWTExpirySeconds   int           `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
+	EncryptionKey      string        `env:"ENCRYPTION_KEY"`
+	FileStorageDir     string        `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
+	LogFormat          string        `env:"LOG_FORMAT" envDefault:"text"`
+	LogLevel           string        `env:"LOG_LEVEL" envDefault:"info"`
+	WorkerConcurrency  int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
+	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+}
+
+// minSecretLen is the shortest accepted JWT secret and super key.
+const minSecretLen = 32
+
+// Load reads a .env file from envFile when it exists (variables already set in
+// the environment win), then the environment, and validates the result.
+func Load(envFile string) (Config, error) {
+	if envFile != "" {
+		if err := godotenv.Load(envFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return Config{}, fmt.Errorf("config: read %s: %w", envFile, err)
+		}
+	}
+	return FromMap(envMap(os.Environ()))
+}
+
+// FromMap builds and validates a Config from the given variables only.
+func FromMap(vars map[string]string) (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		return Config{}, fmt.Errorf("config: invalid configuration (see configs/agora.example.env):\n  - %s", describeParseError(err))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// JWTExpiry returns JWT_EXPIRY_SECONDS as a duration (seconds, as documented).
+func (c Config) JWTExpiry() time.Duration {
+	return time.Duration(c.JWTExpirySeconds) * time.Second
+}
+
+// EncryptionKeys returns the Fernet keys of ENCRYPTION_KEY; the first encrypts.
+func (c Config) EncryptionKeys() []*fernet.Key {
+	keys, _ := fernet.DecodeKeys(splitList(c.EncryptionKey)...)
+	return keys
+}
+
+// Validate checks every variable and reports all problems at once, each with
+// what to do about it.
+func (c Config) Validate() error {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		add("DATABASE_URL must be a postgres:// URL, e.g. postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		add("REDIS_URL must be a redis:// URL, e.g. redis://127.0.0.1:6379/0")
+	}
+	if !strings.Contains(c.HTTPAddr, ":") {
+		add("HTTP_ADDR must be host:port, e.g. 127.0.0.1:8080")
+	}
+	if u, err := url.Parse(c.PublicOrigin); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		add("PUBLIC_ORIGIN must be an origin like https://agora.example.org (scheme and host, no path)")
+	}
+	for _, o := range c.CORSAllowedOrigins {
+		if u, err := url.Parse(strings.TrimSpace(o)); o != "*" && (err != nil || u.Host == "") {
+			add("CORS_ALLOWED_ORIGINS has %q, which is not an origin like https://app.example.org", o)
+		}
+	}
+	if c.HTTPBodyLimitBytes < 1024 {
+		add("HTTP_BODY_LIMIT_BYTES must be at least 1024")
+	}
+	if c.SuperAPIKey != "" && len(c.SuperAPIKey) < minSecretLen {
+		add("SUPER_API_KEY must be at least %d characters (or empty to turn the sysadmin API off); generate one with: head -c 32 /dev/urandom | base64", minSecretLen)
+	}
+	if len(c.JWTSecret) < minSecretLen {
+		add("JWT_SECRET must be set to at least %d characters; generate one with: head -c 32 /dev/urandom | base64", minSecretLen)
+	}
+	if c.JWTExpirySeconds < 30 || c.JWTExpirySeconds > 86400 {
+		add("JWT_EXPIRY_SECONDS must be between 30 and 86400 (it is in seconds)")
+	}
+	if _, err := fernet.DecodeKeys(splitList(c.EncryptionKey)...); c.EncryptionKey == "" || err != nil {
+		add("ENCRYPTION_KEY must be one or more comma-separated Fernet keys (32 bytes, url-safe base64); generate one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_'")
+	}
+	if strings.TrimSpace(c.FileStorageDir) == "" {
+		add("FILE_STORAGE_DIR must name a directory")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add("LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		add("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if c.DBMaxOpenConns < 1 || c.DBMaxIdleConns < 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
+		add("DB_MAX_OPEN_CONNS must be at least 1 and DB_MAX_IDLE_CONNS between 0 and DB_MAX_OPEN_CONNS")
+	}
+	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 256 {
+		add("WORKER_CONCURRENCY must be between 1 and 256")
+	}
+	if c.ShutdownTimeout <= 0 {
+		add("SHUTDOWN_TIMEOUT must be a positive duration, e.g. 15s")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("config: invalid configuration (see configs/agora.example.env):\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// describeParseError names the variable behind each parse failure, which the
+// library reports by Go field name only.
+func describeParseError(err error) string {
+	agg, ok := errors.AsType[env.AggregateError](err)
+	if !ok {
+		return err.Error()
+	}
+	var lines []string
+	for _, e := range agg.Errors {
+		if pe, ok := errors.AsType[env.ParseError](e); ok {
+			if f, found := reflect.TypeFor[Config]().FieldByName(pe.Name); found {
+				lines = append(lines, fmt.Sprintf("%s is not a valid %s: %s", f.Tag.Get("env"), pe.Type, pe.Err))
+				continue
+			}
+		}
+		lines = append(lines, e.Error())
+	}
+	return strings.Join(lines, "\n  - ")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func envMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}

@@ -1,0 +1,86 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/config"
+)
+
+const (
+	secret = "0123456789abcdef0123456789abcdef"
+	key    = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
+)
+
+func valid() map[string]string {
+	return map[string]string{"JWT_SECRET": secret, "ENCRYPTION_KEY": key}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := config.FromMap(valid())
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
+	require.Equal(t, "text", c.LogFormat)
+	require.Equal(t, 15*time.Minute, c.JWTExpiry(), "JWT_EXPIRY_SECONDS is seconds")
+	require.Len(t, c.EncryptionKeys(), 1)
+}
+
+func TestValidationListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	_, err := config.FromMap(map[string]string{
+		"LOG_FORMAT":    "xml",
+		"DATABASE_URL":  "mysql://x",
+		"SUPER_API_KEY": "short",
+	})
+	require.Error(t, err)
+	for _, name := range []string{"JWT_SECRET", "ENCRYPTION_KEY", "LOG_FORMAT", "DATABASE_URL", "SUPER_API_KEY"} {
+		require.Contains(t, err.Error(), name)
+	}
+}
+
+func TestBadNumberIsReported(t *testing.T) {
+	t.Parallel()
+	vars := valid()
+	vars["JWT_EXPIRY_SECONDS"] = "ten"
+	_, err := config.FromMap(vars)
+	require.ErrorContains(t, err, "JWT_EXPIRY_SECONDS")
+}
+
+func TestSeveralEncryptionKeys(t *testing.T) {
+	t.Parallel()
+	vars := valid()
+	vars["ENCRYPTION_KEY"] = key + ", " + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	c, err := config.FromMap(vars)
+	require.NoError(t, err)
+	require.Len(t, c.EncryptionKeys(), 2)
+}
+
+func TestEnvFileDoesNotOverrideEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, ".env")
+	require.NoError(t, os.WriteFile(file, []byte("JWT_SECRET="+secret+"\nENCRYPTION_KEY="+key+"\nHTTP_ADDR=0.0.0.0:9999\nLOG_LEVEL=debug\n"), 0o600))
+	t.Setenv("HTTP_ADDR", "127.0.0.1:7777")
+	t.Setenv("JWT_SECRET", "")
+	os.Unsetenv("JWT_SECRET")
+	t.Setenv("ENCRYPTION_KEY", "")
+	os.Unsetenv("ENCRYPTION_KEY")
+	t.Setenv("LOG_LEVEL", "")
+	os.Unsetenv("LOG_LEVEL")
+
+	c, err := config.Load(file)
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:7777", c.HTTPAddr, "the environment wins over .env")
+	require.Equal(t, "debug", c.LogLevel)
+}
+
+func TestMissingEnvFileIsFine(t *testing.T) {
+	t.Setenv("JWT_SECRET", secret)
+	t.Setenv("ENCRYPTION_KEY", key)
+	_, err := config.Load(filepath.Join(t.TempDir(), "absent.env"))
+	require.NoError(t, err)
+}

@@ -1,0 +1,90 @@
+// Package errs classifies errors into the few kinds that transports map to
+// status codes. Every message carried by an *Error is safe to show a client.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind says what class of failure an error is; transports map it to a status.
+type Kind int
+
+// The kinds; their codes are the wire values of the "code" field in API.md.
+const (
+	Internal Kind = iota
+	Invalid
+	NotFound
+	Conflict
+	Forbidden
+	Unauthenticated
+	TooLarge
+	UnsupportedMediaType
+	RateLimited
+	QuotaExceeded
+	Unavailable
+)
+
+var codes = map[Kind]string{
+	Internal:             "internal",
+	Invalid:              "invalid",
+	NotFound:             "not_found",
+	Conflict:             "conflict",
+	Forbidden:            "forbidden",
+	Unauthenticated:      "unauthenticated",
+	TooLarge:             "too_large",
+	UnsupportedMediaType: "unsupported_media_type",
+	RateLimited:          "rate_limited",
+	QuotaExceeded:        "quota_exceeded",
+	Unavailable:          "unavailable",
+}
+
+// Code returns the kind's wire name, e.g. "not_found".
+func (k Kind) Code() string { return codes[k] }
+
+// String returns the kind's wire name.
+func (k Kind) String() string { return codes[k] }
+
+// Error is a classified error whose Msg is safe to show a client.
+// RetryAfter, when set, tells the client how long to wait (rate limits).
+type Error struct {
+	Kind       Kind
+	Msg        string
+	RetryAfter time.Duration
+}
+
+// New returns an *Error of the given kind with a client-safe message.
+func New(kind Kind, msg string) *Error { return &Error{Kind: kind, Msg: msg} }
+
+// Newf is New with a formatted message; the arguments must be safe to show.
+func Newf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Msg }
+
+// Is reports whether target is the same sentinel value, so package-level
+// sentinels work with errors.Is.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind == e.Kind && t.Msg == e.Msg
+}
+
+// KindOf returns the kind and the client-safe message of the first *Error in
+// err's chain, or Internal and "internal error" when there is none.
+func KindOf(err error) (Kind, string) {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Kind, e.Msg
+	}
+	return Internal, "internal error"
+}
+
+// RetryAfterOf returns the retry hint of the first *Error in err's chain.
+func RetryAfterOf(err error) time.Duration {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.RetryAfter
+	}
+	return 0
+}

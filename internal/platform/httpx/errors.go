@@ -1,0 +1,90 @@
+package httpx
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+)
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Message string `json:"message" example:"tenant not found"`
+	Code    string `json:"code" example:"not_found"`
+}
+
+var statusOf = map[errs.Kind]int{
+	errs.Internal:             http.StatusInternalServerError,
+	errs.Invalid:              http.StatusBadRequest,
+	errs.NotFound:             http.StatusNotFound,
+	errs.Conflict:             http.StatusConflict,
+	errs.Forbidden:            http.StatusForbidden,
+	errs.Unauthenticated:      http.StatusUnauthorized,
+	errs.TooLarge:             http.StatusRequestEntityTooLarge,
+	errs.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	errs.RateLimited:          http.StatusTooManyRequests,
+	errs.QuotaExceeded:        http.StatusTooManyRequests,
+	errs.Unavailable:          http.StatusServiceUnavailable,
+}
+
+// kindOfStatus classifies the status codes Echo itself produces (routing,
+// binding, body limit).
+var kindOfStatus = map[int]errs.Kind{
+	http.StatusBadRequest:            errs.Invalid,
+	http.StatusUnauthorized:          errs.Unauthenticated,
+	http.StatusForbidden:             errs.Forbidden,
+	http.StatusNotFound:              errs.NotFound,
+	http.StatusMethodNotAllowed:      errs.Invalid,
+	http.StatusRequestEntityTooLarge: errs.TooLarge,
+	http.StatusUnsupportedMediaType:  errs.UnsupportedMediaType,
+	http.StatusTooManyRequests:       errs.RateLimited,
+	http.StatusServiceUnavailable:    errs.Unavailable,
+}
+
+// ErrorHandler is the one place that turns an error into an HTTP status and
+// the {"message","code"} body, and the one place that logs failed requests
+// (5xx only). 5xx bodies never carry the cause.
+func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(c *echo.Context, err error) {
+		if r, uerr := echo.UnwrapResponse(c.Response()); uerr == nil && r.Committed {
+			return
+		}
+		status, body := classify(err)
+		if status >= http.StatusInternalServerError {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				"err", err, "method", c.Request().Method, "route", c.Path(), "status", status)
+		}
+		if ra := errs.RetryAfterOf(err); ra > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int((ra+999_999_999)/1_000_000_000)))
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, body)
+	}
+}
+
+func classify(err error) (int, ErrorBody) {
+	if kind, msg := errs.KindOf(err); kind != errs.Internal {
+		return statusOf[kind], ErrorBody{Message: msg, Code: kind.Code()}
+	}
+	if code := echo.StatusCode(err); code >= 400 && code < 500 {
+		kind, ok := kindOfStatus[code]
+		if !ok {
+			kind = errs.Invalid
+		}
+		msg := http.StatusText(code)
+		if he, ok := err.(*echo.HTTPError); ok && he.Message != "" {
+			msg = he.Message
+		}
+		return code, ErrorBody{Message: msg, Code: kind.Code()}
+	}
+	if code := echo.StatusCode(err); code == http.StatusServiceUnavailable {
+		return code, ErrorBody{Message: "service unavailable", Code: errs.Unavailable.Code()}
+	}
+	return http.StatusInternalServerError, ErrorBody{Message: "internal error", Code: errs.Internal.Code()}
+}

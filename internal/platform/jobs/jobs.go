@@ -1,0 +1,110 @@
+// Package jobs is the glue between modules and asynq: enqueueing JSON
+// payloads after commit, decoding them in handlers, classifying handler
+// errors into retry or skip, the worker server, and its heartbeat.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+)
+
+// Client enqueues tasks. It implements the Enqueuer ports of the modules.
+type Client struct{ c *asynq.Client }
+
+// NewClient returns a Client on the shared Redis connection.
+func NewClient(rdb redis.UniversalClient) *Client {
+	return &Client{c: asynq.NewClientFromRedisClient(rdb)}
+}
+
+// Close releases the client (not the shared Redis connection).
+func (c *Client) Close() error { return c.c.Close() }
+
+// Enqueue queues a task of type taskType with payload encoded as JSON.
+// A non-empty id makes the task unique while it is held by the queue: a
+// second Enqueue with the same id is a no-op, so callers may retry freely.
+func (c *Client) Enqueue(ctx context.Context, taskType string, payload any, id string) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode %s payload: %w", taskType, err)
+	}
+	opts := []asynq.Option{asynq.MaxRetry(10), asynq.Timeout(30 * time.Minute)}
+	if id != "" {
+		opts = append(opts, asynq.TaskID(taskType+":"+id))
+	}
+	_, err = c.c.EnqueueContext(ctx, asynq.NewTask(taskType, body), opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s %s: %w", taskType, id, err)
+	}
+	return nil
+}
+
+// Decode reads a task's JSON payload. A payload that does not decode can
+// never succeed, so the error skips retries.
+func Decode[T any](t *asynq.Task) (T, error) {
+	var v T
+	if err := json.Unmarshal(t.Payload(), &v); err != nil {
+		return v, fmt.Errorf("decode %s payload: %w: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return v, nil
+}
+
+// Classify is mux middleware that turns errors which a retry cannot fix
+// (invalid input, a row that no longer exists) into SkipRetry.
+func Classify(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := next.ProcessTask(ctx, t)
+		if err == nil || errors.Is(err, asynq.SkipRetry) {
+			return err
+		}
+		switch kind, _ := errs.KindOf(err); kind {
+		case errs.Invalid, errs.NotFound:
+			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		}
+		return err
+	})
+}
+
+// ServerOptions configure NewServer.
+type ServerOptions struct {
+	Concurrency     int
+	ShutdownTimeout time.Duration
+}
+
+// NewServer returns an asynq server on the shared Redis connection that logs
+// through log and reports every failed task once, in its ErrorHandler.
+func NewServer(rdb redis.UniversalClient, log *slog.Logger, o ServerOptions) *asynq.Server {
+	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     o.Concurrency,
+		ShutdownTimeout: o.ShutdownTimeout,
+		Logger:          slogAdapter{log.With("component", "asynq")},
+		LogLevel:        asynq.WarnLevel,
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			retried, _ := asynq.GetRetryCount(ctx)
+			maxRetry, _ := asynq.GetMaxRetry(ctx)
+			id, _ := asynq.GetTaskID(ctx)
+			log.ErrorContext(ctx, "task failed", "type", t.Type(), "task_id", id,
+				"retry", retried, "max_retry", maxRetry, "final", errors.Is(err, asynq.SkipRetry) || retried >= maxRetry, "err", err)
+		}),
+	})
+}
+
+// slogAdapter lets asynq log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)); panic(fmt.Sprint(args...)) }

@@ -1,0 +1,149 @@
+// Package testkit gives tests the real PostgreSQL and Redis: connections
+// from TEST_DATABASE_URL and TEST_REDIS_URL (already migrated by `make test`),
+// a valid test configuration, and a fresh tenant per test so tests can run in
+// parallel without truncating tables. Without the variables a test is
+// skipped, unless REQUIRE_SERVICES=1, which turns a missing service into a
+// failure (CI sets it).
+package testkit
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/redisx"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Test secrets: long enough to pass validation, never used outside tests.
+const (
+	SuperKey      = "test-super-key-0123456789abcdef0123456789"
+	jwtSecret     = "test-jwt-secret-0123456789abcdef0123456789"
+	encryptionKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
+)
+
+var (
+	dbOnce  sync.Once
+	db      *bun.DB
+	dbErr   error
+	rdbOnce sync.Once
+	rdb     *redis.Client
+	rdbErr  error
+)
+
+// missing skips the test, or fails it when REQUIRE_SERVICES=1.
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv("REQUIRE_SERVICES") == "1" {
+		t.Fatalf("%s (REQUIRE_SERVICES=1; `make test` sets everything up)", what)
+	}
+	t.Skipf("%s; run `make test` to use the real services", what)
+}
+
+// DatabaseURL returns TEST_DATABASE_URL or skips/fails the test.
+func DatabaseURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
+		missing(t, "TEST_DATABASE_URL is not set")
+	}
+	return u
+}
+
+// RedisURL returns TEST_REDIS_URL or skips/fails the test.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TEST_REDIS_URL")
+	if u == "" {
+		missing(t, "TEST_REDIS_URL is not set")
+	}
+	return u
+}
+
+// DB returns the shared connection to the migrated test database.
+func DB(t testing.TB) *bun.DB {
+	t.Helper()
+	url := DatabaseURL(t)
+	dbOnce.Do(func() {
+		db, dbErr = postgres.Open(context.Background(), url, postgres.Options{MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: time.Hour})
+	})
+	if dbErr != nil {
+		missing(t, "test database unreachable: "+dbErr.Error())
+	}
+	return db
+}
+
+// Redis returns the shared connection to the test Redis database.
+func Redis(t testing.TB) *redis.Client {
+	t.Helper()
+	url := RedisURL(t)
+	rdbOnce.Do(func() { rdb, rdbErr = redisx.Open(context.Background(), url) })
+	if rdbErr != nil {
+		missing(t, "test Redis unreachable: "+rdbErr.Error())
+	}
+	return rdb
+}
+
+// Config returns a valid configuration for the test services, with its own
+// file storage directory.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	c, err := config.FromMap(map[string]string{
+		"DATABASE_URL":     DatabaseURL(t),
+		"REDIS_URL":        RedisURL(t),
+		"SUPER_API_KEY":    SuperKey,
+		"JWT_SECRET":       jwtSecret,
+		"ENCRYPTION_KEY":   encryptionKey,
+		"FILE_STORAGE_DIR": t.TempDir(),
+		"LOG_LEVEL":        "debug",
+	})
+	if err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	return c
+}
+
+// Env returns the test configuration as environment variables, for tests
+// that start the real binaries.
+func Env(t testing.TB) []string {
+	t.Helper()
+	return []string{
+		"DATABASE_URL=" + DatabaseURL(t),
+		"REDIS_URL=" + RedisURL(t),
+		"SUPER_API_KEY=" + SuperKey,
+		"JWT_SECRET=" + jwtSecret,
+		"ENCRYPTION_KEY=" + encryptionKey,
+		"FILE_STORAGE_DIR=" + t.TempDir(),
+	}
+}
+
+// Logger returns a logger that writes to w (io.Discard when nil).
+func Logger(w io.Writer) *slog.Logger {
+	if w == nil {
+		w = io.Discard
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// Tenant inserts a fresh tenant for this test and returns its id. Tests that
+// use it never see each other's data, so they can run in parallel.
+func Tenant(t testing.TB) tenancy.ID {
+	t.Helper()
+	id := tenancy.ID{UUID: uuid.Must(uuid.NewV7())}
+	_, err := DB(t).ExecContext(context.Background(),
+		"INSERT INTO tenants (id, name, display_name) VALUES (?, ?, ?)", id.UUID, "test-"+id.String(), t.Name())
+	if err != nil {
+		t.Fatalf("create test tenant: %v", err)
+	}
+	return id
+}

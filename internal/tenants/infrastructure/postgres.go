@@ -1,0 +1,110 @@
+// Package infrastructure stores tenants in PostgreSQL and prepares their
+// file storage on disk.
+package infrastructure
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/tenants/domain"
+)
+
+type tenantRow struct {
+	bun.BaseModel `bun:"table:tenants"`
+
+	ID            uuid.UUID    `bun:"id,pk,type:uuid"`
+	Name          string       `bun:"name"`
+	DisplayName   string       `bun:"display_name"`
+	State         string       `bun:"state"`
+	ProvisionedAt bun.NullTime `bun:"provisioned_at"`
+	CreatedAt     time.Time    `bun:"created_at"`
+	UpdatedAt     time.Time    `bun:"updated_at"`
+}
+
+func toRow(t domain.Tenant) tenantRow {
+	r := tenantRow{
+		ID: t.ID.UUID, Name: t.Name, DisplayName: t.DisplayName, State: string(t.State),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+	if t.Provisioned() {
+		r.ProvisionedAt = bun.NullTime{Time: t.ProvisionedAt}
+	}
+	return r
+}
+
+func (r tenantRow) toDomain() domain.Tenant {
+	return domain.Tenant{
+		ID: tenancy.ID{UUID: r.ID}, Name: r.Name, DisplayName: r.DisplayName, State: domain.State(r.State),
+		ProvisionedAt: r.ProvisionedAt.Time, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// Repo is the PostgreSQL tenant store.
+type Repo struct{ db *bun.DB }
+
+// NewRepo returns a Repo on db.
+func NewRepo(db *bun.DB) *Repo { return &Repo{db: db} }
+
+// Insert stores a new tenant; domain.ErrNameTaken when the name is used.
+func (r *Repo) Insert(ctx context.Context, t domain.Tenant) error {
+	row := toRow(t)
+	_, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx)
+	if postgres.IsUniqueViolation(err, "tenants_name_key") {
+		return domain.ErrNameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("insert tenant: %w", err)
+	}
+	return nil
+}
+
+// Get loads a tenant; domain.ErrNotFound when there is none.
+func (r *Repo) Get(ctx context.Context, id tenancy.ID) (domain.Tenant, error) {
+	var row tenantRow
+	err := postgres.Conn(ctx, r.db).NewSelect().Model(&row).Where("id = ?", id.UUID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Tenant{}, domain.ErrNotFound
+	}
+	if err != nil {
+		return domain.Tenant{}, fmt.Errorf("select tenant: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// List returns a page of tenants, oldest first, and the total count.
+func (r *Repo) List(ctx context.Context, limit, offset int) ([]domain.Tenant, int, error) {
+	var rows []tenantRow
+	n, err := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).
+		OrderExpr("created_at, id").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("select tenants: %w", err)
+	}
+	out := make([]domain.Tenant, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain()
+	}
+	return out, int(n), nil
+}
+
+// MarkProvisioned records when the tenant was provisioned; domain.ErrNotFound
+// when it no longer exists.
+func (r *Repo) MarkProvisioned(ctx context.Context, id tenancy.ID, at time.Time) error {
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Model((*tenantRow)(nil)).
+		Set("provisioned_at = ?", at).Set("updated_at = ?", at).
+		Where("id = ?", id.UUID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("update tenant: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}

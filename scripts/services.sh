@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Makes this machine ready for Agora, idempotently: PostgreSQL 15 with pgvector,
+# Redis, and the agora database and role (plus agora_test for `make test`).
+# Runs as root on Debian 12. Every step says what it does; a step that finds
+# its work already done says so and moves on.
+set -euo pipefail
+
+PG_VERSION=15
+PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+DB_USER=${AGORA_DB_USER:-agora}
+DB_PASSWORD=${AGORA_DB_PASSWORD:-agora}
+DATABASES=${AGORA_DATABASES:-"agora agora_test"}
+REDIS_PORT=${AGORA_REDIS_PORT:-6379}
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'services: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run as root (it installs Debian packages and starts services)"
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    say "apt-get update"
+    apt-get update -qq || die "apt-get update failed; check the Debian mirror in /etc/apt/sources.list.d"
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed; run it by hand to see why"
+}
+
+# psql_super runs psql as the postgres superuser over the local socket, which
+# works both with Debian's default peer auth and with trust auth.
+psql_super() { runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+ensure_postgres() {
+  if [ -x "$PG_BIN/postgres" ]; then
+    say "PostgreSQL $PG_VERSION is installed"
+  else
+    apt_install "postgresql-$PG_VERSION" postgresql-contrib
+  fi
+  if runuser -u postgres -- "$PG_BIN/pg_isready" -q 2>/dev/null; then
+    say "PostgreSQL is running"
+    return
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -q "^$PG_VERSION main$"; then
+    say "creating cluster $PG_VERSION/main"
+    pg_createcluster "$PG_VERSION" main >/dev/null
+  fi
+  say "starting PostgreSQL $PG_VERSION/main"
+  pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" main start \
+    || die "PostgreSQL did not start; see /var/log/postgresql/postgresql-$PG_VERSION-main.log"
+  for _ in $(seq 1 30); do
+    runuser -u postgres -- "$PG_BIN/pg_isready" -q && return
+    sleep 1
+  done
+  die "PostgreSQL did not become ready within 30 s; see /var/log/postgresql/"
+}
+
+# debian_mirror prints the Debian archive URI apt is configured with.
+debian_mirror() {
+  local uri
+  uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -1 || true)
+  if [ -z "$uri" ]; then
+    uri=$(grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' | grep -v security | grep debian | head -1 || true)
+  fi
+  printf '%s' "${uri:-http://deb.debian.org/debian}"
+}
+
+# ensure_pgvector builds pgvector from Debian 13's source package: it is not
+# packaged for Debian 12, but its source builds against PostgreSQL 15 as is.
+# A private source list keeps the system's apt configuration untouched.
+ensure_pgvector() {
+  local ext=/usr/share/postgresql/$PG_VERSION/extension/vector.control
+  if [ -f "$ext" ]; then
+    say "pgvector is installed ($(grep default_version "$ext" | tr -d "'" | awk '{print $3}'))"
+    return
+  fi
+  command -v make >/dev/null && command -v gcc >/dev/null || apt_install build-essential
+  [ -x /usr/lib/postgresql/$PG_VERSION/bin/pg_config ] && [ -d /usr/include/postgresql/$PG_VERSION/server ] \
+    || apt_install "postgresql-server-dev-$PG_VERSION"
+  command -v dpkg-source >/dev/null || apt_install dpkg-dev
+  local work mirror
+  work=$(mktemp -d /tmp/agora-pgvector.XXXXXX)
+  mirror=$(debian_mirror)
+  say "fetching pgvector source from $mirror (trixie)"
+  chmod 755 "$work"
+  mkdir -p "$work/lists/partial"
+  chown -R _apt "$work/lists" 2>/dev/null || true
+  echo "deb-src $mirror trixie main" >"$work/sources.list"
+  local aptopts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=-" -o "Dir::State::Lists=$work/lists")
+  apt-get "${aptopts[@]}" update -qq || die "could not read trixie sources from $mirror"
+  (cd "$work" && apt-get "${aptopts[@]}" source -qq pgvector >/dev/null 2>&1) \
+    || die "apt-get source pgvector failed; check that $mirror serves trixie sources"
+  local src
+  src=$(find "$work" -maxdepth 1 -type d -name 'pgvector-*' | head -1)
+  [ -n "$src" ] || die "pgvector source not found in $work"
+  say "building pgvector in $src"
+  make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/$PG_VERSION/bin/pg_config OPTFLAGS="" >/dev/null \
+    || die "building pgvector failed; see the output of make in $src"
+  make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/$PG_VERSION/bin/pg_config install >/dev/null \
+    || die "installing pgvector failed"
+  rm -rf "$work"
+  say "pgvector installed"
+}
+
+ensure_database() {
+  say "ensuring role $DB_USER"
+  psql_super <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER') THEN
+    CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+  END IF;
+END
+\$\$;
+SQL
+  local db
+  for db in $DATABASES; do
+    if [ "$(psql_super -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ]; then
+      say "database $db exists"
+    else
+      say "creating database $db"
+      psql_super -c "CREATE DATABASE $db OWNER $DB_USER"
+    fi
+    # Extensions need a superuser; the migrations then find them in place.
+    psql_super -d "$db" -c "CREATE EXTENSION IF NOT EXISTS vector; CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE EXTENSION IF NOT EXISTS citext;"
+    psql_super -d "$db" -c "GRANT ALL ON SCHEMA public TO $DB_USER; ALTER SCHEMA public OWNER TO $DB_USER"
+  done
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    apt_install redis-server
+  else
+    say "Redis is installed"
+  fi
+  if redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+    say "Redis is running on port $REDIS_PORT"
+    return
+  fi
+  say "starting Redis on 127.0.0.1:$REDIS_PORT"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/agora.log \
+    || die "Redis did not start; see /var/log/redis/agora.log"
+  for _ in $(seq 1 20); do
+    redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && return
+    sleep 0.5
+  done
+  die "Redis did not answer PING; see /var/log/redis/agora.log"
+}
+
+ensure_postgres
+ensure_pgvector
+ensure_database
+ensure_redis
+say "services ready"
