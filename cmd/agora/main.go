@@ -14,10 +14,6 @@ import (
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/platform/health"
-	"github.com/agora-platform/agora/internal/platform/postgres"
-	"github.com/agora-platform/agora/internal/tenants/application"
-	"github.com/agora-platform/agora/internal/tenants/domain"
-	"github.com/agora-platform/agora/migrations"
 )
 
 const usage = `usage: agora <command> [flags]
@@ -29,9 +25,6 @@ commands:
                                   create a tenant and print its id
   version                         print the build version
 `
-
-// DemoTenantName is the tenant `agora seed` creates.
-const DemoTenantName = "Demo"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -80,11 +73,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func migrate(ctx context.Context, a *app.App, out io.Writer) error {
-	all, err := migrations.All()
-	if err != nil {
-		return err
-	}
-	applied, err := postgres.Migrate(ctx, a.DB, all)
+	applied, err := a.Migrate(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,16 +87,11 @@ func migrate(ctx context.Context, a *app.App, out io.Writer) error {
 }
 
 func seed(ctx context.Context, a *app.App, out io.Writer) error {
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation"})
-	switch {
-	case errors.Is(err, domain.ErrNameTaken):
-		fmt.Fprintf(out, "seed: tenant %q already exists\n", DemoTenantName)
-		return nil
-	case err != nil:
-		return err
+	done, err := a.Seed(ctx)
+	for _, line := range done {
+		fmt.Fprintln(out, "seed:", line)
 	}
-	fmt.Fprintf(out, "seed: created tenant %q (%s)\n", t.Name, t.ID)
-	return nil
+	return err
 }
 
 func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer) error {
@@ -121,10 +105,10 @@ func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer)
 		fs.Usage()
 		return errors.New("create-tenant: -name is required")
 	}
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: *name, DisplayName: *display})
+	id, err := a.CreateTenant(ctx, *name, *display)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, t.ID)
+	fmt.Fprintln(out, id)
 	return nil
 }

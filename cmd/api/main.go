@@ -4,7 +4,6 @@
 //	@title						Agora API
 //	@version					1.0
 //	@description				Agora is a self-hosted AI workspace platform for the public sector. Errors are JSON {"message","code"}; every response carries X-Request-Id.
-//	@license.name				AGPL-3.0-or-later
 //	@BasePath					/
 //	@securityDefinitions.apikey	SuperKey
 //	@in							header

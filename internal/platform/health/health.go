@@ -43,20 +43,20 @@ func (h *Handler) Register(e *echo.Echo) {
 // StatusResponse is the liveness answer.
 type StatusResponse struct {
 	Status string `json:"status" example:"ok"`
-}
+} // @name Status
 
 // ReadyResponse says whether the API can serve, and which part is down.
 type ReadyResponse struct {
 	Status string            `json:"status" example:"ready" enums:"ready,not ready"`
 	Checks map[string]string `json:"checks"`
-}
+} // @name Readiness
 
 // VersionResponse identifies the running build.
 type VersionResponse struct {
 	Version   string `json:"version" example:"0.1.0"`
 	Commit    string `json:"commit" example:"3f2c1ab"`
 	GoVersion string `json:"go_version" example:"go1.26.8"`
-}
+} // @name Version
 
 // healthz godoc
 //

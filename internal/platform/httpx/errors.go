@@ -13,8 +13,8 @@ import (
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
 	Message string `json:"message" example:"tenant not found"`
-	Code    string `json:"code" example:"not_found"`
-}
+	Code    string `json:"code" example:"not_found" enums:"invalid,unauthenticated,forbidden,not_found,conflict,too_large,unsupported_media_type,rate_limited,quota_exceeded,unavailable,internal"`
+} // @name Error
 
 var statusOf = map[errs.Kind]int{
 	errs.Internal:             http.StatusInternalServerError,

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
-	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/tenants/application"
 )
@@ -28,7 +27,6 @@ func (h *Handler) Register(sysadmin *echo.Group) {
 	sysadmin.GET("/tenants/:id", h.get)
 }
 
-var _ httpx.ErrorBody // the error body named in the annotations below
 
 // create godoc
 //

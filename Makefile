@@ -1,0 +1,41 @@
+# Agora: `make run` starts the product, `make test` runs every test.
+# Both ready PostgreSQL + pgvector and Redis first (scripts/services.sh).
+
+SHELL   := /bin/bash
+PKG     := github.com/agora-platform/agora
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X $(PKG)/internal/platform/health.Version=$(VERSION) -X $(PKG)/internal/platform/health.Commit=$(COMMIT)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: services build run test test-go lint imports openapi bench clean
+
+services: ## ready PostgreSQL 15 + pgvector and Redis (idempotent)
+	$(SUDO) bash scripts/services.sh
+
+build: ## build bin/api, bin/worker and bin/agora
+	go build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+
+run: services build ## migrate, seed, then run API and worker in the foreground (Ctrl-C stops both)
+	bash scripts/run.sh
+
+test: services ## migrate the test database and run every test (race detector on)
+	bash scripts/test.sh
+
+lint: ## gofmt, go vet and the import rules
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(MAKE) imports
+
+imports: ## check STYLE.md's import rules
+	go test -count=1 -run 'TestImportRules' ./internal/archtest/
+
+openapi: ## regenerate api/swagger.json and api/swagger.yaml from the annotations
+	go test -count=1 -run TestOpenAPISpec ./api/ -args -update
+
+bench: services ## run the benchmarks against the test services
+	BENCH=1 bash scripts/test.sh -run '^$$' -bench . -benchmem
+
+clean:
+	rm -rf bin

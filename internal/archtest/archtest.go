@@ -1,0 +1,203 @@
+// Package archtest checks STYLE.md's import rules: which layer of which
+// module may import what. It reads import lists only (go/parser), so it is
+// fast and needs no build. Test files are exempt.
+package archtest
+
+import (
+	"fmt"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Violation is one import that breaks a rule.
+type Violation struct {
+	File   string // path relative to the repository root
+	Import string
+	Rule   string
+}
+
+func (v Violation) String() string { return fmt.Sprintf("%s imports %s: %s", v.File, v.Import, v.Rule) }
+
+// pkg says where a Go package sits in the layout.
+type pkg struct {
+	kind   string // "layer", "module", "platform", "app", "cmd", "other"
+	module string // module name for "layer" and "module"
+	layer  string // domain, application, api, infrastructure
+}
+
+var layers = []string{"domain", "application", "api", "infrastructure"}
+
+// Check walks root's internal/ and cmd/ trees and returns every violation.
+// module is the Go module path (e.g. github.com/agora-platform/agora).
+func Check(root, module string) ([]Violation, error) {
+	var out []Violation
+	fset := token.NewFileSet()
+	for _, top := range []string{"internal", "cmd"} {
+		dir := filepath.Join(root, top)
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			continue
+		}
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			rel = filepath.ToSlash(rel)
+			if strings.Contains(rel, "/testdata/") {
+				return nil
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+			if err != nil {
+				return fmt.Errorf("parse %s: %w", rel, err)
+			}
+			from := classify(strings.TrimSuffix(rel, "/"+filepath.Base(rel)))
+			for _, spec := range f.Imports {
+				imp, _ := strconv.Unquote(spec.Path.Value)
+				if rule := check(from, imp, module); rule != "" {
+					out = append(out, Violation{File: rel, Import: imp, Rule: rule})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out, nil
+}
+
+// classify places a package directory (relative to the repository root).
+func classify(dir string) pkg {
+	parts := strings.Split(dir, "/")
+	switch {
+	case parts[0] == "cmd":
+		return pkg{kind: "cmd"}
+	case len(parts) < 2 || parts[0] != "internal":
+		return pkg{kind: "other"}
+	case parts[1] == "platform":
+		return pkg{kind: "platform"}
+	case parts[1] == "app":
+		return pkg{kind: "app"}
+	case parts[1] == "archtest":
+		return pkg{kind: "other"}
+	case len(parts) == 2:
+		return pkg{kind: "module", module: parts[1]}
+	case slices.Contains(layers, parts[2]):
+		return pkg{kind: "layer", module: parts[1], layer: parts[2]}
+	}
+	return pkg{kind: "module", module: parts[1]}
+}
+
+// allowedPureLibs are the only non-standard imports of domain and application.
+var allowedPureLibs = []string{"github.com/google/uuid"}
+
+// pureForbiddenStd are standard packages that tie code to a transport or store.
+var pureForbiddenStd = []string{"net/http", "database/sql"}
+
+// storeLibs are the storage libraries only infrastructure may use.
+var storeLibs = []string{"github.com/uptrace/bun", "github.com/redis/go-redis", "database/sql"}
+
+// check returns the rule that importing imp from `from` breaks, or "".
+func check(from pkg, imp, module string) string {
+	internal := module + "/internal/"
+	var to pkg
+	isInternal := strings.HasPrefix(imp, internal)
+	if isInternal {
+		to = classify("internal/" + strings.TrimPrefix(imp, internal))
+	}
+	isStd := !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".")
+
+	if isInternal && to.kind == "app" && from.kind != "cmd" && from.kind != "app" {
+		return "internal/app is imported only by cmd/* and tests"
+	}
+	if isInternal && to.kind == "module" && from.kind != "app" && from.module != to.module {
+		return "a module's wiring package is imported only by internal/app"
+	}
+	switch from.kind {
+	case "cmd":
+		if isInternal && (to.kind == "layer" || to.kind == "module") {
+			return "cmd/* reaches modules only through internal/app"
+		}
+	case "platform":
+		if isInternal && (to.kind == "layer" || to.kind == "module" || to.kind == "app") {
+			return "platform packages must not import modules"
+		}
+	case "module":
+		if isInternal && to.module != "" && to.module != from.module {
+			return "a module must not import another module"
+		}
+	case "layer":
+		return checkLayer(from, to, imp, isInternal, isStd)
+	}
+	return ""
+}
+
+func checkLayer(from, to pkg, imp string, isInternal, isStd bool) string {
+	sameModule := isInternal && to.module == from.module
+	otherModule := isInternal && to.module != "" && to.module != from.module
+	switch from.layer {
+	case "domain", "application":
+		if isStd {
+			if slices.Contains(pureForbiddenStd, imp) {
+				return from.layer + " must stay pure Go: no " + imp
+			}
+			return ""
+		}
+		if isInternal {
+			switch {
+			case to.kind == "platform" && (imp == platformPath(imp, "errs") || imp == platformPath(imp, "tenancy")):
+				return ""
+			case from.layer == "application" && sameModule && to.layer == "domain":
+				return ""
+			}
+			return from.layer + " may import only its own inner layers and platform/{errs,tenancy}"
+		}
+		if slices.ContainsFunc(allowedPureLibs, func(l string) bool { return hasPathPrefix(imp, l) }) {
+			return ""
+		}
+		return from.layer + " must not import the library " + imp
+	case "api":
+		switch {
+		case otherModule:
+			return "api must not import other modules"
+		case sameModule && to.layer == "infrastructure":
+			return "api must not import its own infrastructure"
+		case isStoreLib(imp):
+			return "api must not use storage libraries"
+		}
+	case "infrastructure":
+		switch {
+		case sameModule && to.layer == "api":
+			return "infrastructure must not import its own api"
+		case otherModule && to.layer != "application":
+			return "infrastructure may use another module only through its application layer"
+		}
+	}
+	return ""
+}
+
+func isStoreLib(imp string) bool {
+	return slices.ContainsFunc(storeLibs, func(l string) bool { return hasPathPrefix(imp, l) })
+}
+
+func hasPathPrefix(imp, prefix string) bool {
+	return imp == prefix || strings.HasPrefix(imp, prefix+"/")
+}
+
+// platformPath returns the import path of platform package name within the
+// module that imp belongs to.
+func platformPath(imp, name string) string {
+	i := strings.Index(imp, "/internal/platform/")
+	if i < 0 {
+		return ""
+	}
+	return imp[:i] + "/internal/platform/" + name
+}

@@ -1,0 +1,103 @@
+package archtest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/archtest"
+)
+
+const module = "github.com/agora-platform/agora"
+
+// TestImportRules checks this repository against STYLE.md's table.
+func TestImportRules(t *testing.T) {
+	t.Parallel()
+	vs, err := archtest.Check("../..", module)
+	require.NoError(t, err)
+	for _, v := range vs {
+		t.Error(v)
+	}
+}
+
+// write creates files under a temporary repository root.
+func write(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(root, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return root
+}
+
+func imports(pkg string, paths ...string) string {
+	var b strings.Builder
+	b.WriteString("package " + pkg + "\n\nimport (\n")
+	for _, p := range paths {
+		b.WriteString("\t_ \"" + p + "\"\n")
+	}
+	b.WriteString(")\n")
+	return b.String()
+}
+
+// TestDomainImportingEchoOrBunFails proves the check catches the rule it
+// exists for.
+func TestDomainImportingEchoOrBunFails(t *testing.T) {
+	t.Parallel()
+	root := write(t, map[string]string{
+		"internal/widgets/domain/widget.go": imports("domain",
+			"github.com/labstack/echo/v5", "github.com/uptrace/bun", "github.com/google/uuid", "strings",
+			module+"/internal/platform/errs"),
+		"internal/widgets/domain/widget_test.go": imports("domain", "github.com/labstack/echo/v5"),
+	})
+	vs, err := archtest.Check(root, module)
+	require.NoError(t, err)
+	require.Len(t, vs, 2, "%v", vs)
+	require.Equal(t, "github.com/labstack/echo/v5", vs[0].Import)
+	require.Equal(t, "github.com/uptrace/bun", vs[1].Import)
+	require.Equal(t, "internal/widgets/domain/widget.go", vs[0].File)
+}
+
+func TestLayerRules(t *testing.T) {
+	t.Parallel()
+	root := write(t, map[string]string{
+		"internal/widgets/application/service.go": imports("application",
+			module+"/internal/widgets/domain", module+"/internal/widgets/infrastructure", "net/http"),
+		"internal/widgets/api/http.go": imports("api",
+			module+"/internal/widgets/application", module+"/internal/platform/httpx", "github.com/labstack/echo/v5",
+			"github.com/uptrace/bun", module+"/internal/gadgets/application"),
+		"internal/widgets/infrastructure/postgres.go": imports("infrastructure",
+			"github.com/uptrace/bun", module+"/internal/gadgets/application", module+"/internal/gadgets/domain",
+			module+"/internal/widgets/api"),
+		"internal/platform/thing/thing.go": imports("thing", module+"/internal/widgets/domain"),
+		"internal/widgets/module.go":       imports("widgets", module+"/internal/widgets/api", module+"/internal/gadgets"),
+		"internal/app/app.go":              imports("app", module+"/internal/widgets", module+"/internal/gadgets"),
+		"cmd/tool/main.go":                 imports("main", module+"/internal/app", module+"/internal/widgets/domain"),
+	})
+	vs, err := archtest.Check(root, module)
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, v := range vs {
+		got[v.File+" -> "+strings.TrimPrefix(v.Import, module+"/")] = true
+	}
+	want := []string{
+		"internal/widgets/application/service.go -> internal/widgets/infrastructure",
+		"internal/widgets/application/service.go -> net/http",
+		"internal/widgets/api/http.go -> github.com/uptrace/bun",
+		"internal/widgets/api/http.go -> internal/gadgets/application",
+		"internal/widgets/infrastructure/postgres.go -> internal/gadgets/domain",
+		"internal/widgets/infrastructure/postgres.go -> internal/widgets/api",
+		"internal/platform/thing/thing.go -> internal/widgets/domain",
+		"internal/widgets/module.go -> internal/gadgets",
+		"cmd/tool/main.go -> internal/widgets/domain",
+	}
+	for _, w := range want {
+		require.True(t, got[w], "expected a violation for %s; got %v", w, vs)
+	}
+	require.Len(t, vs, len(want), "%v", vs)
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against the real services: migrates the test
+# database, empties the test Redis databases, and runs `go test` with the
+# race detector. Extra arguments go to `go test` (used by `make bench`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable}
+export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/1}
+# The process test runs real binaries on a Redis database of its own so the
+# worker it starts takes no task queued by other tests.
+export TEST_PROCESS_REDIS_URL=${TEST_PROCESS_REDIS_URL:-redis://127.0.0.1:6379/2}
+export REQUIRE_SERVICES=1
+
+say() { printf '==> %s\n' "$*"; }
+
+say "migrating the test database"
+DATABASE_URL=$TEST_DATABASE_URL REDIS_URL=$TEST_REDIS_URL \
+  JWT_SECRET=test-jwt-secret-0123456789abcdef0123456789 \
+  ENCRYPTION_KEY=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4= \
+  go run ./cmd/agora migrate
+
+say "emptying the test Redis databases"
+for url in "$TEST_REDIS_URL" "$TEST_PROCESS_REDIS_URL"; do
+  redis-cli -u "$url" FLUSHDB >/dev/null
+done
+
+if [ -n "${BENCH:-}" ]; then
+  say "go test $*"
+  go test -count=1 "$@" ./...
+  exit
+fi
+
+say "gofmt and go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+
+say "go test -race ./... (includes the import-rule and OpenAPI drift checks)"
+go test -race -count=1 -timeout 15m "$@" ./...
