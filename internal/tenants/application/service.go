@@ -33,8 +33,12 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(repo Repo, tx Transactor, jobs Enqueuer, storage Storage, log *slog.Logger) *Service {
-	return &Service{repo: repo, tx: tx, jobs: jobs, storage: storage, log: log, now: time.Now}
+	return &Service{repo: repo, tx: tx, jobs: jobs, storage: storage, log: log, now: now}
 }
+
+// now is the current time at PostgreSQL's precision, so what a create
+// returns equals what a later read returns.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // CreateInput is what a sysadmin gives to create a tenant.
 type CreateInput struct {
@@ -50,7 +54,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (domain.Tenant, er
 	if err != nil {
 		return domain.Tenant{}, fmt.Errorf("new tenant id: %w", err)
 	}
-	t, err := domain.New(tenancy.ID{UUID: id}, in.Name, in.DisplayName, s.now().UTC())
+	t, err := domain.New(tenancy.ID{UUID: id}, in.Name, in.DisplayName, s.now())
 	if err != nil {
 		return domain.Tenant{}, err
 	}
@@ -104,7 +108,7 @@ func (s *Service) Provision(ctx context.Context, id tenancy.ID) error {
 	if err := s.storage.Prepare(ctx, id); err != nil {
 		return fmt.Errorf("provision tenant %s: %w", id, err)
 	}
-	if err := s.repo.MarkProvisioned(ctx, id, s.now().UTC()); err != nil {
+	if err := s.repo.MarkProvisioned(ctx, id, s.now()); err != nil {
 		return fmt.Errorf("provision tenant %s: %w", id, err)
 	}
 	return nil

@@ -1,0 +1,210 @@
+package httpx_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/logging"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newEcho(t *testing.T, o httpx.Options) (*echo.Echo, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	if o.BodyLimitBytes == 0 {
+		o.BodyLimitBytes = 1024
+	}
+	e := httpx.New(logging.New(logs, "json", "debug"), o)
+	e.GET("/api/v1/items", func(c *echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"ok": "yes"}) })
+	e.GET("/api/v1/missing", func(c *echo.Context) error { return errs.New(errs.NotFound, "item not found") })
+	e.GET("/api/v1/limited", func(c *echo.Context) error {
+		return &errs.Error{Kind: errs.RateLimited, Msg: "too many requests", RetryAfter: 1500 * time.Millisecond}
+	})
+	e.GET("/api/v1/boom", func(c *echo.Context) error { panic("secret internals: password=hunter2") })
+	e.GET("/api/v1/dberr", func(c *echo.Context) error { return errorString("pq: relation users does not exist") })
+	e.POST("/api/v1/items", func(c *echo.Context) error {
+		var body map[string]any
+		if err := c.Bind(&body); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, body)
+	})
+	e.GET("/api/v1/sysadmin/ping", func(c *echo.Context) error { return c.NoContent(http.StatusNoContent) }, httpx.SuperKey("k-0123456789abcdef0123456789abcdef"))
+	return e, logs
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func do(e *echo.Echo, method, target, body string, headers ...string) *httptest.ResponseRecorder {
+	return testkit.Do(e, method, target, body, headers...)
+}
+
+func errorBody(t *testing.T, rec *httptest.ResponseRecorder) httpx.ErrorBody {
+	t.Helper()
+	return testkit.JSON[httpx.ErrorBody](t, rec)
+}
+
+func TestKindsMapToStatusAndBody(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+
+	rec := do(e, http.MethodGet, "/api/v1/missing", "")
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.Equal(t, httpx.ErrorBody{Message: "item not found", Code: "not_found"}, errorBody(t, rec))
+
+	rec = do(e, http.MethodGet, "/api/v1/limited", "")
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	require.Equal(t, "2", rec.Header().Get("Retry-After"), "Retry-After rounds up to whole seconds")
+	require.Equal(t, "rate_limited", errorBody(t, rec).Code)
+}
+
+func TestUnknownRouteIsJSON404(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	rec := do(e, http.MethodGet, "/api/v1/nothing-here", "")
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.Equal(t, httpx.ErrorBody{Message: "Not Found", Code: "not_found"}, errorBody(t, rec))
+	require.NotEmpty(t, rec.Header().Get(echo.HeaderXRequestID))
+}
+
+func TestPanicIs500WithoutInternalsAndLogsRequestID(t *testing.T) {
+	t.Parallel()
+	e, logs := newEcho(t, httpx.Options{})
+	rec := do(e, http.MethodGet, "/api/v1/boom", "")
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Equal(t, httpx.ErrorBody{Message: "internal error", Code: "internal"}, errorBody(t, rec))
+	require.NotContains(t, rec.Body.String(), "hunter2")
+
+	id := rec.Header().Get(echo.HeaderXRequestID)
+	require.Len(t, id, 32)
+	var failure map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		if rec["msg"] == "request failed" {
+			failure = rec
+		}
+	}
+	require.NotNil(t, failure, "the panic was not logged: %s", logs.String())
+	require.Equal(t, id, failure["request_id"])
+	require.Equal(t, "/api/v1/boom", failure["route"])
+	require.Contains(t, failure["err"], "hunter2", "the log keeps the cause for operators")
+}
+
+func TestUnclassifiedErrorIsOpaque500(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	rec := do(e, http.MethodGet, "/api/v1/dberr", "")
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.NotContains(t, rec.Body.String(), "relation")
+}
+
+func TestRequestIDFromClientIsKeptWhenPlain(t *testing.T) {
+	t.Parallel()
+	e, logs := newEcho(t, httpx.Options{})
+	rec := do(e, http.MethodGet, "/api/v1/items", "", echo.HeaderXRequestID, "client-req-12345")
+	require.Equal(t, "client-req-12345", rec.Header().Get(echo.HeaderXRequestID))
+	require.Contains(t, logs.String(), `"request_id":"client-req-12345"`)
+
+	rec = do(e, http.MethodGet, "/api/v1/items", "", echo.HeaderXRequestID, "bad id\twith<script>")
+	require.NotContains(t, rec.Header().Get(echo.HeaderXRequestID), "script")
+	require.Len(t, rec.Header().Get(echo.HeaderXRequestID), 32)
+}
+
+func TestTrailingSlashIsOptional(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	require.Equal(t, http.StatusOK, do(e, http.MethodGet, "/api/v1/items/", "").Code)
+	require.Equal(t, http.StatusOK, do(e, http.MethodGet, "/api/v1/items", "").Code)
+}
+
+func TestBodyLimitAndBadJSON(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{BodyLimitBytes: 1024})
+	rec := do(e, http.MethodPost, "/api/v1/items", `{"a":"`+strings.Repeat("x", 2000)+`"}`)
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	require.Equal(t, "too_large", errorBody(t, rec).Code)
+
+	rec = do(e, http.MethodPost, "/api/v1/items", `{"a":`)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Equal(t, "invalid", errorBody(t, rec).Code)
+}
+
+func TestSuperKey(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	rec := do(e, http.MethodGet, "/api/v1/sysadmin/ping", "")
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Equal(t, "unauthenticated", errorBody(t, rec).Code)
+	require.Contains(t, errorBody(t, rec).Message, "X-API-Key")
+
+	rec = do(e, http.MethodGet, "/api/v1/sysadmin/ping", "", httpx.APIKeyHeader, "k-0123456789abcdef0123456789abcdeX")
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Equal(t, httpx.ErrorBody{Message: "invalid API key", Code: "unauthenticated"}, errorBody(t, rec))
+
+	rec = do(e, http.MethodGet, "/api/v1/sysadmin/ping", "", httpx.APIKeyHeader, "k-0123456789abcdef0123456789abcdef")
+	require.Equal(t, http.StatusNoContent, rec.Code)
+}
+
+func TestSuperKeyUnsetTurnsSysadminOff(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	e.GET("/api/v1/sysadmin/off", func(c *echo.Context) error { return nil }, httpx.SuperKey(""))
+	rec := do(e, http.MethodGet, "/api/v1/sysadmin/off", "", httpx.APIKeyHeader, "")
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Contains(t, errorBody(t, rec).Message, "SUPER_API_KEY")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{HSTS: true})
+	rec := do(e, http.MethodGet, "/api/v1/items", "")
+	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+	require.Equal(t, "DENY", rec.Header().Get("X-Frame-Options"))
+	require.Equal(t, httpx.StrictCSP, rec.Header().Get("Content-Security-Policy"))
+	require.Equal(t, "no-referrer", rec.Header().Get("Referrer-Policy"))
+}
+
+func TestCORSOnlyForConfiguredOrigins(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{CORSAllowedOrigins: []string{"https://app.example.org"}})
+	rec := do(e, http.MethodOptions, "/api/v1/items", "", "Origin", "https://app.example.org", "Access-Control-Request-Method", "GET")
+	require.Equal(t, "https://app.example.org", rec.Header().Get("Access-Control-Allow-Origin"))
+	rec = do(e, http.MethodOptions, "/api/v1/items", "", "Origin", "https://evil.example", "Access-Control-Request-Method", "GET")
+	require.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"))
+
+	plain, _ := newEcho(t, httpx.Options{})
+	rec = do(plain, http.MethodGet, "/api/v1/items", "", "Origin", "https://app.example.org")
+	require.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "no CORS unless configured")
+}
