@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/1}
-# Database 3 is the heartbeat test's own. The process test runs real binaries on a Redis database of its own so the
+# Databases 3 and 4 belong to the heartbeat and readiness tests. The process test runs real binaries on a Redis database of its own so the
 # worker it starts takes no task queued by other tests.
 export TEST_PROCESS_REDIS_URL=${TEST_PROCESS_REDIS_URL:-redis://127.0.0.1:6379/2}
 export REQUIRE_SERVICES=1
@@ -21,7 +21,7 @@ DATABASE_URL=$TEST_DATABASE_URL REDIS_URL=$TEST_REDIS_URL \
   go run ./cmd/agora migrate
 
 say "emptying the test Redis databases"
-for url in "$TEST_REDIS_URL" "$TEST_PROCESS_REDIS_URL" "${TEST_REDIS_URL%/*}/3"; do
+for url in "$TEST_REDIS_URL" "$TEST_PROCESS_REDIS_URL" "${TEST_REDIS_URL%/*}/3" "${TEST_REDIS_URL%/*}/4"; do
   redis-cli -u "$url" FLUSHDB >/dev/null
 done
 

@@ -1,0 +1,204 @@
+// Package e2e runs the real binaries and, later, the web UI in a browser
+// against the real services.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+// lockedBuffer collects a process's output.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// build compiles the named commands into a temporary directory.
+func build(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"build", "-o", dir + "/"}
+	for _, n := range names {
+		args = append(args, "github.com/agora-platform/agora/cmd/"+n)
+	}
+	out, err := exec.Command("go", args...).CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return dir
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type proc struct {
+	cmd *exec.Cmd
+	out *lockedBuffer
+}
+
+// start runs bin with env in an empty directory, so no developer .env is read.
+func start(t *testing.T, bin string, env []string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(bin), out: &lockedBuffer{}}
+	p.cmd.Dir = t.TempDir()
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	require.NoError(t, p.cmd.Start())
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", filepath.Base(bin), p.out.String())
+		}
+	})
+	return p
+}
+
+// stop sends SIGTERM and requires a clean exit within the shutdown timeout.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err, "%s did not exit cleanly:\n%s", p.cmd.Path, p.out.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not stop within 30s", p.cmd.Path)
+	}
+}
+
+func rssKiB(pid int) string {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
+		}
+	}
+	return "unknown"
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/api/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "the API never became ready")
+}
+
+func sysadmin(t *testing.T, method, url, body string) (*http.Response, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-API-Key", testkit.SuperKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return resp, out
+}
+
+// TestWorkerProcessRunsTasksTheAPIProcessQueues starts the real API and
+// worker binaries: a tenant created over HTTP is provisioned by the worker
+// process; both stop cleanly on SIGTERM and start again.
+func TestWorkerProcessRunsTasksTheAPIProcessQueues(t *testing.T) {
+	redisURL := os.Getenv("TEST_PROCESS_REDIS_URL")
+	if redisURL == "" {
+		redisURL = testkit.RedisURL(t)
+	}
+	bins := build(t, "api", "worker")
+	addr := freeAddr(t)
+	base := "http://" + addr
+	env := append(testkit.Env(t), "REDIS_URL="+redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+base, "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=10s")
+	storage := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "FILE_STORAGE_DIR="); ok {
+			storage = v
+		}
+	}
+
+	worker := start(t, filepath.Join(bins, "worker"), env)
+	api := start(t, filepath.Join(bins, "api"), env)
+	waitReady(t, base)
+	time.Sleep(time.Second)
+	t.Logf("idle RSS: api %s, worker %s", rssKiB(api.cmd.Process.Pid), rssKiB(worker.cmd.Process.Pid))
+
+	resp, created := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/", `{"name":"Process `+fmt.Sprint(time.Now().UnixNano())+`"}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", created)
+	id := created["id"].(string)
+	requestID := resp.Header.Get("X-Request-Id")
+	require.NotEmpty(t, requestID)
+
+	require.Eventually(t, func() bool {
+		_, got := sysadmin(t, http.MethodGet, base+"/api/v1/sysadmin/tenants/"+id+"/", "")
+		return got["provisioned"] == true
+	}, 30*time.Second, 100*time.Millisecond, "the worker process never provisioned the tenant")
+	_, err := os.Stat(filepath.Join(storage, id))
+	require.NoError(t, err, "the worker created the tenant's storage directory")
+	require.Contains(t, api.out.String(), `"request_id":"`+requestID+`"`, "the API logs the request id")
+
+	api.stop(t)
+	worker.stop(t)
+
+	// Stopping and starting again works (ports freed, no stale locks).
+	worker = start(t, filepath.Join(bins, "worker"), env)
+	api = start(t, filepath.Join(bins, "api"), env)
+	waitReady(t, base)
+	api.stop(t)
+	worker.stop(t)
+}
+
+// TestAPIRefusesToStartWithBadConfig checks that configuration mistakes are
+// reported up front with the variable to fix.
+func TestAPIRefusesToStartWithBadConfig(t *testing.T) {
+	bins := build(t, "api")
+	cmd := exec.Command(filepath.Join(bins, "api"))
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LOG_FORMAT=xml"}
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "JWT_SECRET must be set")
+	require.Contains(t, string(out), "LOG_FORMAT must be text or json")
+}

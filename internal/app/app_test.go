@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/platform/health"
+	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+func newApp(t *testing.T) *app.App {
+	t.Helper()
+	return app.New(testkit.Config(t), testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+}
+
+func TestHealthAndVersion(t *testing.T) {
+	t.Parallel()
+	e := newApp(t).HTTP()
+	rec := testkit.Do(e, http.MethodGet, "/api/healthz", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "ok", testkit.JSON[health.StatusResponse](t, rec).Status)
+
+	rec = testkit.Do(e, http.MethodGet, "/version", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.NotEmpty(t, testkit.JSON[health.VersionResponse](t, rec).GoVersion)
+}
+
+// TestReadyzNamesWhatIsDown checks readiness against a private Redis
+// database, so no other test's worker heartbeat can make it ready.
+func TestReadyzNamesWhatIsDown(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.Config(t)
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	require.NoError(t, err)
+	opts.DB = 4
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { _ = rdb.Close() })
+	ctx := context.Background()
+	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
+	e := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb).HTTP()
+
+	rec := testkit.Do(e, http.MethodGet, "/api/readyz", "")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	body := testkit.JSON[health.ReadyResponse](t, rec)
+	require.Equal(t, "not ready", body.Status)
+	require.Equal(t, "ok", body.Checks["database"])
+	require.Equal(t, "ok", body.Checks["redis"])
+	require.Contains(t, body.Checks["worker"], "no worker heartbeat")
+
+	require.NoError(t, jobs.Beat(ctx, rdb, "test-worker", time.Now()))
+	rec = testkit.Do(e, http.MethodGet, "/api/readyz", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, "ready", testkit.JSON[health.ReadyResponse](t, rec).Status)
+	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
+
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { _ = down.Close() })
+	rec = testkit.Do(app.New(cfg, testkit.Logger(nil), testkit.DB(t), down).HTTP(), http.MethodGet, "/api/readyz", "")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	body = testkit.JSON[health.ReadyResponse](t, rec)
+	require.Equal(t, "unreachable", body.Checks["redis"])
+	require.Equal(t, "ok", body.Checks["database"])
+}
+
+func TestServesTheCommittedSpecAndSwaggerUI(t *testing.T) {
+	t.Parallel()
+	e := newApp(t).HTTP()
+	committed, err := os.ReadFile("../../api/swagger.json")
+	require.NoError(t, err)
+
+	rec := testkit.Do(e, http.MethodGet, "/api/openapi.json", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.JSONEq(t, string(committed), rec.Body.String())
+
+	rec = testkit.Do(e, http.MethodGet, "/api/docs/", "")
+	require.Equal(t, http.StatusMovedPermanently, rec.Code)
+	require.Equal(t, "/api/docs/index.html", rec.Header().Get("Location"))
+
+	rec = testkit.Do(e, http.MethodGet, "/api/docs/index.html", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), `url: "\/api\/openapi.json"`)
+	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "'unsafe-inline'", "Swagger UI needs its inline script")
+
+	rec = testkit.Do(e, http.MethodGet, "/api/docs/swagger-ui-bundle.js", "")
+	require.Equal(t, http.StatusOK, rec.Code, "Swagger UI assets are embedded, no CDN")
+}
+
+func TestRootPageAndUnknownRoutes(t *testing.T) {
+	t.Parallel()
+	e := newApp(t).HTTP()
+	rec := testkit.Do(e, http.MethodGet, "/", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Contains(t, rec.Body.String(), "Agora")
+	require.Equal(t, httpx.StrictCSP, rec.Header().Get("Content-Security-Policy"))
+
+	for _, path := range []string{"/api/v1/nope/", "/nope", "/api/v1/sysadmin/nope"} {
+		rec = testkit.Do(e, http.MethodGet, path, "", httpx.APIKeyHeader, testkit.SuperKey)
+		require.Equal(t, http.StatusNotFound, rec.Code, path)
+		require.Equal(t, "not_found", testkit.JSON[httpx.ErrorBody](t, rec).Code, path)
+		require.NotEmpty(t, rec.Header().Get(echo.HeaderXRequestID))
+	}
+}
+
+func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	applied, err := a.Migrate(ctx)
+	require.NoError(t, err)
+	require.Empty(t, applied)
+	_, err = a.Seed(ctx)
+	require.NoError(t, err)
+	again, err := a.Seed(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{`tenant "Demo" already exists`}, again)
+}
