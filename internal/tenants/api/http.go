@@ -27,7 +27,6 @@ func (h *Handler) Register(sysadmin *echo.Group) {
 	sysadmin.GET("/tenants/:id", h.get)
 }
 
-
 // create godoc
 //
 //	@Summary		Create a tenant

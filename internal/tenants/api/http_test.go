@@ -97,7 +97,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		status int
 		code   string
 	}{
-		{`{"name":"`+name+`"}`, http.StatusConflict, "conflict"},
+		{`{"name":"` + name + `"}`, http.StatusConflict, "conflict"},
 		{`{"name":"x"}`, http.StatusBadRequest, "invalid"},
 		{`{"name":"a/b/c"}`, http.StatusBadRequest, "invalid"},
 		{`{}`, http.StatusBadRequest, "invalid"},
