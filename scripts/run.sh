@@ -38,7 +38,7 @@ trap stop INT TERM EXIT
 bin/worker & pids+=($!)
 bin/api & pids+=($!)
 
-addr=$(grep -E '^HTTP_ADDR=' .env | tail -1 | cut -d= -f2-)
+addr=$(grep -E '^HTTP_ADDR=' .env | tail -1 | cut -d= -f2- || true)
 addr=${HTTP_ADDR:-${addr:-127.0.0.1:8080}}
 for _ in $(seq 1 60); do
   if curl -fsS "http://$addr/api/readyz" >/dev/null 2>&1; then
