@@ -18,7 +18,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
-func newApp(t *testing.T) *app.App {
+func newApp(t testing.TB) *app.App {
 	t.Helper()
 	return app.New(testkit.Config(t), testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
 }
