@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,24 +20,6 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
-
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // build compiles the named commands into a temporary directory.
 func build(t *testing.T, names ...string) string {
@@ -64,13 +44,13 @@ func freeAddr(t *testing.T) string {
 
 type proc struct {
 	cmd *exec.Cmd
-	out *lockedBuffer
+	out *testkit.Buffer
 }
 
 // start runs bin with env in an empty directory, so no developer .env is read.
 func start(t *testing.T, bin string, env []string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(bin), out: &lockedBuffer{}}
+	p := &proc{cmd: exec.Command(bin), out: &testkit.Buffer{}}
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

@@ -40,11 +40,7 @@ func TestHealthAndVersion(t *testing.T) {
 func TestReadyzNamesWhatIsDown(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.Config(t)
-	opts, err := redis.ParseURL(cfg.RedisURL)
-	require.NoError(t, err)
-	opts.DB = 4
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rdb.Close() })
+	rdb := testkit.RedisDB(t, 4)
 	ctx := context.Background()
 	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
 	e := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb).HTTP()

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
@@ -67,11 +66,7 @@ func TestHeartbeat(t *testing.T) {
 	t.Parallel()
 	// The heartbeat key is shared by every worker, so this test empties it
 	// on a Redis database of its own, where no other test beats.
-	opts, err := redis.ParseURL(testkit.RedisURL(t))
-	require.NoError(t, err)
-	opts.DB = 3
-	rdb := redis.NewClient(opts)
-	t.Cleanup(func() { _ = rdb.Close() })
+	rdb := testkit.RedisDB(t, 3)
 	ctx := context.Background()
 	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
 	now := time.Now()

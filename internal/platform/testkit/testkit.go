@@ -147,3 +147,40 @@ func Tenant(t testing.TB) tenancy.ID {
 	}
 	return id
 }
+
+// RedisDB returns a client on Redis database n of the test server, for the
+// few tests that must empty a key every worker shares (`make test` empties
+// databases 1 to 4 before each run).
+func RedisDB(t testing.TB, n int) *redis.Client {
+	t.Helper()
+	opts, err := redis.ParseURL(RedisURL(t))
+	if err != nil {
+		t.Fatalf("parse TEST_REDIS_URL: %v", err)
+	}
+	opts.DB = n
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Buffer collects output written from several goroutines (process output,
+// log records) for a test to read.
+type Buffer struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b = append(b.b, p...)
+	return len(p), nil
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.b)
+}
