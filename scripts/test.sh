@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/1}
-# Databases 3 and 4 belong to the heartbeat and readiness tests. The process test runs real binaries on a Redis database of its own so the
-# worker it starts takes no task queued by other tests.
+# The process test runs real binaries on a Redis database of its own, so the
+# worker it starts takes no task queued by other tests; databases 3 and 4
+# belong to the heartbeat and readiness tests (testkit.RedisDB).
 export TEST_PROCESS_REDIS_URL=${TEST_PROCESS_REDIS_URL:-redis://127.0.0.1:6379/2}
 export REQUIRE_SERVICES=1
 

@@ -1,6 +1,8 @@
 package httpx
 
 import (
+	"errors"
+	"math"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -58,7 +60,7 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 				"err", err, "method", c.Request().Method, "route", c.Path(), "status", status)
 		}
 		if ra := errs.RetryAfterOf(err); ra > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int((ra+999_999_999)/1_000_000_000)))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ra.Seconds()))))
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
@@ -78,7 +80,7 @@ func classify(err error) (int, ErrorBody) {
 			kind = errs.Invalid
 		}
 		msg := http.StatusText(code)
-		if he, ok := err.(*echo.HTTPError); ok && he.Message != "" {
+		if he, ok := errors.AsType[*echo.HTTPError](err); ok && he.Message != "" {
 			msg = he.Message
 		}
 		return code, ErrorBody{Message: msg, Code: kind.Code()}
