@@ -2,8 +2,8 @@ package httpx
 
 import (
 	"errors"
-	"math"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 
