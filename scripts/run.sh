@@ -40,8 +40,16 @@ bin/api & pids+=($!)
 
 addr=$(grep -E '^HTTP_ADDR=' .env | tail -1 | cut -d= -f2- || true)
 addr=${HTTP_ADDR:-${addr:-127.0.0.1:8080}}
+ready() {
+  if command -v curl >/dev/null; then
+    curl -fsS "http://$addr/api/readyz" >/dev/null 2>&1
+  else
+    # Without curl, a successful TCP connect is the best sign we can read.
+    (exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}") 2>/dev/null
+  fi
+}
 for _ in $(seq 1 60); do
-  if curl -fsS "http://$addr/api/readyz" >/dev/null 2>&1; then
+  if ready; then
     say "Agora is ready at http://$addr/  (API docs: http://$addr/api/docs/, sysadmin key: SUPER_API_KEY in .env)"
     say "press Ctrl-C to stop"
     break
