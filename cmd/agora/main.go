@@ -21,8 +21,9 @@ const usage = `usage: agora <command> [flags]
 commands:
   migrate                         apply pending database migrations
   seed                            create the demo data (idempotent)
-  create-tenant -name N [-display-name D]
+  create-tenant -name N [-display-name D] [-slug S]
                                   create a tenant and print its id
+  rotate-keys                     re-encrypt every stored secret under the first ENCRYPTION_KEY
   version                         print the build version
 `
 
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
-	case "migrate", "seed", "create-tenant":
+	case "migrate", "seed", "create-tenant", "rotate-keys":
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -67,6 +68,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return migrate(ctx, a, out)
 	case "seed":
 		return seed(ctx, a, out)
+	case "rotate-keys":
+		n, err := a.RotateKeys(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "rotate-keys: re-encrypted %d secret(s) under the first key; older keys can now be removed from ENCRYPTION_KEY\n", n)
+		return nil
 	default:
 		return createTenant(ctx, a, rest, out)
 	}
@@ -98,6 +106,7 @@ func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer)
 	fs := flag.NewFlagSet("create-tenant", flag.ContinueOnError)
 	name := fs.String("name", "", "tenant name (required)")
 	display := fs.String("display-name", "", "display name (defaults to the name)")
+	slug := fs.String("slug", "", "slug for sign-in and URLs (derived from the name when empty)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,7 +114,7 @@ func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer)
 		fs.Usage()
 		return errors.New("create-tenant: -name is required")
 	}
-	id, err := a.CreateTenant(ctx, *name, *display)
+	id, err := a.CreateTenant(ctx, *name, *display, *slug)
 	if err != nil {
 		return err
 	}

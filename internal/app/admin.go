@@ -25,7 +25,7 @@ func (a *App) Migrate(ctx context.Context) ([]string, error) {
 
 // Seed creates the demo data unless it exists and describes what it did.
 func (a *App) Seed(ctx context.Context) ([]string, error) {
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation"})
+	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation", Slug: "demo"})
 	switch {
 	case errors.Is(err, domain.ErrNameTaken):
 		return []string{fmt.Sprintf("tenant %q already exists", DemoTenantName)}, nil
@@ -35,9 +35,15 @@ func (a *App) Seed(ctx context.Context) ([]string, error) {
 	return []string{fmt.Sprintf("created tenant %q (%s)", t.Name, t.ID)}, nil
 }
 
+// RotateKeys re-encrypts every stored secret under the first ENCRYPTION_KEY
+// and returns how many changed.
+func (a *App) RotateKeys(ctx context.Context) (int, error) {
+	return a.Tenants.Service.RotateSecrets(ctx)
+}
+
 // CreateTenant creates a tenant and returns its id.
-func (a *App) CreateTenant(ctx context.Context, name, displayName string) (string, error) {
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: name, DisplayName: displayName})
+func (a *App) CreateTenant(ctx context.Context, name, displayName, slug string) (string, error) {
+	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: name, DisplayName: displayName, Slug: slug})
 	if err != nil {
 		return "", err
 	}

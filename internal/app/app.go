@@ -19,13 +19,16 @@ import (
 	"github.com/uptrace/bun"
 
 	apispec "github.com/agora-platform/agora/api"
+	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/redisx"
+	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/tenants"
+	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	"github.com/agora-platform/agora/web"
 )
 
@@ -36,6 +39,8 @@ type App struct {
 	DB      *bun.DB
 	Redis   *redis.Client
 	Jobs    *jobs.Client
+	Secrets *secrets.Box
+	Audit   *audit.Service
 	Tenants *tenants.Module
 }
 
@@ -58,10 +63,34 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 // New builds the modules on already open connections (tests share theirs).
 func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) *App {
 	jc := jobs.NewClient(rdb)
+	box := secrets.NewBox(cfg.EncryptionKeys())
+	auditor := audit.NewService(db, log)
 	return &App{
-		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc,
-		Tenants: tenants.New(tenants.Deps{DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Log: log}),
+		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor,
+		Tenants: tenants.New(tenants.Deps{
+			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
+			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
+		}),
 	}
+}
+
+// globalCredentials are the installation's provider keys from the
+// configuration, used in shared credential mode.
+func globalCredentials(c config.Config) map[tenantsdomain.Provider]tenantsdomain.CredentialInput {
+	all := map[tenantsdomain.Provider]tenantsdomain.CredentialInput{
+		tenantsdomain.OpenAI:    {APIKey: c.OpenAIAPIKey},
+		tenantsdomain.Anthropic: {APIKey: c.AnthropicAPIKey},
+		tenantsdomain.Mistral:   {APIKey: c.MistralAPIKey},
+		tenantsdomain.Berget:    {APIKey: c.BergetAPIKey},
+		tenantsdomain.Azure:     {APIKey: c.AzureAPIKey, Endpoint: c.AzureEndpoint, APIVersion: c.AzureAPIVersion, Deployment: c.AzureDeploymentName},
+		tenantsdomain.VLLM:      {APIKey: c.VLLMAPIKey, Endpoint: c.VLLMBaseURL},
+	}
+	for p, in := range all {
+		if in.Validate(p) != nil {
+			delete(all, p)
+		}
+	}
+	return all
 }
 
 // Close releases the connections.
@@ -75,6 +104,7 @@ func (a *App) HTTP() *echo.Echo {
 		CORSAllowedOrigins: a.Config.CORSAllowedOrigins,
 		BodyLimitBytes:     a.Config.HTTPBodyLimitBytes,
 		HSTS:               strings.HasPrefix(a.Config.PublicOrigin, "https://"),
+		TrustedProxies:     a.Config.TrustedProxyNets(),
 	})
 	health.NewHandler(a.DB, a.Redis).Register(e)
 	registerDocs(e)

@@ -99,6 +99,11 @@ func classify(dir string) pkg {
 // allowedPureLibs are the only non-standard imports of domain and application.
 var allowedPureLibs = []string{"github.com/google/uuid"}
 
+// purePlatform are the platform packages domain and application may use:
+// pure Go, no I/O. audit is here (beyond STYLE.md's errs and tenancy) so use
+// cases can record audit events without a ten-line adapter in every module.
+var purePlatform = []string{"errs", "tenancy", "audit"}
+
 // pureForbiddenStd are standard packages that tie code to a transport or store.
 var pureForbiddenStd = []string{"net/http", "database/sql"}
 
@@ -153,12 +158,12 @@ func checkLayer(from, to pkg, imp string, isInternal, isStd bool) string {
 		}
 		if isInternal {
 			switch {
-			case to.kind == "platform" && (imp == platformPath(imp, "errs") || imp == platformPath(imp, "tenancy")):
+			case to.kind == "platform" && slices.Contains(purePlatform, strings.TrimPrefix(imp, platformPath(imp, ""))):
 				return ""
 			case from.layer == "application" && sameModule && to.layer == "domain":
 				return ""
 			}
-			return from.layer + " may import only its own inner layers and platform/{errs,tenancy}"
+			return from.layer + " may import only its own inner layers and platform/{errs,tenancy,audit}"
 		}
 		if slices.ContainsFunc(allowedPureLibs, func(l string) bool { return hasPathPrefix(imp, l) }) {
 			return ""

@@ -4,8 +4,10 @@
 package config
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -29,15 +31,58 @@ type Config struct {
 	PublicOrigin       string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
 	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
 	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
-	SuperAPIKey        string        `env:"SUPER_API_KEY"`
-	JWTSecret          string        `env:"JWT_SECRET"`
-	JWTExpirySeconds   int           `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
-	EncryptionKey      string        `env:"ENCRYPTION_KEY"`
-	FileStorageDir     string        `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
-	LogFormat          string        `env:"LOG_FORMAT" envDefault:"text"`
-	LogLevel           string        `env:"LOG_LEVEL" envDefault:"info"`
-	WorkerConcurrency  int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
-	ShutdownTimeout    time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
+	// is believed; empty means the TCP peer is the client.
+	TrustedProxies    []string      `env:"TRUSTED_PROXIES" envSeparator:","`
+	SuperAPIKey       string        `env:"SUPER_API_KEY"`
+	JWTSecret         string        `env:"JWT_SECRET"`
+	JWTExpirySeconds  int           `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
+	EncryptionKey     string        `env:"ENCRYPTION_KEY"`
+	FileStorageDir    string        `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
+	LogFormat         string        `env:"LOG_FORMAT" envDefault:"text"`
+	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
+	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
+	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+
+	// APIKeyPepper keys the HMAC of stored API keys; derived from
+	// JWT_SECRET when empty.
+	APIKeyPepper    string        `env:"API_KEY_PEPPER"`
+	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
+
+	// Single-tenant OIDC: one identity provider for the tenant OIDCTenant.
+	OIDCDiscoveryEndpoint string   `env:"OIDC_DISCOVERY_ENDPOINT"`
+	OIDCClientID          string   `env:"OIDC_CLIENT_ID"`
+	OIDCClientSecret      string   `env:"OIDC_CLIENT_SECRET"`
+	OIDCTenant            string   `env:"OIDC_TENANT"`
+	OIDCScopes            []string `env:"OIDC_SCOPES" envSeparator:"," envDefault:"openid,email,profile"`
+	OIDCAllowedDomains    []string `env:"OIDC_ALLOWED_DOMAINS" envSeparator:","`
+	// FederationPerTenant turns on per-tenant identity providers managed
+	// through the sysadmin API.
+	FederationPerTenant bool `env:"FEDERATION_PER_TENANT_ENABLED" envDefault:"false"`
+
+	// TenantCredentials is strict mode: every tenant must bring its own
+	// provider keys. Off (shared mode), a tenant without a key uses the
+	// global one below.
+	TenantCredentials            bool   `env:"TENANT_CREDENTIALS_ENABLED" envDefault:"false"`
+	TenantSelfServiceCredentials bool   `env:"TENANT_SELF_SERVICE_CREDENTIALS_ENABLED" envDefault:"false"`
+	OpenAIAPIKey                 string `env:"OPENAI_API_KEY"`
+	AnthropicAPIKey              string `env:"ANTHROPIC_API_KEY"`
+	MistralAPIKey                string `env:"MISTRAL_API_KEY"`
+	BergetAPIKey                 string `env:"BERGET_API_KEY"`
+	AzureAPIKey                  string `env:"AZURE_API_KEY"`
+	AzureEndpoint                string `env:"AZURE_ENDPOINT"`
+	AzureAPIVersion              string `env:"AZURE_API_VERSION"`
+	AzureDeploymentName          string `env:"AZURE_DEPLOYMENT_NAME"`
+	VLLMAPIKey                   string `env:"VLLM_API_KEY"`
+	VLLMBaseURL                  string `env:"VLLM_BASE_URL"`
+
+	// Rate limits, per minute, enforced in Redis across API replicas.
+	RateLimitPerKey      int           `env:"RATE_LIMIT_PER_KEY" envDefault:"600"`
+	RateLimitPerUser     int           `env:"RATE_LIMIT_PER_USER" envDefault:"600"`
+	RateLimitPerTenant   int           `env:"RATE_LIMIT_PER_TENANT" envDefault:"6000"`
+	LoginLimitPerAccount int           `env:"LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
+	LoginLimitPerIP      int           `env:"LOGIN_LIMIT_PER_IP" envDefault:"30"`
+	LoginLimitWindow     time.Duration `env:"LOGIN_LIMIT_WINDOW" envDefault:"15m"`
 }
 
 // minSecretLen is the shortest accepted JWT secret and super key.
@@ -71,6 +116,26 @@ func (c Config) JWTExpiry() time.Duration {
 	return time.Duration(c.JWTExpirySeconds) * time.Second
 }
 
+// TrustedProxyNets returns TRUSTED_PROXIES parsed.
+func (c Config) TrustedProxyNets() []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range c.TrustedProxies {
+		if _, n, err := net.ParseCIDR(strings.TrimSpace(p)); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// APIKeyPepperBytes returns the HMAC key for stored API keys.
+func (c Config) APIKeyPepperBytes() []byte {
+	if c.APIKeyPepper != "" {
+		return []byte(c.APIKeyPepper)
+	}
+	h := sha256.Sum256([]byte("agora api key pepper\x00" + c.JWTSecret))
+	return h[:]
+}
+
 // EncryptionKeys returns the Fernet keys of ENCRYPTION_KEY; the first encrypts.
 func (c Config) EncryptionKeys() []*fernet.Key {
 	keys, _ := fernet.DecodeKeys(splitList(c.EncryptionKey)...)
@@ -100,6 +165,11 @@ func (c Config) Validate() error {
 			add("CORS_ALLOWED_ORIGINS has %q, which is not an origin like https://app.example.org", o)
 		}
 	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(strings.TrimSpace(p)); err != nil {
+			add("TRUSTED_PROXIES has %q, which is not a CIDR like 10.0.0.0/8", p)
+		}
+	}
 	if c.HTTPBodyLimitBytes < 1024 {
 		add("HTTP_BODY_LIMIT_BYTES must be at least 1024")
 	}
@@ -112,8 +182,35 @@ func (c Config) Validate() error {
 	if c.JWTExpirySeconds < 30 || c.JWTExpirySeconds > 86400 {
 		add("JWT_EXPIRY_SECONDS must be between 30 and 86400 (it is in seconds)")
 	}
-	if _, err := fernet.DecodeKeys(splitList(c.EncryptionKey)...); c.EncryptionKey == "" || err != nil {
-		add("ENCRYPTION_KEY must be one or more comma-separated Fernet keys (32 bytes, url-safe base64); generate one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_'")
+	if c.EncryptionKey != "" {
+		if _, err := fernet.DecodeKeys(splitList(c.EncryptionKey)...); err != nil {
+			add("ENCRYPTION_KEY must be one or more comma-separated Fernet keys (32 bytes, url-safe base64); generate one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_'")
+		}
+	} else if c.TenantCredentials || c.TenantSelfServiceCredentials || c.FederationPerTenant {
+		add("ENCRYPTION_KEY is required when TENANT_CREDENTIALS_ENABLED, TENANT_SELF_SERVICE_CREDENTIALS_ENABLED or FEDERATION_PER_TENANT_ENABLED is true (stored secrets are encrypted with it); generate one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_'")
+	}
+	if c.OIDCDiscoveryEndpoint != "" {
+		if u, err := url.Parse(c.OIDCDiscoveryEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("OIDC_DISCOVERY_ENDPOINT must be the URL of the provider's .well-known/openid-configuration")
+		}
+		if c.OIDCClientID == "" || c.OIDCClientSecret == "" || c.OIDCTenant == "" {
+			add("OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_TENANT (the tenant slug its users belong to) are required with OIDC_DISCOVERY_ENDPOINT")
+		}
+	}
+	if c.APIKeyPepper != "" && len(c.APIKeyPepper) < minSecretLen {
+		add("API_KEY_PEPPER must be at least %d characters (or empty to derive it from JWT_SECRET)", minSecretLen)
+	}
+	if c.RefreshTokenTTL < time.Minute {
+		add("REFRESH_TOKEN_TTL must be at least 1m")
+	}
+	for name, v := range map[string]int{"RATE_LIMIT_PER_KEY": c.RateLimitPerKey, "RATE_LIMIT_PER_USER": c.RateLimitPerUser,
+		"RATE_LIMIT_PER_TENANT": c.RateLimitPerTenant, "LOGIN_LIMIT_PER_ACCOUNT": c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": c.LoginLimitPerIP} {
+		if v < 1 {
+			add("%s must be at least 1", name)
+		}
+	}
+	if c.LoginLimitWindow < time.Second {
+		add("LOGIN_LIMIT_WINDOW must be at least 1s")
 	}
 	if strings.TrimSpace(c.FileStorageDir) == "" {
 		add("FILE_STORAGE_DIR must name a directory")

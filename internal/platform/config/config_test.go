@@ -38,7 +38,7 @@ func TestValidationListsEveryProblem(t *testing.T) {
 		"SUPER_API_KEY": "short",
 	})
 	require.Error(t, err)
-	for _, name := range []string{"JWT_SECRET", "ENCRYPTION_KEY", "LOG_FORMAT", "DATABASE_URL", "SUPER_API_KEY"} {
+	for _, name := range []string{"JWT_SECRET", "LOG_FORMAT", "DATABASE_URL", "SUPER_API_KEY"} {
 		require.Contains(t, err.Error(), name)
 	}
 }
@@ -83,4 +83,36 @@ func TestMissingEnvFileIsFine(t *testing.T) {
 	t.Setenv("ENCRYPTION_KEY", key)
 	_, err := config.Load(filepath.Join(t.TempDir(), "absent.env"))
 	require.NoError(t, err)
+}
+
+func TestEncryptionKeyRequiredOnlyWhenSecretsAreStored(t *testing.T) {
+	t.Parallel()
+	_, err := config.FromMap(map[string]string{"JWT_SECRET": secret})
+	require.NoError(t, err, "no feature that stores secrets is on")
+	for _, flag := range []string{"TENANT_CREDENTIALS_ENABLED", "FEDERATION_PER_TENANT_ENABLED", "TENANT_SELF_SERVICE_CREDENTIALS_ENABLED"} {
+		_, err = config.FromMap(map[string]string{"JWT_SECRET": secret, flag: "true"})
+		require.ErrorContains(t, err, "ENCRYPTION_KEY is required when", flag)
+	}
+	_, err = config.FromMap(map[string]string{"JWT_SECRET": secret, "ENCRYPTION_KEY": "nope"})
+	require.ErrorContains(t, err, "Fernet keys")
+}
+
+func TestSingleTenantOIDCNeedsItsParts(t *testing.T) {
+	t.Parallel()
+	vars := valid()
+	vars["OIDC_DISCOVERY_ENDPOINT"] = "https://idp.example.org/.well-known/openid-configuration"
+	_, err := config.FromMap(vars)
+	require.ErrorContains(t, err, "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_TENANT")
+	vars["OIDC_CLIENT_ID"], vars["OIDC_CLIENT_SECRET"], vars["OIDC_TENANT"] = "agora", "s3cret", "demo"
+	c, err := config.FromMap(vars)
+	require.NoError(t, err)
+	require.Equal(t, []string{"openid", "email", "profile"}, c.OIDCScopes)
+}
+
+func TestAPIKeyPepperDerivedFromJWTSecret(t *testing.T) {
+	t.Parallel()
+	c, err := config.FromMap(valid())
+	require.NoError(t, err)
+	require.Len(t, c.APIKeyPepperBytes(), 32)
+	require.NotContains(t, string(c.APIKeyPepperBytes()), secret)
 }

@@ -7,12 +7,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"regexp"
 	"strings"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
 
+	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/logging"
 )
 
@@ -22,6 +24,10 @@ type Options struct {
 	BodyLimitBytes     int64
 	// HSTS turns on Strict-Transport-Security (when PUBLIC_ORIGIN is https).
 	HSTS bool
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client;
+	// without them the TCP peer is the client, so the address cannot be
+	// spoofed by a header (it feeds login throttling and the audit log).
+	TrustedProxies []*net.IPNet
 }
 
 // StrictCSP is the Content-Security-Policy of every response unless a route
@@ -30,7 +36,15 @@ const StrictCSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; 
 
 // New returns an Echo instance with Agora's middleware and error handler.
 func New(log *slog.Logger, o Options) *echo.Echo {
-	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: ErrorHandler(log)})
+	ipExtractor := echo.ExtractIPDirect()
+	if len(o.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range o.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		ipExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
+	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: ErrorHandler(log), IPExtractor: ipExtractor})
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.RemoveTrailingSlashConfig{
 		Skipper: func(c *echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/docs") },
 	}))
@@ -71,7 +85,8 @@ func SecureHeaders(csp string, hsts bool) echo.MiddlewareFunc {
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,64}$`)
 
 // requestID takes the client's X-Request-Id or makes one, returns it in the
-// response, and puts it in the request context for log records.
+// response, and puts it in the request context for log records, together
+// with the client address and agent for audit entries.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		req := c.Request()
@@ -81,7 +96,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			req.Header.Set(echo.HeaderXRequestID, id)
 		}
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
-		c.SetRequest(req.WithContext(logging.WithRequestID(req.Context(), id)))
+		ctx := logging.WithRequestID(req.Context(), id)
+		ctx = audit.WithRequest(ctx, audit.Request{IP: c.RealIP(), UserAgent: req.UserAgent(), RequestID: id})
+		c.SetRequest(req.WithContext(ctx))
 		return next(c)
 	}
 }

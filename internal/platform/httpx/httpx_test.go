@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/logging"
@@ -187,4 +189,29 @@ func TestCORSOnlyForConfiguredOrigins(t *testing.T) {
 	plain, _ := newEcho(t, httpx.Options{})
 	rec = do(plain, http.MethodGet, "/api/v1/items", "", "Origin", "https://app.example.org")
 	require.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "no CORS unless configured")
+}
+
+func TestClientAddressIgnoresForwardedHeadersUnlessTrusted(t *testing.T) {
+	t.Parallel()
+	seen := func(o httpx.Options, remote, xff string) string {
+		e, _ := newEcho(t, o)
+		var got audit.Request
+		e.GET("/api/v1/who", func(c *echo.Context) error {
+			got = audit.RequestFrom(c.Request().Context())
+			return c.NoContent(http.StatusNoContent)
+		})
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/who", nil)
+		req.RemoteAddr = remote + ":5555"
+		req.Header.Set("X-Forwarded-For", xff)
+		req.Header.Set("User-Agent", "probe/1")
+		e.ServeHTTP(httptest.NewRecorder(), req)
+		require.Equal(t, "probe/1", got.UserAgent)
+		require.NotEmpty(t, got.RequestID)
+		return got.IP
+	}
+	require.Equal(t, "192.0.2.10", seen(httpx.Options{}, "192.0.2.10", "203.0.113.7"), "a header cannot spoof the address")
+	_, proxy, err := net.ParseCIDR("10.1.0.0/16")
+	require.NoError(t, err)
+	require.Equal(t, "203.0.113.7", seen(httpx.Options{TrustedProxies: []*net.IPNet{proxy}}, "10.1.2.3", "203.0.113.7"))
+	require.Equal(t, "192.0.2.10", seen(httpx.Options{TrustedProxies: []*net.IPNet{proxy}}, "192.0.2.10", "203.0.113.7"), "only the trusted proxy may forward")
 }

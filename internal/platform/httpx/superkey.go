@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
@@ -36,6 +37,8 @@ func SuperKey(superKey string) echo.MiddlewareFunc {
 			if subtle.ConstantTimeCompare(h[:], want[:]) != 1 {
 				return errWrongKey
 			}
+			req := c.Request()
+			c.SetRequest(req.WithContext(audit.WithActor(req.Context(), audit.Actor{Type: "sysadmin"})))
 			return next(c)
 		}
 	}

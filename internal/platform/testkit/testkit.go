@@ -27,9 +27,10 @@ import (
 
 // Test secrets: long enough to pass validation, never used outside tests.
 const (
-	SuperKey      = "test-super-key-0123456789abcdef0123456789"
-	jwtSecret     = "test-jwt-secret-0123456789abcdef0123456789"
-	encryptionKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
+	SuperKey  = "test-super-key-0123456789abcdef0123456789"
+	jwtSecret = "test-jwt-secret-0123456789abcdef0123456789"
+	// EncryptionKey is the test ENCRYPTION_KEY.
+	EncryptionKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="
 )
 
 var (
@@ -103,7 +104,7 @@ func Config(t testing.TB) config.Config {
 		"REDIS_URL":        RedisURL(t),
 		"SUPER_API_KEY":    SuperKey,
 		"JWT_SECRET":       jwtSecret,
-		"ENCRYPTION_KEY":   encryptionKey,
+		"ENCRYPTION_KEY":   EncryptionKey,
 		"FILE_STORAGE_DIR": t.TempDir(),
 		"LOG_LEVEL":        "debug",
 	})
@@ -122,7 +123,7 @@ func Env(t testing.TB) []string {
 		"REDIS_URL=" + RedisURL(t),
 		"SUPER_API_KEY=" + SuperKey,
 		"JWT_SECRET=" + jwtSecret,
-		"ENCRYPTION_KEY=" + encryptionKey,
+		"ENCRYPTION_KEY=" + EncryptionKey,
 		"FILE_STORAGE_DIR=" + t.TempDir(),
 	}
 }
@@ -141,7 +142,7 @@ func Tenant(t testing.TB) tenancy.ID {
 	t.Helper()
 	id := tenancy.ID{UUID: uuid.Must(uuid.NewV7())}
 	_, err := DB(t).ExecContext(context.Background(),
-		"INSERT INTO tenants (id, name, display_name) VALUES (?, ?, ?)", id.UUID, "test-"+id.String(), t.Name())
+		"INSERT INTO tenants (id, name, slug, display_name) VALUES (?, ?, ?, ?)", id.UUID, "test-"+id.String(), "t-"+id.String(), t.Name())
 	if err != nil {
 		t.Fatalf("create test tenant: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/tenants/application"
+	"github.com/agora-platform/agora/internal/tenants/domain"
 )
 
 // Handler serves the sysadmin tenant routes.
@@ -25,6 +26,14 @@ func (h *Handler) Register(sysadmin *echo.Group) {
 	sysadmin.POST("/tenants", h.create)
 	sysadmin.GET("/tenants", h.list)
 	sysadmin.GET("/tenants/:id", h.get)
+	sysadmin.POST("/tenants/:id", h.update)
+	sysadmin.DELETE("/tenants/:id", h.delete)
+	sysadmin.GET("/tenants/:id/credentials", h.credentials)
+	sysadmin.PUT("/tenants/:id/credentials/:provider", h.setCredential)
+	sysadmin.DELETE("/tenants/:id/credentials/:provider", h.deleteCredential)
+	sysadmin.GET("/tenants/:id/federation", h.federation)
+	sysadmin.PUT("/tenants/:id/federation", h.setFederation)
+	sysadmin.DELETE("/tenants/:id/federation", h.deleteFederation)
 }
 
 // create godoc
@@ -46,7 +55,7 @@ func (h *Handler) create(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	t, err := h.svc.Create(c.Request().Context(), application.CreateInput{Name: req.Name, DisplayName: req.DisplayName})
+	t, err := h.svc.Create(c.Request().Context(), application.CreateInput{Name: req.Name, DisplayName: req.DisplayName, Slug: req.Slug})
 	if err != nil {
 		return err
 	}
@@ -98,15 +107,244 @@ func (h *Handler) list(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/sysadmin/tenants/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
-	id, err := tenancy.Parse(c.Param("id"))
+	id, err := tenantID(c)
 	if err != nil {
-		return errs.New(errs.Invalid, "invalid tenant id: expected a UUID")
+		return err
 	}
 	t, err := h.svc.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toResponse(t))
+}
+
+// update godoc
+//
+//	@Summary		Update a tenant
+//	@Description	Changes the given fields; omitted fields stay. Suspending a tenant makes its users' requests fail with 403.
+//	@Tags			sysadmin
+//	@Accept			json
+//	@Produce		json
+//	@Security		SuperKey
+//	@Param			id		path		string				true	"tenant id"	format(uuid)
+//	@Param			body	body		UpdateTenantRequest	true	"fields to change"
+//	@Success		200		{object}	TenantResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		401		{object}	httpx.ErrorBody
+//	@Failure		404		{object}	httpx.ErrorBody
+//	@Failure		409		{object}	httpx.ErrorBody	"name or slug already used"
+//	@Router			/api/v1/sysadmin/tenants/{id}/ [post]
+func (h *Handler) update(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	var req UpdateTenantRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	t, err := h.svc.Update(c.Request().Context(), id, req.patch())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toResponse(t))
+}
+
+// delete godoc
+//
+//	@Summary		Delete a tenant
+//	@Description	Deletes the tenant with everything it owns; its files are removed by the worker.
+//	@Tags			sysadmin
+//	@Security		SuperKey
+//	@Param			id	path	string	true	"tenant id"	format(uuid)
+//	@Success		204
+//	@Failure		401	{object}	httpx.ErrorBody
+//	@Failure		404	{object}	httpx.ErrorBody
+//	@Router			/api/v1/sysadmin/tenants/{id}/ [delete]
+func (h *Handler) delete(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// credentials godoc
+//
+//	@Summary	List a tenant's provider credentials (keys masked)
+//	@Tags		sysadmin
+//	@Produce	json
+//	@Security	SuperKey
+//	@Param		id	path		string	true	"tenant id"	format(uuid)
+//	@Success	200	{object}	CredentialList
+//	@Failure	401	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/sysadmin/tenants/{id}/credentials [get]
+func (h *Handler) credentials(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	cs, err := h.svc.Credentials(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	out := CredentialList{Items: make([]CredentialResponse, len(cs)), Count: len(cs)}
+	for i, cr := range cs {
+		out.Items[i] = toCredential(cr)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// setCredential godoc
+//
+//	@Summary		Set a tenant's provider credential
+//	@Description	Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional).
+//	@Tags			sysadmin
+//	@Accept			json
+//	@Produce		json
+//	@Security		SuperKey
+//	@Param			id			path		string				true	"tenant id"	format(uuid)
+//	@Param			provider	path		string				true	"provider"	Enums(openai, anthropic, azure, vllm, mistral, berget)
+//	@Param			body		body		CredentialRequest	true	"the credential"
+//	@Success		200			{object}	CredentialResponse
+//	@Failure		400			{object}	httpx.ErrorBody
+//	@Failure		401			{object}	httpx.ErrorBody
+//	@Failure		404			{object}	httpx.ErrorBody
+//	@Failure		503			{object}	httpx.ErrorBody	"ENCRYPTION_KEY not configured"
+//	@Router			/api/v1/sysadmin/tenants/{id}/credentials/{provider} [put]
+func (h *Handler) setCredential(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	p, err := domain.ParseProvider(c.Param("provider"))
+	if err != nil {
+		return err
+	}
+	var req CredentialRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	cr, err := h.svc.SetCredential(c.Request().Context(), id, p, domain.CredentialInput{
+		APIKey: req.APIKey, Endpoint: req.Endpoint, APIVersion: req.APIVersion, Deployment: req.DeploymentName})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCredential(cr))
+}
+
+// deleteCredential godoc
+//
+//	@Summary	Remove a tenant's provider credential
+//	@Tags		sysadmin
+//	@Security	SuperKey
+//	@Param		id			path	string	true	"tenant id"	format(uuid)
+//	@Param		provider	path	string	true	"provider"	Enums(openai, anthropic, azure, vllm, mistral, berget)
+//	@Success	204
+//	@Failure	401	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/sysadmin/tenants/{id}/credentials/{provider} [delete]
+func (h *Handler) deleteCredential(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	p, err := domain.ParseProvider(c.Param("provider"))
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteCredential(c.Request().Context(), id, p); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// federation godoc
+//
+//	@Summary	Get a tenant's identity provider (secret masked)
+//	@Tags		sysadmin
+//	@Produce	json
+//	@Security	SuperKey
+//	@Param		id	path		string	true	"tenant id"	format(uuid)
+//	@Success	200	{object}	FederationResponse
+//	@Failure	401	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody	"no tenant, or no identity provider"
+//	@Router		/api/v1/sysadmin/tenants/{id}/federation [get]
+func (h *Handler) federation(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	f, err := h.svc.Federation(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toFederation(f))
+}
+
+// setFederation godoc
+//
+//	@Summary		Set a tenant's identity provider
+//	@Description	The client secret is stored encrypted. Users whose e-mail domain is not in allowed_domains cannot sign in (any domain when the list is empty).
+//	@Tags			sysadmin
+//	@Accept			json
+//	@Produce		json
+//	@Security		SuperKey
+//	@Param			id		path		string				true	"tenant id"	format(uuid)
+//	@Param			body	body		FederationRequest	true	"the identity provider"
+//	@Success		200		{object}	FederationResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		401		{object}	httpx.ErrorBody
+//	@Failure		404		{object}	httpx.ErrorBody
+//	@Failure		503		{object}	httpx.ErrorBody	"ENCRYPTION_KEY not configured"
+//	@Router			/api/v1/sysadmin/tenants/{id}/federation [put]
+func (h *Handler) setFederation(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	var req FederationRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	f, err := h.svc.SetFederation(c.Request().Context(), id, domain.FederationInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toFederation(f))
+}
+
+// deleteFederation godoc
+//
+//	@Summary	Remove a tenant's identity provider
+//	@Tags		sysadmin
+//	@Security	SuperKey
+//	@Param		id	path	string	true	"tenant id"	format(uuid)
+//	@Success	204
+//	@Failure	401	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/sysadmin/tenants/{id}/federation [delete]
+func (h *Handler) deleteFederation(c *echo.Context) error {
+	id, err := tenantID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.DeleteFederation(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func tenantID(c *echo.Context) (tenancy.ID, error) {
+	id, err := tenancy.Parse(c.Param("id"))
+	if err != nil {
+		return tenancy.ID{}, errs.New(errs.Invalid, "invalid tenant id: expected a UUID")
+	}
+	return id, nil
 }
 
 func intQuery(c *echo.Context, name string) (int, error) {

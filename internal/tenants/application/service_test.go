@@ -5,11 +5,14 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/fernet/fernet-go"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/tenants/application"
@@ -35,10 +38,17 @@ type fakeStorage struct{ err error }
 
 func (s fakeStorage) Prepare(context.Context, tenancy.ID) error { return s.err }
 
+func (s fakeStorage) Remove(context.Context, tenancy.ID) error { return s.err }
+
 func newService(t *testing.T, q *fakeQueue, s fakeStorage) *application.Service {
 	t.Helper()
 	db := testkit.DB(t)
-	return application.NewService(infrastructure.NewRepo(db), postgres.NewTransactor(db), q, s, testkit.Logger(nil))
+	keys, err := fernet.DecodeKeys(testkit.EncryptionKey)
+	require.NoError(t, err)
+	return application.NewService(application.Deps{
+		Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db), Jobs: q, Storage: s,
+		Secrets: secrets.NewBox(keys), Audit: audit.Discard{}, Log: testkit.Logger(nil),
+	})
 }
 
 func TestCreateEnqueuesProvisioningOnce(t *testing.T) {

@@ -2,6 +2,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -24,8 +25,12 @@ const (
 type Tenant struct {
 	ID          tenancy.ID
 	Name        string
+	Slug        string
 	DisplayName string
 	State       State
+	// QuotaLimit is the storage quota in bytes; 0 means no limit.
+	QuotaLimit int64
+	Settings   Settings
 	// ProvisionedAt is when the worker finished preparing the tenant
 	// (its file storage); zero until then.
 	ProvisionedAt time.Time
@@ -40,34 +45,143 @@ const (
 	MaxDisplayNameLen = 200
 )
 
+// Settings are a tenant's switches.
+type Settings struct {
+	// JITProvisioning creates users on their first single sign-on.
+	JITProvisioning bool
+	// Language is the full-text search language: simple, english or swedish.
+	Language string
+}
+
+// Languages are the accepted Settings.Language values.
+var Languages = []string{"simple", "english", "swedish"}
+
 // Errors of the tenant domain.
 var (
 	ErrNotFound  = errs.New(errs.NotFound, "tenant not found")
 	ErrNameTaken = errs.New(errs.Conflict, "a tenant with this name already exists")
+	ErrSlugTaken = errs.New(errs.Conflict, "a tenant with this slug already exists")
+	ErrSuspended = errs.New(errs.Forbidden, "your organisation's access to Agora is suspended; contact your administrator")
 )
 
 // New validates and returns a new active tenant. The display name defaults
-// to the name.
-func New(id tenancy.ID, name, displayName string, now time.Time) (Tenant, error) {
+// to the name and the slug is derived from the name when empty.
+func New(id tenancy.ID, name, displayName, slug string, now time.Time) (Tenant, error) {
+	t := Tenant{ID: id, State: StateActive, Settings: Settings{Language: "simple"}, CreatedAt: now, UpdatedAt: now}
 	name = strings.TrimSpace(name)
-	displayName = strings.TrimSpace(displayName)
-	if err := validateName(name); err != nil {
+	if slug = strings.TrimSpace(slug); slug == "" {
+		slug = Slugify(name)
+	}
+	if err := t.Apply(Patch{Name: &name, DisplayName: &displayName, Slug: &slug}, now); err != nil {
 		return Tenant{}, err
 	}
-	if displayName == "" {
-		displayName = name
+	return t, nil
+}
+
+// Patch is a partial update; nil fields stay as they are.
+type Patch struct {
+	Name        *string
+	DisplayName *string
+	Slug        *string
+	State       *State
+	QuotaLimit  *int64
+	Settings    *Settings
+}
+
+// Apply validates and applies p. On error the tenant is unchanged.
+func (t *Tenant) Apply(p Patch, now time.Time) error {
+	next := *t
+	if p.Name != nil {
+		name := strings.TrimSpace(*p.Name)
+		if err := validateName(name); err != nil {
+			return err
+		}
+		next.Name = name
 	}
-	if utf8.RuneCountInString(displayName) > MaxDisplayNameLen || hasControl(displayName) {
-		return Tenant{}, errs.Newf(errs.Invalid, "display_name must be at most %d characters without control characters", MaxDisplayNameLen)
+	if p.DisplayName != nil {
+		d := strings.TrimSpace(*p.DisplayName)
+		if d == "" {
+			d = next.Name
+		}
+		if utf8.RuneCountInString(d) > MaxDisplayNameLen || hasControl(d) {
+			return errs.Newf(errs.Invalid, "display_name must be at most %d characters without control characters", MaxDisplayNameLen)
+		}
+		next.DisplayName = d
 	}
-	return Tenant{
-		ID:          id,
-		Name:        name,
-		DisplayName: displayName,
-		State:       StateActive,
-		CreatedAt:   now,
-		UpdatedAt:   now,
-	}, nil
+	if p.Slug != nil {
+		if !validSlug(*p.Slug) {
+			return errs.New(errs.Invalid, "slug must be 2 to 63 lowercase letters, digits and dashes, starting and ending with a letter or digit")
+		}
+		next.Slug = *p.Slug
+	}
+	if p.State != nil {
+		if *p.State != StateActive && *p.State != StateSuspended {
+			return errs.New(errs.Invalid, "state must be active or suspended")
+		}
+		next.State = *p.State
+	}
+	if p.QuotaLimit != nil {
+		if *p.QuotaLimit < 0 {
+			return errs.New(errs.Invalid, "quota_limit must be 0 (no limit) or a positive number of bytes")
+		}
+		next.QuotaLimit = *p.QuotaLimit
+	}
+	if p.Settings != nil {
+		if !slices.Contains(Languages, p.Settings.Language) {
+			return errs.Newf(errs.Invalid, "settings.language must be one of %s", strings.Join(Languages, ", "))
+		}
+		next.Settings = *p.Settings
+	}
+	next.UpdatedAt = now
+	*t = next
+	return nil
+}
+
+// CheckActive returns ErrSuspended for a suspended tenant.
+func (t Tenant) CheckActive() error {
+	if t.State == StateSuspended {
+		return ErrSuspended
+	}
+	return nil
+}
+
+// Slugify derives a slug from a name: lowercase ASCII letters and digits
+// joined by dashes ("Malmö stad" -> "malmo-stad").
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if a, ok := asciiFold[r]; ok {
+			r = a
+		}
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	return s
+}
+
+var asciiFold = map[rune]rune{'å': 'a', 'ä': 'a', 'á': 'a', 'à': 'a', 'æ': 'a', 'ö': 'o', 'ø': 'o', 'ó': 'o', 'é': 'e', 'è': 'e', 'ë': 'e', 'ü': 'u', 'ú': 'u', 'í': 'i', 'ñ': 'n', 'ç': 'c'}
+
+func validSlug(s string) bool {
+	if len(s) < 2 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Provisioned reports whether the worker has prepared the tenant.

@@ -33,7 +33,7 @@ func TestNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := domain.New(id, tt.in, tt.display, now)
+			got, err := domain.New(id, tt.in, tt.display, "", now)
 			if tt.wantErr {
 				require.Error(t, err)
 				kind, _ := errs.KindOf(err)

@@ -22,16 +22,26 @@ type tenantRow struct {
 
 	ID            uuid.UUID    `bun:"id,pk,type:uuid"`
 	Name          string       `bun:"name"`
+	Slug          string       `bun:"slug"`
 	DisplayName   string       `bun:"display_name"`
 	State         string       `bun:"state"`
+	QuotaLimit    int64        `bun:"quota_limit"`
+	Settings      settingsJSON `bun:"settings,type:jsonb"`
 	ProvisionedAt bun.NullTime `bun:"provisioned_at"`
 	CreatedAt     time.Time    `bun:"created_at"`
 	UpdatedAt     time.Time    `bun:"updated_at"`
 }
 
+// settingsJSON is domain.Settings as stored.
+type settingsJSON struct {
+	JITProvisioning bool   `json:"jit_provisioning"`
+	Language        string `json:"language"`
+}
+
 func toRow(t domain.Tenant) tenantRow {
 	r := tenantRow{
-		ID: t.ID.UUID, Name: t.Name, DisplayName: t.DisplayName, State: string(t.State),
+		ID: t.ID.UUID, Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State),
+		QuotaLimit: t.QuotaLimit, Settings: settingsJSON(t.Settings),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	if t.Provisioned() {
@@ -41,8 +51,13 @@ func toRow(t domain.Tenant) tenantRow {
 }
 
 func (r tenantRow) toDomain() domain.Tenant {
+	settings := domain.Settings(r.Settings)
+	if settings.Language == "" {
+		settings.Language = "simple"
+	}
 	return domain.Tenant{
-		ID: tenancy.ID{UUID: r.ID}, Name: r.Name, DisplayName: r.DisplayName, State: domain.State(r.State),
+		ID: tenancy.ID{UUID: r.ID}, Name: r.Name, Slug: r.Slug, DisplayName: r.DisplayName, State: domain.State(r.State),
+		QuotaLimit: r.QuotaLimit, Settings: settings,
 		ProvisionedAt: r.ProvisionedAt.Time, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -57,19 +72,36 @@ func NewRepo(db *bun.DB) *Repo { return &Repo{db: db} }
 func (r *Repo) Insert(ctx context.Context, t domain.Tenant) error {
 	row := toRow(t)
 	_, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx)
-	if postgres.IsUniqueViolation(err, "tenants_name_key") {
-		return domain.ErrNameTaken
-	}
-	if err != nil {
+	if err := uniqueError(err); err != nil {
 		return fmt.Errorf("insert tenant: %w", err)
 	}
 	return nil
 }
 
+// uniqueError turns the tenants' unique violations into domain errors.
+func uniqueError(err error) error {
+	switch {
+	case postgres.IsUniqueViolation(err, "tenants_name_key"):
+		return domain.ErrNameTaken
+	case postgres.IsUniqueViolation(err, "tenants_slug_key"):
+		return domain.ErrSlugTaken
+	}
+	return err
+}
+
 // Get loads a tenant; domain.ErrNotFound when there is none.
 func (r *Repo) Get(ctx context.Context, id tenancy.ID) (domain.Tenant, error) {
+	return r.getWhere(ctx, "id = ?", id.UUID)
+}
+
+// GetBySlug loads a tenant by slug; domain.ErrNotFound when there is none.
+func (r *Repo) GetBySlug(ctx context.Context, slug string) (domain.Tenant, error) {
+	return r.getWhere(ctx, "slug = ?", slug)
+}
+
+func (r *Repo) getWhere(ctx context.Context, where string, arg any) (domain.Tenant, error) {
 	var row tenantRow
-	err := postgres.Conn(ctx, r.db).NewSelect().Model(&row).Where("id = ?", id.UUID).Scan(ctx)
+	err := postgres.Conn(ctx, r.db).NewSelect().Model(&row).Where(where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Tenant{}, domain.ErrNotFound
 	}
@@ -94,6 +126,35 @@ func (r *Repo) List(ctx context.Context, limit, offset int) ([]domain.Tenant, in
 	return out, int(n), nil
 }
 
+// Update stores a tenant's changeable fields.
+func (r *Repo) Update(ctx context.Context, t domain.Tenant) error {
+	row := toRow(t)
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
+		Column("name", "slug", "display_name", "state", "quota_limit", "settings", "updated_at").
+		WherePK().Exec(ctx)
+	if err := uniqueError(err); err != nil {
+		return fmt.Errorf("update tenant: %w", err)
+	}
+	return affected(res)
+}
+
+// Delete removes a tenant; its credentials, federation and (later) every
+// tenant-owned row go with it through ON DELETE CASCADE.
+func (r *Repo) Delete(ctx context.Context, id tenancy.ID) error {
+	res, err := postgres.Conn(ctx, r.db).NewDelete().Model((*tenantRow)(nil)).Where("id = ?", id.UUID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("delete tenant: %w", err)
+	}
+	return affected(res)
+}
+
+func affected(res sql.Result) error {
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
 // MarkProvisioned records when the tenant was provisioned; domain.ErrNotFound
 // when it no longer exists.
 func (r *Repo) MarkProvisioned(ctx context.Context, id tenancy.ID, at time.Time) error {
@@ -103,8 +164,5 @@ func (r *Repo) MarkProvisioned(ctx context.Context, id tenancy.ID, at time.Time)
 	if err != nil {
 		return fmt.Errorf("update tenant: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.ErrNotFound
-	}
-	return nil
+	return affected(res)
 }

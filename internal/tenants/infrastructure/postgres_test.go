@@ -19,7 +19,7 @@ import (
 
 func newTenant(t *testing.T, name string) domain.Tenant {
 	t.Helper()
-	tn, err := domain.New(tenancy.ID{UUID: uuid.Must(uuid.NewV7())}, name, "", time.Now().UTC().Truncate(time.Microsecond))
+	tn, err := domain.New(tenancy.ID{UUID: uuid.Must(uuid.NewV7())}, name, "", "", time.Now().UTC().Truncate(time.Microsecond))
 	require.NoError(t, err)
 	return tn
 }

@@ -23,3 +23,12 @@ func (s DirStorage) Prepare(_ context.Context, tenant tenancy.ID) error {
 	}
 	return nil
 }
+
+// Remove deletes the tenant's directory and everything in it.
+func (s DirStorage) Remove(_ context.Context, tenant tenancy.ID) error {
+	dir := filepath.Join(s.root, tenant.String())
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("remove tenant storage %s: %w", dir, err)
+	}
+	return nil
+}
