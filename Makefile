@@ -19,7 +19,8 @@ build: ## build bin/api, bin/worker and bin/agora
 run: services build ## migrate, seed, then run API and worker in the foreground (Ctrl-C stops both)
 	bash scripts/run.sh
 
-test: services ## migrate the test database and run every test (race detector on)
+test: ## fresh test database, then every test against the real services (race detector on)
+	$(SUDO) env AGORA_FRESH_TEST_DB=1 bash scripts/services.sh
 	bash scripts/test.sh
 
 lint: ## gofmt, go vet and the import rules

@@ -10,6 +10,9 @@ PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 DB_USER=${AGORA_DB_USER:-agora}
 DB_PASSWORD=${AGORA_DB_PASSWORD:-agora}
 DATABASES=${AGORA_DATABASES:-"agora agora_test"}
+# AGORA_FRESH_TEST_DB=1 drops and recreates agora_test (make test does this,
+# so every run starts from an empty schema and applies every migration).
+FRESH_TEST_DB=${AGORA_FRESH_TEST_DB:-0}
 REDIS_PORT=${AGORA_REDIS_PORT:-6379}
 
 say() { printf '==> %s\n' "$*"; }
@@ -117,6 +120,10 @@ END
 SQL
   local db
   for db in $DATABASES; do
+    if [ "$db" = agora_test ] && [ "$FRESH_TEST_DB" = 1 ]; then
+      say "dropping database $db for a fresh test run"
+      psql_super -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+    fi
     if [ "$(psql_super -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" = 1 ]; then
       say "database $db exists"
     else

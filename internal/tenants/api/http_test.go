@@ -14,10 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/tenants/api"
 	"github.com/agora-platform/agora/internal/tenants/application"
+	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 )
 
 const base = "/api/v1/sysadmin/tenants/"
@@ -161,4 +164,58 @@ func TestCreateQueuesProvisioningThatTheWorkerRuns(t *testing.T) {
 	require.ErrorIs(t, err, asynq.SkipRetry, "a vanished tenant is not retried")
 	err = mux.ProcessTask(context.Background(), asynq.NewTask(application.TypeProvision, []byte(`{"tenant_id":42}`)))
 	require.ErrorIs(t, err, asynq.SkipRetry, "a malformed payload is not retried")
+}
+
+func tenantID(u uuid.UUID) tenancy.ID { return tenancy.ID{UUID: u} }
+
+func TestUpdateSuspendAndDelete(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	e := a.HTTP()
+	tn := createTenant(t, a)
+
+	rec := sysadmin(e, http.MethodPost, base+tn.ID+"/", `{"state":"suspended","quota_limit":1048576,"settings":{"jit_provisioning":true,"language":"swedish"},"display_name":"New name"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := testkit.JSON[api.TenantResponse](t, rec)
+	require.Equal(t, "suspended", got.State)
+	require.Equal(t, int64(1048576), got.QuotaLimit)
+	require.Equal(t, api.SettingsDTO{JITProvisioning: true, Language: "swedish"}, got.Settings)
+	require.Equal(t, "New name", got.DisplayName)
+	require.Equal(t, tn.Name, got.Name, "omitted fields stay")
+	require.ErrorIs(t, a.Tenants.Service.CheckActive(context.Background(), tenantID(uuid.MustParse(tn.ID))), tenantsdomain.ErrSuspended)
+
+	other := createTenant(t, a)
+	rec = sysadmin(e, http.MethodPost, base+tn.ID+"/", `{"slug":"`+other.Slug+`"}`)
+	require.Equal(t, http.StatusConflict, rec.Code)
+	rec = sysadmin(e, http.MethodPost, base+tn.ID+"/", `{"state":"gone"}`)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+
+	rec = sysadmin(e, http.MethodDelete, base+tn.ID+"/", "")
+	require.Equal(t, http.StatusNoContent, rec.Code)
+	require.Equal(t, http.StatusNotFound, sysadmin(e, http.MethodGet, base+tn.ID+"/", "").Code)
+	require.Equal(t, http.StatusNotFound, sysadmin(e, http.MethodDelete, base+tn.ID+"/", "").Code)
+	require.Equal(t, http.StatusNotFound, sysadmin(e, http.MethodPost, base+tn.ID+"/", `{"state":"active"}`).Code)
+
+	insp := asynq.NewInspectorFromRedisClient(a.Redis)
+	info, err := insp.GetTaskInfo("default", application.TypePurge+":"+tn.ID)
+	require.NoError(t, err, "deleting queues the file purge")
+	require.NoError(t, insp.DeleteTask("default", info.ID))
+	require.NoError(t, a.TaskMux().ProcessTask(context.Background(), asynq.NewTask(info.Type, info.Payload)))
+}
+
+func TestTenantChangesAreAudited(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	tn := createTenant(t, a)
+	rec := testkit.Do(a.HTTP(), http.MethodPost, base+tn.ID+"/", `{"state":"suspended"}`, httpx.APIKeyHeader, testkit.SuperKey, "X-Request-Id", "audit-req-123")
+	require.Equal(t, http.StatusOK, rec.Code)
+
+	entries, n, err := a.Audit.List(context.Background(), tenantID(uuid.MustParse(tn.ID)), audit.Filter{})
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.Equal(t, "tenant.updated", entries[0].Action)
+	require.Equal(t, "sysadmin", entries[0].ActorType)
+	require.Equal(t, "audit-req-123", entries[0].RequestID)
+	require.Equal(t, "suspended", entries[0].Details["state"])
+	require.Equal(t, "tenant.created", entries[1].Action)
 }
