@@ -21,6 +21,11 @@ ENCRYPTION_KEY=$(fernet_key)
 ENV
 fi
 
+# Secrets added by later versions are appended to an existing .env.
+if ! grep -q '^DEMO_ADMIN_PASSWORD=' .env; then
+  echo "DEMO_ADMIN_PASSWORD=$(secret | tr -d '+/=' | cut -c1-20)" >>.env
+fi
+
 say "applying migrations"
 bin/agora migrate
 say "seeding demo data"
@@ -51,6 +56,7 @@ ready() {
 for _ in $(seq 1 60); do
   if ready; then
     say "Agora is ready at http://$addr/  (API docs: http://$addr/api/docs/, sysadmin key: SUPER_API_KEY in .env)"
+    say "demo sign-in: admin@demo.example / $(grep '^DEMO_ADMIN_PASSWORD=' .env | cut -d= -f2-)"
     say "press Ctrl-C to stop"
     break
   fi

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -10,7 +11,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/platform/health"
@@ -23,6 +27,9 @@ commands:
   seed                            create the demo data (idempotent)
   create-tenant -name N [-display-name D] [-slug S]
                                   create a tenant and print its id
+  create-user -tenant T -email E [-role R] [-invite]
+                                  create a user in tenant T (slug or id); the password is
+                                  asked for, or read from the first line of stdin
   rotate-keys                     re-encrypt every stored secret under the first ENCRYPTION_KEY
   version                         print the build version
 `
@@ -53,7 +60,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
-	case "migrate", "seed", "create-tenant", "rotate-keys":
+	case "migrate", "seed", "create-tenant", "create-user", "rotate-keys":
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -68,6 +75,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return migrate(ctx, a, out)
 	case "seed":
 		return seed(ctx, a, out)
+	case "create-user":
+		return createUser(ctx, a, rest, out)
 	case "rotate-keys":
 		n, err := a.RotateKeys(ctx)
 		if err != nil {
@@ -120,4 +129,64 @@ func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer)
 	}
 	fmt.Fprintln(out, id)
 	return nil
+}
+
+func createUser(ctx context.Context, a *app.App, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("create-user", flag.ContinueOnError)
+	tenant := fs.String("tenant", "", "tenant slug or id (required)")
+	email := fs.String("email", "", "e-mail address (required)")
+	role := fs.String("role", "User", "predefined role: User, AI Configurator or Owner")
+	invite := fs.Bool("invite", false, "create the user invited, without a password")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *tenant == "" || *email == "" {
+		fs.Usage()
+		return errors.New("create-user: -tenant and -email are required")
+	}
+	password := ""
+	if !*invite {
+		var err error
+		if password, err = readPassword(); err != nil {
+			return err
+		}
+	}
+	id, err := a.CreateUser(ctx, *tenant, *email, *role, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, id)
+	return nil
+}
+
+// readPassword asks twice without echo on a terminal, or reads the first
+// line of stdin when it is not one (scripts: echo "$PW" | agora create-user ...).
+func readPassword() (string, error) {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		if line = strings.TrimRight(line, "\r\n"); line == "" {
+			return "", errors.New("no password on stdin; pipe one in or use -invite")
+		}
+		return line, nil
+	}
+	fmt.Fprint(os.Stderr, "Password: ")
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	fmt.Fprint(os.Stderr, "Again: ")
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	if string(first) != string(second) {
+		return "", errors.New("the passwords differ")
+	}
+	return string(first), nil
 }

@@ -9,6 +9,10 @@
 //	@in							header
 //	@name						X-API-Key
 //	@description				The sysadmin super key (SUPER_API_KEY).
+//	@securityDefinitions.apikey	Bearer
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <access token>" from /api/v1/users/login/token/, or a user API key in X-API-Key.
 package main
 
 import (

@@ -2,17 +2,26 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/tenants/application"
 	"github.com/agora-platform/agora/internal/tenants/domain"
+	usersapp "github.com/agora-platform/agora/internal/users/application"
+	usersdomain "github.com/agora-platform/agora/internal/users/domain"
 	"github.com/agora-platform/agora/migrations"
 )
 
-// DemoTenantName is the tenant `agora seed` creates.
-const DemoTenantName = "Demo"
+// The demo data `agora seed` creates.
+const (
+	DemoTenantName = "Demo"
+	DemoTenantSlug = "demo"
+	DemoAdminEmail = "admin@demo.example"
+)
 
 // Migrate applies pending migrations and returns their names.
 func (a *App) Migrate(ctx context.Context) ([]string, error) {
@@ -23,16 +32,69 @@ func (a *App) Migrate(ctx context.Context) ([]string, error) {
 	return postgres.Migrate(ctx, a.DB, all)
 }
 
-// Seed creates the demo data unless it exists and describes what it did.
+// Seed creates the demo tenant and its Owner unless they exist, and
+// describes what it did, including how to sign in.
 func (a *App) Seed(ctx context.Context) ([]string, error) {
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation", Slug: "demo"})
+	var done []string
+	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation", Slug: DemoTenantSlug})
 	switch {
-	case errors.Is(err, domain.ErrNameTaken):
-		return []string{fmt.Sprintf("tenant %q already exists", DemoTenantName)}, nil
+	case errors.Is(err, domain.ErrNameTaken) || errors.Is(err, domain.ErrSlugTaken):
+		if t, err = a.Tenants.Service.GetBySlug(ctx, DemoTenantSlug); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		done = append(done, fmt.Sprintf("tenant %q already exists", DemoTenantName))
 	case err != nil:
 		return nil, fmt.Errorf("seed: %w", err)
+	default:
+		done = append(done, fmt.Sprintf("created tenant %q (%s)", t.Name, t.ID))
 	}
-	return []string{fmt.Sprintf("created tenant %q (%s)", t.Name, t.ID)}, nil
+
+	password, generated := a.Config.DemoAdminPassword, false
+	if password == "" {
+		password, generated = randomPassword(), true
+	}
+	_, err = a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: DemoAdminEmail, Username: "Demo admin",
+		Password: password, PredefinedRoles: []string{usersdomain.RoleOwner}})
+	switch {
+	case errors.Is(err, usersdomain.ErrEmailTaken):
+		hint := "the password you set"
+		if a.Config.DemoAdminPassword != "" {
+			hint = "DEMO_ADMIN_PASSWORD in .env"
+		}
+		done = append(done, fmt.Sprintf("demo admin already exists; sign in as %s with %s", DemoAdminEmail, hint))
+	case err != nil:
+		return nil, fmt.Errorf("seed demo admin: %w", err)
+	case generated:
+		done = append(done, fmt.Sprintf("created demo admin; sign in as %s with password %s (shown once)", DemoAdminEmail, password))
+	default:
+		done = append(done, fmt.Sprintf("created demo admin; sign in as %s with DEMO_ADMIN_PASSWORD from .env", DemoAdminEmail))
+	}
+	return done, nil
+}
+
+// CreateUser adds a user to the tenant named by slug or id; without a
+// password the user is invited.
+func (a *App) CreateUser(ctx context.Context, tenant, email, role, password string) (string, error) {
+	t, err := a.Tenants.Service.GetBySlug(ctx, tenant)
+	if errors.Is(err, domain.ErrNotFound) {
+		if id, perr := tenancy.Parse(tenant); perr == nil {
+			t, err = a.Tenants.Service.Get(ctx, id)
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("tenant %q: %w", tenant, err)
+	}
+	u, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: email, Password: password, PredefinedRoles: []string{role}})
+	if err != nil {
+		return "", err
+	}
+	return u.ID.String(), nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // RotateKeys re-encrypts every stored secret under the first ENCRYPTION_KEY

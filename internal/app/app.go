@@ -20,6 +20,7 @@ import (
 
 	apispec "github.com/agora-platform/agora/api"
 	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -29,6 +30,9 @@ import (
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/tenants"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
+	"github.com/agora-platform/agora/internal/users"
+	usersdomain "github.com/agora-platform/agora/internal/users/domain"
+	usersinfra "github.com/agora-platform/agora/internal/users/infrastructure"
 	"github.com/agora-platform/agora/web"
 )
 
@@ -42,6 +46,7 @@ type App struct {
 	Secrets *secrets.Box
 	Audit   *audit.Service
 	Tenants *tenants.Module
+	Users   *users.Module
 }
 
 // Open connects to PostgreSQL and Redis and builds the modules.
@@ -57,21 +62,33 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		_ = db.Close()
 		return nil, err
 	}
-	return New(cfg, log, db, rdb), nil
+	a, err := New(cfg, log, db, rdb)
+	if err != nil {
+		_ = rdb.Close()
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // New builds the modules on already open connections (tests share theirs).
-func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) *App {
+func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*App, error) {
 	jc := jobs.NewClient(rdb)
 	box := secrets.NewBox(cfg.EncryptionKeys())
 	auditor := audit.NewService(db, log)
-	return &App{
+	a := &App{
 		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor,
 		Tenants: tenants.New(tenants.Deps{
 			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
 			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
 		}),
 	}
+	var err error
+	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service), Audit: auditor, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // globalCredentials are the installation's provider keys from the
@@ -113,6 +130,12 @@ func (a *App) HTTP() *echo.Echo {
 	v1 := e.Group("/api/v1")
 	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(a.Config.SuperAPIKey))
 	a.Tenants.HTTP.Register(sysadmin)
+	a.Users.HTTP.RegisterSysadmin(sysadmin)
+
+	a.Users.HTTP.RegisterPublic(v1)
+	authed := v1.Group("", auth.Middleware(a.Users.Authenticator))
+	a.Users.HTTP.Register(authed)
+	audit.NewHandler(a.Audit).Register(authed, auth.Require(string(usersdomain.PermAdmin)))
 	return e
 }
 

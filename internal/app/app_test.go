@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -20,7 +21,15 @@ import (
 
 func newApp(t testing.TB) *app.App {
 	t.Helper()
-	return app.New(testkit.Config(t), testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	return appWith(t, testkit.Config(t), testkit.Redis(t))
+}
+
+// appWith builds the app on the test services with cfg and Redis client rdb.
+func appWith(t testing.TB, cfg config.Config, rdb *redis.Client) *app.App {
+	t.Helper()
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb)
+	require.NoError(t, err)
+	return a
 }
 
 func TestHealthAndVersion(t *testing.T) {
@@ -43,7 +52,7 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 	rdb := testkit.RedisDB(t, 4)
 	ctx := context.Background()
 	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
-	e := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb).HTTP()
+	e := appWith(t, cfg, rdb).HTTP()
 
 	rec := testkit.Do(e, http.MethodGet, "/api/readyz", "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
@@ -61,7 +70,7 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = down.Close() })
-	rec = testkit.Do(app.New(cfg, testkit.Logger(nil), testkit.DB(t), down).HTTP(), http.MethodGet, "/api/readyz", "")
+	rec = testkit.Do(appWith(t, cfg, down).HTTP(), http.MethodGet, "/api/readyz", "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	body = testkit.JSON[health.ReadyResponse](t, rec)
 	require.Equal(t, "unreachable", body.Checks["redis"])

@@ -48,6 +48,12 @@ type Config struct {
 	// JWT_SECRET when empty.
 	APIKeyPepper    string        `env:"API_KEY_PEPPER"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
+	// Argon2 password hashing cost.
+	Argon2MemoryKiB  int `env:"ARGON2_MEMORY_KIB" envDefault:"65536"`
+	Argon2Iterations int `env:"ARGON2_ITERATIONS" envDefault:"3"`
+	// DemoAdminPassword is the password `agora seed` gives the demo admin
+	// (make run writes one into .env).
+	DemoAdminPassword string `env:"DEMO_ADMIN_PASSWORD"`
 
 	// Single-tenant OIDC: one identity provider for the tenant OIDCTenant.
 	OIDCDiscoveryEndpoint string   `env:"OIDC_DISCOVERY_ENDPOINT"`
@@ -199,6 +205,9 @@ func (c Config) Validate() error {
 	}
 	if c.APIKeyPepper != "" && len(c.APIKeyPepper) < minSecretLen {
 		add("API_KEY_PEPPER must be at least %d characters (or empty to derive it from JWT_SECRET)", minSecretLen)
+	}
+	if c.Argon2MemoryKiB < 1024 || c.Argon2MemoryKiB > 1<<20 || c.Argon2Iterations < 1 || c.Argon2Iterations > 20 {
+		add("ARGON2_MEMORY_KIB must be between 1024 and 1048576 and ARGON2_ITERATIONS between 1 and 20")
 	}
 	if c.RefreshTokenTTL < time.Minute {
 		add("REFRESH_TOKEN_TTL must be at least 1m")

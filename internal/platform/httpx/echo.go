@@ -44,7 +44,11 @@ func New(log *slog.Logger, o Options) *echo.Echo {
 		}
 		ipExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
-	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: ErrorHandler(log), IPExtractor: ipExtractor})
+	// Groups must not add their own catch-all 404 routes: an unknown path
+	// under an authenticated group would answer 401 instead of 404, and the
+	// global not-found route below covers every path.
+	e := echo.NewWithConfig(echo.Config{Logger: log, HTTPErrorHandler: ErrorHandler(log), IPExtractor: ipExtractor,
+		NoGroupAutoRegister404Routes: true})
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.RemoveTrailingSlashConfig{
 		Skipper: func(c *echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/docs") },
 	}))

@@ -107,6 +107,9 @@ func Config(t testing.TB) config.Config {
 		"ENCRYPTION_KEY":   EncryptionKey,
 		"FILE_STORAGE_DIR": t.TempDir(),
 		"LOG_LEVEL":        "debug",
+		// Cheap password hashing: tests sign in often.
+		"ARGON2_MEMORY_KIB": "1024",
+		"ARGON2_ITERATIONS": "1",
 	})
 	if err != nil {
 		t.Fatalf("test config: %v", err)
@@ -125,6 +128,8 @@ func Env(t testing.TB) []string {
 		"JWT_SECRET=" + jwtSecret,
 		"ENCRYPTION_KEY=" + EncryptionKey,
 		"FILE_STORAGE_DIR=" + t.TempDir(),
+		"ARGON2_MEMORY_KIB=1024",
+		"ARGON2_ITERATIONS=1",
 	}
 }
 

@@ -11,10 +11,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -27,7 +29,15 @@ const base = "/api/v1/sysadmin/tenants/"
 
 func newApp(t *testing.T) *app.App {
 	t.Helper()
-	return app.New(testkit.Config(t), testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	return appWith(t, testkit.Config(t), testkit.Redis(t))
+}
+
+// appWith builds the app on the test services with cfg and Redis client rdb.
+func appWith(t testing.TB, cfg config.Config, rdb *redis.Client) *app.App {
+	t.Helper()
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb)
+	require.NoError(t, err)
+	return a
 }
 
 func sysadmin(h http.Handler, method, target, body string) *httptest.ResponseRecorder {

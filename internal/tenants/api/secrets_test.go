@@ -97,7 +97,7 @@ func TestResolverStrictAndSharedModes(t *testing.T) {
 	ctx := context.Background()
 	cfg := testkit.Config(t)
 	cfg.MistralAPIKey = "global-mistral-key"
-	shared := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	shared := appWith(t, cfg, testkit.Redis(t))
 	tn := createTenant(t, shared)
 	id := tenantID(uuid.MustParse(tn.ID))
 
@@ -108,7 +108,7 @@ func TestResolverStrictAndSharedModes(t *testing.T) {
 	require.ErrorIs(t, err, domain.ErrNoCredential, "no global anthropic key either")
 
 	cfg.TenantCredentials = true
-	strict := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	strict := appWith(t, cfg, testkit.Redis(t))
 	_, err = strict.Tenants.Service.ResolveCredential(ctx, id, domain.Mistral)
 	require.ErrorIs(t, err, domain.ErrNoCredential, "strict mode never falls back to the global key")
 	_, err = strict.Tenants.Service.SetCredential(ctx, id, domain.Mistral, domain.CredentialInput{APIKey: "tenant-mistral"})
@@ -166,7 +166,7 @@ func TestRotationKeepsEverySecretReadable(t *testing.T) {
 
 	cfg := testkit.Config(t)
 	cfg.EncryptionKey = oldKey.Encode()
-	before := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	before := appWith(t, cfg, testkit.Redis(t))
 	tn := createTenant(t, before)
 	id := tenantID(uuid.MustParse(tn.ID))
 	// Even if this test fails, no secret under the throwaway key may stay
@@ -179,13 +179,13 @@ func TestRotationKeepsEverySecretReadable(t *testing.T) {
 	require.NoError(t, err)
 
 	cfg.EncryptionKey = newKey.Encode() + "," + oldKey.Encode()
-	during := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	during := appWith(t, cfg, testkit.Redis(t))
 	n, err := during.RotateKeys(ctx)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 2)
 
 	cfg.EncryptionKey = newKey.Encode()
-	after := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	after := appWith(t, cfg, testkit.Redis(t))
 	r, err := after.Tenants.Service.ResolveCredential(ctx, id, domain.Anthropic)
 	require.NoError(t, err)
 	require.Equal(t, "anthropic-old", r.APIKey)
@@ -198,7 +198,7 @@ func TestEncryptionOffRefusesToStoreSecrets(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.Config(t)
 	cfg.EncryptionKey = ""
-	a := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	a := appWith(t, cfg, testkit.Redis(t))
 	tn := createTenant(t, a)
 	rec := sysadmin(a.HTTP(), http.MethodPut, base+tn.ID+"/credentials/openai", `{"api_key":"sk-1"}`)
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)

@@ -1,0 +1,146 @@
+// Package auth carries the authenticated caller (Principal) through a
+// request, authenticates requests with a bearer token or an API key, and is
+// the one place that checks tenant permissions and API key scopes.
+package auth
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v5"
+
+	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Principal is who a request acts for.
+type Principal struct {
+	UserID      uuid.UUID
+	Tenant      tenancy.ID
+	Email       string
+	Permissions []string
+	// TokenID is the access token's id (JWT sign-in).
+	TokenID string
+	// APIKeyID and Scopes are set when an API key authenticated the request.
+	APIKeyID uuid.UUID
+	Scopes   []string
+}
+
+// ViaAPIKey reports whether an API key authenticated the request.
+func (p Principal) ViaAPIKey() bool { return p.APIKeyID != uuid.Nil }
+
+// Has reports whether the principal holds a permission; an API key also
+// needs the admin scope for the admin permission.
+func (p Principal) Has(perm string) bool {
+	if !slices.Contains(p.Permissions, perm) {
+		return false
+	}
+	return perm != "admin" || !p.ViaAPIKey() || slices.Contains(p.Scopes, "admin")
+}
+
+type principalKey struct{}
+
+// With returns a context carrying p, its tenant and its audit actor.
+func With(ctx context.Context, p Principal) context.Context {
+	ctx = context.WithValue(ctx, principalKey{}, p)
+	ctx = tenancy.With(ctx, p.Tenant)
+	actor := audit.Actor{Type: "user", ID: p.UserID.String()}
+	if p.ViaAPIKey() {
+		actor = audit.Actor{Type: "api_key", ID: p.APIKeyID.String()}
+	}
+	return audit.WithActor(ctx, actor)
+}
+
+// From returns the principal in ctx.
+func From(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// MustFrom returns the principal in ctx; it panics when the route lacks the
+// authentication middleware, which is a wiring bug, never a client error.
+func MustFrom(ctx context.Context) Principal {
+	p, ok := From(ctx)
+	if !ok {
+		panic("auth: no principal in context; route is missing auth.Middleware")
+	}
+	return p
+}
+
+// Authenticator resolves credentials to a principal.
+type Authenticator interface {
+	// AuthenticateToken checks an access token.
+	AuthenticateToken(ctx context.Context, token string) (Principal, error)
+	// AuthenticateAPIKey checks an API key.
+	AuthenticateAPIKey(ctx context.Context, key string) (Principal, error)
+}
+
+// APIKeyHeader carries API keys.
+const APIKeyHeader = "X-API-Key"
+
+var (
+	errMissing = errs.New(errs.Unauthenticated, "missing credentials: send Authorization: Bearer <token> or X-API-Key: <key>")
+	errScope   = errs.New(errs.Forbidden, "this API key's scopes do not allow this request")
+	errDenied  = errs.New(errs.Forbidden, "you do not have permission to do this")
+)
+
+// Middleware authenticates every request of the group it guards: a bearer
+// access token, or an API key in X-API-Key (or as the bearer value, which
+// the OpenAI-compatible API needs). A read-scoped key may only use safe
+// methods.
+func Middleware(a Authenticator) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			req := c.Request()
+			ctx := req.Context()
+			var (
+				p   Principal
+				err error
+			)
+			bearer, hasBearer := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer ")
+			switch key := req.Header.Get(APIKeyHeader); {
+			case key != "":
+				p, err = a.AuthenticateAPIKey(ctx, key)
+			case hasBearer && strings.Count(bearer, ".") == 2:
+				p, err = a.AuthenticateToken(ctx, strings.TrimSpace(bearer))
+			case hasBearer && bearer != "":
+				p, err = a.AuthenticateAPIKey(ctx, strings.TrimSpace(bearer))
+			default:
+				err = errMissing
+			}
+			if err != nil {
+				return err
+			}
+			if p.ViaAPIKey() && !safe(req.Method) && !slices.Contains(p.Scopes, "write") && !slices.Contains(p.Scopes, "admin") {
+				return errScope
+			}
+			c.SetRequest(req.WithContext(With(ctx, p)))
+			return next(c)
+		}
+	}
+}
+
+// Require allows the request only when the principal holds perm. It is the
+// one place tenant permissions are checked.
+func Require(perm string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			p := MustFrom(c.Request().Context())
+			if !p.Has(perm) {
+				if p.ViaAPIKey() && slices.Contains(p.Permissions, perm) {
+					return errScope
+				}
+				return errDenied
+			}
+			return next(c)
+		}
+	}
+}
+
+func safe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}

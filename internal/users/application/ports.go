@@ -1,0 +1,127 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/users/domain"
+)
+
+// Repo stores users, roles, groups, refresh tokens and API keys. Every
+// method on tenant-owned rows takes the tenant and filters on it.
+type Repo interface {
+	InsertUser(ctx context.Context, u domain.User) error
+	GetUser(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.User, error)
+	// UserByEmail finds the one non-deleted user with an e-mail, in any
+	// tenant: sign-in by e-mail is how the tenant is found.
+	UserByEmail(ctx context.Context, email string) (domain.User, error)
+	// TenantOfUser finds a non-deleted user's tenant, for the sysadmin API.
+	TenantOfUser(ctx context.Context, id uuid.UUID) (tenancy.ID, error)
+	ListUsers(ctx context.Context, tenant tenancy.ID, search string, limit, offset int) ([]domain.User, int, error)
+	UpdateUser(ctx context.Context, u domain.User) error
+	SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID, hash string, at time.Time) error
+	SoftDeleteUser(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
+	// ActiveOwners counts the tenant's active users with the Owner role.
+	ActiveOwners(ctx context.Context, tenant tenancy.ID) (int, error)
+
+	ListRoles(ctx context.Context, tenant tenancy.ID) ([]domain.Role, error)
+	RolesByID(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.Role, error)
+	GetRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Role, error)
+	InsertRole(ctx context.Context, r domain.Role) error
+	UpdateRole(ctx context.Context, r domain.Role) error
+	DeleteRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+
+	ListGroups(ctx context.Context, tenant tenancy.ID) ([]domain.Group, error)
+	GetGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Group, error)
+	InsertGroup(ctx context.Context, g domain.Group) error
+	UpdateGroup(ctx context.Context, g domain.Group) error
+	DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+	AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error
+	RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (bool, error)
+
+	InsertRefreshToken(ctx context.Context, t RefreshToken) error
+	// RefreshTokenByHash loads and locks a refresh token; ErrInvalidToken.
+	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
+	MarkRefreshTokenUsed(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
+	RevokeRefreshFamily(ctx context.Context, tenant tenancy.ID, family uuid.UUID, at time.Time) error
+	RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) error
+
+	InsertAPIKey(ctx context.Context, k domain.APIKey, hash []byte) error
+	ListAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]domain.APIKey, error)
+	CountAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) (int, error)
+	RevokeAPIKey(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID, at time.Time) error
+	// APIKeyByHash finds a key by the HMAC of its secret; ErrInvalidAPIKey.
+	APIKeyByHash(ctx context.Context, hash []byte) (domain.APIKey, error)
+	TouchAPIKey(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
+}
+
+// RefreshToken is a stored refresh token (its hash only).
+type RefreshToken struct {
+	ID        uuid.UUID
+	Tenant    tenancy.ID
+	UserID    uuid.UUID
+	Family    uuid.UUID
+	Hash      []byte
+	ExpiresAt time.Time
+	UsedAt    time.Time
+	RevokedAt time.Time
+	CreatedAt time.Time
+}
+
+// Transactor runs a function in a database transaction carried by ctx.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Hasher hashes passwords (argon2id) and verifies stored hashes, including
+// bcrypt hashes imported from Eneo; rehash asks for an argon2id upgrade.
+type Hasher interface {
+	Hash(password string) (string, error)
+	Verify(hash, password string) (ok, rehash bool)
+}
+
+// Claims are what an access token says.
+type Claims struct {
+	UserID    uuid.UUID
+	Tenant    tenancy.ID
+	TokenID   string
+	ExpiresAt time.Time
+}
+
+// Tokens signs and checks access tokens.
+type Tokens interface {
+	Issue(c Claims) (string, error)
+	Parse(token string) (Claims, error)
+}
+
+// Throttle keeps sign-in failure counters and revoked access tokens.
+// Implementations degrade when their store is down: they allow and log.
+type Throttle interface {
+	// CheckLogin returns how long sign-in is blocked for the account or IP.
+	CheckLogin(ctx context.Context, account, ip string) time.Duration
+	LoginFailed(ctx context.Context, account, ip string)
+	LoginSucceeded(ctx context.Context, account string)
+	RevokeAccessToken(ctx context.Context, tokenID string, until time.Time)
+	AccessTokenRevoked(ctx context.Context, tokenID string) bool
+}
+
+// Tenants is what the users module asks of the tenants module.
+type Tenants interface {
+	// CheckActive fails with a Forbidden error for a suspended tenant and
+	// NotFound for a missing one.
+	CheckActive(ctx context.Context, id tenancy.ID) error
+	// Info describes a tenant.
+	Info(ctx context.Context, id tenancy.ID) (TenantInfo, error)
+}
+
+// TenantInfo is what users see of their tenant.
+type TenantInfo struct {
+	ID          tenancy.ID
+	Name        string
+	Slug        string
+	DisplayName string
+	State       string
+}

@@ -1,0 +1,119 @@
+package infrastructure
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/users/domain"
+)
+
+type groupRow struct {
+	bun.BaseModel `bun:"table:user_groups,alias:g"`
+
+	ID          uuid.UUID   `bun:"id,pk,type:uuid"`
+	TenantID    uuid.UUID   `bun:"tenant_id,type:uuid"`
+	Name        string      `bun:"name"`
+	Description string      `bun:"description"`
+	Members     []uuid.UUID `bun:"members,array,scanonly"`
+	CreatedAt   time.Time   `bun:"created_at"`
+	UpdatedAt   time.Time   `bun:"updated_at"`
+}
+
+func (r groupRow) toDomain() domain.Group {
+	return domain.Group{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Name: r.Name, Description: r.Description,
+		Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// selectGroups selects groups with their live members.
+func (r *Repo) selectGroups(ctx context.Context, rows any, tenant tenancy.ID) *bun.SelectQuery {
+	return postgres.Conn(ctx, r.db).NewSelect().Model(rows).ColumnExpr("g.*").
+		ColumnExpr(`ARRAY(SELECT m.user_id FROM user_group_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+			WHERE m.tenant_id = g.tenant_id AND m.group_id = g.id AND u.deleted_at IS NULL ORDER BY m.user_id) AS members`).
+		Where("g.tenant_id = ?", tenant.UUID)
+}
+
+// ListGroups returns the tenant's groups by name.
+func (r *Repo) ListGroups(ctx context.Context, tenant tenancy.ID) ([]domain.Group, error) {
+	var rows []groupRow
+	if err := r.selectGroups(ctx, &rows, tenant).Order("g.name").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("select user groups: %w", err)
+	}
+	out := make([]domain.Group, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain()
+	}
+	return out, nil
+}
+
+// GetGroup loads a group of the tenant; domain.ErrGroupNotFound otherwise.
+func (r *Repo) GetGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Group, error) {
+	var row groupRow
+	err := r.selectGroups(ctx, &row, tenant).Where("g.id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Group{}, domain.ErrGroupNotFound
+	}
+	if err != nil {
+		return domain.Group{}, fmt.Errorf("select user group: %w", err)
+	}
+	return row.toDomain(), nil
+}
+
+// InsertGroup stores a new group.
+func (r *Repo) InsertGroup(ctx context.Context, g domain.Group) error {
+	row := groupRow{ID: g.ID, TenantID: g.Tenant.UUID, Name: g.Name, Description: g.Description, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+	_, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx)
+	if postgres.IsUniqueViolation(err, "user_groups_name_key") {
+		return domain.ErrGroupNameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("insert user group: %w", err)
+	}
+	return nil
+}
+
+// UpdateGroup stores a group's name and description.
+func (r *Repo) UpdateGroup(ctx context.Context, g domain.Group) error {
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("user_groups").
+		Set("name = ?", g.Name).Set("description = ?", g.Description).Set("updated_at = ?", g.UpdatedAt).
+		Where("tenant_id = ?", g.Tenant.UUID).Where("id = ?", g.ID).Exec(ctx)
+	if postgres.IsUniqueViolation(err, "user_groups_name_key") {
+		return domain.ErrGroupNameTaken
+	}
+	return affected(res, err, domain.ErrGroupNotFound)
+}
+
+// DeleteGroup removes a group and its memberships.
+func (r *Repo) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
+	res, err := postgres.Conn(ctx, r.db).NewDelete().Table("user_groups").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
+	return affected(res, err, domain.ErrGroupNotFound)
+}
+
+// AddGroupMember adds a membership; an existing one is kept.
+func (r *Repo) AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error {
+	_, err := postgres.Conn(ctx, r.db).NewRaw(
+		"INSERT INTO user_group_members (tenant_id, group_id, user_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		tenant.UUID, group, user).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("insert group member: %w", err)
+	}
+	return nil
+}
+
+// RemoveGroupMember removes a membership; false when there was none.
+func (r *Repo) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (bool, error) {
+	res, err := postgres.Conn(ctx, r.db).NewDelete().Table("user_group_members").
+		Where("tenant_id = ?", tenant.UUID).Where("group_id = ?", group).Where("user_id = ?", user).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("delete group member: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

@@ -1,0 +1,53 @@
+// Package users wires the users module: people, roles, groups, sign-in,
+// tokens and API keys.
+package users
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/users/api"
+	"github.com/agora-platform/agora/internal/users/application"
+	"github.com/agora-platform/agora/internal/users/infrastructure"
+)
+
+// Deps are what the module needs from the composition root.
+type Deps struct {
+	DB      *bun.DB
+	Redis   redis.UniversalClient
+	Config  config.Config
+	Tenants application.Tenants
+	Audit   audit.Recorder
+	Log     *slog.Logger
+}
+
+// Module is the wired users module.
+type Module struct {
+	Service       *application.Service
+	HTTP          *api.Handler
+	Authenticator api.Authenticator
+}
+
+// New builds the users module.
+func New(d Deps) (*Module, error) {
+	c := d.Config
+	params := infrastructure.Argon2Params{Memory: uint32(c.Argon2MemoryKiB), Time: uint32(c.Argon2Iterations), Threads: 2}
+	svc, err := application.NewService(application.Deps{
+		Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
+		Hasher: infrastructure.NewPasswordHasher(params), Tokens: infrastructure.NewJWT(c.JWTSecret),
+		Throttle: infrastructure.NewThrottle(d.Redis, d.Log, c.LoginLimitPerAccount, c.LoginLimitPerIP, c.LoginLimitWindow),
+		Tenants:  d.Tenants, Audit: d.Audit, Log: d.Log,
+		AccessTTL: time.Duration(c.JWTExpirySeconds) * time.Second, RefreshTTL: c.RefreshTokenTTL, Pepper: c.APIKeyPepperBytes(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("users module: %w", err)
+	}
+	return &Module{Service: svc, HTTP: api.NewHandler(svc), Authenticator: api.NewAuthenticator(svc)}, nil
+}
