@@ -3,7 +3,10 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,14 +121,31 @@ func TestRootPageAndUnknownRoutes(t *testing.T) {
 
 func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	cfg := testkit.Config(t)
+	cfg.DemoAdminPassword = "correct-horse-battery-staple"
+	a := appWith(t, cfg, testkit.Redis(t))
 	ctx := context.Background()
 	applied, err := a.Migrate(ctx)
 	require.NoError(t, err)
 	require.Empty(t, applied)
-	_, err = a.Seed(ctx)
+	// Start from no demo data, whatever an earlier run left; only this test
+	// uses the demo tenant.
+	if old, err := a.Tenants.Service.GetBySlug(ctx, app.DemoTenantSlug); err == nil {
+		require.NoError(t, a.Tenants.Service.Delete(ctx, old.ID))
+	}
+	first, err := a.Seed(ctx)
 	require.NoError(t, err)
+	require.Len(t, first, 2)
+	require.Contains(t, first[1], "created demo admin")
 	again, err := a.Seed(ctx)
 	require.NoError(t, err)
-	require.Equal(t, []string{`tenant "Demo" already exists`}, again)
+	require.Equal(t, []string{`tenant "Demo" already exists`,
+		"demo admin already exists; sign in as admin@demo.example with DEMO_ADMIN_PASSWORD in .env"}, again)
+
+	form := url.Values{"username": {app.DemoAdminEmail}, "password": {cfg.DemoAdminPassword}}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	a.HTTP().ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, "the seeded demo admin signs in: %s", rec.Body.String())
 }
