@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
+	"github.com/agora-platform/agora/internal/users/api"
+	"github.com/agora-platform/agora/internal/users/domain"
+)
+
+func TestPasswordFlow(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	tn := v.tenant(t)
+	email, id := v.user(t, tn, domain.RoleUser)
+
+	pair := v.login(t, email)
+	require.Equal(t, "bearer", pair.TokenType)
+	require.Equal(t, 900, pair.ExpiresIn, "JWT_EXPIRY_SECONDS is seconds")
+
+	rec := v.do(http.MethodGet, "/api/v1/users/me/", "", pair.AccessToken)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	me := testkit.JSON[api.MeResponse](t, rec)
+	require.Equal(t, id.String(), me.ID)
+	require.Equal(t, []string{"assistants", "apps"}, me.Permissions)
+
+	// Refresh rotates; the old refresh token is single-use.
+	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+pair.RefreshToken+`"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	second := testkit.JSON[api.TokenResponse](t, rec)
+	require.NotEqual(t, pair.RefreshToken, second.RefreshToken)
+
+	// Reusing the first token revokes the family, so the second dies too.
+	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+pair.RefreshToken+`"}`)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+second.RefreshToken+`"}`)
+	require.Equal(t, http.StatusUnauthorized, rec.Code, "reuse revoked the whole family")
+	entries, _, err := v.a.Audit.List(context.Background(), tn, audit.Filter{Action: "auth.refresh_reuse"})
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+
+	// Logout: the access token stops working at once.
+	third := v.login(t, email)
+	rec = v.do(http.MethodPost, "/api/v1/users/logout/", `{"refresh_token":"`+third.RefreshToken+`"}`, third.AccessToken)
+	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
+	require.Equal(t, http.StatusUnauthorized, v.do(http.MethodGet, "/api/v1/users/me/", "", third.AccessToken).Code)
+	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+third.RefreshToken+`"}`)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+func TestSignInFailuresAreGeneric(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	email, _ := v.user(t, v.tenant(t), domain.RoleUser)
+	wrong := v.loginRec(email, "not-the-password-at-all")
+	unknown := v.loginRec("nobody-"+email, password)
+	for _, rec := range []*httptest.ResponseRecorder{wrong, unknown} {
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+		require.Equal(t, httpx.ErrorBody{Message: "incorrect e-mail or password", Code: "unauthenticated"}, testkit.JSON[httpx.ErrorBody](t, rec))
+	}
+	require.Equal(t, http.StatusBadRequest, v.loginRec("", "").Code)
+
+	for _, bad := range []string{"", "Bearer nonsense", "Bearer a.b.c", "Basic dXNlcjpwYXNz"} {
+		rec := testkit.Do(v.h, http.MethodGet, "/api/v1/users/me/", "", "Authorization", bad)
+		require.Equal(t, http.StatusUnauthorized, rec.Code, bad)
+	}
+}
+
+func TestLoginThrottledPerAccountWithRetryAfter(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.Config(t)
+	cfg.LoginLimitPerAccount = 3
+	v := setupWith(t, cfg)
+	email, _ := v.user(t, v.tenant(t), domain.RoleUser)
+	for range 3 {
+		require.Equal(t, http.StatusUnauthorized, v.loginRec(email, "wrong-password-here").Code)
+	}
+	rec := v.loginRec(email, password)
+	require.Equal(t, http.StatusTooManyRequests, rec.Code, "even the right password waits")
+	require.Equal(t, "rate_limited", testkit.JSON[httpx.ErrorBody](t, rec).Code)
+	secs, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+	require.NoError(t, err)
+	require.Greater(t, secs, 0)
+	require.LessOrEqual(t, secs, int(cfg.LoginLimitWindow/time.Second))
+}
+
+func TestLoginThrottledPerIP(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.Config(t)
+	cfg.LoginLimitPerIP = 2
+	v := setupWith(t, cfg)
+	tn := v.tenant(t)
+	for i := range 2 {
+		email, _ := v.user(t, tn, domain.RoleUser)
+		// Without TRUSTED_PROXIES a forged X-Forwarded-For is ignored: every
+		// attempt counts against the real client address.
+		rec := v.loginRec(email, "wrong-password-here", "X-Forwarded-For", "203.0.113."+strconv.Itoa(i+1))
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+	}
+	email, _ := v.user(t, tn, domain.RoleUser)
+	require.Equal(t, http.StatusTooManyRequests, v.loginRec(email, password).Code)
+}
+
+func TestSuspendedTenant(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	tn := v.tenant(t)
+	email, _ := v.user(t, tn, domain.RoleUser)
+	token := v.login(t, email).AccessToken
+
+	state := tenantsdomain.StateSuspended
+	_, err := v.a.Tenants.Service.Update(context.Background(), tn, tenantsdomain.Patch{State: &state})
+	require.NoError(t, err)
+
+	rec := v.do(http.MethodGet, "/api/v1/users/me/", "", token)
+	require.Equal(t, http.StatusForbidden, rec.Code)
+	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "suspended")
+	rec = v.loginRec(email, password)
+	require.Equal(t, http.StatusForbidden, rec.Code)
+	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "suspended")
+}
+
+func TestDeactivatedUserIsLockedOut(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	tn := v.tenant(t)
+	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
+	email, id := v.user(t, tn, domain.RoleUser)
+	pair := v.login(t, email)
+
+	rec := v.do(http.MethodPatch, "/api/v1/users/admin/"+id.String()+"/", `{"state":"deactivated"}`, owner)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, http.StatusUnauthorized, v.do(http.MethodGet, "/api/v1/users/me/", "", pair.AccessToken).Code)
+	require.Equal(t, http.StatusUnauthorized, v.loginRec(email, password).Code)
+	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+pair.RefreshToken+`"}`)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+}
