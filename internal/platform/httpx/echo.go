@@ -102,6 +102,8 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		ctx := logging.WithRequestID(req.Context(), id)
 		ctx = audit.WithRequest(ctx, audit.Request{IP: c.RealIP(), UserAgent: req.UserAgent(), RequestID: id})
+		// Until authentication says who it is, an HTTP caller is anonymous.
+		ctx = audit.WithActor(ctx, audit.Actor{Type: "anonymous"})
 		c.SetRequest(req.WithContext(ctx))
 		return next(c)
 	}
