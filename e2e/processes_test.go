@@ -43,22 +43,27 @@ func freeAddr(t *testing.T) string {
 }
 
 type proc struct {
-	cmd *exec.Cmd
-	out *testkit.Buffer
+	cmd     *exec.Cmd
+	out     *testkit.Buffer
+	done    chan error
+	stopped bool
 }
 
 // start runs bin with env in an empty directory, so no developer .env is read.
 func start(t *testing.T, bin string, env []string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(bin), out: &testkit.Buffer{}}
+	p.done = make(chan error, 1)
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	require.NoError(t, p.cmd.Start())
+	go func() { p.done <- p.cmd.Wait() }()
 	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
+		if !p.stopped {
 			_ = p.cmd.Process.Kill()
-			_ = p.cmd.Wait()
+			<-p.done
+			p.stopped = true
 		}
 		if t.Failed() {
 			t.Logf("%s output:\n%s", filepath.Base(bin), p.out.String())
@@ -70,11 +75,13 @@ func start(t *testing.T, bin string, env []string) *proc {
 // stop sends SIGTERM and requires a clean exit within the shutdown timeout.
 func (p *proc) stop(t *testing.T) {
 	t.Helper()
+	if p.stopped {
+		return
+	}
+	p.stopped = true
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
 	select {
-	case err := <-done:
+	case err := <-p.done:
 		require.NoError(t, err, "%s did not exit cleanly:\n%s", p.cmd.Path, p.out.String())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("%s did not stop within 30s", p.cmd.Path)
@@ -181,4 +188,58 @@ func TestAPIRefusesToStartWithBadConfig(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, string(out), "JWT_SECRET must be set")
 	require.Contains(t, string(out), "LOG_FORMAT must be text or json")
+}
+
+// TestRateLimitsHoldAcrossTwoAPIProcesses runs two API binaries on one
+// Redis: a user's requests alternate between them and the shared budget
+// still stops the sixth.
+func TestRateLimitsHoldAcrossTwoAPIProcesses(t *testing.T) {
+	redisURL := os.Getenv("TEST_PROCESS_REDIS_URL")
+	if redisURL == "" {
+		redisURL = testkit.RedisURL(t)
+	}
+	bins := build(t, "api")
+	addrs := []string{freeAddr(t), freeAddr(t)}
+	for _, addr := range addrs {
+		env := append(testkit.Env(t), "REDIS_URL="+redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN=http://"+addr, "RATE_LIMIT_PER_USER=5")
+		p := start(t, filepath.Join(bins, "api"), env)
+		t.Cleanup(func() { p.stop(t) })
+		require.Eventually(t, func() bool {
+			resp, err := http.Get("http://" + addr + "/api/healthz")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err == nil && resp.StatusCode == http.StatusOK
+		}, 30*time.Second, 100*time.Millisecond)
+	}
+	base := "http://" + addrs[0]
+	_, tenant := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/", `{"name":"Limits `+fmt.Sprint(time.Now().UnixNano())+`"}`)
+	email := fmt.Sprintf("limits-%d@kommun.example", time.Now().UnixNano())
+	const pw = "correct-horse-battery-staple"
+	resp, _ := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/users/",
+		`{"email":"`+email+`","password":"`+pw+`","tenant_id":"`+tenant["id"].(string)+`"}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	form := strings.NewReader("username=" + email + "&password=" + pw)
+	resp, err := http.Post(base+"/api/v1/users/login/token/", "application/x-www-form-urlencoded", form)
+	require.NoError(t, err)
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tokens))
+	resp.Body.Close()
+
+	var codes []int
+	for i := range 7 {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addrs[i%2]+"/api/v1/users/me/", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens.AccessToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			require.NotEmpty(t, resp.Header.Get("Retry-After"))
+		}
+	}
+	require.Equal(t, []int{200, 200, 200, 200, 200, 429, 429}, codes)
 }

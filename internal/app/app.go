@@ -26,6 +26,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/ratelimit"
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/tenants"
@@ -133,7 +134,9 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.RegisterSysadmin(sysadmin)
 
 	a.Users.HTTP.RegisterPublic(v1)
-	authed := v1.Group("", auth.Middleware(a.Users.Authenticator))
+	limiter := ratelimit.New(a.Redis, ratelimit.Limits{
+		PerKey: a.Config.RateLimitPerKey, PerUser: a.Config.RateLimitPerUser, PerTenant: a.Config.RateLimitPerTenant}, a.Log)
+	authed := v1.Group("", auth.Middleware(a.Users.Authenticator), limiter.Middleware)
 	a.Users.HTTP.Register(authed)
 	audit.NewHandler(a.Audit).Register(authed, auth.Require(string(usersdomain.PermAdmin)))
 	return e

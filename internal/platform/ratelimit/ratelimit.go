@@ -1,0 +1,107 @@
+// Package ratelimit limits authenticated requests per API key, per user and
+// per tenant with go-redis/redis_rate (GCRA in Redis), so every API replica
+// shares the same budget. When Redis is down requests pass and the outage is
+// logged: limits degrade, the API does not fail.
+package ratelimit
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/labstack/echo/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/errs"
+)
+
+// Limits are requests per minute; zero turns a limit off.
+type Limits struct {
+	PerKey    int
+	PerUser   int
+	PerTenant int
+}
+
+// Limiter checks and counts requests.
+type Limiter struct {
+	l      *redis_rate.Limiter
+	limits Limits
+	log    *slog.Logger
+	// lastWarn rate-limits the "limits are off" warning to one a minute.
+	lastWarn atomic.Int64
+}
+
+// New returns a Limiter on the shared Redis client.
+func New(rdb redis.UniversalClient, limits Limits, log *slog.Logger) *Limiter {
+	return &Limiter{l: redis_rate.NewLimiter(rdb), limits: limits, log: log}
+}
+
+type bucket struct {
+	key   string
+	limit int
+}
+
+// buckets are the budgets a request draws from: its key or its user, and
+// its tenant. Keys follow "<module>:<tenant>:<what>".
+func (l *Limiter) buckets(p auth.Principal) []bucket {
+	prefix := "ratelimit:" + p.Tenant.String() + ":"
+	var bs []bucket
+	if p.ViaAPIKey() {
+		bs = append(bs, bucket{prefix + "key:" + p.APIKeyID.String(), l.limits.PerKey})
+	} else {
+		bs = append(bs, bucket{prefix + "user:" + p.UserID.String(), l.limits.PerUser})
+	}
+	return append(bs, bucket{prefix + "tenant", l.limits.PerTenant})
+}
+
+// Middleware must run after auth.Middleware. It sets RateLimit-Limit,
+// RateLimit-Remaining and RateLimit-Reset for the tightest budget, and
+// answers 429 with Retry-After when one is spent.
+func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		ctx := c.Request().Context()
+		var tightest *redis_rate.Result
+		var tightLimit int
+		for _, b := range l.buckets(auth.MustFrom(ctx)) {
+			if b.limit <= 0 {
+				continue
+			}
+			res, err := l.l.Allow(ctx, b.key, redis_rate.PerMinute(b.limit))
+			if err != nil {
+				l.warn(ctx, err)
+				return next(c)
+			}
+			if res.Allowed == 0 {
+				setHeaders(c, b.limit, res)
+				return &errs.Error{Kind: errs.RateLimited, Msg: "rate limit exceeded; slow down and retry later", RetryAfter: max(res.RetryAfter, time.Second)}
+			}
+			if tightest == nil || res.Remaining < tightest.Remaining {
+				tightest, tightLimit = res, b.limit
+			}
+		}
+		if tightest != nil {
+			setHeaders(c, tightLimit, tightest)
+		}
+		return next(c)
+	}
+}
+
+func setHeaders(c *echo.Context, limit int, res *redis_rate.Result) {
+	h := c.Response().Header()
+	h.Set("RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(res.Remaining))
+	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(res.ResetAfter.Seconds()))))
+}
+
+func (l *Limiter) warn(ctx context.Context, err error) {
+	now := time.Now().Unix()
+	if last := l.lastWarn.Load(); now-last < 60 || !l.lastWarn.CompareAndSwap(last, now) {
+		return
+	}
+	l.log.WarnContext(ctx, "rate limits are off: Redis unavailable; requests pass unlimited", "err", err)
+}
