@@ -85,11 +85,30 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		}),
 	}
 	var err error
-	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service), Audit: auditor, Log: log})
+	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
+		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Audit: auditor, Log: log})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// singleIdP is the single-tenant identity provider from the configuration,
+// or nil.
+func singleIdP(c config.Config) *usersinfra.SingleIdP {
+	if c.OIDCDiscoveryEndpoint == "" {
+		return nil
+	}
+	return &usersinfra.SingleIdP{DiscoveryURL: c.OIDCDiscoveryEndpoint, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+		TenantSlug: c.OIDCTenant, Scopes: c.OIDCScopes, AllowedDomains: lower(c.OIDCAllowedDomains)}
+}
+
+func lower(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(strings.TrimSpace(s))
+	}
+	return out
 }
 
 // globalCredentials are the installation's provider keys from the
@@ -134,6 +153,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.RegisterSysadmin(sysadmin)
 
 	a.Users.HTTP.RegisterPublic(v1)
+	a.Users.HTTP.RegisterAuth(v1)
 	limiter := ratelimit.New(a.Redis, ratelimit.Limits{
 		PerKey: a.Config.RateLimitPerKey, PerUser: a.Config.RateLimitPerUser, PerTenant: a.Config.RateLimitPerTenant}, a.Log)
 	authed := v1.Group("", auth.Middleware(a.Users.Authenticator), limiter.Middleware)

@@ -3,8 +3,10 @@
 package users
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,8 +26,11 @@ type Deps struct {
 	Redis   redis.UniversalClient
 	Config  config.Config
 	Tenants application.Tenants
-	Audit   audit.Recorder
-	Log     *slog.Logger
+	// Federation finds identity providers (built by the composition root
+	// over the tenants module).
+	Federation application.Federation
+	Audit      audit.Recorder
+	Log        *slog.Logger
 }
 
 // Module is the wired users module.
@@ -33,6 +38,12 @@ type Module struct {
 	Service       *application.Service
 	HTTP          *api.Handler
 	Authenticator api.Authenticator
+}
+
+// stateKey derives the OIDC state signing key from JWT_SECRET.
+func stateKey(secret string) []byte {
+	h := sha256.Sum256([]byte("agora oidc state\x00" + secret))
+	return h[:]
 }
 
 // New builds the users module.
@@ -45,6 +56,8 @@ func New(d Deps) (*Module, error) {
 		Throttle: infrastructure.NewThrottle(d.Redis, d.Log, c.LoginLimitPerAccount, c.LoginLimitPerIP, c.LoginLimitWindow),
 		Tenants:  d.Tenants, Audit: d.Audit, Log: d.Log,
 		AccessTTL: time.Duration(c.JWTExpirySeconds) * time.Second, RefreshTTL: c.RefreshTokenTTL, Pepper: c.APIKeyPepperBytes(),
+		Federation: d.Federation, OIDC: infrastructure.NewOIDCClient(10 * time.Second), States: infrastructure.NewLoginStates(d.Redis),
+		RedirectURI: strings.TrimRight(c.PublicOrigin, "/") + "/login/callback", StateKey: stateKey(c.JWTSecret),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("users module: %w", err)

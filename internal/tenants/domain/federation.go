@@ -72,16 +72,3 @@ func (in FederationInput) Normalize() (FederationInput, error) {
 	}
 	return in, nil
 }
-
-// AllowsEmail reports whether an e-mail may sign in through this provider:
-// any address when no domains are listed, else only the listed domains.
-func AllowsEmail(domains []string, email string) bool {
-	if len(domains) == 0 {
-		return true
-	}
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
-		return false
-	}
-	return slices.Contains(domains, strings.ToLower(email[at+1:]))
-}

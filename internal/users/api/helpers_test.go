@@ -95,3 +95,10 @@ func (v *env) do(method, target, body, token string) *httptest.ResponseRecorder 
 func (v *env) withKey(method, target, body, key string) *httptest.ResponseRecorder {
 	return testkit.Do(v.h, method, target, body, "X-API-Key", key)
 }
+
+func appNew(t *testing.T, cfg config.Config, logs *testkit.Buffer) (*app.App, error) {
+	t.Helper()
+	return app.New(cfg, testkit.Logger(logs), testkit.DB(t), testkit.Redis(t))
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }

@@ -17,6 +17,9 @@ func (h *Handler) RegisterSysadmin(sysadmin *echo.Group) {
 	sysadmin.GET("/users/:id", h.sysGet)
 	sysadmin.POST("/users/:id", h.sysUpdate)
 	sysadmin.DELETE("/users/:id", h.sysDelete)
+	sysadmin.POST("/tenants/:id/federation/test", h.testFederation)
+	sysadmin.GET("/observability/oidc-debug", h.oidcDebug)
+	sysadmin.POST("/observability/oidc-debug", h.setOIDCDebug)
 }
 
 // sysCreate godoc

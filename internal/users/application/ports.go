@@ -125,3 +125,93 @@ type TenantInfo struct {
 	DisplayName string
 	State       string
 }
+
+// IdentityProvider is a tenant's OpenID Connect provider, secret in plain
+// text, with the tenant's sign-on rules.
+type IdentityProvider struct {
+	Tenant         tenancy.ID
+	DiscoveryURL   string
+	ClientID       string
+	ClientSecret   string
+	Scopes         []string
+	AllowedDomains []string
+	// JIT creates unknown users on their first sign-in.
+	JIT bool
+}
+
+// Federation finds identity providers: per tenant (sysadmin-configured) or
+// the single one from the configuration.
+type Federation interface {
+	// Mode says which sign-in modes this installation offers.
+	Mode() FederationMode
+	// BySlug returns the provider of the tenant with slug (empty: the
+	// single-tenant provider); NotFound when there is none.
+	BySlug(ctx context.Context, slug string) (IdentityProvider, error)
+	// ByTenant returns the provider of a tenant.
+	ByTenant(ctx context.Context, tenant tenancy.ID) (IdentityProvider, error)
+	// Tenants lists the tenants users can pick at sign-in.
+	Tenants(ctx context.Context) ([]TenantInfo, error)
+}
+
+// FederationMode says which single sign-on modes are on.
+type FederationMode struct {
+	Single    bool
+	PerTenant bool
+}
+
+// IdentityClaims are the verified claims of an ID token.
+type IdentityClaims struct {
+	Issuer        string
+	Subject       string
+	Email         string
+	EmailVerified *bool
+	Name          string
+	Nonce         string
+}
+
+// ProviderCheck is the result of probing a provider's discovery and keys.
+type ProviderCheck struct {
+	Issuer                string
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	JWKSURI               string
+	Keys                  int
+}
+
+// OIDC talks to identity providers (coreos/go-oidc).
+type OIDC interface {
+	// AuthURL is where the browser goes to sign in; the PKCE challenge is
+	// derived from verifier.
+	AuthURL(ctx context.Context, idp IdentityProvider, redirectURI, state, nonce, verifier string) (string, error)
+	// Exchange trades a code for an ID token and verifies its signature
+	// (JWKS), issuer, audience and expiry.
+	Exchange(ctx context.Context, idp IdentityProvider, redirectURI, code, verifier string) (IdentityClaims, error)
+	// Probe fetches discovery and the signing keys.
+	Probe(ctx context.Context, discoveryURL string) (ProviderCheck, error)
+}
+
+// LoginState is what a sign-in remembers between initiate and callback.
+type LoginState struct {
+	Tenant      tenancy.ID `json:"tenant"`
+	Nonce       string     `json:"nonce"`
+	Verifier    string     `json:"verifier"`
+	ClientState string     `json:"client_state"`
+}
+
+// LoginStates keeps sign-in state for a short time; Take removes it, so
+// each state works once.
+type LoginStates interface {
+	Save(ctx context.Context, id string, s LoginState, ttl time.Duration) error
+	Take(ctx context.Context, id string) (LoginState, bool, error)
+	// Debug reports whether verbose OIDC logging is on; SetDebug switches it
+	// on until a time, or off.
+	Debug(ctx context.Context) (DebugState, error)
+	SetDebug(ctx context.Context, d DebugState) error
+}
+
+// DebugState is the OIDC debug switch.
+type DebugState struct {
+	Enabled bool      `json:"enabled"`
+	Until   time.Time `json:"until"`
+	Reason  string    `json:"reason"`
+}

@@ -34,6 +34,15 @@ type Deps struct {
 	RefreshTTL time.Duration
 	// Pepper keys the HMAC under which API keys are stored.
 	Pepper []byte
+
+	// Single sign-on.
+	Federation Federation
+	OIDC       OIDC
+	States     LoginStates
+	// RedirectURI is fixed server-side: PUBLIC_ORIGIN + /login/callback.
+	RedirectURI string
+	// StateKey signs the OIDC state.
+	StateKey []byte
 }
 
 // Service runs the users module's use cases.

@@ -113,3 +113,12 @@ func TestAPIKeyScopes(t *testing.T) {
 	require.True(t, k.Usable(now))
 	require.False(t, k.Usable(now.Add(2*time.Hour)))
 }
+
+func TestEmailInDomains(t *testing.T) {
+	t.Parallel()
+	require.True(t, domain.EmailInDomains(nil, "a@anything.org"))
+	require.True(t, domain.EmailInDomains([]string{"sundsvall.se"}, "anna@sundsvall.se"))
+	require.False(t, domain.EmailInDomains([]string{"sundsvall.se"}, "anna@evil.sundsvall.se.attacker.org"))
+	require.False(t, domain.EmailInDomains([]string{"sundsvall.se"}, "anna@sub.sundsvall.se"))
+	require.False(t, domain.EmailInDomains([]string{"sundsvall.se"}, "no-at-sign"))
+}

@@ -165,3 +165,14 @@ func dedupe(s []string) []string {
 	}
 	return out
 }
+
+// EmailInDomains reports whether an e-mail may sign in through a provider
+// limited to domains: any address when the list is empty, else only exact
+// matches of the part after the last @.
+func EmailInDomains(domains []string, email string) bool {
+	if len(domains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	return at >= 0 && slices.Contains(domains, strings.ToLower(email[at+1:]))
+}
