@@ -158,7 +158,11 @@ func (a *App) HTTP() *echo.Echo {
 		PerKey: a.Config.RateLimitPerKey, PerUser: a.Config.RateLimitPerUser, PerTenant: a.Config.RateLimitPerTenant}, a.Log)
 	authed := v1.Group("", auth.Middleware(a.Users.Authenticator), limiter.Middleware)
 	a.Users.HTTP.Register(authed)
-	audit.NewHandler(a.Audit).Register(authed, auth.Require(string(usersdomain.PermAdmin)))
+	adminOnly := auth.Require(string(usersdomain.PermAdmin))
+	audit.NewHandler(a.Audit).Register(authed, adminOnly)
+	if a.Config.TenantSelfServiceCredentials {
+		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)
+	}
 	return e
 }
 

@@ -149,3 +149,23 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	a.HTTP().ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code, "the seeded demo admin signs in: %s", rec.Body.String())
 }
+
+// TestEverySysadminRouteNeedsTheSuperKey walks the router: no route under
+// /api/v1/sysadmin answers without the key or with a user's token.
+func TestEverySysadminRouteNeedsTheSuperKey(t *testing.T) {
+	t.Parallel()
+	e := newApp(t).HTTP()
+	n := 0
+	for _, r := range e.Router().Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/sysadmin") {
+			continue
+		}
+		n++
+		path := strings.NewReplacer(":id", "01936d2e-8c4b-7a3e-9f1d-2b5c7e8a9d01", ":provider", "openai").Replace(r.Path)
+		for _, key := range []string{"", "not-the-key", "Bearer x.y.z"} {
+			rec := testkit.Do(e, r.Method, path, `{}`, httpx.APIKeyHeader, key)
+			require.Equal(t, http.StatusUnauthorized, rec.Code, "%s %s with %q", r.Method, r.Path, key)
+		}
+	}
+	require.GreaterOrEqual(t, n, 19, "the walk found the sysadmin routes")
+}
