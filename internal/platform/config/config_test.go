@@ -3,6 +3,8 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +117,31 @@ func TestAPIKeyPepperDerivedFromJWTSecret(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, c.APIKeyPepperBytes(), 32)
 	require.NotContains(t, string(c.APIKeyPepperBytes()), secret)
+}
+
+// TestExampleFileListsEveryVariable keeps configs/agora.example.env true to
+// the Config struct: every variable the code reads is documented there, and
+// nothing there is unknown to the code.
+func TestExampleFileListsEveryVariable(t *testing.T) {
+	t.Parallel()
+	body, err := os.ReadFile("../../../configs/agora.example.env")
+	require.NoError(t, err)
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(body), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "#"))
+		if name, _, ok := strings.Cut(line, "="); ok && name == strings.ToUpper(name) && !strings.Contains(name, " ") {
+			documented[strings.TrimSpace(name)] = true
+		}
+	}
+	read := map[string]bool{}
+	ct := reflect.TypeFor[config.Config]()
+	for i := range ct.NumField() {
+		if name := ct.Field(i).Tag.Get("env"); name != "" {
+			read[name] = true
+			require.True(t, documented[name], "%s is read by the code but not documented in configs/agora.example.env", name)
+		}
+	}
+	for name := range documented {
+		require.True(t, read[name], "%s is documented but the code does not read it", name)
+	}
 }
