@@ -243,3 +243,37 @@ func TestRateLimitsHoldAcrossTwoAPIProcesses(t *testing.T) {
 	}
 	require.Equal(t, []int{200, 200, 200, 200, 200, 429, 429}, codes)
 }
+
+// TestCLICreatesTenantAndUserThatCanSignIn runs the agora binary the way an
+// operator would, with the password piped on stdin.
+func TestCLICreatesTenantAndUserThatCanSignIn(t *testing.T) {
+	bins := build(t, "agora", "api")
+	env := append(testkit.Env(t), "REDIS_URL="+testkit.RedisURL(t))
+	run := func(stdin string, args ...string) string {
+		cmd := exec.Command(filepath.Join(bins, "agora"), args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "agora %v: %s", args, out)
+		return strings.TrimSpace(string(out))
+	}
+	slug := fmt.Sprintf("cli-%d", time.Now().UnixNano())
+	run("", "create-tenant", "-name", "CLI "+slug, "-slug", slug)
+	email := slug + "@kommun.example"
+	const pw = "correct-horse-battery-staple"
+	run(pw+"\n", "create-user", "-tenant", slug, "-email", email, "-role", "Owner")
+
+	addr := freeAddr(t)
+	p := start(t, filepath.Join(bins, "api"), append(env, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN=http://"+addr))
+	t.Cleanup(func() { p.stop(t) })
+	require.Eventually(t, func() bool {
+		resp, err := http.Post("http://"+addr+"/api/v1/users/login/token/", "application/x-www-form-urlencoded",
+			strings.NewReader("username="+email+"&password="+pw))
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 30*time.Second, 200*time.Millisecond, "the CLI-created Owner signs in")
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/fernet/fernet-go"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -25,17 +26,23 @@ func createTenant(t *testing.T, a *app.App) api.TenantResponse {
 	return testkit.JSON[api.TenantResponse](t, rec)
 }
 
-// rowsContaining counts rows of the tenants module's secret tables whose
-// text contains s.
+// rowsContaining counts the rows of every table in the database whose text
+// contains s.
 func rowsContaining(t *testing.T, a *app.App, s string) int {
 	t.Helper()
-	var n int
-	err := a.DB.QueryRowContext(context.Background(), `
-		SELECT (SELECT count(*) FROM tenant_credentials c WHERE c::text LIKE '%' || ? || '%')
-		     + (SELECT count(*) FROM tenant_federations f WHERE f::text LIKE '%' || ? || '%')
-		     + (SELECT count(*) FROM audit_logs l WHERE l::text LIKE '%' || ? || '%')`, s, s, s).Scan(&n)
-	require.NoError(t, err)
-	return n
+	ctx := context.Background()
+	var tables []string
+	require.NoError(t, a.DB.NewSelect().Table("information_schema.tables").Column("table_name").
+		Where("table_schema = 'public'").Where("table_type = 'BASE TABLE'").Scan(ctx, &tables))
+	require.Contains(t, tables, "tenant_credentials")
+	total := 0
+	for _, table := range tables {
+		var n int
+		err := a.DB.QueryRowContext(ctx, "SELECT count(*) FROM ? AS r WHERE r::text LIKE '%' || ? || '%'", bun.Ident(table), s).Scan(&n)
+		require.NoError(t, err, table)
+		total += n
+	}
+	return total
 }
 
 func TestCredentialsAreEncryptedAtRestAndMasked(t *testing.T) {

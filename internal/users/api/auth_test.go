@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -144,4 +146,35 @@ func TestDeactivatedUserIsLockedOut(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, v.loginRec(email, password).Code)
 	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+pair.RefreshToken+`"}`)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+func TestEneoBcryptHashSignsInAndIsUpgraded(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	email, id := v.user(t, v.tenant(t), domain.RoleUser)
+	imported, err := bcrypt.GenerateFromPassword([]byte("imported-from-eneo-pw"), bcrypt.MinCost)
+	require.NoError(t, err)
+	_, err = v.a.DB.ExecContext(context.Background(), "UPDATE users SET password_hash = ? WHERE id = ?", string(imported), id)
+	require.NoError(t, err)
+
+	rec := v.loginRec(email, "imported-from-eneo-pw")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var hash string
+	require.NoError(t, v.a.DB.QueryRowContext(context.Background(), "SELECT password_hash FROM users WHERE id = ?", id).Scan(&hash))
+	require.True(t, strings.HasPrefix(hash, "$argon2id$"), "re-hashed with argon2id on success")
+	require.Equal(t, http.StatusOK, v.loginRec(email, "imported-from-eneo-pw").Code, "and the upgraded hash works")
+}
+
+func TestAPIKeyLastUsedIsRecorded(t *testing.T) {
+	t.Parallel()
+	v := setup(t)
+	token, _ := v.signedIn(t, v.tenant(t), domain.RoleUser)
+	rec := v.do(http.MethodPost, "/api/v1/users/api-keys/", `{"name":"k","scopes":["read"]}`, token)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	k := testkit.JSON[api.CreatedAPIKey](t, rec)
+	require.Nil(t, k.LastUsedAt)
+	require.Equal(t, http.StatusOK, v.withKey(http.MethodGet, "/api/v1/users/me/", "", k.Key).Code)
+	list := testkit.JSON[api.APIKeyList](t, v.do(http.MethodGet, "/api/v1/users/api-keys/", "", token))
+	require.NotNil(t, list.Items[0].LastUsedAt)
+	require.WithinDuration(t, time.Now(), *list.Items[0].LastUsedAt, time.Minute)
 }
