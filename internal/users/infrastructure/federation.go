@@ -2,12 +2,10 @@ package infrastructure
 
 import (
 	"context"
-	"errors"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
-	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	"github.com/agora-platform/agora/internal/users/application"
 )
 
@@ -82,10 +80,11 @@ func (f Federation) ByTenant(ctx context.Context, id tenancy.ID) (application.Id
 			Scopes: s.Scopes, AllowedDomains: s.AllowedDomains, JIT: t.Settings.JITProvisioning}, nil
 	}
 	fed, err := f.tenants.FederationSecret(ctx, id)
+	if kind, _ := errs.KindOf(err); kind == errs.NotFound {
+		// The tenant exists (loaded above), so what is missing is its provider.
+		return application.IdentityProvider{}, errNoSSO
+	}
 	if err != nil {
-		if errors.Is(err, tenantsdomain.ErrNoFederation) {
-			return application.IdentityProvider{}, errNoSSO
-		}
 		return application.IdentityProvider{}, err
 	}
 	return application.IdentityProvider{Tenant: t.ID, DiscoveryURL: fed.DiscoveryEndpoint, ClientID: fed.ClientID,
@@ -94,23 +93,22 @@ func (f Federation) ByTenant(ctx context.Context, id tenancy.ID) (application.Id
 
 // Tenants lists the tenants offered at sign-in.
 func (f Federation) Tenants(ctx context.Context) ([]application.TenantInfo, error) {
-	var ts []tenantsdomain.Tenant
+	var out []application.TenantInfo
 	switch {
 	case f.perTenant:
-		var err error
-		if ts, err = f.tenants.Federated(ctx); err != nil {
+		ts, err := f.tenants.Federated(ctx)
+		if err != nil {
 			return nil, err
+		}
+		for _, t := range ts {
+			out = append(out, application.TenantInfo{ID: t.ID, Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State)})
 		}
 	case f.single != nil:
 		t, err := f.tenants.GetBySlug(ctx, f.single.TenantSlug)
 		if err != nil {
 			return nil, err
 		}
-		ts = append(ts, t)
-	}
-	out := make([]application.TenantInfo, len(ts))
-	for i, t := range ts {
-		out[i] = application.TenantInfo{ID: t.ID, Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State)}
+		out = append(out, application.TenantInfo{ID: t.ID, Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State)})
 	}
 	return out, nil
 }
