@@ -114,6 +114,14 @@ func toCredential(c domain.Credential) CredentialResponse {
 		APIVersion: c.APIVersion, DeploymentName: c.Deployment, UpdatedAt: c.UpdatedAt}
 }
 
+func toCredentialList(cs []domain.Credential) CredentialList {
+	out := CredentialList{Items: make([]CredentialResponse, len(cs)), Count: len(cs)}
+	for i, c := range cs {
+		out.Items[i] = toCredential(c)
+	}
+	return out
+}
+
 func toFederation(f domain.Federation) FederationResponse {
 	return FederationResponse{Provider: f.Provider, DiscoveryEndpoint: f.DiscoveryEndpoint, ClientID: f.ClientID,
 		ClientSecret: f.ClientSecret, AllowedDomains: nonNil(f.AllowedDomains), Scopes: nonNil(f.Scopes), UpdatedAt: f.UpdatedAt}

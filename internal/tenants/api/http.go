@@ -192,11 +192,7 @@ func (h *Handler) credentials(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := CredentialList{Items: make([]CredentialResponse, len(cs)), Count: len(cs)}
-	for i, cr := range cs {
-		out.Items[i] = toCredential(cr)
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, toCredentialList(cs))
 }
 
 // setCredential godoc
