@@ -17,7 +17,7 @@ import (
 	"github.com/agora-platform/agora/internal/users/domain"
 )
 
-func createKey(t *testing.T, v *env, token, body string) api.CreatedAPIKey {
+func createKey(t testing.TB, v *env, token, body string) api.CreatedAPIKey {
 	t.Helper()
 	rec := v.do(http.MethodPost, "/api/v1/users/api-keys/", body, token)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())

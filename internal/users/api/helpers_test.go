@@ -31,12 +31,12 @@ type env struct {
 	ip string
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	return setupWith(t, testkit.Config(t))
 }
 
-func setupWith(t *testing.T, cfg config.Config) *env {
+func setupWith(t testing.TB, cfg config.Config) *env {
 	t.Helper()
 	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
 	require.NoError(t, err)
@@ -44,7 +44,7 @@ func setupWith(t *testing.T, cfg config.Config) *env {
 	return &env{a: a, h: a.HTTP(), ip: fmt.Sprintf("10.%d.%d.%d", u[0], u[1], u[2])}
 }
 
-func (v *env) tenant(t *testing.T) tenancy.ID {
+func (v *env) tenant(t testing.TB) tenancy.ID {
 	t.Helper()
 	tn, err := v.a.Tenants.Service.Create(context.Background(), tenantsapp.CreateInput{Name: "Users " + uuid.NewString()[:8]})
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func (v *env) tenant(t *testing.T) tenancy.ID {
 
 // user creates an active user with the given predefined role and returns
 // its e-mail and id.
-func (v *env) user(t *testing.T, tenant tenancy.ID, role string) (string, uuid.UUID) {
+func (v *env) user(t testing.TB, tenant tenancy.ID, role string) (string, uuid.UUID) {
 	t.Helper()
 	email := "u" + strings.ReplaceAll(uuid.NewString()[:12], "-", "") + "@kommun.example"
 	u, err := v.a.Users.Service.Create(context.Background(), tenant, usersapp.CreateInput{Email: email, Password: password, PredefinedRoles: []string{role}})
@@ -74,7 +74,7 @@ func (v *env) loginRec(email, pw string, headers ...string) *httptest.ResponseRe
 	return rec
 }
 
-func (v *env) login(t *testing.T, email string) api.TokenResponse {
+func (v *env) login(t testing.TB, email string) api.TokenResponse {
 	t.Helper()
 	rec := v.loginRec(email, password)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -82,7 +82,7 @@ func (v *env) login(t *testing.T, email string) api.TokenResponse {
 }
 
 // signedIn creates a user with role in tenant and returns its bearer token.
-func (v *env) signedIn(t *testing.T, tenant tenancy.ID, role string) (string, uuid.UUID) {
+func (v *env) signedIn(t testing.TB, tenant tenancy.ID, role string) (string, uuid.UUID) {
 	t.Helper()
 	email, id := v.user(t, tenant, role)
 	return v.login(t, email).AccessToken, id
@@ -96,7 +96,7 @@ func (v *env) withKey(method, target, body, key string) *httptest.ResponseRecord
 	return testkit.Do(v.h, method, target, body, "X-API-Key", key)
 }
 
-func appNew(t *testing.T, cfg config.Config, logs *testkit.Buffer) (*app.App, error) {
+func appNew(t testing.TB, cfg config.Config, logs *testkit.Buffer) (*app.App, error) {
 	t.Helper()
 	return app.New(cfg, testkit.Logger(logs), testkit.DB(t), testkit.Redis(t))
 }
