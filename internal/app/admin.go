@@ -100,7 +100,12 @@ func randomPassword() string {
 // RotateKeys re-encrypts every stored secret under the first ENCRYPTION_KEY
 // and returns how many changed.
 func (a *App) RotateKeys(ctx context.Context) (int, error) {
-	return a.Tenants.Service.RotateSecrets(ctx)
+	n, err := a.Tenants.Service.RotateSecrets(ctx)
+	if err != nil {
+		return n, err
+	}
+	m, err := a.Models.Service.RotateSecrets(ctx)
+	return n + m, err
 }
 
 // CreateTenant creates a tenant and returns its id.

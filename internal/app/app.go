@@ -20,6 +20,7 @@ import (
 
 	apispec "github.com/agora-platform/agora/api"
 	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
@@ -48,6 +49,7 @@ type App struct {
 	Audit   *audit.Service
 	Tenants *tenants.Module
 	Users   *users.Module
+	Models  *models.Module
 }
 
 // Open connects to PostgreSQL and Redis and builds the modules.
@@ -84,6 +86,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
 		}),
 	}
+	a.Models = models.New(db, box, auditor)
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
 		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Audit: auditor, Log: log})
@@ -151,6 +154,7 @@ func (a *App) HTTP() *echo.Echo {
 	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(a.Config.SuperAPIKey))
 	a.Tenants.HTTP.Register(sysadmin)
 	a.Users.HTTP.RegisterSysadmin(sysadmin)
+	a.Models.HTTP.RegisterSysadmin(sysadmin)
 
 	a.Users.HTTP.RegisterPublic(v1)
 	a.Users.HTTP.RegisterAuth(v1)
@@ -160,6 +164,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
+	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {
 		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)
 	}

@@ -1,0 +1,110 @@
+// Package apptest builds the real application on the test services for
+// HTTP tests of every module: tenants, signed-in users of a role, and
+// requests through the real Echo instance. Only tests import it.
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
+	usersapp "github.com/agora-platform/agora/internal/users/application"
+)
+
+// Password is every test user's password.
+const Password = "correct-horse-battery-staple"
+
+// Env is the app under test.
+type Env struct {
+	App *app.App
+	H   http.Handler
+	// ip is this environment's client address, so per-IP sign-in limits of
+	// tests running side by side do not add up.
+	ip string
+}
+
+// New builds the app with the test configuration.
+func New(t testing.TB) *Env {
+	t.Helper()
+	return With(t, testkit.Config(t))
+}
+
+// With builds the app with cfg.
+func With(t testing.TB, cfg config.Config) *Env {
+	t.Helper()
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	if err != nil {
+		t.Fatalf("build app: %v", err)
+	}
+	u := uuid.New()
+	return &Env{App: a, H: a.HTTP(), ip: fmt.Sprintf("10.%d.%d.%d", u[0], u[1], u[2])}
+}
+
+// Tenant creates a tenant.
+func (e *Env) Tenant(t testing.TB) tenancy.ID {
+	t.Helper()
+	tn, err := e.App.Tenants.Service.Create(context.Background(), tenantsapp.CreateInput{Name: "T " + uuid.NewString()[:12]})
+	if err != nil {
+		t.Fatalf("create tenant: %v", err)
+	}
+	return tn.ID
+}
+
+// User creates an active user with a predefined role.
+func (e *Env) User(t testing.TB, tenant tenancy.ID, role string) (email string, id uuid.UUID) {
+	t.Helper()
+	email = "u" + strings.ReplaceAll(uuid.NewString()[:12], "-", "") + "@kommun.example"
+	u, err := e.App.Users.Service.Create(context.Background(), tenant, usersapp.CreateInput{Email: email, Password: Password, PredefinedRoles: []string{role}})
+	if err != nil {
+		t.Fatalf("create user: %v", err)
+	}
+	return email, u.ID
+}
+
+// Login signs in and returns the access token.
+func (e *Env) Login(t testing.TB, email string) string {
+	t.Helper()
+	form := url.Values{"username": {email}, "password": {Password}}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = e.ip + ":40000"
+	rec := httptest.NewRecorder()
+	e.H.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("sign in %s: %d %s", email, rec.Code, rec.Body.String())
+	}
+	return testkit.JSON[struct {
+		AccessToken string `json:"access_token"`
+	}](t, rec).AccessToken
+}
+
+// Token creates a user with role and returns its access token and id.
+func (e *Env) Token(t testing.TB, tenant tenancy.ID, role string) (string, uuid.UUID) {
+	t.Helper()
+	email, id := e.User(t, tenant, role)
+	return e.Login(t, email), id
+}
+
+// Do sends a request as the holder of token (none when empty).
+func (e *Env) Do(method, target, body, token string) *httptest.ResponseRecorder {
+	if token == "" {
+		return testkit.Do(e.H, method, target, body)
+	}
+	return testkit.Do(e.H, method, target, body, "Authorization", "Bearer "+token)
+}
+
+// Sysadmin sends a request with the super key.
+func (e *Env) Sysadmin(method, target, body string) *httptest.ResponseRecorder {
+	return testkit.Do(e.H, method, target, body, "X-API-Key", testkit.SuperKey)
+}

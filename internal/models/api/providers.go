@@ -1,0 +1,202 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// providers godoc
+//
+//	@Summary	Your organisation's model provider records (admin; keys masked)
+//	@Tags		admin
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	ProviderList
+//	@Failure	403	{object}	httpx.ErrorBody
+//	@Router		/api/v1/admin/model-providers/ [get]
+func (h *Handler) providers(c *echo.Context) error {
+	ctx := c.Request().Context()
+	ps, err := h.svc.Providers(ctx, tenancy.MustFrom(ctx))
+	if err != nil {
+		return err
+	}
+	out := ProviderList{Items: make([]ProviderResponse, len(ps)), Count: len(ps)}
+	for i, p := range ps {
+		out.Items[i] = toProvider(p)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// provider godoc
+//
+//	@Summary	A model provider record (admin)
+//	@Tags		admin
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		id	path		string	true	"provider id"	format(uuid)
+//	@Success	200	{object}	ProviderResponse
+//	@Failure	403	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/admin/model-providers/{id}/ [get]
+func (h *Handler) provider(c *echo.Context) error {
+	pid, err := id(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := h.svc.Provider(ctx, tenancy.MustFrom(ctx), pid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toProvider(p))
+}
+
+// createProvider godoc
+//
+//	@Summary		Add a model provider record (admin)
+//	@Description	The key is stored encrypted. vllm, azure and ollama need an endpoint.
+//	@Tags			admin
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			body	body		ProviderRequest	true	"the provider"
+//	@Success		201		{object}	ProviderResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		403		{object}	httpx.ErrorBody
+//	@Failure		409		{object}	httpx.ErrorBody
+//	@Router			/api/v1/admin/model-providers/ [post]
+func (h *Handler) createProvider(c *echo.Context) error {
+	var req ProviderRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := h.svc.CreateProvider(ctx, tenancy.MustFrom(ctx), domain.ProviderInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toProvider(p))
+}
+
+// updateProvider godoc
+//
+//	@Summary		Replace a model provider record (admin)
+//	@Description	An empty api_key keeps the stored key.
+//	@Tags			admin
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id		path		string			true	"provider id"	format(uuid)
+//	@Param			body	body		ProviderRequest	true	"the provider"
+//	@Success		200		{object}	ProviderResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		403		{object}	httpx.ErrorBody
+//	@Failure		404		{object}	httpx.ErrorBody
+//	@Router			/api/v1/admin/model-providers/{id}/ [put]
+func (h *Handler) updateProvider(c *echo.Context) error {
+	pid, err := id(c, "id")
+	if err != nil {
+		return err
+	}
+	var req ProviderRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := h.svc.UpdateProvider(ctx, tenancy.MustFrom(ctx), pid, domain.ProviderInput(req))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toProvider(p))
+}
+
+// deleteProvider godoc
+//
+//	@Summary	Delete a model provider record and its models (admin)
+//	@Tags		admin
+//	@Security	Bearer
+//	@Param		id	path	string	true	"provider id"	format(uuid)
+//	@Success	204
+//	@Failure	403	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/admin/model-providers/{id}/ [delete]
+func (h *Handler) deleteProvider(c *echo.Context) error {
+	pid, err := id(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := h.svc.DeleteProvider(ctx, tenancy.MustFrom(ctx), pid); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// PrivateModelRequest adds a model served by a provider record.
+type PrivateModelRequest struct {
+	ModelRequest
+	Kind string `json:"kind" enums:"completion,embedding,transcription"`
+} // @name PrivateModelRequest
+
+// createPrivate godoc
+//
+//	@Summary		Add a model served by one of your provider records (admin)
+//	@Description	The model is enabled for your organisation at once; its provider_type is the record's.
+//	@Tags			admin
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id		path		string				true	"provider id"	format(uuid)
+//	@Param			body	body		PrivateModelRequest	true	"the model"
+//	@Success		201		{object}	ModelResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		403		{object}	httpx.ErrorBody
+//	@Failure		404		{object}	httpx.ErrorBody
+//	@Router			/api/v1/admin/model-providers/{id}/models/ [post]
+func (h *Handler) createPrivate(c *echo.Context) error {
+	pid, err := id(c, "id")
+	if err != nil {
+		return err
+	}
+	var req PrivateModelRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	kind, err := domain.ParseKind(req.Kind)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v, err := h.svc.CreatePrivate(ctx, tenancy.MustFrom(ctx), pid, req.spec(kind))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toModel(v.Model, v.Setting))
+}
+
+// deletePrivate godoc
+//
+//	@Summary	Delete one of your private models (admin)
+//	@Tags		admin
+//	@Security	Bearer
+//	@Param		id			path	string	true	"provider id"	format(uuid)
+//	@Param		model_id	path	string	true	"model id"		format(uuid)
+//	@Success	204
+//	@Failure	403	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/admin/model-providers/{id}/models/{model_id}/ [delete]
+func (h *Handler) deletePrivate(c *echo.Context) error {
+	mid, err := id(c, "model_id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := h.svc.DeletePrivate(ctx, tenancy.MustFrom(ctx), mid); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

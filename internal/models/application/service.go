@@ -1,0 +1,148 @@
+// Package application holds the model registry's use cases: the sysadmin's
+// global models, tenants' provider records and private models, and each
+// tenant's enablement and defaults.
+package application
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Service runs the registry's use cases.
+type Service struct {
+	repo    Repo
+	tx      Transactor
+	secrets Secrets
+	audit   audit.Recorder
+	now     func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(repo Repo, tx Transactor, secrets Secrets, auditor audit.Recorder) *Service {
+	return &Service{repo: repo, tx: tx, secrets: secrets, audit: auditor,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// Global lists the installation's models of a kind.
+func (s *Service) Global(ctx context.Context, kind domain.Kind) ([]domain.Model, error) {
+	ms, err := s.repo.Global(ctx, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %s models: %w", kind, err)
+	}
+	return ms, nil
+}
+
+// GlobalModel returns one global model.
+func (s *Service) GlobalModel(ctx context.Context, id uuid.UUID) (domain.Model, error) {
+	m, err := s.repo.Model(ctx, tenancy.ID{}, id)
+	if err != nil {
+		return domain.Model{}, fmt.Errorf("get model %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// CreateGlobal registers an installation-wide model.
+func (s *Service) CreateGlobal(ctx context.Context, spec domain.Spec) (domain.Model, error) {
+	m := domain.Model{ID: uuid.Must(uuid.NewV7()), CreatedAt: s.now()}
+	if err := m.Apply(spec, s.now()); err != nil {
+		return domain.Model{}, err
+	}
+	if err := s.repo.InsertModel(ctx, m); err != nil {
+		return domain.Model{}, fmt.Errorf("create model %q: %w", spec.Name, err)
+	}
+	return m, nil
+}
+
+// UpdateGlobal replaces a global model's description (its kind stays).
+func (s *Service) UpdateGlobal(ctx context.Context, id uuid.UUID, spec domain.Spec) (domain.Model, error) {
+	var m domain.Model
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if m, err = s.repo.Model(ctx, tenancy.ID{}, id); err != nil {
+			return err
+		}
+		if err := m.Apply(spec, s.now()); err != nil {
+			return err
+		}
+		return s.repo.UpdateModel(ctx, m)
+	})
+	if err != nil {
+		return domain.Model{}, fmt.Errorf("update model %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// DeleteGlobal removes a global model and every tenant's setting for it.
+func (s *Service) DeleteGlobal(ctx context.Context, id uuid.UUID) error {
+	if err := s.repo.DeleteModel(ctx, tenancy.ID{}, id); err != nil {
+		return fmt.Errorf("delete model %s: %w", id, err)
+	}
+	return nil
+}
+
+// Visible lists the models of a kind the tenant can see, with its settings.
+func (s *Service) Visible(ctx context.Context, tenant tenancy.ID, kind domain.Kind) ([]domain.View, error) {
+	vs, err := s.repo.Visible(ctx, tenant, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %s models: %w", kind, err)
+	}
+	return vs, nil
+}
+
+// Configure sets a tenant's enablement and default for a model it can see.
+func (s *Service) Configure(ctx context.Context, tenant tenancy.ID, id uuid.UUID, set domain.Setting) (domain.View, error) {
+	set = set.Normalize()
+	var v domain.View
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if v, err = s.repo.VisibleOne(ctx, tenant, id); err != nil {
+			return err
+		}
+		if err := s.repo.PutSetting(ctx, tenant, v.Model, set); err != nil {
+			return err
+		}
+		v.Setting = set
+		s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "model.enablement_changed", TargetType: "model", TargetID: id.String(),
+			Details: map[string]string{"kind": string(v.Kind), "name": v.Name, "enabled": fmt.Sprint(set.Enabled), "default": fmt.Sprint(set.Default)}})
+		return nil
+	})
+	if err != nil {
+		return domain.View{}, fmt.Errorf("configure model %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// Enabled returns a model the tenant can use: visible and enabled. Other
+// modules ask it before they store a model choice.
+func (s *Service) Enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Model, error) {
+	v, err := s.repo.VisibleOne(ctx, tenant, id)
+	if err != nil {
+		return domain.Model{}, err
+	}
+	if !v.Enabled {
+		return domain.Model{}, domain.ErrNotEnabled
+	}
+	return v.Model, nil
+}
+
+// Default returns the tenant's default model of a kind.
+func (s *Service) Default(ctx context.Context, tenant tenancy.ID, kind domain.Kind) (domain.Model, error) {
+	vs, err := s.repo.Visible(ctx, tenant, kind)
+	if err != nil {
+		return domain.Model{}, fmt.Errorf("find default %s model: %w", kind, err)
+	}
+	for _, v := range vs {
+		if v.Default {
+			return v.Model, nil
+		}
+	}
+	return domain.Model{}, errs.Newf(errs.NotFound, "your organisation has no default %s model; ask an administrator to choose one", kind)
+}
