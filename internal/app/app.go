@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v5"
 	"github.com/redis/go-redis/v9"
@@ -30,6 +31,10 @@ import (
 	"github.com/agora-platform/agora/internal/platform/ratelimit"
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/spaces"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
+	spacesinfra "github.com/agora-platform/agora/internal/spaces/infrastructure"
 	"github.com/agora-platform/agora/internal/tenants"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	"github.com/agora-platform/agora/internal/users"
@@ -50,6 +55,16 @@ type App struct {
 	Tenants *tenants.Module
 	Users   *users.Module
 	Models  *models.Module
+	Spaces  *spaces.Module
+}
+
+// spacesLink lets the users module create personal spaces although the
+// spaces module is built after it (spaces needs the users service).
+type spacesLink struct{ svc *spacesapp.Service }
+
+// EnsurePersonal creates a user's personal space.
+func (l *spacesLink) EnsurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
+	return l.svc.EnsurePersonal(ctx, tenant, user)
 }
 
 // Open connects to PostgreSQL and Redis and builds the modules.
@@ -87,12 +102,16 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		}),
 	}
 	a.Models = models.New(db, box, auditor)
+	link := &spacesLink{}
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
-		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Audit: auditor, Log: log})
+		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Spaces: link,
+		Audit: auditor, Log: log})
 	if err != nil {
 		return nil, err
 	}
+	a.Spaces = spaces.New(db, spacesinfra.NewUsers(a.Users.Service), spacesinfra.NewModels(a.Models.Service), auditor)
+	link.svc = a.Spaces.Service
 	return a, nil
 }
 
@@ -164,6 +183,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
+	a.Spaces.HTTP.Register(authed)
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {
 		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)

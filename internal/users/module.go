@@ -29,8 +29,10 @@ type Deps struct {
 	// Federation finds identity providers (built by the composition root
 	// over the tenants module).
 	Federation application.Federation
-	Audit      audit.Recorder
-	Log        *slog.Logger
+	// Spaces creates personal spaces for new users.
+	Spaces application.Spaces
+	Audit  audit.Recorder
+	Log    *slog.Logger
 }
 
 // Module is the wired users module.
@@ -58,6 +60,7 @@ func New(d Deps) (*Module, error) {
 		AccessTTL: time.Duration(c.JWTExpirySeconds) * time.Second, RefreshTTL: c.RefreshTokenTTL, Pepper: c.APIKeyPepperBytes(),
 		Federation: d.Federation, OIDC: infrastructure.NewOIDCClient(10 * time.Second), States: infrastructure.NewLoginStates(d.Redis),
 		RedirectURI: strings.TrimRight(c.PublicOrigin, "/") + "/login/callback", StateKey: stateKey(c.JWTSecret),
+		Spaces: d.Spaces,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("users module: %w", err)

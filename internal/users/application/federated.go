@@ -137,7 +137,7 @@ func (s *Service) federatedUser(ctx context.Context, idp IdentityProvider, c Ide
 		return domain.User{}, err
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.InsertUser(ctx, u); err != nil {
+		if err := s.insertUser(ctx, u); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: idp.Tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),

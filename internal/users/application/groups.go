@@ -130,3 +130,12 @@ func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, grou
 	}
 	return nil
 }
+
+// GroupsOf lists the groups a user of the tenant belongs to.
+func (s *Service) GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error) {
+	ids, err := s.Repo.GroupsOf(ctx, tenant, user)
+	if err != nil {
+		return nil, fmt.Errorf("groups of user %s: %w", user, err)
+	}
+	return ids, nil
+}

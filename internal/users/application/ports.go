@@ -40,6 +40,7 @@ type Repo interface {
 	UpdateGroup(ctx context.Context, g domain.Group) error
 	DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
 	AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error
+	GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error)
 	RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (bool, error)
 
 	InsertRefreshToken(ctx context.Context, t RefreshToken) error
@@ -124,6 +125,13 @@ type TenantInfo struct {
 	Slug        string
 	DisplayName string
 	State       string
+}
+
+// Spaces is what the users module asks of the spaces module.
+type Spaces interface {
+	// EnsurePersonal creates the user's personal space unless it exists; it
+	// joins the caller's transaction.
+	EnsurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error
 }
 
 // IdentityProvider is a tenant's OpenID Connect provider, secret in plain

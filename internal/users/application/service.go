@@ -43,6 +43,8 @@ type Deps struct {
 	RedirectURI string
 	// StateKey signs the OIDC state.
 	StateKey []byte
+	// Spaces creates each new user's personal space.
+	Spaces Spaces
 }
 
 // Service runs the users module's use cases.
@@ -104,7 +106,7 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput)
 		if err := s.checkRoles(ctx, tenant, u.RoleIDs); err != nil {
 			return err
 		}
-		if err := s.Repo.InsertUser(ctx, u); err != nil {
+		if err := s.insertUser(ctx, u); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),
@@ -115,6 +117,21 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput)
 		return domain.User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
+}
+
+// insertUser stores a user and creates its personal space, in the caller's
+// transaction.
+func (s *Service) insertUser(ctx context.Context, u domain.User) error {
+	if err := s.Repo.InsertUser(ctx, u); err != nil {
+		return err
+	}
+	if s.Spaces == nil {
+		return nil
+	}
+	if err := s.Spaces.EnsurePersonal(ctx, u.Tenant, u.ID); err != nil {
+		return fmt.Errorf("create personal space: %w", err)
+	}
+	return nil
 }
 
 // Get returns a user of the tenant.

@@ -117,3 +117,14 @@ func (r *Repo) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, 
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// GroupsOf lists the groups a user belongs to.
+func (r *Repo) GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("user_group_members").Column("group_id").
+		Where("tenant_id = ?", tenant.UUID).Where("user_id = ?", user).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("select groups of user: %w", err)
+	}
+	return ids, nil
+}

@@ -1,0 +1,246 @@
+// Package api serves spaces, their members and their knowledge listing.
+package api
+
+import (
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v5"
+
+	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/spaces/application"
+	"github.com/agora-platform/agora/internal/spaces/domain"
+)
+
+// Handler serves the space routes.
+type Handler struct{ svc *application.Service }
+
+// NewHandler returns a Handler.
+func NewHandler(svc *application.Service) *Handler { return &Handler{svc: svc} }
+
+// Register adds the routes to the signed-in group.
+func (h *Handler) Register(g *echo.Group) {
+	g.POST("/spaces", h.create)
+	g.GET("/spaces", h.list)
+	g.GET("/spaces/type/personal", h.personal)
+	g.GET("/spaces/type/organization", h.organization)
+	g.GET("/spaces/:id", h.get)
+	g.PATCH("/spaces/:id", h.update)
+	g.DELETE("/spaces/:id", h.delete)
+	g.GET("/spaces/:id/knowledge", h.knowledge)
+	g.POST("/spaces/:id/members", h.addMember)
+	g.PATCH("/spaces/:id/members/:user_id", h.updateMember)
+	g.DELETE("/spaces/:id/members/:user_id", h.removeMember)
+	g.GET("/spaces/:id/group-members", h.groupMembers)
+	g.POST("/spaces/:id/group-members", h.addGroupMember)
+	g.PATCH("/spaces/:id/group-members/:group_id", h.updateGroupMember)
+	g.DELETE("/spaces/:id/group-members/:group_id", h.removeGroupMember)
+}
+
+// Caller reads the caller for space checks from the request.
+func Caller(c *echo.Context) (tenancy.ID, application.Caller) {
+	p := auth.MustFrom(c.Request().Context())
+	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin")}
+}
+
+func pathID(c *echo.Context, name, what string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
+	}
+	return id, nil
+}
+
+// create godoc
+//
+//	@Summary	Create a shared space (you become its admin)
+//	@Tags		spaces
+//	@Accept		json
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		body	body		CreateSpaceRequest	true	"the space"
+//	@Success	201		{object}	SpaceResponse
+//	@Failure	400		{object}	httpx.ErrorBody
+//	@Router		/api/v1/spaces/ [post]
+func (h *Handler) create(c *echo.Context) error {
+	var req CreateSpaceRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	tenant, caller := Caller(c)
+	e, err := h.svc.CreateShared(c.Request().Context(), tenant, caller, req.Name, req.Description)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toSpace(e))
+}
+
+// list godoc
+//
+//	@Summary	Your spaces with your role in each
+//	@Tags		spaces
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	SpaceList
+//	@Router		/api/v1/spaces/ [get]
+func (h *Handler) list(c *echo.Context) error {
+	tenant, caller := Caller(c)
+	es, err := h.svc.List(c.Request().Context(), tenant, caller)
+	if err != nil {
+		return err
+	}
+	out := SpaceList{Items: make([]SpaceResponse, len(es)), Count: len(es)}
+	for i, e := range es {
+		out.Items[i] = toSpace(e)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// personal godoc
+//
+//	@Summary	Your personal space
+//	@Tags		spaces
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	SpaceResponse
+//	@Router		/api/v1/spaces/type/personal/ [get]
+func (h *Handler) personal(c *echo.Context) error {
+	tenant, caller := Caller(c)
+	e, err := h.svc.Personal(c.Request().Context(), tenant, caller)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSpace(e))
+}
+
+// organization godoc
+//
+//	@Summary	The organisation space (tenant admins)
+//	@Tags		spaces
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	SpaceResponse
+//	@Failure	404	{object}	httpx.ErrorBody	"not a tenant admin"
+//	@Router		/api/v1/spaces/type/organization/ [get]
+func (h *Handler) organization(c *echo.Context) error {
+	tenant, caller := Caller(c)
+	e, err := h.svc.Organization(c.Request().Context(), tenant, caller)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSpace(e))
+}
+
+// get godoc
+//
+//	@Summary	A space, with members, models and your permissions
+//	@Tags		spaces
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		id	path		string	true	"space id"	format(uuid)
+//	@Success	200	{object}	SpaceResponse
+//	@Failure	404	{object}	httpx.ErrorBody	"no such space, or not yours"
+//	@Router		/api/v1/spaces/{id}/ [get]
+func (h *Handler) get(c *echo.Context) error {
+	id, err := pathID(c, "id", "space")
+	if err != nil {
+		return err
+	}
+	tenant, caller := Caller(c)
+	e, err := h.svc.Authorize(c.Request().Context(), tenant, caller, id, domain.ResSpace, domain.Read)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSpace(e))
+}
+
+// update godoc
+//
+//	@Summary		Change a space (name, description, enabled models)
+//	@Description	models lists the completion and embedding models enabled in the space; each must be enabled for the tenant.
+//	@Tags			spaces
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id		path		string				true	"space id"	format(uuid)
+//	@Param			body	body		UpdateSpaceRequest	true	"fields to change"
+//	@Success		200		{object}	SpaceResponse
+//	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		403		{object}	httpx.ErrorBody
+//	@Failure		404		{object}	httpx.ErrorBody
+//	@Router			/api/v1/spaces/{id}/ [patch]
+func (h *Handler) update(c *echo.Context) error {
+	id, err := pathID(c, "id", "space")
+	if err != nil {
+		return err
+	}
+	var req UpdateSpaceRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	p := application.Patch{Name: req.Name, Description: req.Description}
+	if req.Models != nil {
+		ms := make([]uuid.UUID, 0, len(*req.Models))
+		for _, s := range *req.Models {
+			m, err := uuid.Parse(s)
+			if err != nil {
+				return errs.New(errs.Invalid, "models must hold model UUIDs")
+			}
+			ms = append(ms, m)
+		}
+		p.Models = &ms
+	}
+	tenant, caller := Caller(c)
+	e, err := h.svc.Update(c.Request().Context(), tenant, caller, id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSpace(e))
+}
+
+// delete godoc
+//
+//	@Summary	Delete a shared space with everything in it
+//	@Tags		spaces
+//	@Security	Bearer
+//	@Param		id	path	string	true	"space id"	format(uuid)
+//	@Success	204
+//	@Failure	403	{object}	httpx.ErrorBody
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	409	{object}	httpx.ErrorBody	"personal and organisation spaces stay"
+//	@Router		/api/v1/spaces/{id}/ [delete]
+func (h *Handler) delete(c *echo.Context) error {
+	id, err := pathID(c, "id", "space")
+	if err != nil {
+		return err
+	}
+	tenant, caller := Caller(c)
+	if err := h.svc.Delete(c.Request().Context(), tenant, caller, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// knowledge godoc
+//
+//	@Summary	A space's collections and websites
+//	@Tags		spaces
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		id	path		string	true	"space id"	format(uuid)
+//	@Success	200	{object}	KnowledgeResponse
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/spaces/{id}/knowledge/ [get]
+func (h *Handler) knowledge(c *echo.Context) error {
+	id, err := pathID(c, "id", "space")
+	if err != nil {
+		return err
+	}
+	tenant, caller := Caller(c)
+	if _, err := h.svc.Authorize(c.Request().Context(), tenant, caller, id, domain.ResCollection, domain.Read); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, KnowledgeResponse{Groups: []any{}, Websites: []any{}})
+}

@@ -1,0 +1,235 @@
+// Package application holds the space use cases and the access check every
+// module uses for things inside a space.
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/spaces/domain"
+)
+
+// Caller is who asks: a user, and whether they are a tenant admin.
+type Caller struct {
+	UserID      uuid.UUID
+	TenantAdmin bool
+}
+
+// Service runs the space use cases.
+type Service struct {
+	repo   Repo
+	tx     Transactor
+	users  Users
+	models Models
+	audit  audit.Recorder
+	now    func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(repo Repo, tx Transactor, users Users, models Models, auditor audit.Recorder) *Service {
+	return &Service{repo: repo, tx: tx, users: users, models: models, audit: auditor,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// Entered is a space with the caller's role in it.
+type Entered struct {
+	domain.Space
+	Role domain.Role
+}
+
+// Enter loads a space and the caller's role; a space the caller cannot
+// enter is "not found", never "forbidden", so it is not revealed.
+func (s *Service) Enter(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (Entered, error) {
+	sp, err := s.repo.Get(ctx, tenant, id)
+	if err != nil {
+		return Entered{}, err
+	}
+	groups, err := s.users.GroupsOf(ctx, tenant, c.UserID)
+	if err != nil {
+		return Entered{}, fmt.Errorf("load groups of user %s: %w", c.UserID, err)
+	}
+	role := sp.RoleOf(c.UserID, groups, c.TenantAdmin)
+	if role == domain.RoleNone {
+		return Entered{}, domain.ErrNotFound
+	}
+	return Entered{Space: sp, Role: role}, nil
+}
+
+// Authorize enters a space and checks the matrix for action on resource.
+// It is what every route touching something in a space calls.
+func (s *Service) Authorize(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, res domain.Resource, act domain.Action) (Entered, error) {
+	e, err := s.Enter(ctx, tenant, c, id)
+	if err != nil {
+		return Entered{}, err
+	}
+	if !domain.Can(e.Role, res, act) {
+		return Entered{}, domain.ErrForbidden
+	}
+	return e, nil
+}
+
+// List returns the spaces the caller can enter, with their roles.
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]Entered, error) {
+	if _, err := s.ensurePersonal(ctx, tenant, c.UserID); err != nil {
+		return nil, err
+	}
+	groups, err := s.users.GroupsOf(ctx, tenant, c.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load groups: %w", err)
+	}
+	sps, err := s.repo.ListFor(ctx, tenant, c.UserID, groups, c.TenantAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("list spaces: %w", err)
+	}
+	out := make([]Entered, 0, len(sps))
+	for _, sp := range sps {
+		if role := sp.RoleOf(c.UserID, groups, c.TenantAdmin); role != domain.RoleNone {
+			out = append(out, Entered{Space: sp, Role: role})
+		}
+	}
+	return out, nil
+}
+
+// CreateShared creates a shared space with the caller as its admin.
+func (s *Service) CreateShared(ctx context.Context, tenant tenancy.ID, c Caller, name, description string) (Entered, error) {
+	sp, err := domain.NewShared(uuid.Must(uuid.NewV7()), tenant, c.UserID, name, description, s.now())
+	if err != nil {
+		return Entered{}, err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.Insert(ctx, sp); err != nil {
+			return err
+		}
+		s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "space.created", TargetType: "space", TargetID: sp.ID.String(),
+			Details: map[string]string{"name": sp.Name}})
+		return nil
+	})
+	if err != nil {
+		return Entered{}, fmt.Errorf("create space: %w", err)
+	}
+	return Entered{Space: sp, Role: domain.RoleAdmin}, nil
+}
+
+// Patch is a partial change to a space.
+type Patch struct {
+	Name        *string
+	Description *string
+	Models      *[]uuid.UUID
+}
+
+// Update changes a space's name, description or enabled models.
+func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, p Patch) (Entered, error) {
+	var e Entered
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if e, err = s.Authorize(ctx, tenant, c, id, domain.ResSpace, domain.Edit); err != nil {
+			return err
+		}
+		if err := e.Describe(p.Name, p.Description, s.now()); err != nil {
+			return err
+		}
+		if err := s.repo.Update(ctx, e.Space); err != nil {
+			return err
+		}
+		if p.Models != nil {
+			for _, m := range *p.Models {
+				if err := s.models.CheckEnabled(ctx, tenant, m); err != nil {
+					return err
+				}
+			}
+			if err := s.repo.SetModels(ctx, tenant, id, *p.Models); err != nil {
+				return err
+			}
+			e.Models = *p.Models
+			s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "space.models_changed", TargetType: "space", TargetID: id.String(),
+				Details: map[string]string{"models": fmt.Sprint(*p.Models)}})
+		}
+		return nil
+	})
+	if err != nil {
+		return Entered{}, fmt.Errorf("update space %s: %w", id, err)
+	}
+	return e, nil
+}
+
+// Delete removes a shared space with everything in it.
+func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		e, err := s.Enter(ctx, tenant, c, id)
+		if err != nil {
+			return err
+		}
+		if e.Kind != domain.Shared {
+			return domain.ErrNotShared
+		}
+		if !domain.Can(e.Role, domain.ResSpace, domain.Delete) {
+			return domain.ErrForbidden
+		}
+		if err := s.repo.Delete(ctx, tenant, id); err != nil {
+			return err
+		}
+		s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "space.deleted", TargetType: "space", TargetID: id.String()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete space %s: %w", id, err)
+	}
+	return nil
+}
+
+// Personal returns the caller's personal space, creating it if the user
+// predates spaces.
+func (s *Service) Personal(ctx context.Context, tenant tenancy.ID, c Caller) (Entered, error) {
+	sp, err := s.ensurePersonal(ctx, tenant, c.UserID)
+	if err != nil {
+		return Entered{}, err
+	}
+	return Entered{Space: sp, Role: domain.RoleOwner}, nil
+}
+
+// EnsurePersonal creates the user's personal space unless it exists. The
+// users module calls it when it creates a user, in the same transaction.
+func (s *Service) EnsurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
+	_, err := s.ensurePersonal(ctx, tenant, user)
+	return err
+}
+
+func (s *Service) ensurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) (domain.Space, error) {
+	sp, err := s.repo.Personal(ctx, tenant, user)
+	if !errors.Is(err, domain.ErrNotFound) {
+		return sp, err
+	}
+	sp = domain.NewPersonal(uuid.Must(uuid.NewV7()), tenant, user, s.now())
+	if err := s.repo.Insert(ctx, sp); err != nil {
+		// A concurrent request may have created it first.
+		if again, gerr := s.repo.Personal(ctx, tenant, user); gerr == nil {
+			return again, nil
+		}
+		return domain.Space{}, fmt.Errorf("create personal space: %w", err)
+	}
+	return sp, nil
+}
+
+// Organization returns the tenant's organisation space to tenant admins.
+func (s *Service) Organization(ctx context.Context, tenant tenancy.ID, c Caller) (Entered, error) {
+	if !c.TenantAdmin {
+		return Entered{}, domain.ErrNotFound
+	}
+	sp, err := s.repo.Organization(ctx, tenant)
+	if errors.Is(err, domain.ErrNotFound) {
+		sp = domain.NewOrganization(uuid.Must(uuid.NewV7()), tenant, s.now())
+		if err = s.repo.Insert(ctx, sp); err != nil {
+			sp, err = s.repo.Organization(ctx, tenant)
+		}
+	}
+	if err != nil {
+		return Entered{}, fmt.Errorf("organisation space: %w", err)
+	}
+	return Entered{Space: sp, Role: domain.RoleAdmin}, nil
+}
