@@ -20,6 +20,8 @@ import (
 	"github.com/uptrace/bun"
 
 	apispec "github.com/agora-platform/agora/api"
+	"github.com/agora-platform/agora/internal/assistants"
+	assistantsinfra "github.com/agora-platform/agora/internal/assistants/infrastructure"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/auth"
@@ -45,17 +47,18 @@ import (
 
 // App holds the process-wide dependencies and the modules.
 type App struct {
-	Config  config.Config
-	Log     *slog.Logger
-	DB      *bun.DB
-	Redis   *redis.Client
-	Jobs    *jobs.Client
-	Secrets *secrets.Box
-	Audit   *audit.Service
-	Tenants *tenants.Module
-	Users   *users.Module
-	Models  *models.Module
-	Spaces  *spaces.Module
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *bun.DB
+	Redis      *redis.Client
+	Jobs       *jobs.Client
+	Secrets    *secrets.Box
+	Audit      *audit.Service
+	Tenants    *tenants.Module
+	Users      *users.Module
+	Models     *models.Module
+	Spaces     *spaces.Module
+	Assistants *assistants.Module
 }
 
 // spacesLink lets the users module create personal spaces although the
@@ -112,6 +115,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	}
 	a.Spaces = spaces.New(db, spacesinfra.NewUsers(a.Users.Service), spacesinfra.NewModels(a.Models.Service), auditor)
 	link.svc = a.Spaces.Service
+	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
+		nil, auditor, cfg.APIKeyPepperBytes())
 	return a, nil
 }
 
@@ -184,6 +189,7 @@ func (a *App) HTTP() *echo.Echo {
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
 	a.Spaces.HTTP.Register(authed)
+	a.Assistants.HTTP.Register(authed)
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {
 		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)

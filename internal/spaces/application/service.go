@@ -233,3 +233,14 @@ func (s *Service) Organization(ctx context.Context, tenant tenancy.ID, c Caller)
 	}
 	return Entered{Space: sp, Role: domain.RoleAdmin}, nil
 }
+
+// AuthorizeNamed is Authorize with the resource and action by name, for
+// other modules' adapters.
+func (s *Service) AuthorizeNamed(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, resource, action string) (Entered, error) {
+	return s.Authorize(ctx, tenant, c, id, domain.Resource(resource), domain.Action(action))
+}
+
+// Can reports whether a role (by name) may do action on resource.
+func (s *Service) Can(role, resource, action string) bool {
+	return domain.Can(domain.Role(role), domain.Resource(resource), domain.Action(action))
+}

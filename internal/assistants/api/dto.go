@@ -1,0 +1,144 @@
+package api
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/assistants/application"
+	"github.com/agora-platform/agora/internal/assistants/domain"
+)
+
+// IDRef is {"id": "<uuid>"}.
+type IDRef struct {
+	ID string `json:"id" format:"uuid"`
+} // @name IDRef
+
+// PromptRef carries a prompt's text.
+type PromptRef struct {
+	Text string `json:"text" example:"You help staff answer questions about parking permits."`
+} // @name PromptRef
+
+// KwargsDTO are generation settings.
+type KwargsDTO struct {
+	Temperature *float64 `json:"temperature,omitempty" example:"0.2"`
+	MaxTokens   *int     `json:"max_tokens,omitempty" example:"1024"`
+} // @name CompletionModelKwargs
+
+// CreateAssistantRequest creates an assistant in a space.
+type CreateAssistantRequest struct {
+	Name            string     `json:"name" example:"Parking helper"`
+	Description     string     `json:"description,omitempty"`
+	SpaceID         string     `json:"space_id" format:"uuid"`
+	Prompt          *PromptRef `json:"prompt,omitempty"`
+	CompletionModel *IDRef     `json:"completion_model,omitempty"`
+	Kwargs          *KwargsDTO `json:"completion_model_kwargs,omitempty"`
+	Groups          []IDRef    `json:"groups,omitempty"`
+	Websites        []IDRef    `json:"websites,omitempty"`
+	Published       bool       `json:"published"`
+} // @name CreateAssistantRequest
+
+// UpdateAssistantRequest changes an assistant; omitted fields stay.
+type UpdateAssistantRequest struct {
+	Name            *string    `json:"name,omitempty"`
+	Description     *string    `json:"description,omitempty"`
+	Prompt          *PromptRef `json:"prompt,omitempty"`
+	CompletionModel *IDRef     `json:"completion_model,omitempty"`
+	Kwargs          *KwargsDTO `json:"completion_model_kwargs,omitempty"`
+	Groups          *[]IDRef   `json:"groups,omitempty"`
+	Websites        *[]IDRef   `json:"websites,omitempty"`
+	Published       *bool      `json:"published,omitempty"`
+} // @name UpdateAssistantRequest
+
+// AssistantResponse is an assistant with what the caller may do with it.
+type AssistantResponse struct {
+	ID              string    `json:"id" format:"uuid"`
+	SpaceID         string    `json:"space_id" format:"uuid"`
+	Name            string    `json:"name"`
+	Description     string    `json:"description"`
+	Prompt          PromptRef `json:"prompt"`
+	CompletionModel IDRef     `json:"completion_model"`
+	Kwargs          KwargsDTO `json:"completion_model_kwargs"`
+	Groups          []IDRef   `json:"groups"`
+	Websites        []IDRef   `json:"websites"`
+	Published       bool      `json:"published"`
+	Permissions     []string  `json:"permissions" example:"read,edit"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+} // @name Assistant
+
+// AssistantList is a list of assistants.
+type AssistantList struct {
+	Items []AssistantResponse `json:"items"`
+	Count int                 `json:"count"`
+} // @name AssistantList
+
+// ApplicationsResponse lists a space's applications.
+type ApplicationsResponse struct {
+	Assistants AssistantList `json:"assistants"`
+} // @name SpaceApplications
+
+// PromptResponse is one prompt version.
+type PromptResponse struct {
+	ID        string    `json:"id" format:"uuid"`
+	Text      string    `json:"text"`
+	Selected  bool      `json:"selected"`
+	CreatedBy string    `json:"created_by" format:"uuid"`
+	CreatedAt time.Time `json:"created_at"`
+} // @name AssistantPrompt
+
+// PromptList is an assistant's prompt history, newest first.
+type PromptList struct {
+	Items []PromptResponse `json:"items"`
+	Count int              `json:"count"`
+} // @name AssistantPromptList
+
+// KeyRequest names an assistant key.
+type KeyRequest struct {
+	Name string `json:"name,omitempty" example:"website widget"`
+} // @name AssistantKeyRequest
+
+// KeyResponse is a new assistant key, shown once.
+type KeyResponse struct {
+	ID          string    `json:"id" format:"uuid"`
+	AssistantID string    `json:"assistant_id" format:"uuid"`
+	Name        string    `json:"name"`
+	Prefix      string    `json:"prefix"`
+	Key         string    `json:"key"`
+	CreatedAt   time.Time `json:"created_at"`
+} // @name AssistantKey
+
+func toAssistant(v application.View) AssistantResponse {
+	return AssistantResponse{ID: v.ID.String(), SpaceID: v.Space.String(), Name: v.Name, Description: v.Description,
+		Prompt: PromptRef{Text: v.Prompt}, CompletionModel: IDRef{ID: v.Model.String()},
+		Kwargs: KwargsDTO{Temperature: v.Kwargs.Temperature, MaxTokens: v.Kwargs.MaxTokens},
+		Groups: refs(v.Groups), Websites: refs(v.Websites), Published: v.Published, Permissions: nonNil(v.Actions),
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+}
+
+func toList(vs []application.View) AssistantList {
+	out := AssistantList{Items: make([]AssistantResponse, len(vs)), Count: len(vs)}
+	for i, v := range vs {
+		out.Items[i] = toAssistant(v)
+	}
+	return out
+}
+
+func toPrompt(p domain.Prompt) PromptResponse {
+	return PromptResponse{ID: p.ID.String(), Text: p.Text, Selected: p.Selected, CreatedBy: p.CreatedBy.String(), CreatedAt: p.CreatedAt}
+}
+
+func refs(ids []uuid.UUID) []IDRef {
+	out := make([]IDRef, len(ids))
+	for i, id := range ids {
+		out[i] = IDRef{ID: id.String()}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

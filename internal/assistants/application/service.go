@@ -1,0 +1,395 @@
+// Package application holds the assistant use cases. Every one asks the
+// spaces module whether the caller may act on assistants in the space.
+package application
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/assistants/domain"
+	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// The resource and actions assistants ask the matrix about.
+const (
+	resAssistant = "assistant"
+	actRead      = "read"
+	actCreate    = "create"
+	actEdit      = "edit"
+	actDelete    = "delete"
+	actPublish   = "publish"
+)
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Repo      Repo
+	Tx        Transactor
+	Spaces    Spaces
+	Models    Models
+	Knowledge Knowledge
+	Audit     audit.Recorder
+	// Pepper keys the HMAC of assistant API keys.
+	Pepper []byte
+}
+
+// Service runs the assistant use cases.
+type Service struct {
+	Deps
+	now func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(d Deps) *Service {
+	return &Service{Deps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// View is an assistant with what the caller may do with it.
+type View struct {
+	domain.Assistant
+	Actions []string
+}
+
+func (s *Service) view(a domain.Assistant, role string) View {
+	v := View{Assistant: a}
+	for _, act := range []string{actRead, actEdit, actDelete, actPublish} {
+		if s.Spaces.Can(role, resAssistant, act) {
+			v.Actions = append(v.Actions, act)
+		}
+	}
+	return v
+}
+
+// visible reports whether a role sees an assistant: builders see all,
+// others only published ones.
+func (s *Service) visible(a domain.Assistant, role string) bool {
+	return a.Published || s.Spaces.Can(role, resAssistant, actEdit)
+}
+
+// CreateInput describes a new assistant.
+type CreateInput struct {
+	Space       uuid.UUID
+	Name        string
+	Description string
+	Prompt      string
+	Model       *uuid.UUID
+	Kwargs      domain.Kwargs
+	Groups      []uuid.UUID
+	Websites    []uuid.UUID
+	Published   bool
+}
+
+// Create adds an assistant to a space.
+func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c Caller, in CreateInput) (View, error) {
+	if !slices.Contains(c.Permissions, "assistants") {
+		return View{}, domain.ErrNoPermission
+	}
+	acc, err := s.Spaces.Authorize(ctx, tenant, c, in.Space, resAssistant, actCreate)
+	if err != nil {
+		return View{}, err
+	}
+	if in.Published && !s.Spaces.Can(acc.Role, resAssistant, actPublish) {
+		return View{}, errs.New(errs.Forbidden, "your role in this space does not allow publishing assistants")
+	}
+	a := domain.Assistant{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Space: in.Space, Published: in.Published,
+		CreatedBy: c.UserID, CreatedAt: s.now(), UpdatedAt: s.now()}
+	if err := a.Describe(&in.Name, &in.Description); err != nil {
+		return View{}, err
+	}
+	if err := s.setModel(ctx, tenant, acc, &a, in.Model, in.Kwargs); err != nil {
+		return View{}, err
+	}
+	if err := s.setKnowledge(ctx, tenant, &a, in.Groups, in.Websites); err != nil {
+		return View{}, err
+	}
+	if err := domain.CheckPrompt(in.Prompt); err != nil {
+		return View{}, err
+	}
+	a.Prompt = in.Prompt
+	p := domain.Prompt{ID: uuid.Must(uuid.NewV7()), Text: in.Prompt, Selected: true, CreatedBy: c.UserID, CreatedAt: s.now()}
+	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Repo.Insert(ctx, a, p); err != nil {
+			return err
+		}
+		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.created", TargetType: "assistant", TargetID: a.ID.String(),
+			Details: map[string]string{"name": a.Name, "space_id": a.Space.String()}})
+		return nil
+	})
+	if err != nil {
+		return View{}, fmt.Errorf("create assistant: %w", err)
+	}
+	return s.view(a, acc.Role), nil
+}
+
+// setModel picks the model (the tenant's default when none is given),
+// checks it is enabled for the tenant and in the space's list when the
+// space has one, and validates the settings against it.
+func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a *domain.Assistant, id *uuid.UUID, k domain.Kwargs) error {
+	var m ModelInfo
+	var err error
+	if id == nil {
+		m, err = s.Models.DefaultCompletion(ctx, tenant)
+	} else {
+		m, err = s.Models.Completion(ctx, tenant, *id)
+	}
+	if err != nil {
+		return err
+	}
+	if len(acc.Models) > 0 && !slices.Contains(acc.Models, m.ID) {
+		return domain.ErrModelNotInSpace
+	}
+	if err := k.Check(m.TokenLimit); err != nil {
+		return err
+	}
+	a.Model, a.Kwargs = m.ID, k
+	return nil
+}
+
+// setKnowledge checks that every collection and website belongs to the
+// assistant's space.
+func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain.Assistant, groups, websites []uuid.UUID) error {
+	groups, websites, err := domain.CheckAttachments(groups, websites)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if s.Knowledge == nil {
+			return errs.Newf(errs.Invalid, "collection %s not found in this space", g)
+		}
+		if err := s.Knowledge.CheckCollection(ctx, tenant, a.Space, g); err != nil {
+			return err
+		}
+	}
+	for _, w := range websites {
+		if s.Knowledge == nil {
+			return errs.Newf(errs.Invalid, "website %s not found in this space", w)
+		}
+		if err := s.Knowledge.CheckWebsite(ctx, tenant, a.Space, w); err != nil {
+			return err
+		}
+	}
+	a.Groups, a.Websites = groups, websites
+	return nil
+}
+
+// load returns an assistant the caller may act on; one the caller may not
+// see is not found.
+func (s *Service) load(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, act string) (domain.Assistant, Access, error) {
+	a, err := s.Repo.Get(ctx, tenant, id)
+	if err != nil {
+		return domain.Assistant{}, Access{}, err
+	}
+	acc, err := s.Spaces.Authorize(ctx, tenant, c, a.Space, resAssistant, actRead)
+	if err != nil {
+		return domain.Assistant{}, Access{}, domain.ErrNotFound
+	}
+	if !s.visible(a, acc.Role) {
+		return domain.Assistant{}, Access{}, domain.ErrNotFound
+	}
+	if !s.Spaces.Can(acc.Role, resAssistant, act) {
+		return domain.Assistant{}, Access{}, errs.Newf(errs.Forbidden, "your role in this space does not allow you to %s this assistant", act)
+	}
+	return a, acc, nil
+}
+
+// Get returns an assistant the caller can see.
+func (s *Service) Get(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (View, error) {
+	a, acc, err := s.load(ctx, tenant, c, id, actRead)
+	if err != nil {
+		return View{}, fmt.Errorf("get assistant %s: %w", id, err)
+	}
+	return s.view(a, acc.Role), nil
+}
+
+// List returns the assistants the caller can see in all their spaces.
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]View, error) {
+	accs, err := s.Spaces.Accessible(ctx, tenant, c)
+	if err != nil {
+		return nil, fmt.Errorf("list assistants: %w", err)
+	}
+	return s.inSpaces(ctx, tenant, accs)
+}
+
+// InSpace returns the assistants the caller can see in one space.
+func (s *Service) InSpace(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID) ([]View, error) {
+	acc, err := s.Spaces.Authorize(ctx, tenant, c, space, "space", actRead)
+	if err != nil {
+		return nil, err
+	}
+	return s.inSpaces(ctx, tenant, []Access{acc})
+}
+
+func (s *Service) inSpaces(ctx context.Context, tenant tenancy.ID, accs []Access) ([]View, error) {
+	role := map[uuid.UUID]string{}
+	ids := make([]uuid.UUID, len(accs))
+	for i, a := range accs {
+		role[a.Space], ids[i] = a.Role, a.Space
+	}
+	as, err := s.Repo.ListInSpaces(ctx, tenant, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list assistants: %w", err)
+	}
+	out := []View{}
+	for _, a := range as {
+		if s.visible(a, role[a.Space]) {
+			out = append(out, s.view(a, role[a.Space]))
+		}
+	}
+	return out, nil
+}
+
+// Patch is a partial change; nil fields stay.
+type Patch struct {
+	Name        *string
+	Description *string
+	Prompt      *string
+	Model       *uuid.UUID
+	Kwargs      *domain.Kwargs
+	Groups      *[]uuid.UUID
+	Websites    *[]uuid.UUID
+	Published   *bool
+}
+
+// Update changes an assistant. A new prompt text becomes a new selected
+// version; the old ones stay in the history.
+func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, p Patch) (View, error) {
+	var v View
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		a, acc, err := s.load(ctx, tenant, c, id, actEdit)
+		if err != nil {
+			return err
+		}
+		if err := a.Describe(p.Name, p.Description); err != nil {
+			return err
+		}
+		if p.Published != nil && *p.Published != a.Published {
+			if !s.Spaces.Can(acc.Role, resAssistant, actPublish) {
+				return errs.New(errs.Forbidden, "your role in this space does not allow publishing assistants")
+			}
+			a.Published = *p.Published
+		}
+		if p.Model != nil || p.Kwargs != nil {
+			model, kw := &a.Model, a.Kwargs
+			if p.Model != nil {
+				model = p.Model
+			}
+			if p.Kwargs != nil {
+				kw = *p.Kwargs
+			}
+			if err := s.setModel(ctx, tenant, acc, &a, model, kw); err != nil {
+				return err
+			}
+		}
+		if p.Groups != nil || p.Websites != nil {
+			gs, ws := a.Groups, a.Websites
+			if p.Groups != nil {
+				gs = *p.Groups
+			}
+			if p.Websites != nil {
+				ws = *p.Websites
+			}
+			if err := s.setKnowledge(ctx, tenant, &a, gs, ws); err != nil {
+				return err
+			}
+		}
+		a.UpdatedAt = s.now()
+		if err := s.Repo.Update(ctx, a); err != nil {
+			return err
+		}
+		if p.Prompt != nil && *p.Prompt != a.Prompt {
+			if err := domain.CheckPrompt(*p.Prompt); err != nil {
+				return err
+			}
+			pr := domain.Prompt{ID: uuid.Must(uuid.NewV7()), Text: *p.Prompt, Selected: true, CreatedBy: c.UserID, CreatedAt: s.now()}
+			if err := s.Repo.AddPrompt(ctx, tenant, id, pr); err != nil {
+				return err
+			}
+			a.Prompt = *p.Prompt
+		}
+		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.updated", TargetType: "assistant", TargetID: id.String(),
+			Details: map[string]string{"name": a.Name, "published": fmt.Sprint(a.Published)}})
+		v = s.view(a, acc.Role)
+		return nil
+	})
+	if err != nil {
+		return View{}, fmt.Errorf("update assistant %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// Delete removes an assistant with its prompts, attachments and keys.
+func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, _, err := s.load(ctx, tenant, c, id, actDelete); err != nil {
+			return err
+		}
+		if err := s.Repo.Delete(ctx, tenant, id); err != nil {
+			return err
+		}
+		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.deleted", TargetType: "assistant", TargetID: id.String()})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete assistant %s: %w", id, err)
+	}
+	return nil
+}
+
+// Prompts returns the prompt history, newest first, to those who may edit.
+func (s *Service) Prompts(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) ([]domain.Prompt, error) {
+	if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
+		return nil, fmt.Errorf("prompts of assistant %s: %w", id, err)
+	}
+	ps, err := s.Repo.Prompts(ctx, tenant, id)
+	if err != nil {
+		return nil, fmt.Errorf("prompts of assistant %s: %w", id, err)
+	}
+	return ps, nil
+}
+
+// AssistantKeyPrefix starts every assistant-scoped API key.
+const AssistantKeyPrefix = "aak_"
+
+// CreateKey makes an API key that works only on this assistant's session
+// routes; the secret is returned this once and stored as an HMAC.
+func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, name string) (Key, string, error) {
+	if name == "" {
+		name = "assistant key"
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return Key{}, "", fmt.Errorf("random key: %w", err)
+	}
+	secret := AssistantKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	k := Key{ID: uuid.Must(uuid.NewV7()), Assistant: id, Name: name, Prefix: secret[:len(AssistantKeyPrefix)+6], CreatedBy: c.UserID, CreatedAt: s.now()}
+	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
+			return err
+		}
+		if err := s.Repo.InsertKey(ctx, tenant, k, s.hash(secret)); err != nil {
+			return err
+		}
+		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "assistant_api_key", TargetID: k.ID.String(),
+			Details: map[string]string{"assistant_id": id.String(), "prefix": k.Prefix}})
+		return nil
+	})
+	if err != nil {
+		return Key{}, "", fmt.Errorf("create key for assistant %s: %w", id, err)
+	}
+	return k, secret, nil
+}
+
+func (s *Service) hash(secret string) []byte {
+	m := hmac.New(sha256.New, s.Pepper)
+	m.Write([]byte(secret))
+	return m.Sum(nil)
+}

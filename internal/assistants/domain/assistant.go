@@ -1,0 +1,121 @@
+// Package domain holds assistants and their rules: prompt history, model
+// settings validated against the model, and knowledge attachments.
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Assistant answers questions in a space with a model, a prompt and knowledge.
+type Assistant struct {
+	ID          uuid.UUID
+	Tenant      tenancy.ID
+	Space       uuid.UUID
+	Name        string
+	Description string
+	Model       uuid.UUID
+	Kwargs      Kwargs
+	// Prompt is the selected prompt's text.
+	Prompt    string
+	Groups    []uuid.UUID
+	Websites  []uuid.UUID
+	Published bool
+	CreatedBy uuid.UUID
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Kwargs are the generation settings; nil means the model's default.
+type Kwargs struct {
+	Temperature *float64
+	MaxTokens   *int
+}
+
+// Prompt is one version of an assistant's prompt; every change is kept.
+type Prompt struct {
+	ID        uuid.UUID
+	Text      string
+	Selected  bool
+	CreatedBy uuid.UUID
+	CreatedAt time.Time
+}
+
+// Limits on assistants.
+const (
+	MaxPromptLen   = 100_000
+	MaxAttachments = 50
+	MaxTemperature = 2.0
+)
+
+// Errors of the assistants domain.
+var (
+	ErrNotFound        = errs.New(errs.NotFound, "assistant not found")
+	ErrKeyNotFound     = errs.New(errs.NotFound, "assistant API key not found")
+	ErrNoPermission    = errs.New(errs.Forbidden, "your organisation role does not allow creating assistants")
+	ErrModelNotInSpace = errs.New(errs.Invalid, "this model is not enabled in the assistant's space")
+)
+
+// Describe validates and sets name and description; nil keeps a field.
+func (a *Assistant) Describe(name, description *string) error {
+	if name != nil {
+		n := strings.TrimSpace(*name)
+		if c := utf8.RuneCountInString(n); c < 1 || c > 200 {
+			return errs.New(errs.Invalid, "name must be 1 to 200 characters")
+		}
+		a.Name = n
+	}
+	if description != nil {
+		d := strings.TrimSpace(*description)
+		if utf8.RuneCountInString(d) > 2000 {
+			return errs.New(errs.Invalid, "description must be at most 2000 characters")
+		}
+		a.Description = d
+	}
+	return nil
+}
+
+// CheckPrompt validates a prompt text (it may be empty).
+func CheckPrompt(text string) error {
+	if utf8.RuneCountInString(text) > MaxPromptLen {
+		return errs.Newf(errs.Invalid, "prompt.text must be at most %d characters", MaxPromptLen)
+	}
+	return nil
+}
+
+// CheckKwargs validates the settings against the model's token limit.
+func (k Kwargs) Check(tokenLimit int) error {
+	if t := k.Temperature; t != nil && (*t < 0 || *t > MaxTemperature) {
+		return errs.Newf(errs.Invalid, "completion_model_kwargs.temperature must be between 0 and %g", MaxTemperature)
+	}
+	if m := k.MaxTokens; m != nil && (*m < 1 || *m > tokenLimit) {
+		return errs.Newf(errs.Invalid, "completion_model_kwargs.max_tokens must be between 1 and the model's limit of %d", tokenLimit)
+	}
+	return nil
+}
+
+// CheckAttachments bounds and de-duplicates knowledge ids.
+func CheckAttachments(groups, websites []uuid.UUID) ([]uuid.UUID, []uuid.UUID, error) {
+	if len(groups)+len(websites) > MaxAttachments {
+		return nil, nil, errs.Newf(errs.Invalid, "an assistant can use at most %d collections and websites", MaxAttachments)
+	}
+	return dedupe(groups), dedupe(websites), nil
+}
+
+func dedupe(ids []uuid.UUID) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	out := []uuid.UUID{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

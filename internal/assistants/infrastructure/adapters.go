@@ -1,0 +1,75 @@
+package infrastructure
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/assistants/application"
+	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
+)
+
+// Spaces adapts the spaces module to the assistants module's port.
+type Spaces struct{ svc *spacesapp.Service }
+
+// NewSpaces returns the adapter.
+func NewSpaces(svc *spacesapp.Service) Spaces { return Spaces{svc: svc} }
+
+func caller(c application.Caller) spacesapp.Caller {
+	return spacesapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin}
+}
+
+// Authorize checks the matrix in a space.
+func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.Caller, space uuid.UUID, resource, action string) (application.Access, error) {
+	e, err := s.svc.AuthorizeNamed(ctx, tenant, caller(c), space, resource, action)
+	if err != nil {
+		return application.Access{}, err
+	}
+	return application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models}, nil
+}
+
+// Accessible lists the spaces the caller can enter.
+func (s Spaces) Accessible(ctx context.Context, tenant tenancy.ID, c application.Caller) ([]application.Access, error) {
+	es, err := s.svc.List(ctx, tenant, caller(c))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]application.Access, len(es))
+	for i, e := range es {
+		out[i] = application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models}
+	}
+	return out, nil
+}
+
+// Can reports what a role may do.
+func (s Spaces) Can(role, resource, action string) bool { return s.svc.Can(role, resource, action) }
+
+// Models adapts the models module to the assistants module's port.
+type Models struct{ svc *modelsapp.Service }
+
+// NewModels returns the adapter.
+func NewModels(svc *modelsapp.Service) Models { return Models{svc: svc} }
+
+// Completion returns an enabled completion model of the tenant.
+func (m Models) Completion(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.ModelInfo, error) {
+	mod, err := m.svc.Enabled(ctx, tenant, id)
+	if err != nil {
+		return application.ModelInfo{}, err
+	}
+	if mod.Kind != "completion" {
+		return application.ModelInfo{}, errs.New(errs.Invalid, "completion_model must be a completion model")
+	}
+	return application.ModelInfo{ID: mod.ID, TokenLimit: mod.TokenLimit}, nil
+}
+
+// DefaultCompletion returns the tenant's default completion model.
+func (m Models) DefaultCompletion(ctx context.Context, tenant tenancy.ID) (application.ModelInfo, error) {
+	mod, err := m.svc.Default(ctx, tenant, "completion")
+	if err != nil {
+		return application.ModelInfo{}, err
+	}
+	return application.ModelInfo{ID: mod.ID, TokenLimit: mod.TokenLimit}, nil
+}
