@@ -7,8 +7,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
+	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
+	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	"github.com/agora-platform/agora/internal/tenants/application"
 	"github.com/agora-platform/agora/internal/tenants/domain"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
@@ -53,7 +58,7 @@ func (a *App) Seed(ctx context.Context) ([]string, error) {
 	if password == "" {
 		password, generated = randomPassword(), true
 	}
-	_, err = a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: DemoAdminEmail, Username: "Demo admin",
+	admin, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: DemoAdminEmail, Username: "Demo admin",
 		Password: password, PredefinedRoles: []string{usersdomain.RoleOwner}})
 	switch {
 	case errors.Is(err, usersdomain.ErrEmailTaken):
@@ -69,7 +74,68 @@ func (a *App) Seed(ctx context.Context) ([]string, error) {
 	default:
 		done = append(done, fmt.Sprintf("created demo admin; sign in as %s with DEMO_ADMIN_PASSWORD from .env", DemoAdminEmail))
 	}
-	return done, nil
+	if errors.Is(err, usersdomain.ErrEmailTaken) {
+		if admin, err = a.Users.Service.ByEmail(ctx, t.ID, DemoAdminEmail); err != nil {
+			return nil, fmt.Errorf("seed: find demo admin: %w", err)
+		}
+	}
+	more, err := a.seedModelsAndAssistant(ctx, t.ID, admin.ID)
+	return append(done, more...), err
+}
+
+// The built-in offline models (ARCHITECTURE.md "AI providers").
+var localModels = []modelsdomain.Spec{
+	{Kind: modelsdomain.Completion, Name: "Local extractive answerer", ProviderType: "local", ProviderModel: "extractive", TokenLimit: 8192,
+		Description: "Offline: composes answers from the best retrieved passages with citations. Not a language model."},
+	{Kind: modelsdomain.Embedding, Name: "Local hashed n-grams (384)", ProviderType: "local", ProviderModel: "hash-ngram-384", Dimensions: 384,
+		Description: "Offline: hashed word and character n-grams, L2-normalised. Not a neural embedding model."},
+}
+
+// DemoAssistantName is the assistant seed puts in the demo admin's space.
+const DemoAssistantName = "Demo assistant"
+
+// seedModelsAndAssistant registers the local models, makes them the demo
+// tenant's defaults, and gives the demo admin an assistant; each step only
+// when it is missing, so a second run changes nothing.
+func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, admin uuid.UUID) ([]string, error) {
+	var done []string
+	for _, spec := range localModels {
+		m, created, err := a.Models.Service.EnsureGlobal(ctx, spec)
+		if err != nil {
+			return done, fmt.Errorf("seed model %q: %w", spec.Name, err)
+		}
+		if created {
+			done = append(done, fmt.Sprintf("registered model %q", spec.Name))
+		}
+		changed, err := a.Models.Service.EnsureSetting(ctx, tenant, m.ID, modelsdomain.Setting{Enabled: true, Default: true})
+		if err != nil {
+			return done, fmt.Errorf("enable model %q: %w", spec.Name, err)
+		}
+		if changed {
+			done = append(done, fmt.Sprintf("enabled %q as the demo tenant's default %s model", spec.Name, spec.Kind))
+		}
+	}
+	caller := assistantsapp.Caller{UserID: admin, TenantAdmin: true, Permissions: []string{string(usersdomain.PermAssistants)}}
+	personal, err := a.Spaces.Service.Personal(ctx, tenant, spacesapp.Caller{UserID: admin, TenantAdmin: true})
+	if err != nil {
+		return done, fmt.Errorf("seed: personal space: %w", err)
+	}
+	existing, err := a.Assistants.Service.InSpace(ctx, tenant, caller, personal.ID)
+	if err != nil {
+		return done, fmt.Errorf("seed: list assistants: %w", err)
+	}
+	for _, v := range existing {
+		if v.Name == DemoAssistantName {
+			return done, nil
+		}
+	}
+	_, err = a.Assistants.Service.Create(ctx, tenant, caller, assistantsapp.CreateInput{Space: personal.ID, Name: DemoAssistantName,
+		Description: "Answers from the documents you give it, with citations.",
+		Prompt:      "Answer the question using only the knowledge provided. Cite your sources. If the knowledge does not contain the answer, say so."})
+	if err != nil {
+		return done, fmt.Errorf("seed demo assistant: %w", err)
+	}
+	return append(done, fmt.Sprintf("created %q in the demo admin's personal space", DemoAssistantName)), nil
 }
 
 // CreateUser adds a user to the tenant named by slug or id; without a

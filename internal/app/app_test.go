@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -135,19 +136,78 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	}
 	first, err := a.Seed(ctx)
 	require.NoError(t, err)
-	require.Len(t, first, 2)
-	require.Contains(t, first[1], "created demo admin")
-	again, err := a.Seed(ctx)
-	require.NoError(t, err)
-	require.Equal(t, []string{`tenant "Demo" already exists`,
-		"demo admin already exists; sign in as admin@demo.example with DEMO_ADMIN_PASSWORD in .env"}, again)
+	require.Contains(t, strings.Join(first, "\n"), "created demo admin")
+	require.Contains(t, strings.Join(first, "\n"), `created "Demo assistant"`)
 
+	// Sign in as the demo admin and look around as a person would.
 	form := url.Values{"username": {app.DemoAdminEmail}, "password": {cfg.DemoAdminPassword}}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
-	a.HTTP().ServeHTTP(rec, req)
+	e := a.HTTP()
+	e.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code, "the seeded demo admin signs in: %s", rec.Body.String())
+	token := testkit.JSON[struct {
+		AccessToken string `json:"access_token"`
+	}](t, rec).AccessToken
+	get := func(path string, v any) {
+		rec := testkit.Do(e, http.MethodGet, path, "", "Authorization", "Bearer "+token)
+		require.Equal(t, http.StatusOK, rec.Code, path)
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), v))
+	}
+	var personal struct{ ID, Role string }
+	get("/api/v1/spaces/type/personal/", &personal)
+	require.Equal(t, "owner", personal.Role)
+	var apps struct {
+		Assistants struct {
+			Items []struct{ Name string } `json:"items"`
+		} `json:"assistants"`
+	}
+	get("/api/v1/spaces/"+personal.ID+"/applications/", &apps)
+	require.Len(t, apps.Assistants.Items, 1)
+	require.Equal(t, app.DemoAssistantName, apps.Assistants.Items[0].Name)
+	for _, kind := range []string{"completion", "embedding"} {
+		var models struct {
+			Items []struct {
+				ProviderType string `json:"provider_type"`
+				IsEnabled    bool   `json:"is_enabled"`
+				IsDefault    bool   `json:"is_default"`
+			} `json:"items"`
+		}
+		get("/api/v1/"+kind+"-models/", &models)
+		local := 0
+		for _, m := range models.Items {
+			if m.ProviderType == "local" && m.IsEnabled && m.IsDefault {
+				local++
+			}
+		}
+		require.Equal(t, 1, local, "the local %s model is enabled and the default", kind)
+	}
+
+	before := seedSnapshot(t, a)
+	again, err := a.Seed(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{`tenant "Demo" already exists`,
+		"demo admin already exists; sign in as admin@demo.example with DEMO_ADMIN_PASSWORD in .env"}, again)
+	require.Equal(t, before, seedSnapshot(t, a), "a second seed changes no row")
+}
+
+// seedSnapshot is every row the seed writes, as JSON text.
+func seedSnapshot(t *testing.T, a *app.App) string {
+	t.Helper()
+	var out string
+	err := a.DB.QueryRowContext(context.Background(), `
+		WITH d AS (SELECT id FROM tenants WHERE slug = 'demo')
+		SELECT concat_ws('|',
+			(SELECT json_agg(x ORDER BY x.id)::text FROM tenants x WHERE x.id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM users x WHERE x.tenant_id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM spaces x WHERE x.tenant_id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.model_id)::text FROM tenant_models x WHERE x.tenant_id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM models x WHERE x.provider_type = 'local' AND x.tenant_id IS NULL),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM assistants x WHERE x.tenant_id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM assistant_prompts x WHERE x.tenant_id IN (SELECT id FROM d)))`).Scan(&out)
+	require.NoError(t, err)
+	return out
 }
 
 // TestEverySysadminRouteNeedsTheSuperKey walks the router: no route under

@@ -6,6 +6,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -145,4 +146,34 @@ func (s *Service) Default(ctx context.Context, tenant tenancy.ID, kind domain.Ki
 		}
 	}
 	return domain.Model{}, errs.Newf(errs.NotFound, "your organisation has no default %s model; ask an administrator to choose one", kind)
+}
+
+// EnsureGlobal returns the global model of the spec's kind and name,
+// creating it when missing.
+func (s *Service) EnsureGlobal(ctx context.Context, spec domain.Spec) (domain.Model, bool, error) {
+	ms, err := s.repo.Global(ctx, spec.Kind)
+	if err != nil {
+		return domain.Model{}, false, err
+	}
+	for _, m := range ms {
+		if strings.EqualFold(m.Name, spec.Name) {
+			return m, false, nil
+		}
+	}
+	m, err := s.CreateGlobal(ctx, spec)
+	return m, err == nil, err
+}
+
+// EnsureSetting configures a model for the tenant unless it already has
+// that setting; it reports whether anything changed.
+func (s *Service) EnsureSetting(ctx context.Context, tenant tenancy.ID, id uuid.UUID, set domain.Setting) (bool, error) {
+	v, err := s.repo.VisibleOne(ctx, tenant, id)
+	if err != nil {
+		return false, err
+	}
+	if v.Setting == set.Normalize() {
+		return false, nil
+	}
+	_, err = s.Configure(ctx, tenant, id, set)
+	return err == nil, err
 }

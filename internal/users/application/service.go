@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -139,6 +140,18 @@ func (s *Service) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (dom
 	u, err := s.Repo.GetUser(ctx, tenant, id)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("get user %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// ByEmail returns the tenant's live user with an e-mail address.
+func (s *Service) ByEmail(ctx context.Context, tenant tenancy.ID, email string) (domain.User, error) {
+	u, err := s.Repo.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return domain.User{}, fmt.Errorf("find user %q: %w", email, err)
+	}
+	if u.Tenant != tenant {
+		return domain.User{}, domain.ErrNotFound
 	}
 	return u, nil
 }
