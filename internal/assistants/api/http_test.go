@@ -11,6 +11,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/assistants/api"
+	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	spacesdomain "github.com/agora-platform/agora/internal/spaces/domain"
@@ -221,4 +222,46 @@ func TestAssistantMatrixAgainstTheRoutes(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestSpaceDefaultModelWinsOverTheTenantDefault(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	rec := w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Space pick `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"gpt","token_limit":4000}`)
+	pick := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/completion-models/"+pick+"/", `{"is_enabled":true}`).Code)
+	require.Equal(t, http.StatusOK, w.e.Do(http.MethodPatch, "/api/v1/spaces/"+w.space+"/", `{"models":["`+w.model+`","`+pick+`"],"default_models":["`+pick+`"]}`, w.admin).Code)
+	a := w.create(t, w.admin, `{"name":"Uses the space default","space_id":"`+w.space+`"}`)
+	require.Equal(t, pick, a.CompletionModel.ID)
+}
+
+func TestListAndAudit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := w.create(t, w.admin, `{"name":"Listed","space_id":"`+w.space+`","published":true}`)
+	draft := w.create(t, w.admin, `{"name":"Draft","space_id":"`+w.space+`"}`)
+	names := func(token string) []string {
+		var out []string
+		for _, it := range testkit.JSON[api.AssistantList](t, w.e.Do(http.MethodGet, "/api/v1/assistants/", "", token)).Items {
+			out = append(out, it.Name)
+		}
+		return out
+	}
+	require.ElementsMatch(t, []string{"Listed", "Draft"}, names(w.editor))
+	require.ElementsMatch(t, []string{"Listed"}, names(w.viewer))
+	require.Equal(t, http.StatusOK, w.e.Do(http.MethodPost, "/api/v1/assistants/"+a.ID+"/", `{"name":"Renamed"}`, w.admin).Code)
+	require.Equal(t, http.StatusNoContent, w.e.Do(http.MethodDelete, "/api/v1/assistants/"+draft.ID+"/", "", w.admin).Code)
+
+	seen := map[string]bool{}
+	for _, id := range []string{a.ID, draft.ID} {
+		entries, _, err := w.e.App.Audit.List(context.Background(), w.tenant, audit.Filter{TargetID: id})
+		require.NoError(t, err)
+		for _, e := range entries {
+			seen[e.Action] = true
+		}
+	}
+	require.True(t, seen["assistant.created"] && seen["assistant.updated"] && seen["assistant.deleted"], "%v", seen)
+	entries, _, err := w.e.App.Audit.List(context.Background(), w.tenant, audit.Filter{Action: "model.enablement_changed"})
+	require.NoError(t, err)
+	require.NotEmpty(t, entries, "model enablement is audited")
 }

@@ -51,6 +51,8 @@ type Access struct {
 	Space  uuid.UUID
 	Role   string
 	Models []uuid.UUID
+	// Defaults are the space's default models (at most one per kind).
+	Defaults []uuid.UUID
 }
 
 // Spaces is what assistants ask of the spaces module.

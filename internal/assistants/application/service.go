@@ -130,12 +130,21 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c Caller, in Cr
 	return s.view(a, acc.Role), nil
 }
 
-// setModel picks the model (the tenant's default when none is given),
-// checks it is enabled for the tenant and in the space's list when the
-// space has one, and validates the settings against it.
+// setModel picks the model (when none is given, the space's default
+// completion model, else the tenant's), checks it is enabled for the tenant
+// and in the space's list when the space has one, and validates the
+// settings against it.
 func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a *domain.Assistant, id *uuid.UUID, k domain.Kwargs) error {
 	var m ModelInfo
 	var err error
+	if id == nil {
+		for _, d := range acc.Defaults {
+			if m, err = s.Models.Completion(ctx, tenant, d); err == nil {
+				id = &d
+				break
+			}
+		}
+	}
 	if id == nil {
 		m, err = s.Models.DefaultCompletion(ctx, tenant)
 	} else {

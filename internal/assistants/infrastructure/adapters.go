@@ -28,7 +28,7 @@ func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.
 	if err != nil {
 		return application.Access{}, err
 	}
-	return application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models}, nil
+	return application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models, Defaults: e.DefaultModels}, nil
 }
 
 // Accessible lists the spaces the caller can enter.
@@ -39,7 +39,7 @@ func (s Spaces) Accessible(ctx context.Context, tenant tenancy.ID, c application
 	}
 	out := make([]application.Access, len(es))
 	for i, e := range es {
-		out[i] = application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models}
+		out[i] = application.Access{Space: e.ID, Role: string(e.Role), Models: e.Models, Defaults: e.DefaultModels}
 	}
 	return out, nil
 }

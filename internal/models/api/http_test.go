@@ -32,6 +32,16 @@ func TestSysadminGlobalModels(t *testing.T) {
 	require.Equal(t, "completion", m.Kind)
 	require.True(t, m.Global)
 	require.True(t, m.Vision)
+	listed := false
+	for _, it := range testkit.JSON[api.ModelList](t, e.Sysadmin(http.MethodGet, "/api/v1/sysadmin/completion-models/", "")).Items {
+		listed = listed || it.ID == m.ID
+	}
+	require.True(t, listed)
+	tr := createGlobal(t, e, "transcription", `{"name":"`+unique("Whisper")+`","provider_type":"openai","provider_model":"whisper-1"}`)
+	for _, it := range testkit.JSON[api.ModelList](t, e.Sysadmin(http.MethodGet, "/api/v1/sysadmin/completion-models/", "")).Items {
+		require.NotEqual(t, tr.ID, it.ID, "kinds are listed apart")
+	}
+	require.Equal(t, http.StatusUnauthorized, testkit.Do(e.H, http.MethodGet, "/api/v1/sysadmin/completion-models/", "").Code)
 
 	for body, why := range map[string]string{
 		`{"name":"x","provider_type":"openai","provider_model":"m"}`:                                "no token limit",

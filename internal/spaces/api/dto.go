@@ -20,6 +20,8 @@ type UpdateSpaceRequest struct {
 	Name        *string   `json:"name,omitempty"`
 	Description *string   `json:"description,omitempty"`
 	Models      *[]string `json:"models,omitempty"`
+	// DefaultModels are the space's defaults, one per kind, among models.
+	DefaultModels *[]string `json:"default_models,omitempty"`
 } // @name UpdateSpaceRequest
 
 // MemberRequest adds a member or changes their role.
@@ -41,18 +43,19 @@ type MemberResponse struct {
 
 // SpaceResponse is a space with the caller's role and permissions.
 type SpaceResponse struct {
-	ID           string              `json:"id" format:"uuid"`
-	Kind         string              `json:"kind" enums:"personal,shared,organization"`
-	Personal     bool                `json:"personal"`
-	Name         string              `json:"name"`
-	Description  string              `json:"description"`
-	Role         string              `json:"role" enums:"owner,admin,editor,viewer"`
-	Permissions  map[string][]string `json:"permissions"`
-	Members      []MemberResponse    `json:"members"`
-	GroupMembers []MemberResponse    `json:"group_members"`
-	Models       []string            `json:"models"`
-	CreatedAt    time.Time           `json:"created_at"`
-	UpdatedAt    time.Time           `json:"updated_at"`
+	ID            string              `json:"id" format:"uuid"`
+	Kind          string              `json:"kind" enums:"personal,shared,organization"`
+	Personal      bool                `json:"personal"`
+	Name          string              `json:"name"`
+	Description   string              `json:"description"`
+	Role          string              `json:"role" enums:"owner,admin,editor,viewer"`
+	Permissions   map[string][]string `json:"permissions"`
+	Members       []MemberResponse    `json:"members"`
+	GroupMembers  []MemberResponse    `json:"group_members"`
+	Models        []string            `json:"models"`
+	DefaultModels []string            `json:"default_models"`
+	CreatedAt     time.Time           `json:"created_at"`
+	UpdatedAt     time.Time           `json:"updated_at"`
 } // @name Space
 
 // SpaceList is the caller's spaces.
@@ -70,7 +73,7 @@ type KnowledgeResponse struct {
 func toSpace(e application.Entered) SpaceResponse {
 	r := SpaceResponse{ID: e.ID.String(), Kind: string(e.Kind), Personal: e.Kind == domain.Personal, Name: e.Name,
 		Description: e.Description, Role: string(e.Role), Permissions: map[string][]string{},
-		Members: []MemberResponse{}, GroupMembers: []MemberResponse{}, Models: ids(e.Models), CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
+		Members: []MemberResponse{}, GroupMembers: []MemberResponse{}, Models: ids(e.Models), DefaultModels: ids(e.DefaultModels), CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	for res, acts := range domain.Permissions(e.Role) {
 		for _, a := range acts {
 			r.Permissions[string(res)] = append(r.Permissions[string(res)], string(a))

@@ -159,7 +159,7 @@ func (h *Handler) get(c *echo.Context) error {
 // update godoc
 //
 //	@Summary		Change a space (name, description, enabled models)
-//	@Description	models lists the completion and embedding models enabled in the space; each must be enabled for the tenant.
+//	@Description	models lists the completion and embedding models enabled in the space; each must be enabled for the tenant. default_models picks at most one per kind among them; assistants created in the space without a model get the space's default completion model, else the organisation's.
 //	@Tags			spaces
 //	@Accept			json
 //	@Produce		json
@@ -181,16 +181,12 @@ func (h *Handler) update(c *echo.Context) error {
 		return err
 	}
 	p := application.Patch{Name: req.Name, Description: req.Description}
-	if req.Models != nil {
-		ms := make([]uuid.UUID, 0, len(*req.Models))
-		for _, s := range *req.Models {
-			m, err := uuid.Parse(s)
-			if err != nil {
-				return errs.New(errs.Invalid, "models must hold model UUIDs")
-			}
-			ms = append(ms, m)
-		}
-		p.Models = &ms
+	var err2 error
+	if p.Models, err2 = modelIDs(req.Models, "models"); err2 != nil {
+		return err2
+	}
+	if p.DefaultModels, err2 = modelIDs(req.DefaultModels, "default_models"); err2 != nil {
+		return err2
 	}
 	tenant, caller := Caller(c)
 	e, err := h.svc.Update(c.Request().Context(), tenant, caller, id, p)
@@ -198,6 +194,21 @@ func (h *Handler) update(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toSpace(e))
+}
+
+func modelIDs(ss *[]string, field string) (*[]uuid.UUID, error) {
+	if ss == nil {
+		return nil, nil
+	}
+	ms := make([]uuid.UUID, 0, len(*ss))
+	for _, s := range *ss {
+		m, err := uuid.Parse(s)
+		if err != nil {
+			return nil, errs.Newf(errs.Invalid, "%s must hold model UUIDs", field)
+		}
+		ms = append(ms, m)
+	}
+	return &ms, nil
 }
 
 // delete godoc

@@ -180,6 +180,17 @@ func TestSpaceModelsMustBeEnabledForTheTenant(t *testing.T) {
 	rec = e.Do(http.MethodPatch, sp, `{"models":["`+model+`"]}`, w.admin)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, []string{model}, testkit.JSON[api.SpaceResponse](t, rec).Models)
+
+	rec = e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"N `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"gpt","token_limit":1000}`)
+	second := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+tn.String()+"/completion-models/"+second+"/", `{"is_enabled":true}`).Code)
+	require.Equal(t, http.StatusBadRequest, e.Do(http.MethodPatch, sp, `{"default_models":["`+second+`"]}`, w.admin).Code, "a default must be among the space's models")
+	require.Equal(t, http.StatusBadRequest, e.Do(http.MethodPatch, sp, `{"models":["`+model+`","`+second+`"],"default_models":["`+model+`","`+second+`"]}`, w.admin).Code, "one default per kind")
+	rec = e.Do(http.MethodPatch, sp, `{"models":["`+model+`","`+second+`"],"default_models":["`+second+`"]}`, w.admin)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, []string{second}, testkit.JSON[api.SpaceResponse](t, rec).DefaultModels)
+	rec = e.Do(http.MethodPatch, sp, `{"models":["`+model+`"]}`, w.admin)
+	require.Empty(t, testkit.JSON[api.SpaceResponse](t, rec).DefaultModels, "a model leaving the space takes its default along")
 }
 
 // TestMatrixAgainstTheRoutes walks every space and member route with every

@@ -23,7 +23,9 @@ type Repo interface {
 	// space when orgToo.
 	ListFor(ctx context.Context, tenant tenancy.ID, user uuid.UUID, groups []uuid.UUID, orgToo bool) ([]domain.Space, error)
 	Update(ctx context.Context, s domain.Space) error
-	SetModels(ctx context.Context, tenant tenancy.ID, space uuid.UUID, models []uuid.UUID) error
+	// SetModels replaces the space's models; kinds gives each model's kind
+	// and defaults the ones that are the space's default of their kind.
+	SetModels(ctx context.Context, tenant tenancy.ID, space uuid.UUID, kinds map[uuid.UUID]string, defaults []uuid.UUID) error
 	Delete(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
 	PutMember(ctx context.Context, tenant tenancy.ID, space uuid.UUID, m domain.Member) error
 	DeleteMember(ctx context.Context, tenant tenancy.ID, space, user uuid.UUID) (bool, error)
@@ -48,6 +50,7 @@ type Users interface {
 
 // Models is what spaces ask of the models module.
 type Models interface {
-	// CheckEnabled fails unless the model is enabled for the tenant.
-	CheckEnabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+	// EnabledKind returns the kind of a model enabled for the tenant, and
+	// fails for any other.
+	EnabledKind(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (string, error)
 }

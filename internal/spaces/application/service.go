@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/platform/audit"
+	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/spaces/domain"
 )
@@ -121,6 +122,9 @@ type Patch struct {
 	Name        *string
 	Description *string
 	Models      *[]uuid.UUID
+	// DefaultModels are the space's defaults, at most one per kind, each
+	// among Models (or the current models when Models is nil).
+	DefaultModels *[]uuid.UUID
 }
 
 // Update changes a space's name, description or enabled models.
@@ -137,18 +141,8 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 		if err := s.repo.Update(ctx, e.Space); err != nil {
 			return err
 		}
-		if p.Models != nil {
-			for _, m := range *p.Models {
-				if err := s.models.CheckEnabled(ctx, tenant, m); err != nil {
-					return err
-				}
-			}
-			if err := s.repo.SetModels(ctx, tenant, id, *p.Models); err != nil {
-				return err
-			}
-			e.Models = *p.Models
-			s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "space.models_changed", TargetType: "space", TargetID: id.String(),
-				Details: map[string]string{"models": fmt.Sprint(*p.Models)}})
+		if p.Models != nil || p.DefaultModels != nil {
+			return s.setModels(ctx, tenant, &e, p)
 		}
 		return nil
 	})
@@ -156,6 +150,48 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 		return Entered{}, fmt.Errorf("update space %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// setModels checks and stores a space's models and defaults.
+func (s *Service) setModels(ctx context.Context, tenant tenancy.ID, e *Entered, p Patch) error {
+	models, defaults := e.Models, e.DefaultModels
+	if p.Models != nil {
+		models = *p.Models
+	}
+	if p.DefaultModels != nil {
+		defaults = *p.DefaultModels
+	}
+	kinds := map[uuid.UUID]string{}
+	for _, m := range models {
+		kind, err := s.models.EnabledKind(ctx, tenant, m)
+		if err != nil {
+			return err
+		}
+		kinds[m] = kind
+	}
+	var kept []uuid.UUID
+	perKind := map[string]bool{}
+	for _, d := range defaults {
+		kind, ok := kinds[d]
+		if !ok {
+			if p.DefaultModels != nil {
+				return errs.New(errs.Invalid, "default_models must be among the space's models")
+			}
+			continue // the model left the space; so does its default
+		}
+		if perKind[kind] {
+			return errs.Newf(errs.Invalid, "default_models may hold one %s model", kind)
+		}
+		perKind[kind] = true
+		kept = append(kept, d)
+	}
+	if err := s.repo.SetModels(ctx, tenant, e.ID, kinds, kept); err != nil {
+		return err
+	}
+	e.Models, e.DefaultModels = models, kept
+	s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "space.models_changed", TargetType: "space", TargetID: e.ID.String(),
+		Details: map[string]string{"models": fmt.Sprint(models), "defaults": fmt.Sprint(kept)}})
+	return nil
 }
 
 // Delete removes a shared space with everything in it.

@@ -33,12 +33,14 @@ type Space struct {
 	Description string
 	// Owner is the user of a personal space.
 	Owner uuid.UUID
-	// Models are the completion and embedding models enabled in the space.
-	Models       []uuid.UUID
-	Members      []Member
-	GroupMembers []GroupMember
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Models are the completion and embedding models enabled in the space;
+	// DefaultModels are among them, at most one per kind.
+	Models        []uuid.UUID
+	DefaultModels []uuid.UUID
+	Members       []Member
+	GroupMembers  []GroupMember
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Member is a user with a role in a space.

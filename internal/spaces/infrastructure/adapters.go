@@ -39,8 +39,11 @@ type Models struct{ svc *modelsapp.Service }
 // NewModels returns the adapter.
 func NewModels(svc *modelsapp.Service) Models { return Models{svc: svc} }
 
-// CheckEnabled fails unless the model is enabled for the tenant.
-func (m Models) CheckEnabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
-	_, err := m.svc.Enabled(ctx, tenant, id)
-	return err
+// EnabledKind returns the kind of a model enabled for the tenant.
+func (m Models) EnabledKind(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (string, error) {
+	mod, err := m.svc.Enabled(ctx, tenant, id)
+	if err != nil {
+		return "", err
+	}
+	return string(mod.Kind), nil
 }

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -139,12 +140,17 @@ func (r *Repo) hydrate(ctx context.Context, tenant tenancy.ID, rows []spaceRow) 
 		{"space_group_members", "group_id", func(s *domain.Space, m memberRow) {
 			s.GroupMembers = append(s.GroupMembers, domain.GroupMember{GroupID: m.ID, Role: domain.Role(m.Role)})
 		}},
-		{"space_models", "model_id", func(s *domain.Space, m memberRow) { s.Models = append(s.Models, m.ID) }},
+		{"space_models", "model_id", func(s *domain.Space, m memberRow) {
+			s.Models = append(s.Models, m.ID)
+			if m.Role == "default" {
+				s.DefaultModels = append(s.DefaultModels, m.ID)
+			}
+		}},
 	} {
 		var ms []memberRow
 		role := "role"
 		if q.table == "space_models" {
-			role = "''"
+			role = "CASE WHEN is_default THEN 'default' ELSE '' END"
 		}
 		err := db.NewSelect().TableExpr(q.table).ColumnExpr("space_id, "+q.col+" AS id, "+role+" AS role").
 			Where("tenant_id = ?", tenant.UUID).Where("space_id IN (?)", bun.In(ids)).OrderExpr(q.col).Scan(ctx, &ms)
@@ -166,15 +172,15 @@ func (r *Repo) Update(ctx context.Context, s domain.Space) error {
 	return affected(res, err, domain.ErrNotFound)
 }
 
-// SetModels replaces the space's enabled models.
-func (r *Repo) SetModels(ctx context.Context, tenant tenancy.ID, space uuid.UUID, models []uuid.UUID) error {
+// SetModels replaces the space's enabled models and defaults.
+func (r *Repo) SetModels(ctx context.Context, tenant tenancy.ID, space uuid.UUID, kinds map[uuid.UUID]string, defaults []uuid.UUID) error {
 	db := postgres.Conn(ctx, r.db)
 	if _, err := db.NewDelete().TableExpr("space_models").Where("tenant_id = ?", tenant.UUID).Where("space_id = ?", space).Exec(ctx); err != nil {
 		return fmt.Errorf("clear space models: %w", err)
 	}
-	for _, m := range models {
-		_, err := db.NewRaw("INSERT INTO space_models (tenant_id, space_id, model_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-			tenant.UUID, space, m).Exec(ctx)
+	for m, kind := range kinds {
+		_, err := db.NewRaw("INSERT INTO space_models (tenant_id, space_id, model_id, kind, is_default) VALUES (?, ?, ?, ?, ?)",
+			tenant.UUID, space, m, kind, slices.Contains(defaults, m)).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("add space model: %w", err)
 		}

@@ -1,0 +1,1 @@
+ALTER TABLE space_models DROP COLUMN IF EXISTS is_default, DROP COLUMN IF EXISTS kind;
