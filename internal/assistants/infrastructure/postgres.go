@@ -38,7 +38,7 @@ type assistantRow struct {
 	Websites    []uuid.UUID `bun:"websites,array,scanonly"`
 }
 
-func (r assistantRow) toDomain() domain.Assistant {
+func (r assistantRow) toEntity() domain.Assistant {
 	return domain.Assistant{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Name: r.Name, Description: r.Description,
 		Model: r.ModelID, Kwargs: domain.Kwargs{Temperature: r.Temperature, MaxTokens: r.MaxTokens}, Prompt: r.Prompt,
 		Groups: r.Groups, Websites: r.Websites, Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -103,7 +103,7 @@ func (r *Repo) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain
 	if err != nil {
 		return domain.Assistant{}, fmt.Errorf("select assistant: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // ListInSpaces lists the assistants of the given spaces, oldest first.
@@ -118,7 +118,7 @@ func (r *Repo) ListInSpaces(ctx context.Context, tenant tenancy.ID, spaces []uui
 	}
 	out := make([]domain.Assistant, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }

@@ -49,7 +49,7 @@ func toRow(m domain.Model) modelRow {
 	return r
 }
 
-func (r modelRow) toDomain() domain.Model {
+func (r modelRow) toEntity() domain.Model {
 	return domain.Model{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID.UUID}, ProviderID: r.ProviderID.UUID, Kind: domain.Kind(r.Kind),
 		Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
 		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -78,7 +78,7 @@ func (r *Repo) Global(ctx context.Context, kind domain.Kind) ([]domain.Model, er
 	}
 	out := make([]domain.Model, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }
@@ -93,7 +93,7 @@ func (r *Repo) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (doma
 	if err != nil {
 		return domain.Model{}, fmt.Errorf("select model: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // visible selects the global models and the tenant's own, with the
@@ -108,7 +108,7 @@ func (r *Repo) visible(ctx context.Context, rows any, tenant tenancy.ID) *bun.Se
 }
 
 func toView(r modelRow) domain.View {
-	return domain.View{Model: r.toDomain(), Setting: domain.Setting{Enabled: r.Enabled, Default: r.IsDefault}}
+	return domain.View{Model: r.toEntity(), Setting: domain.Setting{Enabled: r.Enabled, Default: r.IsDefault}}
 }
 
 // Visible lists what the tenant can see of a kind.
@@ -165,7 +165,7 @@ func (r *Repo) UpdateModel(ctx context.Context, m domain.Model) error {
 	if postgres.IsUniqueViolation(err, "") {
 		return domain.ErrNameTaken
 	}
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // DeleteModel removes a model owned by tenant (zero: global).
@@ -177,7 +177,7 @@ func (r *Repo) DeleteModel(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
 		q = q.Where("tenant_id = ?", tenant.UUID)
 	}
 	res, err := q.Exec(ctx)
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // PutSetting stores a tenant's setting; a new default clears the old one.
@@ -200,16 +200,6 @@ func (r *Repo) PutSetting(ctx context.Context, tenant tenancy.ID, m domain.Model
 	return nil
 }
 
-func affected(res sql.Result, err error, notFound error) error {
-	if err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound
-	}
-	return nil
-}
-
 type providerRow struct {
 	bun.BaseModel `bun:"table:model_providers"`
 
@@ -223,7 +213,7 @@ type providerRow struct {
 	UpdatedAt    time.Time `bun:"updated_at"`
 }
 
-func (r providerRow) toDomain() domain.Provider {
+func (r providerRow) toEntity() domain.Provider {
 	return domain.Provider{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Name: r.Name, ProviderType: r.ProviderType,
 		Endpoint: r.Endpoint, APIKey: r.APIKey, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
@@ -236,7 +226,7 @@ func (r *Repo) Providers(ctx context.Context, tenant tenancy.ID) ([]domain.Provi
 	}
 	out := make([]domain.Provider, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }
@@ -251,7 +241,7 @@ func (r *Repo) Provider(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (d
 	if err != nil {
 		return domain.Provider{}, fmt.Errorf("select model provider: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // InsertProvider stores a new provider record.
@@ -277,13 +267,13 @@ func (r *Repo) UpdateProvider(ctx context.Context, p domain.Provider) error {
 	if postgres.IsUniqueViolation(err, "model_providers_name_key") {
 		return domain.ErrProviderTaken
 	}
-	return affected(res, err, domain.ErrProviderNotFound)
+	return postgres.Affected(res, err, domain.ErrProviderNotFound)
 }
 
 // DeleteProvider removes a provider record; its models go with it.
 func (r *Repo) DeleteProvider(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	res, err := postgres.Conn(ctx, r.db).NewDelete().Table("model_providers").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrProviderNotFound)
+	return postgres.Affected(res, err, domain.ErrProviderNotFound)
 }
 
 // ProviderKeys returns every provider record with a key, locked for update.
@@ -294,7 +284,7 @@ func (r *Repo) ProviderKeys(ctx context.Context) ([]domain.Provider, error) {
 	}
 	out := make([]domain.Provider, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }

@@ -95,3 +95,16 @@ func IsUniqueViolation(err error, constraint string) bool {
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	return ok && pgErr.Code == "23505" && (constraint == "" || pgErr.ConstraintName == constraint)
 }
+
+// Affected checks the result of a write that must touch a row: it wraps a
+// failure, and returns notFound when no row matched (another tenant's row
+// is "not found" too).
+func Affected(res sql.Result, err error, notFound error) error {
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound
+	}
+	return nil
+}

@@ -169,7 +169,7 @@ func (r *Repo) Update(ctx context.Context, s domain.Space) error {
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("spaces").
 		Set("name = ?", s.Name).Set("description = ?", s.Description).Set("updated_at = ?", s.UpdatedAt).
 		Where("tenant_id = ?", s.Tenant.UUID).Where("id = ?", s.ID).Exec(ctx)
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // SetModels replaces the space's enabled models and defaults.
@@ -191,7 +191,7 @@ func (r *Repo) SetModels(ctx context.Context, tenant tenancy.ID, space uuid.UUID
 // Delete removes a space; everything in it goes with it (ON DELETE CASCADE).
 func (r *Repo) Delete(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	res, err := postgres.Conn(ctx, r.db).NewDelete().TableExpr("spaces").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // PutMember adds or changes a member.
@@ -224,16 +224,6 @@ func (r *Repo) PutGroupMember(ctx context.Context, tenant tenancy.ID, space uuid
 func (r *Repo) DeleteGroupMember(ctx context.Context, tenant tenancy.ID, space, group uuid.UUID) (bool, error) {
 	return deleted(postgres.Conn(ctx, r.db).NewDelete().TableExpr("space_group_members").
 		Where("tenant_id = ?", tenant.UUID).Where("space_id = ?", space).Where("group_id = ?", group).Exec(ctx))
-}
-
-func affected(res sql.Result, err error, notFound error) error {
-	if err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound
-	}
-	return nil
 }
 
 func deleted(res sql.Result, err error) (bool, error) {

@@ -50,7 +50,7 @@ func toRow(t domain.Tenant) tenantRow {
 	return r
 }
 
-func (r tenantRow) toDomain() domain.Tenant {
+func (r tenantRow) toEntity() domain.Tenant {
 	settings := domain.Settings(r.Settings)
 	if settings.Language == "" {
 		settings.Language = "simple"
@@ -108,7 +108,7 @@ func (r *Repo) getWhere(ctx context.Context, where string, arg any) (domain.Tena
 	if err != nil {
 		return domain.Tenant{}, fmt.Errorf("select tenant: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // List returns a page of tenants, oldest first, and the total count.
@@ -121,7 +121,7 @@ func (r *Repo) List(ctx context.Context, limit, offset int) ([]domain.Tenant, in
 	}
 	out := make([]domain.Tenant, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, int(n), nil
 }
@@ -135,7 +135,7 @@ func (r *Repo) Update(ctx context.Context, t domain.Tenant) error {
 	if err := uniqueError(err); err != nil {
 		return fmt.Errorf("update tenant: %w", err)
 	}
-	return affected(res)
+	return postgres.Affected(res, nil, domain.ErrNotFound)
 }
 
 // Delete removes a tenant; its credentials, federation and (later) every
@@ -145,14 +145,7 @@ func (r *Repo) Delete(ctx context.Context, id tenancy.ID) error {
 	if err != nil {
 		return fmt.Errorf("delete tenant: %w", err)
 	}
-	return affected(res)
-}
-
-func affected(res sql.Result) error {
-	if n, _ := res.RowsAffected(); n == 0 {
-		return domain.ErrNotFound
-	}
-	return nil
+	return postgres.Affected(res, nil, domain.ErrNotFound)
 }
 
 // MarkProvisioned records when the tenant was provisioned; domain.ErrNotFound
@@ -164,5 +157,5 @@ func (r *Repo) MarkProvisioned(ctx context.Context, id tenancy.ID, at time.Time)
 	if err != nil {
 		return fmt.Errorf("update tenant: %w", err)
 	}
-	return affected(res)
+	return postgres.Affected(res, nil, domain.ErrNotFound)
 }

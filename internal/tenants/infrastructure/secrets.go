@@ -134,7 +134,7 @@ func (r *Repo) Federated(ctx context.Context) ([]domain.Tenant, error) {
 	}
 	out := make([]domain.Tenant, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }

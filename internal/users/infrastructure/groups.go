@@ -27,7 +27,7 @@ type groupRow struct {
 	UpdatedAt   time.Time   `bun:"updated_at"`
 }
 
-func (r groupRow) toDomain() domain.Group {
+func (r groupRow) toEntity() domain.Group {
 	return domain.Group{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Name: r.Name, Description: r.Description,
 		Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
@@ -48,7 +48,7 @@ func (r *Repo) ListGroups(ctx context.Context, tenant tenancy.ID) ([]domain.Grou
 	}
 	out := make([]domain.Group, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }
@@ -63,7 +63,7 @@ func (r *Repo) GetGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (d
 	if err != nil {
 		return domain.Group{}, fmt.Errorf("select user group: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // InsertGroup stores a new group.
@@ -87,13 +87,13 @@ func (r *Repo) UpdateGroup(ctx context.Context, g domain.Group) error {
 	if postgres.IsUniqueViolation(err, "user_groups_name_key") {
 		return domain.ErrGroupNameTaken
 	}
-	return affected(res, err, domain.ErrGroupNotFound)
+	return postgres.Affected(res, err, domain.ErrGroupNotFound)
 }
 
 // DeleteGroup removes a group and its memberships.
 func (r *Repo) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	res, err := postgres.Conn(ctx, r.db).NewDelete().Table("user_groups").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrGroupNotFound)
+	return postgres.Affected(res, err, domain.ErrGroupNotFound)
 }
 
 // AddGroupMember adds a membership; an existing one is kept.

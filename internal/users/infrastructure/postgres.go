@@ -37,7 +37,7 @@ type userRow struct {
 	DeletedAt       bun.NullTime `bun:"deleted_at"`
 }
 
-func (r userRow) toDomain() domain.User {
+func (r userRow) toEntity() domain.User {
 	return domain.User{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Email: r.Email, Username: r.Username,
 		PasswordHash: r.PasswordHash, State: domain.State(r.State), PredefinedRoles: r.PredefinedRoles,
 		RoleIDs: r.RoleIDs, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -108,7 +108,7 @@ func oneUser(row userRow, err error) (domain.User, error) {
 	if err != nil {
 		return domain.User{}, fmt.Errorf("select user: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // TenantOfUser finds a live user's tenant (sysadmin API only).
@@ -141,7 +141,7 @@ func (r *Repo) ListUsers(ctx context.Context, tenant tenancy.ID, search string, 
 	}
 	out := make([]domain.User, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, int(n), nil
 }
@@ -152,7 +152,7 @@ func (r *Repo) UpdateUser(ctx context.Context, u domain.User) error {
 		Set("username = ?", u.Username).Set("state = ?", string(u.State)).
 		Set("predefined_roles = ?", pgArray(u.PredefinedRoles)).Set("updated_at = ?", u.UpdatedAt).
 		Where("tenant_id = ?", u.Tenant.UUID).Where("id = ?", u.ID).Where("deleted_at IS NULL").Exec(ctx)
-	if err := affected(res, err, domain.ErrNotFound); err != nil {
+	if err := postgres.Affected(res, err, domain.ErrNotFound); err != nil {
 		return err
 	}
 	return r.setRoles(ctx, u.Tenant, u.ID, u.RoleIDs)
@@ -164,7 +164,7 @@ func (r *Repo) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID,
 		Set("password_hash = ?", hash).Set("updated_at = ?", at).
 		Set("state = CASE WHEN state = 'invited' THEN 'active' ELSE state END").
 		Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Where("deleted_at IS NULL").Exec(ctx)
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // SoftDeleteUser marks a user deleted and clears the password.
@@ -172,7 +172,7 @@ func (r *Repo) SoftDeleteUser(ctx context.Context, tenant tenancy.ID, id uuid.UU
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("users").
 		Set("state = 'deleted'").Set("deleted_at = ?", at).Set("updated_at = ?", at).Set("password_hash = ''").
 		Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Where("deleted_at IS NULL").Exec(ctx)
-	return affected(res, err, domain.ErrNotFound)
+	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
 // ActiveOwners counts the tenant's active Owners, locking them so two
@@ -186,16 +186,6 @@ func (r *Repo) ActiveOwners(ctx context.Context, tenant tenancy.ID) (int, error)
 		return 0, fmt.Errorf("count owners: %w", err)
 	}
 	return len(ids), nil
-}
-
-func affected(res sql.Result, err error, notFound error) error {
-	if err != nil {
-		return fmt.Errorf("update: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound
-	}
-	return nil
 }
 
 func nonNilStrings(s []string) []string {

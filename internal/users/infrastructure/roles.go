@@ -26,7 +26,7 @@ type roleRow struct {
 	UpdatedAt   time.Time `bun:"updated_at"`
 }
 
-func (r roleRow) toDomain() domain.Role {
+func (r roleRow) toEntity() domain.Role {
 	ps := make([]domain.Permission, len(r.Permissions))
 	for i, p := range r.Permissions {
 		ps[i] = domain.Permission(p)
@@ -45,7 +45,7 @@ func toRoleRow(r domain.Role) roleRow {
 func roles(rows []roleRow) []domain.Role {
 	out := make([]domain.Role, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out
 }
@@ -83,7 +83,7 @@ func (r *Repo) GetRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (do
 	if err != nil {
 		return domain.Role{}, fmt.Errorf("select role: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // InsertRole stores a new role.
@@ -107,11 +107,11 @@ func (r *Repo) UpdateRole(ctx context.Context, role domain.Role) error {
 	if postgres.IsUniqueViolation(err, "roles_name_key") {
 		return domain.ErrRoleNameTaken
 	}
-	return affected(res, err, domain.ErrRoleNotFound)
+	return postgres.Affected(res, err, domain.ErrRoleNotFound)
 }
 
 // DeleteRole removes a role; user_roles rows go with it.
 func (r *Repo) DeleteRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	res, err := postgres.Conn(ctx, r.db).NewDelete().Model((*roleRow)(nil)).Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrRoleNotFound)
+	return postgres.Affected(res, err, domain.ErrRoleNotFound)
 }

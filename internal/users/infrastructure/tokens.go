@@ -59,7 +59,7 @@ func (r *Repo) RefreshTokenByHash(ctx context.Context, hash []byte) (application
 func (r *Repo) MarkRefreshTokenUsed(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error {
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("refresh_tokens").Set("used_at = ?", at).
 		Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrInvalidToken)
+	return postgres.Affected(res, err, domain.ErrInvalidToken)
 }
 
 // RevokeRefreshFamily revokes every token of a family.
@@ -98,7 +98,7 @@ type apiKeyRow struct {
 	CreatedAt  time.Time    `bun:"created_at"`
 }
 
-func (r apiKeyRow) toDomain() domain.APIKey {
+func (r apiKeyRow) toEntity() domain.APIKey {
 	ss := make([]domain.Scope, len(r.Scopes))
 	for i, s := range r.Scopes {
 		ss[i] = domain.Scope(s)
@@ -134,7 +134,7 @@ func (r *Repo) ListAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUI
 	}
 	out := make([]domain.APIKey, len(rows))
 	for i, row := range rows {
-		out[i] = row.toDomain()
+		out[i] = row.toEntity()
 	}
 	return out, nil
 }
@@ -153,7 +153,7 @@ func (r *Repo) CountAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UU
 func (r *Repo) RevokeAPIKey(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID, at time.Time) error {
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("api_keys").Set("revoked_at = coalesce(revoked_at, ?)", at).
 		Where("tenant_id = ?", tenant.UUID).Where("user_id = ?", user).Where("id = ?", id).Exec(ctx)
-	return affected(res, err, domain.ErrAPIKeyNotFound)
+	return postgres.Affected(res, err, domain.ErrAPIKeyNotFound)
 }
 
 // APIKeyByHash finds a key by its HMAC. The key is the credential, so this
@@ -167,7 +167,7 @@ func (r *Repo) APIKeyByHash(ctx context.Context, hash []byte) (domain.APIKey, er
 	if err != nil {
 		return domain.APIKey{}, fmt.Errorf("select API key: %w", err)
 	}
-	return row.toDomain(), nil
+	return row.toEntity(), nil
 }
 
 // TouchAPIKey records the key's last use.
