@@ -1,0 +1,231 @@
+package ai
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"html"
+	"io"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// LocalDimensions is the local embedder's vector size.
+const LocalDimensions = 384
+
+// Local is the built-in provider that works with no network and no model
+// weights: a deterministic embedder (hashed word and character n-grams,
+// L2-normalised) and an extractive answerer that composes an answer from
+// the knowledge passages in the prompt, citing them. It is not a language
+// model, and its models say so in their names.
+type Local struct{}
+
+// FormatSource renders one knowledge passage for a prompt. The prompt
+// builder uses it and the local answerer reads it back.
+func FormatSource(id int, title, text string) string {
+	return fmt.Sprintf("<source id=\"%d\" title=\"%s\">\n%s\n</source>", id, html.EscapeString(title), text)
+}
+
+var sourceRe = regexp.MustCompile(`(?s)<source id="(\d+)" title="([^"]*)">\n(.*?)\n</source>`)
+
+// Embed returns one local embedding per input.
+func (Local) Embed(_ context.Context, _ Endpoint, req EmbedRequest) (EmbedResult, error) {
+	dims := req.Dimensions
+	if dims <= 0 {
+		dims = LocalDimensions
+	}
+	out := EmbedResult{Vectors: make([][]float32, len(req.Inputs))}
+	for i, s := range req.Inputs {
+		out.Vectors[i] = LocalEmbed(s, dims)
+		out.Usage.PromptTokens += len(words(s))
+	}
+	return out, nil
+}
+
+// LocalEmbed maps text to a unit vector: every word, word pair and
+// character trigram is hashed to a signed coordinate.
+func LocalEmbed(text string, dims int) []float32 {
+	v := make([]float64, dims)
+	add := func(feature string, w float64) {
+		h := fnv.New64a()
+		h.Write([]byte(feature))
+		x := h.Sum64()
+		sign := 1.0
+		if x>>63 == 1 {
+			sign = -1
+		}
+		v[x%uint64(dims)] += sign * w
+	}
+	ws := words(text)
+	for i, w := range ws {
+		add("w:"+w, 1)
+		if i > 0 {
+			add("b:"+ws[i-1]+" "+w, 0.5)
+		}
+		padded := []rune("^" + w + "$")
+		for j := 0; j+3 <= len(padded); j++ {
+			add("c:"+string(padded[j:j+3]), 0.3)
+		}
+	}
+	var norm float64
+	for _, x := range v {
+		norm += x * x
+	}
+	out := make([]float32, dims)
+	if norm == 0 {
+		return out
+	}
+	norm = math.Sqrt(norm)
+	for i, x := range v {
+		out[i] = float32(x / norm)
+	}
+	return out
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// stopwords are skipped when matching a question to passages (English and
+// Swedish function words).
+var stopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`the a an and or of to in on for is are was were be been what which who whom how why when where
+		do does did can could would should will with from by at as it its this that these those i you we they he she my your our their
+		about into than then there here not no yes if so but also any some all
+		och att det som en ett är var vad hur när där vem vilka vilken till för på med av om inte den de jag du vi ni han hon har kan ska`) {
+		stopwords[w] = true
+	}
+}
+
+type passage struct {
+	id    string
+	title string
+	text  string
+}
+
+// Chat composes an extractive answer and streams it word by word.
+func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, error) {
+	var sources []passage
+	question := ""
+	prompt := 0
+	for _, m := range req.Messages {
+		prompt += len(words(m.Content))
+		if m.Role == System {
+			for _, s := range sourceRe.FindAllStringSubmatch(m.Content, -1) {
+				sources = append(sources, passage{id: s[1], title: html.UnescapeString(s[2]), text: s[3]})
+			}
+		}
+		if m.Role == User {
+			question = m.Content
+		}
+	}
+	answer := extract(question, sources)
+	parts := strings.SplitAfter(answer, " ")
+	finish := "stop"
+	if req.MaxTokens != nil && *req.MaxTokens < len(parts) {
+		parts, finish = parts[:*req.MaxTokens], "length"
+	}
+	return &localStream{ctx: ctx, parts: parts, finish: finish, usage: Usage{PromptTokens: prompt, CompletionTokens: len(parts)}}, nil
+}
+
+// NoAnswer is what the local answerer says when the knowledge holds nothing
+// about the question.
+const NoAnswer = "I found nothing about this in the knowledge I was given."
+
+// extract picks the sentences that share the most question terms, up to
+// three, and cites their sources.
+func extract(question string, sources []passage) string {
+	terms := map[string]bool{}
+	for _, w := range words(question) {
+		if !stopwords[w] && len([]rune(w)) >= 2 {
+			terms[w] = true
+		}
+	}
+	type scored struct {
+		text  string
+		id    string
+		score int
+		order int
+	}
+	var cands []scored
+	for _, src := range sources {
+		for _, sent := range sentences(src.text) {
+			score := 0
+			seen := map[string]bool{}
+			for _, w := range words(sent) {
+				if terms[w] && !seen[w] {
+					score++
+					seen[w] = true
+				}
+			}
+			if score > 0 {
+				cands = append(cands, scored{text: sent, id: src.id, score: score, order: len(cands)})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return NoAnswer
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	var picked []string
+	var out strings.Builder
+	for _, c := range cands {
+		if len(picked) == 3 {
+			break
+		}
+		if slices.Contains(picked, c.text) {
+			continue
+		}
+		picked = append(picked, c.text)
+		if out.Len() > 0 {
+			out.WriteString(" ")
+		}
+		out.WriteString(c.text + " [" + c.id + "]")
+	}
+	return out.String()
+}
+
+var sentenceEnd = regexp.MustCompile(`(?m)([.!?])\s+|\n+`)
+
+func sentences(text string) []string {
+	var out []string
+	for _, s := range sentenceEnd.Split(text, -1) {
+		if s = strings.TrimSpace(s); len([]rune(s)) >= 3 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+type localStream struct {
+	ctx    context.Context
+	parts  []string
+	next   int
+	finish string
+	usage  Usage
+	done   bool
+}
+
+func (s *localStream) Recv() (Chunk, error) {
+	if err := s.ctx.Err(); err != nil {
+		return Chunk{}, err
+	}
+	switch {
+	case s.next < len(s.parts):
+		s.next++
+		return Chunk{Delta: s.parts[s.next-1]}, nil
+	case !s.done:
+		s.done = true
+		u := s.usage
+		return Chunk{FinishReason: s.finish, Usage: &u}, nil
+	}
+	return Chunk{}, io.EOF
+}
+
+func (s *localStream) Close() error { return nil }

@@ -1,0 +1,188 @@
+package testkit
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Reply is one scripted answer of a FakeAI.
+type Reply struct {
+	// Status other than 200 answers with an OpenAI-style error body.
+	Status     int
+	RetryAfter string
+	ErrorBody  string
+	// Tokens are streamed one per chunk (or joined when not streaming).
+	Tokens []string
+	// FirstToken waits before the first chunk; Gap between chunks.
+	FirstToken time.Duration
+	Gap        time.Duration
+	// BreakAfter cuts the stream after that many tokens (0: never).
+	BreakAfter int
+	Usage      [2]int
+}
+
+// FakeAI is an OpenAI-compatible upstream for tests: chat completions
+// (stream and not) and embeddings. Replies are taken from a script in order;
+// the last one repeats. It records what it saw.
+type FakeAI struct {
+	Server *httptest.Server
+
+	mu       sync.Mutex
+	script   []Reply
+	Requests []map[string]any
+	Headers  []http.Header
+	// Calls counts chat requests; Cancelled counts streams whose client
+	// went away before the end.
+	Calls     atomic.Int64
+	Cancelled atomic.Int64
+}
+
+// NewFakeAI starts a fake upstream stopped at the end of the test.
+func NewFakeAI(t testing.TB, script ...Reply) *FakeAI {
+	t.Helper()
+	f := &FakeAI{script: script}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/chat/completions", f.chat)
+	mux.HandleFunc("POST /v1/embeddings", f.embeddings)
+	mux.HandleFunc("POST /openai/deployments/{dep}/chat/completions", f.chat)
+	mux.HandleFunc("POST /openai/deployments/{dep}/embeddings", f.embeddings)
+	f.Server = httptest.NewServer(mux)
+	t.Cleanup(f.Server.Close)
+	return f
+}
+
+// URL is the base URL clients use ("…/v1").
+func (f *FakeAI) URL() string { return f.Server.URL + "/v1" }
+
+// Script replaces the remaining replies.
+func (f *FakeAI) Script(replies ...Reply) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.script = replies
+}
+
+func (f *FakeAI) next(r *http.Request) (Reply, map[string]any) {
+	var body map[string]any
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Requests = append(f.Requests, body)
+	f.Headers = append(f.Headers, r.Header.Clone())
+	if len(f.script) == 0 {
+		return Reply{Tokens: []string{"ok"}}, body
+	}
+	rep := f.script[0]
+	if len(f.script) > 1 {
+		f.script = f.script[1:]
+	}
+	return rep, body
+}
+
+func fail(w http.ResponseWriter, rep Reply) {
+	if rep.RetryAfter != "" {
+		w.Header().Set("Retry-After", rep.RetryAfter)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rep.Status)
+	body := rep.ErrorBody
+	if body == "" {
+		body = fmt.Sprintf(`{"error":{"message":"scripted failure %d","type":"server_error"}}`, rep.Status)
+	}
+	_, _ = w.Write([]byte(body))
+}
+
+func (f *FakeAI) chat(w http.ResponseWriter, r *http.Request) {
+	f.Calls.Add(1)
+	rep, body := f.next(r)
+	if rep.Status != 0 && rep.Status != http.StatusOK {
+		fail(w, rep)
+		return
+	}
+	usage := map[string]int{"prompt_tokens": rep.Usage[0], "completion_tokens": rep.Usage[1], "total_tokens": rep.Usage[0] + rep.Usage[1]}
+	if stream, _ := body["stream"].(bool); !stream {
+		text := ""
+		for _, tok := range rep.Tokens {
+			text += tok
+		}
+		time.Sleep(rep.FirstToken)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion", "created": time.Now().Unix(),
+			"model": body["model"], "choices": []map[string]any{{"index": 0, "message": map[string]string{"role": "assistant", "content": text}, "finish_reason": "stop"}},
+			"usage": usage})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl := w.(http.Flusher)
+	send := func(v any) bool {
+		b, _ := json.Marshal(v)
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return false
+		}
+		fl.Flush()
+		return true
+	}
+	chunk := func(delta map[string]any, finish any) map[string]any {
+		return map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": time.Now().Unix(), "model": body["model"],
+			"choices": []map[string]any{{"index": 0, "delta": delta, "finish_reason": finish}}}
+	}
+	wait := func(d time.Duration) bool {
+		select {
+		case <-r.Context().Done():
+			f.Cancelled.Add(1)
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	if !wait(rep.FirstToken) || !send(chunk(map[string]any{"role": "assistant", "content": ""}, nil)) {
+		return
+	}
+	for i, tok := range rep.Tokens {
+		if rep.BreakAfter > 0 && i == rep.BreakAfter {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}
+			return
+		}
+		if i > 0 && !wait(rep.Gap) {
+			return
+		}
+		if !send(chunk(map[string]any{"content": tok}, nil)) {
+			f.Cancelled.Add(1)
+			return
+		}
+	}
+	send(chunk(map[string]any{}, "stop"))
+	send(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": []any{}, "usage": usage})
+	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
+	fl.Flush()
+}
+
+func (f *FakeAI) embeddings(w http.ResponseWriter, r *http.Request) {
+	rep, body := f.next(r)
+	if rep.Status != 0 && rep.Status != http.StatusOK {
+		fail(w, rep)
+		return
+	}
+	inputs, _ := body["input"].([]any)
+	data := make([]map[string]any, len(inputs))
+	for i, in := range inputs {
+		s := fmt.Sprint(in)
+		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": []float32{float32(len(s)), 1, float32(i)}}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": body["model"],
+		"usage": map[string]int{"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})
+}
+
+// Itoa is strconv.Itoa, for building scripts.
+var Itoa = strconv.Itoa
