@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -24,6 +25,7 @@ import (
 	assistantsinfra "github.com/agora-platform/agora/internal/assistants/infrastructure"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/models"
+	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
@@ -34,6 +36,9 @@ import (
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions"
+	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
+	sessionsinfra "github.com/agora-platform/agora/internal/sessions/infrastructure"
 	"github.com/agora-platform/agora/internal/spaces"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	spacesinfra "github.com/agora-platform/agora/internal/spaces/infrastructure"
@@ -59,6 +64,9 @@ type App struct {
 	Models     *models.Module
 	Spaces     *spaces.Module
 	Assistants *assistants.Module
+	Sessions   *sessions.Module
+	// Router sends model requests to providers.
+	Router *ai.Router
 }
 
 // spacesLink lets the users module create personal spaces although the
@@ -117,7 +125,20 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	link.svc = a.Spaces.Service
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		nil, auditor, cfg.APIKeyPepperBytes())
+	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{})
+	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service),
+		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service), nil,
+		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay}, log)
 	return a, nil
+}
+
+// modelHTTPClient talks to model providers: pooled connections, bounded
+// connect and header waits; no overall timeout, since answers stream.
+func modelHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 256
+	t.ResponseHeaderTimeout = 120 * time.Second
+	return &http.Client{Transport: t}
 }
 
 // singleIdP is the single-tenant identity provider from the configuration,
@@ -184,12 +205,16 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.RegisterAuth(v1)
 	limiter := ratelimit.New(a.Redis, ratelimit.Limits{
 		PerKey: a.Config.RateLimitPerKey, PerUser: a.Config.RateLimitPerUser, PerTenant: a.Config.RateLimitPerTenant}, a.Log)
-	authed := v1.Group("", auth.Middleware(a.Users.Authenticator), limiter.Middleware)
+	authn := authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service}
+	authed := v1.Group("", auth.Middleware(authn), limiter.Middleware)
+	chat := v1.Group("", auth.Middleware(authn, auth.AllowAssistantKeys), limiter.Middleware)
+	a.Sessions.HTTP.RegisterAssistantSessions(chat)
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
 	a.Spaces.HTTP.Register(authed)
 	a.Assistants.HTTP.Register(authed)
+	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {
 		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)

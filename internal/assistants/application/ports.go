@@ -21,6 +21,9 @@ type Repo interface {
 	Prompts(ctx context.Context, tenant tenancy.ID, assistant uuid.UUID) ([]domain.Prompt, error)
 	Delete(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
 	InsertKey(ctx context.Context, tenant tenancy.ID, k Key, hash []byte) error
+	// KeyByHash finds an unrevoked key by the HMAC of its secret; the key
+	// is the credential, so the lookup names no tenant.
+	KeyByHash(ctx context.Context, hash []byte) (tenancy.ID, Key, error)
 }
 
 // Key is an assistant-scoped API key (its hash is stored, not the key).

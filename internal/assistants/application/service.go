@@ -402,3 +402,32 @@ func (s *Service) hash(secret string) []byte {
 	m.Write([]byte(secret))
 	return m.Sum(nil)
 }
+
+// ForChat returns an assistant the caller may open a chat session with:
+// visible to them, and sessions allowed by their role in its space.
+func (s *Service) ForChat(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.Assistant, error) {
+	a, acc, err := s.load(ctx, tenant, c, id, actRead)
+	if err != nil {
+		return domain.Assistant{}, err
+	}
+	if !s.Spaces.Can(acc.Role, "session", actCreate) {
+		return domain.Assistant{}, errs.New(errs.Forbidden, "your role in this space does not allow chatting")
+	}
+	return a, nil
+}
+
+// errBadKey hides which part of an assistant key was wrong.
+var errBadKey = errs.New(errs.Unauthenticated, "invalid or revoked API key")
+
+// AuthenticateKey checks an assistant-scoped key and returns its tenant,
+// its assistant and the user who made it (whose access it acts with).
+func (s *Service) AuthenticateKey(ctx context.Context, secret string) (tenancy.ID, Key, error) {
+	if len(secret) > 200 {
+		return tenancy.ID{}, Key{}, errBadKey
+	}
+	tenant, k, err := s.Repo.KeyByHash(ctx, s.hash(secret))
+	if err != nil {
+		return tenancy.ID{}, Key{}, errBadKey
+	}
+	return tenant, k, nil
+}

@@ -186,3 +186,27 @@ func (r *Repo) InsertKey(ctx context.Context, tenant tenancy.ID, k application.K
 	}
 	return nil
 }
+
+// KeyByHash finds an unrevoked assistant key by its HMAC.
+func (r *Repo) KeyByHash(ctx context.Context, hash []byte) (tenancy.ID, application.Key, error) {
+	var row struct {
+		ID          uuid.UUID `bun:"id"`
+		TenantID    uuid.UUID `bun:"tenant_id"`
+		AssistantID uuid.UUID `bun:"assistant_id"`
+		Name        string    `bun:"name"`
+		Prefix      string    `bun:"prefix"`
+		CreatedBy   uuid.UUID `bun:"created_by"`
+		CreatedAt   time.Time `bun:"created_at"`
+	}
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("assistant_api_keys").
+		Column("id", "tenant_id", "assistant_id", "name", "prefix", "created_by", "created_at").
+		Where("key_hash = ?", hash).Where("revoked_at IS NULL").Scan(ctx, &row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tenancy.ID{}, application.Key{}, domain.ErrKeyNotFound
+	}
+	if err != nil {
+		return tenancy.ID{}, application.Key{}, fmt.Errorf("select assistant key: %w", err)
+	}
+	return tenancy.ID{UUID: row.TenantID}, application.Key{ID: row.ID, Assistant: row.AssistantID, Name: row.Name, Prefix: row.Prefix,
+		CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt}, nil
+}

@@ -49,4 +49,5 @@ type Secrets interface {
 	Encrypt(plain string) (string, error)
 	MaskEncrypted(value string) string
 	Rotate(value string) (string, bool, error)
+	Decrypt(value string) (string, error)
 }

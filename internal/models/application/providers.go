@@ -189,3 +189,20 @@ func (s *Service) RotateSecrets(ctx context.Context) (int, error) {
 	}
 	return changed, nil
 }
+
+// ProviderCredential returns a provider record's endpoint and plain key,
+// for calling the provider only.
+func (s *Service) ProviderCredential(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (endpoint, key string, err error) {
+	p, err := s.repo.Provider(ctx, tenant, id)
+	if err != nil {
+		return "", "", err
+	}
+	if p.APIKey == "" {
+		return p.Endpoint, "", nil
+	}
+	key, err = s.secrets.Decrypt(p.APIKey)
+	if err != nil {
+		return "", "", fmt.Errorf("decrypt key of model provider %s: %w", id, err)
+	}
+	return p.Endpoint, key, nil
+}

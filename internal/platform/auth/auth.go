@@ -28,6 +28,9 @@ type Principal struct {
 	// APIKeyID and Scopes are set when an API key authenticated the request.
 	APIKeyID uuid.UUID
 	Scopes   []string
+	// AssistantID is set for an assistant-scoped key: it may only use that
+	// assistant's session routes, as the user who made the key.
+	AssistantID uuid.UUID
 }
 
 // ViaAPIKey reports whether an API key authenticated the request.
@@ -82,17 +85,25 @@ type Authenticator interface {
 // APIKeyHeader carries API keys.
 const APIKeyHeader = "X-API-Key"
 
+// Option changes what Middleware accepts.
+type Option int
+
+// AllowAssistantKeys lets assistant-scoped keys through (session routes).
+const AllowAssistantKeys Option = 1
+
 var (
-	errMissing = errs.New(errs.Unauthenticated, "missing credentials: send Authorization: Bearer <token> or X-API-Key: <key>")
-	errScope   = errs.New(errs.Forbidden, "this API key's scopes do not allow this request")
-	errDenied  = errs.New(errs.Forbidden, "you do not have permission to do this")
+	errAssistantKey = errs.New(errs.Unauthenticated, "this API key works only on its assistant's session routes")
+	errMissing      = errs.New(errs.Unauthenticated, "missing credentials: send Authorization: Bearer <token> or X-API-Key: <key>")
+	errScope        = errs.New(errs.Forbidden, "this API key's scopes do not allow this request")
+	errDenied       = errs.New(errs.Forbidden, "you do not have permission to do this")
 )
 
 // Middleware authenticates every request of the group it guards: a bearer
 // access token, or an API key in X-API-Key (or as the bearer value, which
 // the OpenAI-compatible API needs). A read-scoped key may only use safe
 // methods.
-func Middleware(a Authenticator) echo.MiddlewareFunc {
+func Middleware(a Authenticator, opts ...Option) echo.MiddlewareFunc {
+	allowAssistant := slices.Contains(opts, AllowAssistantKeys)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			req := c.Request()
@@ -114,6 +125,9 @@ func Middleware(a Authenticator) echo.MiddlewareFunc {
 			}
 			if err != nil {
 				return err
+			}
+			if p.AssistantID != uuid.Nil && !allowAssistant {
+				return errAssistantKey
 			}
 			if p.ViaAPIKey() && !safe(req.Method) && !slices.Contains(p.Scopes, "write") && !slices.Contains(p.Scopes, "admin") {
 				return errScope

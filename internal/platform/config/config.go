@@ -82,6 +82,11 @@ type Config struct {
 	VLLMAPIKey                   string `env:"VLLM_API_KEY"`
 	VLLMBaseURL                  string `env:"VLLM_BASE_URL"`
 
+	// Chat limits: the longest question, and a tenant's daily tokens (0: no
+	// quota).
+	MaxQuestionChars   int `env:"MAX_QUESTION_CHARS" envDefault:"20000"`
+	TenantTokensPerDay int `env:"TENANT_TOKENS_PER_DAY" envDefault:"0"`
+
 	// Rate limits, per minute, enforced in Redis across API replicas.
 	RateLimitPerKey      int           `env:"RATE_LIMIT_PER_KEY" envDefault:"600"`
 	RateLimitPerUser     int           `env:"RATE_LIMIT_PER_USER" envDefault:"600"`
@@ -217,6 +222,12 @@ func (c Config) Validate() error {
 		if v < 1 {
 			add("%s must be at least 1", name)
 		}
+	}
+	if c.MaxQuestionChars < 100 || c.MaxQuestionChars > 1_000_000 {
+		add("MAX_QUESTION_CHARS must be between 100 and 1000000")
+	}
+	if c.TenantTokensPerDay < 0 {
+		add("TENANT_TOKENS_PER_DAY must be 0 (no quota) or positive")
 	}
 	if c.LoginLimitWindow < time.Second {
 		add("LOGIN_LIMIT_WINDOW must be at least 1s")

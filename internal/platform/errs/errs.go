@@ -48,10 +48,12 @@ func (k Kind) String() string { return codes[k] }
 
 // Error is a classified error whose Msg is safe to show a client.
 // RetryAfter, when set, tells the client how long to wait (rate limits).
+// Cause, when set, is kept for logs and errors.Is, never shown.
 type Error struct {
 	Kind       Kind
 	Msg        string
 	RetryAfter time.Duration
+	Cause      error
 }
 
 // New returns an *Error of the given kind with a client-safe message.
@@ -62,8 +64,30 @@ func Newf(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Error returns the message.
-func (e *Error) Error() string { return e.Msg }
+// Wrap classifies cause with a client-safe message.
+func Wrap(kind Kind, msg string, cause error) *Error {
+	return &Error{Kind: kind, Msg: msg, Cause: cause}
+}
+
+// Error returns the message, and the cause's for logs.
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Msg + ": " + e.Cause.Error()
+	}
+	return e.Msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// AsKind returns the kind of the first *Error in err's chain.
+func AsKind(err error) (Kind, bool) {
+	e, ok := errors.AsType[*Error](err)
+	if !ok {
+		return Internal, false
+	}
+	return e.Kind, true
+}
 
 // Is reports whether target is the same sentinel value, so package-level
 // sentinels work with errors.Is.

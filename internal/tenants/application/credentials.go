@@ -151,3 +151,13 @@ func (s *Service) RotateSecrets(ctx context.Context) (int, error) {
 	}
 	return changed, nil
 }
+
+// ResolveCredentialFor is ResolveCredential with the provider by name, for
+// other modules' adapters.
+func (s *Service) ResolveCredentialFor(ctx context.Context, id tenancy.ID, provider string) (Resolved, error) {
+	p, err := domain.ParseProvider(provider)
+	if err != nil {
+		return Resolved{}, err
+	}
+	return s.ResolveCredential(ctx, id, p)
+}

@@ -235,6 +235,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Caller, 
 	return caller, nil
 }
 
+// CallerFor loads an active user of an active tenant with its permissions,
+// for credentials other modules check (assistant-scoped keys).
+func (s *Service) CallerFor(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (Caller, error) {
+	return s.caller(ctx, tenant, id)
+}
+
 // caller loads an active user of an active tenant with its permissions.
 func (s *Service) caller(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (Caller, error) {
 	u, err := s.Repo.GetUser(ctx, tenant, id)

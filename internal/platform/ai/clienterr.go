@@ -1,0 +1,40 @@
+package ai
+
+import (
+	"context"
+	"errors"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+)
+
+// ClientError turns a provider failure into the error a client sees, with
+// what they can do; the provider's own message stays in the logs.
+func ClientError(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if _, ok := errs.AsKind(err); ok {
+		return err
+	}
+	e, ok := AsError(err)
+	if !ok {
+		return errs.Wrap(errs.Unavailable, "the model is unavailable right now; try again later", err)
+	}
+	switch e.Kind {
+	case KindAuth:
+		return errs.Wrap(errs.Unavailable, "the model provider refused the credentials; ask your administrator to check them", err)
+	case KindQuota:
+		return errs.Wrap(errs.QuotaExceeded, "the model provider's quota is used up; ask your administrator", err)
+	case KindRateLimited:
+		out := errs.Wrap(errs.RateLimited, "the model provider is busy; try again shortly", err)
+		out.RetryAfter = e.RetryAfter
+		return out
+	case KindContextLength:
+		return errs.Wrap(errs.TooLarge, "the conversation is too long for this model; start a new conversation or shorten the question", err)
+	case KindContentFilter:
+		return errs.Wrap(errs.Invalid, "the model provider's content filter blocked this request", err)
+	case KindBadRequest:
+		return errs.Wrap(errs.Invalid, "the model provider rejected the request: "+e.Msg, err)
+	}
+	return errs.Wrap(errs.Unavailable, "the model is unavailable right now; try again later", err)
+}

@@ -1,0 +1,309 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/domain"
+)
+
+// Sink receives an answer as it is written: the transport turns it into
+// SSE events or one JSON object.
+type Sink interface {
+	// Start is called once, before the first delta.
+	Start(t *Turn) error
+	// Delta is called for every piece of text, with the references so far.
+	Delta(t *Turn, text string) error
+	// Fail is called when the answer cannot be finished.
+	Fail(t *Turn, kind errs.Kind, msg string) error
+	// Done is called when the answer is complete.
+	Done(t *Turn) error
+}
+
+// Turn is one question on its way through the pipeline.
+type Turn struct {
+	Tenant    tenancy.ID
+	Caller    Caller
+	Assistant AssistantInfo
+	Model     ModelInfo
+	Session   domain.Session
+	NewSess   bool
+	Question  domain.Question
+	Sources   []Source
+	Prompt    Prompt
+	started   time.Time
+	answer    strings.Builder
+}
+
+// Answer returns the answer written so far.
+func (t *Turn) Answer() string { return t.answer.String() }
+
+// References returns the references of the turn's sources.
+func (t *Turn) References() []domain.Reference {
+	refs := make([]domain.Reference, len(t.Sources))
+	for i, s := range t.Sources {
+		refs[i] = s.Reference
+	}
+	return refs
+}
+
+// step is one stage of the pipeline.
+type step func(ctx context.Context, t *Turn) error
+
+// AskInput is a question from a client.
+type AskInput struct {
+	Assistant uuid.UUID
+	// Session continues a session; nil starts one.
+	Session  *uuid.UUID
+	Question string
+	Files    []uuid.UUID
+}
+
+// Ask runs the pipeline: load context, guard, retrieve, build the prompt,
+// generate (streaming into sink), persist, analyse. Errors before the
+// answer starts are returned for a plain HTTP error; after that they reach
+// the client through sink.Fail, and what was written is saved.
+func (s *Service) Ask(ctx context.Context, tenant tenancy.ID, c Caller, in AskInput, sink Sink) error {
+	t := &Turn{Tenant: tenant, Caller: c, started: s.now()}
+	for _, st := range []step{
+		func(ctx context.Context, t *Turn) error { return s.loadContext(ctx, t, in) },
+		func(ctx context.Context, t *Turn) error { return s.guard(ctx, t, in) },
+		s.retrieve,
+		s.buildPrompt,
+	} {
+		if err := st(ctx, t); err != nil {
+			return err
+		}
+	}
+	genErr := s.generate(ctx, t, sink)
+	saveCtx := context.WithoutCancel(ctx)
+	if err := s.persist(saveCtx, t); err != nil {
+		return err
+	}
+	if genErr == nil {
+		_ = sink.Done(t)
+	}
+	s.analyse(saveCtx, t)
+	return nil
+}
+
+// loadContext loads the assistant, the model and the session's history.
+func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
+	if t.Caller.AssistantKey != uuid.Nil && t.Caller.AssistantKey != in.Assistant {
+		return errs.New(errs.Forbidden, "this API key belongs to another assistant")
+	}
+	a, err := s.Assistants.ForChat(ctx, t.Tenant, t.Caller, in.Assistant)
+	if err != nil {
+		return err
+	}
+	t.Assistant = a
+	if t.Model, err = s.Generator.Model(ctx, t.Tenant, a.Model); err != nil {
+		return err
+	}
+	if in.Session == nil {
+		t.NewSess = true
+		t.Session = domain.Session{ID: uuid.Must(uuid.NewV7()), Tenant: t.Tenant, User: t.Caller.UserID, Assistant: a.ID,
+			Title: domain.TitleFrom(in.Question), CreatedAt: s.now(), UpdatedAt: s.now()}
+		return nil
+	}
+	if t.Session, err = s.Repo.Session(ctx, t.Tenant, t.Caller.UserID, *in.Session); err != nil {
+		return err
+	}
+	if t.Session.Assistant != a.ID {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// guard enforces the question size, attachments and the tenant's token
+// quota, and flags likely prompt injection.
+func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
+	if err := domain.CheckQuestion(in.Question, s.Limits.MaxQuestionChars); err != nil {
+		return err
+	}
+	if len(in.Files) > 0 {
+		return errs.Newf(errs.Invalid, "file %s not found", in.Files[0])
+	}
+	if q := s.Limits.TenantTokensPerDay; q > 0 {
+		used, err := s.Repo.TokensSince(ctx, t.Tenant, s.now().Truncate(24*time.Hour))
+		if err != nil {
+			return fmt.Errorf("read token usage: %w", err)
+		}
+		if used >= q {
+			return &errs.Error{Kind: errs.QuotaExceeded, Msg: "your organisation has used its tokens for today; try again tomorrow or ask your administrator",
+				RetryAfter: time.Until(s.now().Truncate(24 * time.Hour).Add(24 * time.Hour))}
+		}
+	}
+	t.Question = domain.Question{ID: uuid.Must(uuid.NewV7()), Question: strings.TrimSpace(in.Question), Model: t.Model.ID,
+		Flags: domain.Flags(in.Question), CreatedAt: s.now()}
+	return nil
+}
+
+// retrieve finds knowledge for the question; without a knowledge module,
+// or for an assistant without knowledge, it finds nothing.
+func (s *Service) retrieve(ctx context.Context, t *Turn) error {
+	if s.Knowledge == nil || len(t.Assistant.Groups)+len(t.Assistant.Websites) == 0 {
+		return nil
+	}
+	srcs, err := s.Knowledge.Search(ctx, t.Tenant, t.Assistant, t.Question.Question, 30)
+	if err != nil {
+		return fmt.Errorf("search knowledge: %w", err)
+	}
+	t.Sources = srcs
+	return nil
+}
+
+// buildPrompt fits instructions, knowledge, history and the question into
+// the model's window: the answer keeps its share, history gets about a
+// fifth (newest turns first), knowledge up to 40 %.
+func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
+	b := domain.BudgetFor(t.Model.TokenLimit, t.Assistant.MaxTokens)
+	fixed := s.Generator.Count(t.Assistant.Prompt) + s.Generator.Count(t.Question.Question) + 16
+	if fixed+b.Answer > b.Total {
+		return errs.Newf(errs.TooLarge, "the question and instructions are too long for %s (about %d tokens; it reads %d)", t.Model.Name, fixed+b.Answer, b.Total)
+	}
+	var sources []Source
+	used := 0
+	for _, src := range t.Sources {
+		c := s.Generator.Count(src.Text) + 12
+		if used+c > b.Knowledge || fixed+b.Answer+used+c > b.Total {
+			break
+		}
+		used += c
+		sources = append(sources, src)
+	}
+	t.Sources = sources
+	room := min(b.History, b.Total-fixed-b.Answer-used)
+	turns := domain.FitHistory(answered(t.Session.Questions), room, func(q domain.Question) int {
+		return s.Generator.Count(q.Question) + s.Generator.Count(q.Answer) + 8
+	})
+	var history []Message
+	for _, q := range turns {
+		history = append(history, Message{Role: "user", Content: q.Question}, Message{Role: "assistant", Content: q.Answer})
+	}
+	t.Prompt = Prompt{Instructions: t.Assistant.Prompt, Sources: sources, History: history, Question: t.Question.Question,
+		Temperature: t.Assistant.Temperature, MaxTokens: t.Assistant.MaxTokens}
+	return nil
+}
+
+// answered keeps the turns that produced an answer.
+func answered(qs []domain.Question) []domain.Question {
+	var out []domain.Question
+	for _, q := range qs {
+		if q.Answer != "" {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// generate streams the answer into sink, recording timings, usage and how
+// it ended. A client that goes away cancels the upstream request.
+func (s *Service) generate(ctx context.Context, t *Turn, sink Sink) error {
+	q := &t.Question
+	if err := sink.Start(t); err != nil {
+		q.Status = domain.Cancelled
+		return err
+	}
+	pieces, err := s.Generator.Generate(ctx, t.Tenant, t.Model.ID, t.Prompt)
+	if err != nil {
+		return s.fail(ctx, t, sink, err)
+	}
+	defer pieces.Close()
+	for {
+		p, err := pieces.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return s.fail(ctx, t, sink, err)
+		}
+		if p.Delta != "" {
+			if q.TTFT == 0 {
+				q.TTFT = max(s.now().Sub(t.started), time.Microsecond)
+			}
+			t.answer.WriteString(p.Delta)
+			if err := sink.Delta(t, p.Delta); err != nil {
+				q.Status = domain.Cancelled
+				return err
+			}
+		}
+		if p.FinishReason != "" {
+			q.FinishReason = p.FinishReason
+		}
+		if p.HasUsage {
+			q.PromptTokens, q.CompletionTokens = p.PromptTokens, p.CompletionTokens
+		}
+	}
+	q.Status = domain.Complete
+	return nil
+}
+
+func (s *Service) fail(ctx context.Context, t *Turn, sink Sink, err error) error {
+	q := &t.Question
+	switch {
+	case ctx.Err() != nil:
+		q.Status, q.FinishReason = domain.Cancelled, "cancelled"
+		return err
+	case t.answer.Len() > 0:
+		q.Status = domain.Partial
+	default:
+		q.Status = domain.Failed
+	}
+	kind, msg := errs.KindOf(err)
+	q.ErrorCode, q.FinishReason = kind.Code(), "error"
+	_ = sink.Fail(t, kind, msg)
+	return err
+}
+
+// persist stores the session (new or touched), the question with its
+// answer and measurements, and the usage record, in one transaction. It
+// runs even when the client left, so a partial answer is kept.
+func (s *Service) persist(ctx context.Context, t *Turn) error {
+	q := &t.Question
+	q.Answer, q.References, q.Total = t.answer.String(), t.References(), s.now().Sub(t.started)
+	if !q.HasUsage() {
+		q.PromptTokens = s.Generator.Count(t.Prompt.Instructions + t.Prompt.Question)
+		q.CompletionTokens = s.Generator.Count(q.Answer)
+	}
+	return s.Tx.InTx(ctx, func(ctx context.Context) error {
+		if t.NewSess {
+			if err := s.Repo.InsertSession(ctx, t.Session); err != nil {
+				return err
+			}
+		} else if err := s.Repo.TouchSession(ctx, t.Tenant, t.Session.ID, t.Session.Title, s.now()); err != nil {
+			return err
+		}
+		if err := s.Repo.InsertQuestion(ctx, t.Tenant, t.Session.ID, *q); err != nil {
+			return err
+		}
+		a, m := t.Assistant.ID, t.Model.ID
+		return s.Repo.InsertUsage(ctx, t.Tenant, UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
+			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()})
+	})
+}
+
+// analyse stores cheap signals for insights after the answer is sent.
+func (s *Service) analyse(ctx context.Context, t *Turn) {
+	q := t.Question
+	cited := strings.Contains(q.Answer, "[") && len(t.Sources) > 0
+	a := map[string]any{
+		"question_words": len(strings.Fields(q.Question)),
+		"answer_words":   len(strings.Fields(q.Answer)),
+		"cites_sources":  cited,
+		"had_knowledge":  len(t.Sources) > 0,
+		"flagged":        len(q.Flags) > 0,
+		"status":         string(q.Status),
+	}
+	if err := s.Repo.SetAnalysis(ctx, t.Tenant, q.ID, a); err != nil {
+		s.Log.WarnContext(ctx, "answer analysis not stored", "question_id", q.ID, "err", err)
+	}
+}

@@ -1,0 +1,154 @@
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/domain"
+)
+
+// Repo stores sessions, questions and usage records.
+type Repo interface {
+	InsertSession(ctx context.Context, s domain.Session) error
+	// Session loads a user's session with its questions, oldest first.
+	Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error)
+	// Sessions lists a user's sessions (optionally of one assistant),
+	// newest first, after the cursor.
+	Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error)
+	TouchSession(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title string, at time.Time) error
+	DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
+	InsertQuestion(ctx context.Context, tenant tenancy.ID, session uuid.UUID, q domain.Question) error
+	SetAnalysis(ctx context.Context, tenant tenancy.ID, question uuid.UUID, a map[string]any) error
+	SetFeedback(ctx context.Context, tenant tenancy.ID, session, question uuid.UUID, value int, text string) error
+	InsertUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error
+	// TokensSince sums the tenant's tokens since a time.
+	TokensSince(ctx context.Context, tenant tenancy.ID, since time.Time) (int, error)
+	Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]UsageRow, error)
+}
+
+// Cursor is a position in a newest-first list.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
+
+// UsageRecord is one generation's cost.
+type UsageRecord struct {
+	User             uuid.UUID
+	Assistant        *uuid.UUID
+	Model            *uuid.UUID
+	Source           string // chat, openai, embeddings
+	PromptTokens     int
+	CompletionTokens int
+	At               time.Time
+}
+
+// UsageRow is usage summed per day, user, assistant and model.
+type UsageRow struct {
+	Day              time.Time
+	User             uuid.UUID
+	Assistant        *uuid.UUID
+	Model            *uuid.UUID
+	Requests         int
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Transactor runs a function in a database transaction carried by ctx.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Caller is who asks.
+type Caller struct {
+	UserID      uuid.UUID
+	TenantAdmin bool
+	Permissions []string
+	// AssistantKey is set when an assistant-scoped key authenticated the
+	// request; it may only chat with that assistant.
+	AssistantKey uuid.UUID
+}
+
+// AssistantInfo is what chat needs of an assistant.
+type AssistantInfo struct {
+	ID          uuid.UUID
+	Space       uuid.UUID
+	Name        string
+	Prompt      string
+	Model       uuid.UUID
+	Temperature *float64
+	MaxTokens   *int
+	Groups      []uuid.UUID
+	Websites    []uuid.UUID
+}
+
+// Assistants is what chat asks of the assistants module.
+type Assistants interface {
+	// ForChat returns an assistant the caller may chat with; NotFound
+	// otherwise.
+	ForChat(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (AssistantInfo, error)
+}
+
+// ModelInfo describes the model that will answer.
+type ModelInfo struct {
+	ID         uuid.UUID
+	Name       string
+	TokenLimit int
+}
+
+// Message is one turn given to the model.
+type Message struct {
+	Role    string // "user" or "assistant"
+	Content string
+}
+
+// Source is a knowledge passage given to the model, numbered for citing.
+type Source struct {
+	Number    int
+	Reference domain.Reference
+	Text      string
+}
+
+// Prompt is what the model is asked; the generator renders it in the
+// provider's format.
+type Prompt struct {
+	Instructions string
+	Sources      []Source
+	History      []Message
+	Question     string
+	Temperature  *float64
+	MaxTokens    *int
+}
+
+// Piece is a part of a streamed answer.
+type Piece struct {
+	Delta            string
+	FinishReason     string
+	HasUsage         bool
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Pieces yields pieces until io.EOF.
+type Pieces interface {
+	Next() (Piece, error)
+	Close() error
+}
+
+// Generator answers prompts with a tenant's model through the provider
+// router; its errors are classified (errs kinds) for the client.
+type Generator interface {
+	Model(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (ModelInfo, error)
+	Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p Prompt) (Pieces, error)
+	// Count estimates the tokens of a text.
+	Count(text string) int
+}
+
+// Knowledge finds passages for a question in an assistant's knowledge; it
+// is nil until the knowledge module exists.
+type Knowledge interface {
+	Search(ctx context.Context, tenant tenancy.ID, a AssistantInfo, question string, limit int) ([]Source, error)
+}

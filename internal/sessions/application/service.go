@@ -1,0 +1,160 @@
+// Package application holds the chat use cases: the message pipeline and
+// sessions, feedback, titles and usage.
+package application
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/domain"
+)
+
+// Limits protect the server and the tenant's budget.
+type Limits struct {
+	MaxQuestionChars int
+	// TenantTokensPerDay is the tenant's daily token quota (0: none).
+	TenantTokensPerDay int
+}
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Repo       Repo
+	Tx         Transactor
+	Assistants Assistants
+	Generator  Generator
+	Knowledge  Knowledge
+	Log        *slog.Logger
+	Limits     Limits
+}
+
+// Service runs the chat use cases.
+type Service struct {
+	Deps
+	now func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(d Deps) *Service {
+	if d.Limits.MaxQuestionChars == 0 {
+		d.Limits.MaxQuestionChars = 20_000
+	}
+	return &Service{Deps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// Session returns one of the caller's sessions with its questions; with
+// assistant set, the session must belong to it.
+func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) (domain.Session, error) {
+	sess, err := s.Repo.Session(ctx, tenant, c.UserID, id)
+	if err != nil {
+		return domain.Session{}, fmt.Errorf("get session %s: %w", id, err)
+	}
+	if (assistant != nil && sess.Assistant != *assistant) || (c.AssistantKey != uuid.Nil && sess.Assistant != c.AssistantKey) {
+		return domain.Session{}, domain.ErrNotFound
+	}
+	return sess, nil
+}
+
+// Page limits for session lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Sessions lists the caller's sessions, newest first, after a cursor.
+func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	if limit < 1 || limit > MaxPageSize {
+		return nil, errs.Newf(errs.Invalid, "limit must be between 1 and %d", MaxPageSize)
+	}
+	if c.AssistantKey != uuid.Nil {
+		if assistant != nil && *assistant != c.AssistantKey {
+			return nil, errs.New(errs.Forbidden, "this API key belongs to another assistant")
+		}
+		assistant = &c.AssistantKey
+	}
+	ss, err := s.Repo.Sessions(ctx, tenant, c.UserID, assistant, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return ss, nil
+}
+
+// DeleteSession removes one of the caller's sessions.
+func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) error {
+	if _, err := s.Session(ctx, tenant, c, id, assistant); err != nil {
+		return err
+	}
+	if err := s.Repo.DeleteSession(ctx, tenant, c.UserID, id); err != nil {
+		return fmt.Errorf("delete session %s: %w", id, err)
+	}
+	return nil
+}
+
+// Feedback rates an answer of the caller's session: the given question,
+// or the latest.
+func (s *Service) Feedback(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant, question *uuid.UUID, value int, text string) error {
+	if err := domain.CheckFeedback(value, text); err != nil {
+		return err
+	}
+	sess, err := s.Session(ctx, tenant, c, id, assistant)
+	if err != nil {
+		return err
+	}
+	if len(sess.Questions) == 0 {
+		return domain.ErrQuestionNotFound
+	}
+	target := sess.Questions[len(sess.Questions)-1].ID
+	if question != nil {
+		target = *question
+	}
+	if err := s.Repo.SetFeedback(ctx, tenant, id, target, value, text); err != nil {
+		return fmt.Errorf("feedback on session %s: %w", id, err)
+	}
+	return nil
+}
+
+// Retitle sets a session's title; an empty title is derived from the
+// first question again.
+func (s *Service) Retitle(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, title string) (domain.Session, error) {
+	sess, err := s.Session(ctx, tenant, c, id, nil)
+	if err != nil {
+		return domain.Session{}, err
+	}
+	if title == "" && len(sess.Questions) > 0 {
+		title = domain.TitleFrom(sess.Questions[0].Question)
+	}
+	if sess.Title, err = domain.CheckTitle(title); err != nil {
+		return domain.Session{}, err
+	}
+	if err := s.Repo.TouchSession(ctx, tenant, id, sess.Title, s.now()); err != nil {
+		return domain.Session{}, fmt.Errorf("retitle session %s: %w", id, err)
+	}
+	return sess, nil
+}
+
+// RecordUsage stores usage that did not come through a session (the
+// OpenAI-compatible API).
+func (s *Service) RecordUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error {
+	u.At = s.now()
+	return s.Repo.InsertUsage(ctx, tenant, u)
+}
+
+// Usage sums the tenant's usage per day, user, assistant and model.
+func (s *Service) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]UsageRow, error) {
+	if !to.After(from) || to.Sub(from) > 366*24*time.Hour {
+		return nil, errs.New(errs.Invalid, "end must be after start and at most a year later")
+	}
+	rows, err := s.Repo.Usage(ctx, tenant, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("usage: %w", err)
+	}
+	return rows, nil
+}

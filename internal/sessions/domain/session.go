@@ -1,0 +1,180 @@
+// Package domain holds chat sessions and their rules: question limits,
+// prompt-injection flags, titles, feedback and the prompt budget.
+package domain
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Session is a conversation of one user with one assistant.
+type Session struct {
+	ID        uuid.UUID
+	Tenant    tenancy.ID
+	User      uuid.UUID
+	Assistant uuid.UUID
+	Title     string
+	Questions []Question
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Status is how an answer ended.
+type Status string
+
+// The statuses: complete; partial (the provider failed mid-answer);
+// cancelled (the client went away); failed (no answer at all).
+const (
+	Complete  Status = "complete"
+	Partial   Status = "partial"
+	Cancelled Status = "cancelled"
+	Failed    Status = "failed"
+)
+
+// Reference is a source an answer drew on.
+type Reference struct {
+	ID        string  `json:"id"`
+	Title     string  `json:"title"`
+	URL       string  `json:"url,omitempty"`
+	GroupID   string  `json:"group_id,omitempty"`
+	WebsiteID string  `json:"website_id,omitempty"`
+	Score     float64 `json:"score"`
+	Text      string  `json:"text,omitempty"`
+	ChunkNo   int     `json:"chunk_no,omitempty"`
+}
+
+// Question is one question and its answer.
+type Question struct {
+	ID               uuid.UUID
+	Question         string
+	Answer           string
+	Status           Status
+	ErrorCode        string
+	Model            uuid.UUID
+	PromptTokens     int
+	CompletionTokens int
+	// TTFT is the time to the first token; zero when none came.
+	TTFT          time.Duration
+	Total         time.Duration
+	FinishReason  string
+	References    []Reference
+	Flags         []string
+	Analysis      map[string]any
+	FeedbackValue int
+	FeedbackText  string
+	CreatedAt     time.Time
+}
+
+// HasUsage reports whether the provider reported token counts.
+func (q Question) HasUsage() bool { return q.PromptTokens > 0 || q.CompletionTokens > 0 }
+
+// Errors of the sessions domain.
+var (
+	ErrNotFound         = errs.New(errs.NotFound, "session not found")
+	ErrQuestionNotFound = errs.New(errs.NotFound, "question not found in this session")
+	ErrEmptyQuestion    = errs.New(errs.Invalid, "question must not be empty")
+	ErrBadFeedback      = errs.New(errs.Invalid, "feedback value must be -1 or 1, and text at most 2000 characters")
+)
+
+// CheckQuestion validates a question against the size limit.
+func CheckQuestion(q string, maxChars int) error {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(q); n > maxChars {
+		return errs.Newf(errs.TooLarge, "the question is too long: %d characters, at most %d", n, maxChars)
+	}
+	return nil
+}
+
+// injection are phrasings that try to override an assistant's instructions.
+// A match is recorded as a flag for review; the question is still answered.
+var injection = regexp.MustCompile(`(?i)(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|system)\s+(instructions|prompts?|rules)` +
+	`|reveal\s+(your|the)\s+(system\s+)?(prompt|instructions)|you\s+are\s+now\s+(in\s+)?(developer|dan|jailbreak)` +
+	`|strunta\s+i\s+(alla\s+)?(tidigare|föregående)\s+instruktioner`)
+
+// Flags returns the review flags of a question.
+func Flags(q string) []string {
+	if injection.MatchString(q) {
+		return []string{"prompt_injection"}
+	}
+	return []string{}
+}
+
+// TitleFrom makes a session title from its first question: the first line,
+// cut at a word boundary near 60 characters.
+func TitleFrom(q string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(q), "\n")
+	r := []rune(strings.TrimSpace(line))
+	if len(r) <= 60 {
+		return string(r)
+	}
+	cut := 60
+	for i := 60; i > 30; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimSpace(string(r[:cut])) + "…"
+}
+
+// CheckTitle validates a title a user gives.
+func CheckTitle(t string) (string, error) {
+	t = strings.TrimSpace(t)
+	if n := utf8.RuneCountInString(t); n < 1 || n > 200 {
+		return "", errs.New(errs.Invalid, "title must be 1 to 200 characters")
+	}
+	return t, nil
+}
+
+// CheckFeedback validates feedback.
+func CheckFeedback(value int, text string) error {
+	if (value != -1 && value != 1) || utf8.RuneCountInString(text) > 2000 {
+		return ErrBadFeedback
+	}
+	return nil
+}
+
+// Budget splits a model's context between the answer, history and
+// knowledge: the answer keeps its maximum (a quarter of the window when
+// unset), history gets about a fifth of the window, knowledge up to 40 %.
+type Budget struct {
+	Answer    int
+	History   int
+	Knowledge int
+	Total     int
+}
+
+// BudgetFor returns the budget of a model with tokenLimit.
+func BudgetFor(tokenLimit int, maxTokens *int) Budget {
+	answer := tokenLimit / 4
+	if maxTokens != nil && *maxTokens < tokenLimit {
+		answer = *maxTokens
+	}
+	return Budget{Answer: answer, History: tokenLimit / 5, Knowledge: tokenLimit * 2 / 5, Total: tokenLimit}
+}
+
+// FitHistory keeps the newest turns whose token cost fits the budget,
+// returning them oldest first.
+func FitHistory(turns []Question, budget int, cost func(Question) int) []Question {
+	used := 0
+	start := len(turns)
+	for i := len(turns) - 1; i >= 0; i-- {
+		c := cost(turns[i])
+		if used+c > budget {
+			break
+		}
+		used += c
+		start = i
+	}
+	return turns[start:]
+}

@@ -1,0 +1,129 @@
+package infrastructure
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+
+	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/application"
+	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
+)
+
+// Generator answers prompts through the provider router, resolving a
+// model to its endpoint: the tenant's own provider record for private
+// models, else the tenant's (or, in shared mode, the installation's)
+// credential for the model's provider type.
+type Generator struct {
+	router  *ai.Router
+	models  *modelsapp.Service
+	tenants *tenantsapp.Service
+}
+
+// NewGenerator returns the adapter.
+func NewGenerator(router *ai.Router, models *modelsapp.Service, tenants *tenantsapp.Service) *Generator {
+	return &Generator{router: router, models: models, tenants: tenants}
+}
+
+// Model describes an enabled completion model.
+func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.ModelInfo, error) {
+	m, err := g.models.Enabled(ctx, tenant, id)
+	if err != nil {
+		return application.ModelInfo{}, err
+	}
+	return application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit}, nil
+}
+
+// Endpoints resolves an enabled model of the tenant to where it is
+// served, and returns the provider's name for the model.
+func (g *Generator) Endpoints(ctx context.Context, tenant tenancy.ID, model uuid.UUID) ([]ai.Endpoint, string, error) {
+	m, err := g.models.Enabled(ctx, tenant, model)
+	if err != nil {
+		return nil, "", err
+	}
+	ep := ai.Endpoint{Name: m.ProviderType + ":" + m.ID.String(), Type: m.ProviderType}
+	switch {
+	case m.ProviderType == "local":
+	case !m.Global():
+		base, key, err := g.models.ProviderCredential(ctx, tenant, m.ProviderID)
+		if err != nil {
+			return nil, "", err
+		}
+		ep.BaseURL, ep.APIKey = base, key
+	case m.ProviderType == "ollama":
+	default:
+		r, err := g.tenants.ResolveCredentialFor(ctx, tenant, m.ProviderType)
+		if err != nil {
+			return nil, "", err
+		}
+		ep.BaseURL, ep.APIKey, ep.APIVersion, ep.Deployment = r.Endpoint, r.APIKey, r.APIVersion, r.Deployment
+	}
+	return []ai.Endpoint{ep}, m.ProviderModel, nil
+}
+
+// citeRule tells the model how to cite the sources it is given.
+const citeRule = "Answer from the sources below when they are relevant and cite them as [n] with their id. If they do not hold the answer, say so."
+
+// Generate streams an answer to the prompt.
+func (g *Generator) Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p application.Prompt) (application.Pieces, error) {
+	eps, name, err := g.Endpoints(ctx, tenant, model)
+	if err != nil {
+		return nil, err
+	}
+	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: Messages(p), Temperature: p.Temperature, MaxTokens: p.MaxTokens})
+	if err != nil {
+		return nil, ai.ClientError(err)
+	}
+	return pieces{s}, nil
+}
+
+// Messages renders a prompt: instructions and sources as the system
+// message, then the history and the question.
+func Messages(p application.Prompt) []ai.Message {
+	var sys strings.Builder
+	sys.WriteString(p.Instructions)
+	if len(p.Sources) > 0 {
+		if sys.Len() > 0 {
+			sys.WriteString("\n\n")
+		}
+		sys.WriteString(citeRule)
+		for _, s := range p.Sources {
+			sys.WriteString("\n\n" + ai.FormatSource(s.Number, s.Reference.Title, s.Text))
+		}
+	}
+	var out []ai.Message
+	if sys.Len() > 0 {
+		out = append(out, ai.Message{Role: ai.System, Content: sys.String()})
+	}
+	for _, h := range p.History {
+		out = append(out, ai.Message{Role: ai.Role(h.Role), Content: h.Content})
+	}
+	return append(out, ai.Message{Role: ai.User, Content: p.Question})
+}
+
+type pieces struct{ s ai.Stream }
+
+func (p pieces) Next() (application.Piece, error) {
+	c, err := p.s.Recv()
+	if errors.Is(err, io.EOF) {
+		return application.Piece{}, io.EOF
+	}
+	if err != nil {
+		return application.Piece{}, ai.ClientError(err)
+	}
+	out := application.Piece{Delta: c.Delta, FinishReason: c.FinishReason}
+	if c.Usage != nil {
+		out.HasUsage, out.PromptTokens, out.CompletionTokens = true, c.Usage.PromptTokens, c.Usage.CompletionTokens
+	}
+	return out, nil
+}
+
+func (p pieces) Close() error { return p.s.Close() }
+
+// Count estimates tokens offline.
+func (g *Generator) Count(text string) int { return ai.CountTokens(text) }

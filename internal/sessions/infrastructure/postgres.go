@@ -1,0 +1,241 @@
+// Package infrastructure stores sessions in PostgreSQL and adapts the
+// provider router, the assistants, models and tenants modules to the
+// sessions module's ports.
+package infrastructure
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/application"
+	"github.com/agora-platform/agora/internal/sessions/domain"
+)
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions,alias:s"`
+
+	ID          uuid.UUID `bun:"id,pk,type:uuid"`
+	TenantID    uuid.UUID `bun:"tenant_id,type:uuid"`
+	UserID      uuid.UUID `bun:"user_id,type:uuid"`
+	AssistantID uuid.UUID `bun:"assistant_id,type:uuid"`
+	Title       string    `bun:"title"`
+	CreatedAt   time.Time `bun:"created_at"`
+	UpdatedAt   time.Time `bun:"updated_at"`
+}
+
+type questionRow struct {
+	bun.BaseModel `bun:"table:questions,alias:q"`
+
+	ID               uuid.UUID          `bun:"id,pk,type:uuid"`
+	TenantID         uuid.UUID          `bun:"tenant_id,type:uuid"`
+	SessionID        uuid.UUID          `bun:"session_id,type:uuid"`
+	Question         string             `bun:"question"`
+	Answer           string             `bun:"answer"`
+	Status           string             `bun:"status"`
+	ErrorCode        string             `bun:"error_code"`
+	ModelID          uuid.NullUUID      `bun:"model_id,type:uuid"`
+	PromptTokens     int                `bun:"prompt_tokens"`
+	CompletionTokens int                `bun:"completion_tokens"`
+	TTFTMs           *int               `bun:"ttft_ms"`
+	TotalMs          int                `bun:"total_ms"`
+	FinishReason     string             `bun:"finish_reason"`
+	Refs             []domain.Reference `bun:"refs,type:jsonb"`
+	Flags            []string           `bun:"flags,array"`
+	Analysis         map[string]any     `bun:"analysis,type:jsonb"`
+	FeedbackValue    *int               `bun:"feedback_value"`
+	FeedbackText     string             `bun:"feedback_text"`
+	CreatedAt        time.Time          `bun:"created_at"`
+}
+
+func (r questionRow) toEntity() domain.Question {
+	q := domain.Question{ID: r.ID, Question: r.Question, Answer: r.Answer, Status: domain.Status(r.Status), ErrorCode: r.ErrorCode,
+		Model: r.ModelID.UUID, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, Total: ms(r.TotalMs),
+		FinishReason: r.FinishReason, References: r.Refs, Flags: r.Flags, Analysis: r.Analysis, FeedbackText: r.FeedbackText, CreatedAt: r.CreatedAt}
+	if r.TTFTMs != nil {
+		q.TTFT = ms(*r.TTFTMs)
+	}
+	if r.FeedbackValue != nil {
+		q.FeedbackValue = *r.FeedbackValue
+	}
+	if q.References == nil {
+		q.References = []domain.Reference{}
+	}
+	return q
+}
+
+func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// Repo is the PostgreSQL session store.
+type Repo struct{ db *bun.DB }
+
+// NewRepo returns a Repo on db.
+func NewRepo(db *bun.DB) *Repo { return &Repo{db: db} }
+
+// InsertSession stores a new session.
+func (r *Repo) InsertSession(ctx context.Context, s domain.Session) error {
+	row := sessionRow{ID: s.ID, TenantID: s.Tenant.UUID, UserID: s.User, AssistantID: s.Assistant, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx); err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// Session loads a user's session with its questions.
+func (r *Repo) Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error) {
+	var row sessionRow
+	db := postgres.Conn(ctx, r.db)
+	err := db.NewSelect().Model(&row).Where("s.tenant_id = ?", tenant.UUID).Where("s.user_id = ?", user).Where("s.id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Session{}, domain.ErrNotFound
+	}
+	if err != nil {
+		return domain.Session{}, fmt.Errorf("select session: %w", err)
+	}
+	var qs []questionRow
+	if err := db.NewSelect().Model(&qs).Where("q.tenant_id = ?", tenant.UUID).Where("q.session_id = ?", id).OrderExpr("q.created_at, q.id").Scan(ctx); err != nil {
+		return domain.Session{}, fmt.Errorf("select questions: %w", err)
+	}
+	s := toSession(row)
+	for _, q := range qs {
+		s.Questions = append(s.Questions, q.toEntity())
+	}
+	return s, nil
+}
+
+func toSession(r sessionRow) domain.Session {
+	return domain.Session{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, User: r.UserID, Assistant: r.AssistantID, Title: r.Title,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// Sessions lists a user's sessions newest first after a cursor.
+func (r *Repo) Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, assistant *uuid.UUID, after *application.Cursor, limit int) ([]domain.Session, error) {
+	var rows []sessionRow
+	q := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).Where("s.tenant_id = ?", tenant.UUID).Where("s.user_id = ?", user)
+	if assistant != nil {
+		q = q.Where("s.assistant_id = ?", *assistant)
+	}
+	if after != nil {
+		q = q.Where("(s.created_at, s.id) < (?, ?)", after.CreatedAt, after.ID)
+	}
+	if err := q.OrderExpr("s.created_at DESC, s.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("select sessions: %w", err)
+	}
+	out := make([]domain.Session, len(rows))
+	for i, row := range rows {
+		out[i] = toSession(row)
+	}
+	return out, nil
+}
+
+// TouchSession sets a session's title and updated time.
+func (r *Repo) TouchSession(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title string, at time.Time) error {
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("sessions").Set("title = ?", title).Set("updated_at = ?", at).
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
+	return postgres.Affected(res, err, domain.ErrNotFound)
+}
+
+// DeleteSession removes a user's session and its questions.
+func (r *Repo) DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error {
+	res, err := postgres.Conn(ctx, r.db).NewDelete().TableExpr("sessions").
+		Where("tenant_id = ?", tenant.UUID).Where("user_id = ?", user).Where("id = ?", id).Exec(ctx)
+	return postgres.Affected(res, err, domain.ErrNotFound)
+}
+
+// InsertQuestion stores a question with its answer.
+func (r *Repo) InsertQuestion(ctx context.Context, tenant tenancy.ID, session uuid.UUID, q domain.Question) error {
+	row := questionRow{ID: q.ID, TenantID: tenant.UUID, SessionID: session, Question: q.Question, Answer: q.Answer, Status: string(q.Status),
+		ErrorCode: q.ErrorCode, PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, TotalMs: int(q.Total.Milliseconds()),
+		FinishReason: q.FinishReason, Refs: q.References, Flags: q.Flags, Analysis: map[string]any{}, CreatedAt: q.CreatedAt}
+	if q.Model != uuid.Nil {
+		row.ModelID = uuid.NullUUID{UUID: q.Model, Valid: true}
+	}
+	if q.TTFT > 0 {
+		n := int(q.TTFT.Milliseconds())
+		row.TTFTMs = &n
+	}
+	if row.Refs == nil {
+		row.Refs = []domain.Reference{}
+	}
+	if row.Flags == nil {
+		row.Flags = []string{}
+	}
+	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).ExcludeColumn("feedback_value").Exec(ctx); err != nil {
+		return fmt.Errorf("insert question: %w", err)
+	}
+	return nil
+}
+
+// SetAnalysis stores a question's analysis.
+func (r *Repo) SetAnalysis(ctx context.Context, tenant tenancy.ID, question uuid.UUID, a map[string]any) error {
+	_, err := postgres.Conn(ctx, r.db).NewUpdate().Table("questions").Set("analysis = ?", a).
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", question).Exec(ctx)
+	return err
+}
+
+// SetFeedback stores feedback on a question of a session.
+func (r *Repo) SetFeedback(ctx context.Context, tenant tenancy.ID, session, question uuid.UUID, value int, text string) error {
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("questions").Set("feedback_value = ?", value).Set("feedback_text = ?", text).
+		Where("tenant_id = ?", tenant.UUID).Where("session_id = ?", session).Where("id = ?", question).Exec(ctx)
+	return postgres.Affected(res, err, domain.ErrQuestionNotFound)
+}
+
+// InsertUsage stores a usage record.
+func (r *Repo) InsertUsage(ctx context.Context, tenant tenancy.ID, u application.UsageRecord) error {
+	_, err := postgres.Conn(ctx, r.db).NewRaw(`INSERT INTO usage_records (id, tenant_id, user_id, assistant_id, model_id, source, prompt_tokens, completion_tokens, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), tenant.UUID, u.User, u.Assistant, u.Model, u.Source,
+		u.PromptTokens, u.CompletionTokens, u.At).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("insert usage: %w", err)
+	}
+	return nil
+}
+
+// TokensSince sums the tenant's tokens since a time.
+func (r *Repo) TokensSince(ctx context.Context, tenant tenancy.ID, since time.Time) (int, error) {
+	var n int
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("usage_records").ColumnExpr("coalesce(sum(prompt_tokens + completion_tokens), 0)").
+		Where("tenant_id = ?", tenant.UUID).Where("created_at >= ?", since).Scan(ctx, &n)
+	return n, err
+}
+
+// Usage sums the tenant's usage per day, user, assistant and model.
+func (r *Repo) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]application.UsageRow, error) {
+	var rows []struct {
+		Day              time.Time     `bun:"day"`
+		UserID           uuid.UUID     `bun:"user_id"`
+		AssistantID      uuid.NullUUID `bun:"assistant_id"`
+		ModelID          uuid.NullUUID `bun:"model_id"`
+		Requests         int           `bun:"requests"`
+		PromptTokens     int           `bun:"prompt_tokens"`
+		CompletionTokens int           `bun:"completion_tokens"`
+	}
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("usage_records").
+		ColumnExpr("date_trunc('day', created_at) AS day, user_id, assistant_id, model_id").
+		ColumnExpr("sum(requests)::int AS requests, sum(prompt_tokens)::int AS prompt_tokens, sum(completion_tokens)::int AS completion_tokens").
+		Where("tenant_id = ?", tenant.UUID).Where("created_at >= ?", from).Where("created_at < ?", to).
+		GroupExpr("1, 2, 3, 4").OrderExpr("1, 2").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("select usage: %w", err)
+	}
+	out := make([]application.UsageRow, len(rows))
+	for i, x := range rows {
+		out[i] = application.UsageRow{Day: x.Day, User: x.UserID, Requests: x.Requests, PromptTokens: x.PromptTokens, CompletionTokens: x.CompletionTokens}
+		if x.AssistantID.Valid {
+			a := x.AssistantID.UUID
+			out[i].Assistant = &a
+		}
+		if x.ModelID.Valid {
+			m := x.ModelID.UUID
+			out[i].Model = &m
+		}
+	}
+	return out, nil
+}

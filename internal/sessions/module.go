@@ -1,0 +1,29 @@
+// Package sessions wires the chat module: the message pipeline, sessions,
+// feedback, titles and token usage.
+package sessions
+
+import (
+	"log/slog"
+
+	"github.com/uptrace/bun"
+
+	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/sessions/api"
+	"github.com/agora-platform/agora/internal/sessions/application"
+	"github.com/agora-platform/agora/internal/sessions/infrastructure"
+)
+
+// Module is the wired sessions module.
+type Module struct {
+	Service *application.Service
+	HTTP    *api.Handler
+}
+
+// New builds the sessions module. knowledge may be nil until the knowledge
+// module exists.
+func New(db *bun.DB, assistants application.Assistants, gen application.Generator, knowledge application.Knowledge,
+	limits application.Limits, log *slog.Logger) *Module {
+	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db),
+		Assistants: assistants, Generator: gen, Knowledge: knowledge, Log: log, Limits: limits})
+	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+}
