@@ -209,6 +209,7 @@ func (a *App) HTTP() *echo.Echo {
 	authed := v1.Group("", auth.Middleware(authn), limiter.Middleware)
 	chat := v1.Group("", auth.Middleware(authn, auth.AllowAssistantKeys), limiter.Middleware)
 	a.Sessions.HTTP.RegisterAssistantSessions(chat)
+	a.Sessions.HTTP.RegisterOpenAI(e.Group("/v1", auth.Middleware(authn), limiter.Middleware))
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)

@@ -177,3 +177,12 @@ func (s *Service) EnsureSetting(ctx context.Context, tenant tenancy.ID, id uuid.
 	_, err = s.Configure(ctx, tenant, id, set)
 	return err == nil, err
 }
+
+// VisibleKind is Visible with the kind by name, for other modules' adapters.
+func (s *Service) VisibleKind(ctx context.Context, tenant tenancy.ID, kind string) ([]domain.View, error) {
+	k, err := domain.ParseKind(kind)
+	if err != nil {
+		return nil, err
+	}
+	return s.Visible(ctx, tenant, k)
+}

@@ -28,6 +28,9 @@ type Principal struct {
 	// APIKeyID and Scopes are set when an API key authenticated the request.
 	APIKeyID uuid.UUID
 	Scopes   []string
+	// Models limits an API key to some models on the OpenAI-compatible API
+	// (empty: all).
+	Models []string
 	// AssistantID is set for an assistant-scoped key: it may only use that
 	// assistant's session routes, as the user who made the key.
 	AssistantID uuid.UUID

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v5"
 
@@ -64,6 +65,12 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
+			return
+		}
+		if strings.HasPrefix(c.Request().URL.Path, "/v1/") {
+			// The OpenAI-compatible API answers in OpenAI's error format,
+			// which its client libraries parse.
+			_ = c.JSON(status, map[string]any{"error": map[string]any{"message": body.Message, "type": body.Code, "param": nil, "code": body.Code}})
 			return
 		}
 		_ = c.JSON(status, body)

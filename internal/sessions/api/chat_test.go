@@ -30,6 +30,7 @@ type chat struct {
 	tenant    tenancy.ID
 	token     string
 	assistant string
+	modelName string
 }
 
 // newChat makes a tenant whose default model is served by a fake upstream
@@ -42,7 +43,8 @@ func newChat(t *testing.T, script ...testkit.Reply) *chat {
 	_, err := e.App.Tenants.Service.SetCredential(context.Background(), c.tenant, tenantsdomain.OpenAI,
 		tenantsdomain.CredentialInput{APIKey: "sk-upstream", Endpoint: c.fake.URL()})
 	require.NoError(t, err)
-	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Fake `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"gpt-fake","token_limit":8192}`)
+	c.modelName = "Fake " + uuid.NewString()[:8]
+	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"`+c.modelName+`","provider_type":"openai","provider_model":"gpt-fake","token_limit":8192}`)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	model := testkit.JSON[struct{ ID string }](t, rec).ID
 	require.Equal(t, http.StatusOK, e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+c.tenant.String()+"/completion-models/"+model+"/", `{"is_default":true}`).Code)

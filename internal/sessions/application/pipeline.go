@@ -132,15 +132,8 @@ func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 	if len(in.Files) > 0 {
 		return errs.Newf(errs.Invalid, "file %s not found", in.Files[0])
 	}
-	if q := s.Limits.TenantTokensPerDay; q > 0 {
-		used, err := s.Repo.TokensSince(ctx, t.Tenant, s.now().Truncate(24*time.Hour))
-		if err != nil {
-			return fmt.Errorf("read token usage: %w", err)
-		}
-		if used >= q {
-			return &errs.Error{Kind: errs.QuotaExceeded, Msg: "your organisation has used its tokens for today; try again tomorrow or ask your administrator",
-				RetryAfter: time.Until(s.now().Truncate(24 * time.Hour).Add(24 * time.Hour))}
-		}
+	if err := s.checkQuota(ctx, t.Tenant); err != nil {
+		return err
 	}
 	t.Question = domain.Question{ID: uuid.Must(uuid.NewV7()), Question: strings.TrimSpace(in.Question), Model: t.Model.ID,
 		Flags: domain.Flags(in.Question), CreatedAt: s.now()}

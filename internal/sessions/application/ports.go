@@ -145,6 +145,22 @@ type Generator interface {
 	Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p Prompt) (Pieces, error)
 	// Count estimates the tokens of a text.
 	Count(text string) int
+	// Complete streams a raw conversation to a model (OpenAI-compatible API).
+	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, temperature *float64, maxTokens *int) (Pieces, error)
+	// Embed embeds inputs with a model and reports the tokens used.
+	Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error)
+	// Listed returns the tenant's enabled completion and embedding models.
+	Listed(ctx context.Context, tenant tenancy.ID) ([]ListedModel, error)
+}
+
+// ListedModel is a model the OpenAI-compatible API offers.
+type ListedModel struct {
+	ID         uuid.UUID
+	Name       string
+	Kind       string // completion or embedding
+	Owner      string
+	TokenLimit int
+	Created    time.Time
 }
 
 // Knowledge finds passages for a question in an assistant's knowledge; it

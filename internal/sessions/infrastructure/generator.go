@@ -127,3 +127,55 @@ func (p pieces) Close() error { return p.s.Close() }
 
 // Count estimates tokens offline.
 func (g *Generator) Count(text string) int { return ai.CountTokens(text) }
+
+// Complete streams a raw conversation to an enabled model.
+func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, temperature *float64, maxTokens *int) (application.Pieces, error) {
+	eps, name, err := g.Endpoints(ctx, tenant, model)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ai.Message, len(msgs))
+	for i, m := range msgs {
+		out[i] = ai.Message{Role: ai.Role(m.Role), Content: m.Content}
+	}
+	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: out, Temperature: temperature, MaxTokens: maxTokens})
+	if err != nil {
+		return nil, ai.ClientError(err)
+	}
+	return pieces{s}, nil
+}
+
+// Embed embeds inputs with an enabled embedding model.
+func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error) {
+	m, err := g.models.Enabled(ctx, tenant, model)
+	if err != nil {
+		return nil, 0, err
+	}
+	eps, name, err := g.Endpoints(ctx, tenant, model)
+	if err != nil {
+		return nil, 0, err
+	}
+	res, err := g.router.Embed(ctx, eps, ai.EmbedRequest{Model: name, Inputs: inputs, Dimensions: m.Dimensions})
+	if err != nil {
+		return nil, 0, ai.ClientError(err)
+	}
+	return res.Vectors, res.Usage.PromptTokens, nil
+}
+
+// Listed returns the tenant's enabled completion and embedding models.
+func (g *Generator) Listed(ctx context.Context, tenant tenancy.ID) ([]application.ListedModel, error) {
+	var out []application.ListedModel
+	for _, kind := range []string{"completion", "embedding"} {
+		vs, err := g.models.VisibleKind(ctx, tenant, kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if v.Enabled {
+				out = append(out, application.ListedModel{ID: v.ID, Name: v.Name, Kind: kind, Owner: v.ProviderType,
+					TokenLimit: v.TokenLimit, Created: v.CreatedAt})
+			}
+		}
+	}
+	return out, nil
+}

@@ -59,7 +59,7 @@ func (h *Handler) createAPIKey(c *echo.Context) error {
 	if p.ViaAPIKey() {
 		return errKeyMakesKey
 	}
-	k, secret, err := h.svc.CreateAPIKey(ctx, p.Tenant, p.UserID, req.Name, req.Scopes, expiry(req.ExpiresAt))
+	k, secret, err := h.svc.CreateAPIKey(ctx, p.Tenant, p.UserID, req.Name, req.Scopes, req.Models, expiry(req.ExpiresAt))
 	if err != nil {
 		return err
 	}

@@ -133,6 +133,7 @@ type GroupList struct {
 type APIKeyRequest struct {
 	Name      string     `json:"name" example:"reporting script"`
 	Scopes    []string   `json:"scopes" example:"read"`
+	Models    []string   `json:"models,omitempty" example:"Local extractive answerer"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 } // @name APIKeyRequest
 
@@ -142,6 +143,7 @@ type APIKeyResponse struct {
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix" example:"agk_Xy3k9Q"`
 	Scopes     []string   `json:"scopes"`
+	Models     []string   `json:"models"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
@@ -195,7 +197,7 @@ func toAPIKey(k domain.APIKey) APIKeyResponse {
 	for i, s := range k.Scopes {
 		ss[i] = string(s)
 	}
-	return APIKeyResponse{ID: k.ID.String(), Name: k.Name, Prefix: k.Prefix, Scopes: ss, ExpiresAt: timePtr(k.ExpiresAt),
+	return APIKeyResponse{ID: k.ID.String(), Name: k.Name, Prefix: k.Prefix, Scopes: ss, Models: nonNil(k.Models), ExpiresAt: timePtr(k.ExpiresAt),
 		LastUsedAt: timePtr(k.LastUsedAt), RevokedAt: timePtr(k.RevokedAt), CreatedAt: k.CreatedAt}
 }
 

@@ -24,12 +24,16 @@ const touchInterval = time.Minute
 
 // CreateAPIKey makes a key for the user and returns it with its secret,
 // which is shown this once and stored only as an HMAC.
-func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, scopes []string, expiresAt time.Time) (domain.APIKey, string, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, scopes, models []string, expiresAt time.Time) (domain.APIKey, string, error) {
 	secret := APIKeyPrefix + randomString(32)
 	k, err := domain.NewAPIKey(uuid.Must(uuid.NewV7()), tenant, user, name, secret[:len(APIKeyPrefix)+6], scopes, expiresAt, s.now())
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}
+	if len(models) > 50 {
+		return domain.APIKey{}, "", errs.New(errs.Invalid, "models may list at most 50 models")
+	}
+	k.Models = models
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		n, err := s.Repo.CountAPIKeys(ctx, tenant, user)
 		if err != nil {

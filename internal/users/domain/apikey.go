@@ -25,12 +25,15 @@ const (
 
 // APIKey is a user's key for programs. Only its hash is stored.
 type APIKey struct {
-	ID         uuid.UUID
-	Tenant     tenancy.ID
-	UserID     uuid.UUID
-	Name       string
-	Prefix     string
-	Scopes     []Scope
+	ID     uuid.UUID
+	Tenant tenancy.ID
+	UserID uuid.UUID
+	Name   string
+	Prefix string
+	Scopes []Scope
+	// Models limits the OpenAI-compatible API to these model names or ids
+	// (empty: every model of the tenant).
+	Models     []string
 	ExpiresAt  time.Time // zero: never
 	LastUsedAt time.Time
 	RevokedAt  time.Time

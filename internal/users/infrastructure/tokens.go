@@ -92,6 +92,7 @@ type apiKeyRow struct {
 	Prefix     string       `bun:"prefix"`
 	KeyHash    []byte       `bun:"key_hash"`
 	Scopes     []string     `bun:"scopes,array"`
+	Models     []string     `bun:"models,array"`
 	ExpiresAt  bun.NullTime `bun:"expires_at"`
 	LastUsedAt bun.NullTime `bun:"last_used_at"`
 	RevokedAt  bun.NullTime `bun:"revoked_at"`
@@ -104,7 +105,7 @@ func (r apiKeyRow) toEntity() domain.APIKey {
 		ss[i] = domain.Scope(s)
 	}
 	return domain.APIKey{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, UserID: r.UserID, Name: r.Name, Prefix: r.Prefix,
-		Scopes: ss, ExpiresAt: r.ExpiresAt.Time, LastUsedAt: r.LastUsedAt.Time, RevokedAt: r.RevokedAt.Time, CreatedAt: r.CreatedAt}
+		Scopes: ss, Models: r.Models, ExpiresAt: r.ExpiresAt.Time, LastUsedAt: r.LastUsedAt.Time, RevokedAt: r.RevokedAt.Time, CreatedAt: r.CreatedAt}
 }
 
 // InsertAPIKey stores a key record with the HMAC of its secret.
@@ -113,8 +114,12 @@ func (r *Repo) InsertAPIKey(ctx context.Context, k domain.APIKey, hash []byte) e
 	for i, s := range k.Scopes {
 		ss[i] = string(s)
 	}
+	models := k.Models
+	if models == nil {
+		models = []string{}
+	}
 	row := apiKeyRow{ID: k.ID, TenantID: k.Tenant.UUID, UserID: k.UserID, Name: k.Name, Prefix: k.Prefix, KeyHash: hash,
-		Scopes: ss, CreatedAt: k.CreatedAt}
+		Scopes: ss, Models: models, CreatedAt: k.CreatedAt}
 	if !k.ExpiresAt.IsZero() {
 		row.ExpiresAt = bun.NullTime{Time: k.ExpiresAt}
 	}

@@ -1,0 +1,353 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v5"
+
+	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/sessions/application"
+)
+
+// RegisterOpenAI adds the OpenAI-compatible API to a group mounted at /v1
+// and guarded by authentication (an API key as the bearer token).
+func (h *Handler) RegisterOpenAI(g *echo.Group) {
+	g.GET("/models", h.oaModels)
+	g.POST("/chat/completions", h.oaChat)
+	g.POST("/embeddings", h.oaEmbeddings)
+}
+
+func apiCaller(c *echo.Context) application.APICaller {
+	p := auth.MustFrom(c.Request().Context())
+	return application.APICaller{Caller: application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}, Models: p.Models}
+}
+
+// OAModel is a model in OpenAI's list format.
+type OAModel struct {
+	ID      string `json:"id"`
+	Object  string `json:"object" example:"model"`
+	Created int64  `json:"created"`
+	OwnedBy string `json:"owned_by"`
+} // @name OpenAIModel
+
+// OAModelList is OpenAI's model list.
+type OAModelList struct {
+	Object string    `json:"object" example:"list"`
+	Data   []OAModel `json:"data"`
+} // @name OpenAIModelList
+
+// oaModels godoc
+//
+//	@Summary	OpenAI-compatible: the models you may use
+//	@Tags		openai
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	OAModelList
+//	@Router		/v1/models [get]
+func (h *Handler) oaModels(c *echo.Context) error {
+	ctx := c.Request().Context()
+	p := auth.MustFrom(ctx)
+	ms, err := h.svc.OpenAIModels(ctx, p.Tenant, apiCaller(c))
+	if err != nil {
+		return err
+	}
+	out := OAModelList{Object: "list", Data: []OAModel{}}
+	for _, m := range ms {
+		out.Data = append(out.Data, OAModel{ID: m.Name, Object: "model", Created: m.Created.Unix(), OwnedBy: m.Owner})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// OAMessage is an OpenAI chat message; content is a string or text parts.
+type OAMessage struct {
+	Role    string          `json:"role" example:"user"`
+	Content json.RawMessage `json:"content" swaggertype:"string"`
+} // @name OpenAIMessage
+
+// OAChatRequest is OpenAI's chat completion request (the fields Agora uses).
+type OAChatRequest struct {
+	Model         string      `json:"model"`
+	Messages      []OAMessage `json:"messages"`
+	Stream        bool        `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options,omitempty"`
+	Temperature         *float64 `json:"temperature,omitempty"`
+	MaxTokens           *int     `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int     `json:"max_completion_tokens,omitempty"`
+	N                   *int     `json:"n,omitempty"`
+} // @name OpenAIChatRequest
+
+// OAUsage is OpenAI's usage object.
+type OAUsage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	TotalTokens      int `json:"total_tokens"`
+} // @name OpenAIUsage
+
+// OAChoice is one answer.
+type OAChoice struct {
+	Index        int               `json:"index"`
+	Message      map[string]string `json:"message"`
+	FinishReason string            `json:"finish_reason"`
+	Logprobs     *struct{}         `json:"logprobs"`
+} // @name OpenAIChoice
+
+// OAChatResponse is OpenAI's chat completion.
+type OAChatResponse struct {
+	ID      string     `json:"id"`
+	Object  string     `json:"object" example:"chat.completion"`
+	Created int64      `json:"created"`
+	Model   string     `json:"model"`
+	Choices []OAChoice `json:"choices"`
+	Usage   OAUsage    `json:"usage"`
+} // @name OpenAIChatResponse
+
+func messages(in []OAMessage) ([]application.Message, error) {
+	out := make([]application.Message, 0, len(in))
+	for i, m := range in {
+		role := m.Role
+		if role == "developer" {
+			role = "system"
+		}
+		if role != "system" && role != "user" && role != "assistant" {
+			return nil, errs.Newf(errs.Invalid, "messages[%d].role %q is not supported; use system, developer, user or assistant", i, m.Role)
+		}
+		var text string
+		if err := json.Unmarshal(m.Content, &text); err != nil {
+			var parts []struct {
+				Type string `json:"type"`
+				Text string `json:"text"`
+			}
+			if err := json.Unmarshal(m.Content, &parts); err != nil {
+				return nil, errs.Newf(errs.Invalid, "messages[%d].content must be a string or an array of text parts", i)
+			}
+			var b strings.Builder
+			for _, p := range parts {
+				if p.Type != "text" {
+					return nil, errs.Newf(errs.Invalid, "messages[%d] has a %q part; only text is supported", i, p.Type)
+				}
+				b.WriteString(p.Text)
+			}
+			text = b.String()
+		}
+		out = append(out, application.Message{Role: role, Content: text})
+	}
+	return out, nil
+}
+
+// oaChat godoc
+//
+//	@Summary		OpenAI-compatible: chat completion (streamed or not)
+//	@Description	The OpenAI wire format: with stream true, chat.completion.chunk events and a final "data: [DONE]"; stream_options.include_usage adds a usage chunk. model is one of /v1/models' ids.
+//	@Tags			openai
+//	@Accept			json
+//	@Produce		json,text/event-stream
+//	@Security		Bearer
+//	@Param			body	body		OAChatRequest	true	"the request"
+//	@Success		200		{object}	OAChatResponse
+//	@Failure		400		{object}	map[string]any
+//	@Failure		404		{object}	map[string]any
+//	@Router			/v1/chat/completions [post]
+func (h *Handler) oaChat(c *echo.Context) error {
+	var req OAChatRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	if req.N != nil && *req.N != 1 {
+		return errs.New(errs.Invalid, "n must be 1")
+	}
+	msgs, err := messages(req.Messages)
+	if err != nil {
+		return err
+	}
+	max := req.MaxTokens
+	if req.MaxCompletionTokens != nil {
+		max = req.MaxCompletionTokens
+	}
+	ctx := c.Request().Context()
+	p := auth.MustFrom(ctx)
+	_, _ = io.Copy(io.Discard, io.LimitReader(c.Request().Body, 1<<20))
+	comp, err := h.svc.Complete(ctx, p.Tenant, apiCaller(c), application.CompletionInput{Model: req.Model, Messages: msgs, Temperature: req.Temperature, MaxTokens: max})
+	if err != nil {
+		return err
+	}
+	defer comp.Pieces.Close()
+	id, created := "chatcmpl-"+strings.ReplaceAll(uuid.NewString(), "-", ""), time.Now().Unix()
+	var answer strings.Builder
+	usage, finish := OAUsage{}, "stop"
+	record := func() {
+		if usage.PromptTokens == 0 && usage.CompletionTokens == 0 {
+			for _, m := range msgs {
+				usage.PromptTokens += h.svc.Generator.Count(m.Content)
+			}
+			usage.CompletionTokens = h.svc.Generator.Count(answer.String())
+		}
+		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
+		mid := comp.Model.ID
+		_ = h.svc.RecordUsage(c.Request().Context(), p.Tenant, application.UsageRecord{User: p.UserID, Model: &mid, Source: "openai",
+			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
+	}
+	next := func() (application.Piece, error) {
+		piece, err := comp.Pieces.Next()
+		if err == nil {
+			answer.WriteString(piece.Delta)
+			if piece.FinishReason != "" {
+				finish = piece.FinishReason
+			}
+			if piece.HasUsage {
+				usage.PromptTokens, usage.CompletionTokens = piece.PromptTokens, piece.CompletionTokens
+			}
+		}
+		return piece, err
+	}
+	if !req.Stream {
+		for {
+			if _, err := next(); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return err
+			}
+		}
+		record()
+		return c.JSON(http.StatusOK, OAChatResponse{ID: id, Object: "chat.completion", Created: created, Model: comp.Model.Name,
+			Choices: []OAChoice{{Message: map[string]string{"role": "assistant", "content": answer.String()}, FinishReason: finish}}, Usage: usage})
+	}
+	return h.oaStream(c, id, created, comp.Model.Name, next, record, req.StreamOptions != nil && req.StreamOptions.IncludeUsage, &usage, &finish)
+}
+
+func (h *Handler) oaStream(c *echo.Context, id string, created int64, model string, next func() (application.Piece, error), record func(),
+	includeUsage bool, usage *OAUsage, finish *string) error {
+	w := c.Response()
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	var buf bytes.Buffer
+	send := func(v any) error {
+		buf.Reset()
+		buf.WriteString("data: ")
+		if err := json.NewEncoder(&buf).Encode(v); err != nil {
+			return err
+		}
+		buf.WriteString("\n")
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	chunk := func(delta map[string]string, fin *string) map[string]any {
+		return map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
+			"choices": []map[string]any{{"index": 0, "delta": delta, "finish_reason": fin, "logprobs": nil}}}
+	}
+	var once sync.Once
+	recordOnce := func() { once.Do(record) }
+	defer recordOnce()
+	if err := send(chunk(map[string]string{"role": "assistant", "content": ""}, nil)); err != nil {
+		return nil
+	}
+	for {
+		piece, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			kind, msg := errs.KindOf(err)
+			_ = send(map[string]any{"error": map[string]any{"message": msg, "type": kind.Code(), "code": kind.Code()}})
+			return nil
+		}
+		if piece.Delta != "" {
+			if send(chunk(map[string]string{"content": piece.Delta}, nil)) != nil {
+				return nil
+			}
+		}
+	}
+	f := *finish
+	if err := send(chunk(map[string]string{}, &f)); err != nil {
+		return nil
+	}
+	if includeUsage {
+		recordOnce()
+		u := *usage
+		_ = send(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": []any{}, "usage": u})
+	}
+	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
+	_ = rc.Flush()
+	return nil
+}
+
+// OAEmbeddingRequest is OpenAI's embedding request.
+type OAEmbeddingRequest struct {
+	Model          string          `json:"model"`
+	Input          json.RawMessage `json:"input" swaggertype:"string"`
+	EncodingFormat string          `json:"encoding_format,omitempty" enums:"float,base64"`
+} // @name OpenAIEmbeddingRequest
+
+// OAEmbeddingResponse is OpenAI's embedding list.
+type OAEmbeddingResponse struct {
+	Object string           `json:"object" example:"list"`
+	Data   []map[string]any `json:"data"`
+	Model  string           `json:"model"`
+	Usage  OAUsage          `json:"usage"`
+} // @name OpenAIEmbeddingResponse
+
+// oaEmbeddings godoc
+//
+//	@Summary		OpenAI-compatible: embeddings
+//	@Description	input is a string or an array of strings; encoding_format base64 returns little-endian float32s, as OpenAI's clients expect.
+//	@Tags			openai
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			body	body		OAEmbeddingRequest	true	"the request"
+//	@Success		200		{object}	OAEmbeddingResponse
+//	@Router			/v1/embeddings [post]
+func (h *Handler) oaEmbeddings(c *echo.Context) error {
+	var req OAEmbeddingRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	var inputs []string
+	var one string
+	if err := json.Unmarshal(req.Input, &one); err == nil {
+		inputs = []string{one}
+	} else if err := json.Unmarshal(req.Input, &inputs); err != nil {
+		return errs.New(errs.Invalid, "input must be a string or an array of strings")
+	}
+	if req.EncodingFormat != "" && req.EncodingFormat != "float" && req.EncodingFormat != "base64" {
+		return errs.New(errs.Invalid, "encoding_format must be float or base64")
+	}
+	ctx := c.Request().Context()
+	p := auth.MustFrom(ctx)
+	vs, m, tokens, err := h.svc.Embed(ctx, p.Tenant, apiCaller(c), req.Model, inputs)
+	if err != nil {
+		return err
+	}
+	out := OAEmbeddingResponse{Object: "list", Data: make([]map[string]any, len(vs)), Model: m.Name, Usage: OAUsage{PromptTokens: tokens, TotalTokens: tokens}}
+	for i, v := range vs {
+		var emb any = v
+		if req.EncodingFormat == "base64" {
+			b := make([]byte, 4*len(v))
+			for j, x := range v {
+				binary.LittleEndian.PutUint32(b[4*j:], math.Float32bits(x))
+			}
+			emb = base64.StdEncoding.EncodeToString(b)
+		}
+		out.Data[i] = map[string]any{"object": "embedding", "index": i, "embedding": emb}
+	}
+	return c.JSON(http.StatusOK, out)
+}
