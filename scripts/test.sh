@@ -26,6 +26,15 @@ for url in "$TEST_REDIS_URL" "$TEST_PROCESS_REDIS_URL" "${TEST_REDIS_URL%/*}/3" 
   redis-cli -u "$url" FLUSHDB >/dev/null
 done
 
+# The official openai npm client, for the OpenAI-compatible API's test; npm ci
+# runs again only when the lock file changed.
+node_dir=internal/sessions/api/testdata/openai-node
+if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.agora-lock" 2>/dev/null; then
+  say "installing the openai npm client (npm ci)"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.agora-lock"
+fi
+
 if [ -n "${BENCH:-}" ]; then
   say "go test $*"
   go test -count=1 "$@" ./...

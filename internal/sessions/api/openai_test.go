@@ -164,7 +164,8 @@ func TestOpenAIErrorsAndKeyModelAllowList(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, w.call(t, http.MethodPost, "/v1/chat/completions", `{"model":"`+w.model+`","messages":[]}`).StatusCode)
 	resp = w.call(t, http.MethodGet, "/v1/models", "")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	noAuth, _ := http.Get(w.srv.URL + "/v1/models")
+	noAuth, err := http.Get(w.srv.URL + "/v1/models")
+	require.NoError(t, err)
 	defer noAuth.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, noAuth.StatusCode)
 
