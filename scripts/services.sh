@@ -158,6 +158,22 @@ ensure_redis() {
   die "Redis did not answer PING; see /var/log/redis/agora.log"
 }
 
+# The tools the README's examples and the tests use: curl and jq for the
+# examples, Node.js and npm for the official openai npm client's test.
+ensure_tools() {
+  local missing=()
+  command -v curl >/dev/null || missing+=(curl)
+  command -v jq >/dev/null || missing+=(jq)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}"
+  else
+    say "curl, jq, node and npm are installed"
+  fi
+}
+
+ensure_tools
 ensure_postgres
 ensure_pgvector
 ensure_database
