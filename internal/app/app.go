@@ -67,6 +67,8 @@ type App struct {
 	Sessions   *sessions.Module
 	// Router sends model requests to providers.
 	Router *ai.Router
+	// Limiter holds the request budgets in Redis, shared by all replicas.
+	Limiter *ratelimit.Limiter
 }
 
 // spacesLink lets the users module create personal spaces although the
@@ -126,9 +128,11 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		nil, auditor, cfg.APIKeyPepperBytes())
 	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{})
+	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service),
-		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service), nil,
-		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay}, log)
+		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service), nil, a.Limiter,
+		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
+			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)
 	return a, nil
 }
 
@@ -203,8 +207,7 @@ func (a *App) HTTP() *echo.Echo {
 
 	a.Users.HTTP.RegisterPublic(v1)
 	a.Users.HTTP.RegisterAuth(v1)
-	limiter := ratelimit.New(a.Redis, ratelimit.Limits{
-		PerKey: a.Config.RateLimitPerKey, PerUser: a.Config.RateLimitPerUser, PerTenant: a.Config.RateLimitPerTenant}, a.Log)
+	limiter := a.Limiter
 	authn := authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service}
 	authed := v1.Group("", auth.Middleware(authn), limiter.Middleware)
 	chat := v1.Group("", auth.Middleware(authn, auth.AllowAssistantKeys), limiter.Middleware)

@@ -82,10 +82,12 @@ type Config struct {
 	VLLMAPIKey                   string `env:"VLLM_API_KEY"`
 	VLLMBaseURL                  string `env:"VLLM_BASE_URL"`
 
-	// Chat limits: the longest question, and a tenant's daily tokens (0: no
-	// quota).
+	// Chat limits: the longest question, a tenant's daily tokens (0: no
+	// quota), and questions a minute per user and per tenant (0: no bound).
 	MaxQuestionChars   int `env:"MAX_QUESTION_CHARS" envDefault:"20000"`
 	TenantTokensPerDay int `env:"TENANT_TOKENS_PER_DAY" envDefault:"0"`
+	QuestionsPerUser   int `env:"QUESTIONS_PER_MINUTE_PER_USER" envDefault:"30"`
+	QuestionsPerTenant int `env:"QUESTIONS_PER_MINUTE_PER_TENANT" envDefault:"1200"`
 
 	// Rate limits, per minute, enforced in Redis across API replicas.
 	RateLimitPerKey      int           `env:"RATE_LIMIT_PER_KEY" envDefault:"600"`
@@ -228,6 +230,9 @@ func (c Config) Validate() error {
 	}
 	if c.TenantTokensPerDay < 0 {
 		add("TENANT_TOKENS_PER_DAY must be 0 (no quota) or positive")
+	}
+	if c.QuestionsPerUser < 0 || c.QuestionsPerTenant < 0 {
+		add("QUESTIONS_PER_MINUTE_PER_USER and QUESTIONS_PER_MINUTE_PER_TENANT must be 0 (no bound) or positive")
 	}
 	if c.LoginLimitWindow < time.Second {
 		add("LOGIN_LIMIT_WINDOW must be at least 1s")

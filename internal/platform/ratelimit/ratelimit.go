@@ -91,6 +91,20 @@ func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// Allow takes one request from the bucket key, which refills at perMinute,
+// and returns how long to wait when it is spent (0 when allowed). Other
+// modules use it for budgets of their own, such as questions per minute.
+func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) (time.Duration, error) {
+	res, err := l.l.Allow(ctx, "ratelimit:"+key, redis_rate.PerMinute(perMinute))
+	if err != nil {
+		return 0, err
+	}
+	if res.Allowed == 0 {
+		return max(res.RetryAfter, time.Millisecond), nil
+	}
+	return 0, nil
+}
+
 func setHeaders(c *echo.Context, limit int, res *redis_rate.Result) {
 	h := c.Response().Header()
 	h.Set("RateLimit-Limit", strconv.Itoa(limit))

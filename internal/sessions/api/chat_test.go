@@ -343,6 +343,26 @@ func TestLocalProviderAnswersOffline(t *testing.T) {
 	require.Greater(t, a.Usage.CompletionTokens, 0)
 }
 
+func TestQuestionsPerMinutePerUser(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Tokens: []string{"x"}}, testkit.Reply{Tokens: []string{"y"}})
+	cfg := c.e.App.Config
+	cfg.QuestionsPerUser = 2
+	limited := apptest.With(t, cfg)
+	ask := func() *httptest.ResponseRecorder {
+		return limited.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"q"}`, c.token)
+	}
+	require.Equal(t, http.StatusOK, ask().Code)
+	require.Equal(t, http.StatusOK, ask().Code)
+	rec := ask()
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	body := testkit.JSON[httpx.ErrorBody](t, rec)
+	require.Equal(t, "rate_limited", body.Code)
+	require.Contains(t, body.Message, "you have asked 2 questions in the last minute")
+	require.NotEmpty(t, rec.Header().Get("Retry-After"))
+	require.Len(t, c.fake.Requests, 2, "the refused question never reached the model")
+}
+
 func TestTenantTokenQuota(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, testkit.Reply{Tokens: []string{"x"}, Usage: [2]int{10, 10}})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -198,8 +199,11 @@ func (h *Handler) oaChat(c *echo.Context) error {
 		}
 		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
 		mid := comp.Model.ID
-		_ = h.svc.RecordUsage(c.Request().Context(), p.Tenant, application.UsageRecord{User: p.UserID, Model: &mid, Source: "openai",
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
+		// The client may be gone; the tokens were spent all the same.
+		if err := h.svc.RecordUsage(context.WithoutCancel(ctx), p.Tenant, application.UsageRecord{User: p.UserID, Model: &mid, Source: "openai",
+			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
+			h.svc.Log.WarnContext(ctx, "usage not recorded", "tenant_id", p.Tenant, "model_id", mid, "err", err)
+		}
 	}
 	next := func() (application.Piece, error) {
 		piece, err := comp.Pieces.Next()

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -91,6 +93,9 @@ func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, c APICaller, 
 	if size > 10*s.Limits.MaxQuestionChars {
 		return Completion{}, errs.Newf(errs.TooLarge, "the messages are too long: %d characters, at most %d", size, 10*s.Limits.MaxQuestionChars)
 	}
+	if err := s.checkRate(ctx, tenant, c.UserID); err != nil {
+		return Completion{}, err
+	}
 	if err := s.checkQuota(ctx, tenant); err != nil {
 		return Completion{}, err
 	}
@@ -131,6 +136,37 @@ func (s *Service) Embed(ctx context.Context, tenant tenancy.ID, c APICaller, mod
 		s.Log.WarnContext(ctx, "usage not recorded", "err", err)
 	}
 	return vs, m, tokens, nil
+}
+
+// checkRate counts a question (or completion) against the user's and the
+// tenant's per-minute budgets. When the counter is unreachable the request
+// passes: the limit degrades, chat does not fail.
+func (s *Service) checkRate(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
+	if s.Rate == nil {
+		return nil
+	}
+	buckets := []struct {
+		key, who string
+		limit    int
+	}{
+		{"chat:" + tenant.String() + ":user:" + user.String(), "you have", s.Limits.QuestionsPerUser},
+		{"chat:" + tenant.String() + ":tenant", "your organisation has", s.Limits.QuestionsPerTenant},
+	}
+	for _, b := range buckets {
+		if b.limit <= 0 {
+			continue
+		}
+		wait, err := s.Rate.Allow(ctx, b.key, b.limit)
+		if err != nil {
+			s.Log.WarnContext(ctx, "question rate not checked", "tenant_id", tenant, "err", err)
+			return nil
+		}
+		if wait > 0 {
+			return &errs.Error{Kind: errs.RateLimited, RetryAfter: max(wait, time.Second),
+				Msg: fmt.Sprintf("%s asked %d questions in the last minute, the most allowed; wait a moment and ask again", b.who, b.limit)}
+		}
+	}
+	return nil
 }
 
 // checkQuota refuses work when the tenant used its daily tokens.

@@ -123,14 +123,18 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	return nil
 }
 
-// guard enforces the question size, attachments and the tenant's token
-// quota, and flags likely prompt injection.
+// guard enforces the question size, attachments, the per-minute question
+// budgets of the user and the tenant and the tenant's token quota, and
+// flags likely prompt injection.
 func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 	if err := domain.CheckQuestion(in.Question, s.Limits.MaxQuestionChars); err != nil {
 		return err
 	}
 	if len(in.Files) > 0 {
 		return errs.Newf(errs.Invalid, "file %s not found", in.Files[0])
+	}
+	if err := s.checkRate(ctx, t.Tenant, t.Caller.UserID); err != nil {
+		return err
 	}
 	if err := s.checkQuota(ctx, t.Tenant); err != nil {
 		return err

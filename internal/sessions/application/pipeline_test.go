@@ -89,6 +89,50 @@ func TestGuard(t *testing.T) {
 	require.Equal(t, []string{"prompt_injection"}, tr.Question.Flags)
 }
 
+// countingRate allows limit requests per bucket; down makes it fail.
+type countingRate struct {
+	seen map[string]int
+	down bool
+}
+
+func (r *countingRate) Allow(_ context.Context, key string, limit int) (time.Duration, error) {
+	if r.down {
+		return 0, errs.New(errs.Unavailable, "counter down")
+	}
+	r.seen[key]++
+	if r.seen[key] > limit {
+		return 20 * time.Second, nil
+	}
+	return 0, nil
+}
+
+func TestGuardCountsQuestionsPerUserAndTenant(t *testing.T) {
+	t.Parallel()
+	rate := &countingRate{seen: map[string]int{}}
+	s := service(&fakeGen{}, fakeRepo{}, Limits{MaxQuestionChars: 50, QuestionsPerUser: 2, QuestionsPerTenant: 3})
+	s.Rate = rate
+	tenant := tenancy.ID{UUID: uuid.New()}
+	anna, bo := &Turn{Tenant: tenant, Caller: Caller{UserID: uuid.New()}}, &Turn{Tenant: tenant, Caller: Caller{UserID: uuid.New()}}
+	ask := func(tr *Turn) error { return s.guard(context.Background(), tr, AskInput{Question: "hi"}) }
+	require.NoError(t, ask(anna))
+	require.NoError(t, ask(anna))
+	err := ask(anna)
+	kind, msg := errs.KindOf(err)
+	require.Equal(t, errs.RateLimited, kind)
+	require.Contains(t, msg, "you have asked 2 questions")
+	var e *errs.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, 20*time.Second, e.RetryAfter)
+
+	require.NoError(t, ask(bo), "another user has a budget of their own")
+	kind, msg = errs.KindOf(ask(bo))
+	require.Equal(t, errs.RateLimited, kind, "the tenant's 3 a minute are spent")
+	require.Contains(t, msg, "your organisation has asked 3 questions")
+
+	rate.down = true
+	require.NoError(t, ask(anna), "an unreachable counter lets questions through")
+}
+
 func TestBuildPromptKeepsNewestHistoryAndCapsKnowledge(t *testing.T) {
 	t.Parallel()
 	s := service(&fakeGen{}, nil, Limits{})

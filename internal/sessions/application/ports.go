@@ -168,3 +168,10 @@ type ListedModel struct {
 type Knowledge interface {
 	Search(ctx context.Context, tenant tenancy.ID, a AssistantInfo, question string, limit int) ([]Source, error)
 }
+
+// Rate counts requests in shared buckets (Redis in production).
+type Rate interface {
+	// Allow takes one request from the bucket key, which refills at
+	// perMinute; when it is spent it returns how long to wait.
+	Allow(ctx context.Context, key string, perMinute int) (wait time.Duration, err error)
+}

@@ -20,6 +20,10 @@ type Limits struct {
 	MaxQuestionChars int
 	// TenantTokensPerDay is the tenant's daily token quota (0: none).
 	TenantTokensPerDay int
+	// QuestionsPerUser and QuestionsPerTenant bound questions and
+	// completions a minute (0: no bound).
+	QuestionsPerUser   int
+	QuestionsPerTenant int
 }
 
 // Deps are the Service's collaborators.
@@ -29,8 +33,10 @@ type Deps struct {
 	Assistants Assistants
 	Generator  Generator
 	Knowledge  Knowledge
-	Log        *slog.Logger
-	Limits     Limits
+	// Rate enforces Limits.QuestionsPer*; nil turns those limits off.
+	Rate   Rate
+	Log    *slog.Logger
+	Limits Limits
 }
 
 // Service runs the chat use cases.
