@@ -3,7 +3,10 @@ package api
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
 // ModelRequest registers or changes a model.
@@ -16,26 +19,30 @@ type ModelRequest struct {
 	Dimensions    int    `json:"dimensions,omitempty" example:"1536"`
 	Vision        bool   `json:"vision"`
 	Tools         bool   `json:"tools"`
+	// FallbackModelIDs are completion models tried in order when this
+	// model's provider fails before answering (at most 3).
+	FallbackModelIDs []string `json:"fallback_model_ids,omitempty"`
 } // @name ModelRequest
 
 // ModelResponse is a model; tenant routes add the tenant's setting.
 type ModelResponse struct {
-	ID            string    `json:"id" format:"uuid"`
-	Kind          string    `json:"kind" enums:"completion,embedding,transcription"`
-	Name          string    `json:"name"`
-	Description   string    `json:"description"`
-	ProviderType  string    `json:"provider_type"`
-	ProviderModel string    `json:"provider_model"`
-	TokenLimit    int       `json:"token_limit"`
-	Dimensions    int       `json:"dimensions"`
-	Vision        bool      `json:"vision"`
-	Tools         bool      `json:"tools"`
-	Global        bool      `json:"global"`
-	ProviderID    *string   `json:"provider_id"`
-	IsEnabled     bool      `json:"is_enabled"`
-	IsDefault     bool      `json:"is_default"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID               string    `json:"id" format:"uuid"`
+	Kind             string    `json:"kind" enums:"completion,embedding,transcription"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description"`
+	ProviderType     string    `json:"provider_type"`
+	ProviderModel    string    `json:"provider_model"`
+	TokenLimit       int       `json:"token_limit"`
+	Dimensions       int       `json:"dimensions"`
+	Vision           bool      `json:"vision"`
+	Tools            bool      `json:"tools"`
+	Global           bool      `json:"global"`
+	ProviderID       *string   `json:"provider_id"`
+	FallbackModelIDs []string  `json:"fallback_model_ids"`
+	IsEnabled        bool      `json:"is_enabled"`
+	IsDefault        bool      `json:"is_default"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 } // @name Model
 
 // ModelList is a list of models.
@@ -75,15 +82,27 @@ type ProviderList struct {
 	Count int                `json:"count"`
 } // @name ModelProviderList
 
-func (r ModelRequest) spec(kind domain.Kind) domain.Spec {
-	return domain.Spec{Kind: kind, Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
+func (r ModelRequest) spec(kind domain.Kind) (domain.Spec, error) {
+	s := domain.Spec{Kind: kind, Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
 		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools}
+	for _, f := range r.FallbackModelIDs {
+		id, err := uuid.Parse(f)
+		if err != nil {
+			return domain.Spec{}, errs.Newf(errs.Invalid, "fallback_model_ids: %q is not a model id", f)
+		}
+		s.Fallbacks = append(s.Fallbacks, id)
+	}
+	return s, nil
 }
 
 func toModel(m domain.Model, s domain.Setting) ModelResponse {
 	r := ModelResponse{ID: m.ID.String(), Kind: string(m.Kind), Name: m.Name, Description: m.Description, ProviderType: m.ProviderType,
 		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools,
-		Global: m.Global(), IsEnabled: s.Enabled, IsDefault: s.Default, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		Global: m.Global(), IsEnabled: s.Enabled, IsDefault: s.Default, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		FallbackModelIDs: make([]string, len(m.Fallbacks))}
+	for i, f := range m.Fallbacks {
+		r.FallbackModelIDs[i] = f.String()
+	}
 	if !m.Global() {
 		id := m.ProviderID.String()
 		r.ProviderID = &id

@@ -111,7 +111,11 @@ func (h *Handler) globalCreate(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	m, err := h.svc.CreateGlobal(c.Request().Context(), req.spec(kindOf(c)))
+	spec, err := req.spec(kindOf(c))
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.CreateGlobal(c.Request().Context(), spec)
 	if err != nil {
 		return err
 	}
@@ -169,7 +173,11 @@ func (h *Handler) globalUpdate(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	m, err := h.svc.UpdateGlobal(c.Request().Context(), mid, req.spec(kindOf(c)))
+	spec, err := req.spec(kindOf(c))
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.UpdateGlobal(c.Request().Context(), mid, spec)
 	if err != nil {
 		return err
 	}

@@ -156,3 +156,37 @@ func TestTenantProvidersAndPrivateModels(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, e.Do(http.MethodDelete, "/api/v1/admin/model-providers/"+p.ID+"/", "", ownerA).Code)
 	require.False(t, seen(ownerA), "its models went with it")
 }
+
+func TestCompletionModelFallbacks(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	spare := createGlobal(t, e, "completion", `{"name":"`+unique("Spare")+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
+	emb := createGlobal(t, e, "embedding", `{"name":"`+unique("Emb")+`","provider_type":"local","provider_model":"hash","dimensions":384}`)
+	body := func(name string, fallbacks ...string) string {
+		return `{"name":"` + name + `","provider_type":"openai","provider_model":"gpt-4o","token_limit":128000,"fallback_model_ids":["` + strings.Join(fallbacks, `","`) + `"]}`
+	}
+	name := unique("Main")
+	m := createGlobal(t, e, "completion", body(name, spare.ID))
+	require.Equal(t, []string{spare.ID}, m.FallbackModelIDs)
+
+	for why, b := range map[string]string{
+		"not an id":         body(unique("x"), "nope"),
+		"no such model":     body(unique("x"), uuid.NewString()),
+		"another kind":      body(unique("x"), emb.ID),
+		"named twice":       body(unique("x"), spare.ID, spare.ID),
+		"more than allowed": body(unique("x"), spare.ID, m.ID, uuid.NewString(), uuid.NewString()),
+	} {
+		rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", b)
+		require.Equal(t, http.StatusBadRequest, rec.Code, why)
+		require.NotEmpty(t, testkit.JSON[map[string]string](t, rec)["message"], why)
+	}
+	require.Equal(t, http.StatusBadRequest, e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/"+m.ID+"/", body(name, m.ID)).Code,
+		"a model cannot fall back to itself")
+	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/embedding-models/",
+		`{"name":"`+unique("E")+`","provider_type":"local","provider_model":"hash","dimensions":384,"fallback_model_ids":["`+emb.ID+`"]}`)
+	require.Equal(t, http.StatusBadRequest, rec.Code, "embedding models have no fallbacks")
+
+	require.Equal(t, http.StatusNoContent, e.Sysadmin(http.MethodDelete, "/api/v1/sysadmin/completion-models/"+spare.ID+"/", "").Code)
+	got := testkit.JSON[api.ModelResponse](t, e.Sysadmin(http.MethodGet, "/api/v1/sysadmin/completion-models/"+m.ID+"/", ""))
+	require.Empty(t, got.FallbackModelIDs, "a deleted model leaves the fallback lists")
+}

@@ -171,7 +171,11 @@ func (h *Handler) createPrivate(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v, err := h.svc.CreatePrivate(ctx, tenancy.MustFrom(ctx), pid, req.spec(kind))
+	spec, err := req.spec(kind)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.CreatePrivate(ctx, tenancy.MustFrom(ctx), pid, spec)
 	if err != nil {
 		return err
 	}

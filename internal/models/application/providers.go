@@ -129,6 +129,9 @@ func (s *Service) CreatePrivate(ctx context.Context, tenant tenancy.ID, provider
 		if err := m.Apply(spec, s.now()); err != nil {
 			return err
 		}
+		if err := s.checkFallbacks(ctx, m); err != nil {
+			return err
+		}
 		if err := s.repo.InsertModel(ctx, m); err != nil {
 			return err
 		}
@@ -152,7 +155,8 @@ func (s *Service) DeletePrivate(ctx context.Context, tenant tenancy.ID, id uuid.
 	if tenant.IsZero() {
 		return domain.ErrNotFound
 	}
-	if err := s.repo.DeleteModel(ctx, tenant, id); err != nil {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error { return s.repo.DeleteModel(ctx, tenant, id) })
+	if err != nil {
 		return fmt.Errorf("delete model %s: %w", id, err)
 	}
 	return nil

@@ -5,6 +5,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -56,6 +57,9 @@ func (s *Service) CreateGlobal(ctx context.Context, spec domain.Spec) (domain.Mo
 	if err := m.Apply(spec, s.now()); err != nil {
 		return domain.Model{}, err
 	}
+	if err := s.checkFallbacks(ctx, m); err != nil {
+		return domain.Model{}, err
+	}
 	if err := s.repo.InsertModel(ctx, m); err != nil {
 		return domain.Model{}, fmt.Errorf("create model %q: %w", spec.Name, err)
 	}
@@ -73,6 +77,9 @@ func (s *Service) UpdateGlobal(ctx context.Context, id uuid.UUID, spec domain.Sp
 		if err := m.Apply(spec, s.now()); err != nil {
 			return err
 		}
+		if err := s.checkFallbacks(ctx, m); err != nil {
+			return err
+		}
 		return s.repo.UpdateModel(ctx, m)
 	})
 	if err != nil {
@@ -81,9 +88,37 @@ func (s *Service) UpdateGlobal(ctx context.Context, id uuid.UUID, spec domain.Sp
 	return m, nil
 }
 
+// checkFallbacks makes sure each fallback is a model of the same kind that
+// the model's owner can see: global models for a global model, global or
+// the tenant's own for a private one.
+func (s *Service) checkFallbacks(ctx context.Context, m domain.Model) error {
+	for _, id := range m.Fallbacks {
+		var f domain.Model
+		var err error
+		if m.Global() {
+			f, err = s.repo.Model(ctx, tenancy.ID{}, id)
+		} else {
+			var v domain.View
+			v, err = s.repo.VisibleOne(ctx, m.Tenant, id)
+			f = v.Model
+		}
+		if errors.Is(err, domain.ErrNotFound) {
+			return errs.Newf(errs.Invalid, "fallback model %s does not exist or cannot serve a model of this owner", id)
+		}
+		if err != nil {
+			return err
+		}
+		if f.Kind != m.Kind {
+			return errs.Newf(errs.Invalid, "fallback model %s is a %s model, not a %s model", id, f.Kind, m.Kind)
+		}
+	}
+	return nil
+}
+
 // DeleteGlobal removes a global model and every tenant's setting for it.
 func (s *Service) DeleteGlobal(ctx context.Context, id uuid.UUID) error {
-	if err := s.repo.DeleteModel(ctx, tenancy.ID{}, id); err != nil {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error { return s.repo.DeleteModel(ctx, tenancy.ID{}, id) })
+	if err != nil {
 		return fmt.Errorf("delete model %s: %w", id, err)
 	}
 	return nil

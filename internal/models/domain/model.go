@@ -53,8 +53,11 @@ type Model struct {
 	Dimensions    int
 	Vision        bool
 	Tools         bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Fallbacks are the models tried, in order, when this one's provider
+	// fails before answering (completion models only).
+	Fallbacks []uuid.UUID
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Errors of the registry.
@@ -86,6 +89,7 @@ type Spec struct {
 	Dimensions    int
 	Vision        bool
 	Tools         bool
+	Fallbacks     []uuid.UUID
 }
 
 // Validate checks a spec: completion models need a token limit, embedding
@@ -115,6 +119,27 @@ func (s Spec) Validate() error {
 	if s.Kind != Embedding && s.Dimensions != 0 {
 		return errs.New(errs.Invalid, "only embedding models have dimensions")
 	}
+	return s.validateFallbacks()
+}
+
+// MaxFallbacks bounds a model's fallback list.
+const MaxFallbacks = 3
+
+func (s Spec) validateFallbacks() error {
+	if len(s.Fallbacks) == 0 {
+		return nil
+	}
+	if s.Kind != Completion {
+		return errs.New(errs.Invalid, "only completion models have fallbacks (embeddings from another model would not match)")
+	}
+	if len(s.Fallbacks) > MaxFallbacks {
+		return errs.Newf(errs.Invalid, "fallback_model_ids may name at most %d models", MaxFallbacks)
+	}
+	for i, id := range s.Fallbacks {
+		if slices.Contains(s.Fallbacks[:i], id) {
+			return errs.Newf(errs.Invalid, "fallback_model_ids names %s twice", id)
+		}
+	}
 	return nil
 }
 
@@ -129,13 +154,17 @@ func (m *Model) Apply(s Spec, now time.Time) error {
 	m.Kind, m.Name, m.Description = s.Kind, strings.TrimSpace(s.Name), strings.TrimSpace(s.Description)
 	m.ProviderType, m.ProviderModel = s.ProviderType, strings.TrimSpace(s.ProviderModel)
 	m.TokenLimit, m.Dimensions, m.Vision, m.Tools, m.UpdatedAt = s.TokenLimit, s.Dimensions, s.Vision, s.Tools, now
+	if slices.Contains(s.Fallbacks, m.ID) {
+		return errs.New(errs.Invalid, "a model cannot be its own fallback")
+	}
+	m.Fallbacks = slices.Clone(s.Fallbacks)
 	return nil
 }
 
 // Spec returns the model's describing fields.
 func (m Model) Spec() Spec {
 	return Spec{Kind: m.Kind, Name: m.Name, Description: m.Description, ProviderType: m.ProviderType, ProviderModel: m.ProviderModel,
-		TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools}
+		TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools, Fallbacks: slices.Clone(m.Fallbacks)}
 }
 
 // Global reports whether the model is installation-wide.

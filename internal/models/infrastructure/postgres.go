@@ -31,6 +31,7 @@ type modelRow struct {
 	Dimensions    int           `bun:"dimensions"`
 	Vision        bool          `bun:"vision"`
 	Tools         bool          `bun:"tools"`
+	Fallbacks     []uuid.UUID   `bun:"fallbacks,array"`
 	CreatedAt     time.Time     `bun:"created_at"`
 	UpdatedAt     time.Time     `bun:"updated_at"`
 	// Filled by Visible: the tenant's setting.
@@ -41,7 +42,10 @@ type modelRow struct {
 func toRow(m domain.Model) modelRow {
 	r := modelRow{ID: m.ID, Kind: string(m.Kind), Name: m.Name, Description: m.Description, ProviderType: m.ProviderType,
 		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools,
-		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		Fallbacks: m.Fallbacks, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	if r.Fallbacks == nil {
+		r.Fallbacks = []uuid.UUID{}
+	}
 	if !m.Global() {
 		r.TenantID = uuid.NullUUID{UUID: m.Tenant.UUID, Valid: true}
 		r.ProviderID = uuid.NullUUID{UUID: m.ProviderID, Valid: true}
@@ -52,7 +56,8 @@ func toRow(m domain.Model) modelRow {
 func (r modelRow) toEntity() domain.Model {
 	return domain.Model{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID.UUID}, ProviderID: r.ProviderID.UUID, Kind: domain.Kind(r.Kind),
 		Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
-		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, Fallbacks: r.Fallbacks,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Repo is the PostgreSQL model registry.
@@ -154,7 +159,7 @@ func (r *Repo) InsertModel(ctx context.Context, m domain.Model) error {
 func (r *Repo) UpdateModel(ctx context.Context, m domain.Model) error {
 	row := toRow(m)
 	q := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
-		Column("name", "description", "provider_type", "provider_model", "token_limit", "dimensions", "vision", "tools", "updated_at").
+		Column("name", "description", "provider_type", "provider_model", "token_limit", "dimensions", "vision", "tools", "fallbacks", "updated_at").
 		WherePK()
 	if m.Global() {
 		q = q.Where("tenant_id IS NULL")
@@ -177,7 +182,15 @@ func (r *Repo) DeleteModel(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
 		q = q.Where("tenant_id = ?", tenant.UUID)
 	}
 	res, err := q.Exec(ctx)
-	return postgres.Affected(res, err, domain.ErrNotFound)
+	if err := postgres.Affected(res, err, domain.ErrNotFound); err != nil {
+		return err
+	}
+	// Models that fell back to it stop naming it.
+	_, err = postgres.Conn(ctx, r.db).NewRaw("UPDATE models SET fallbacks = array_remove(fallbacks, ?) WHERE ? = ANY(fallbacks)", id, id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("drop model %s from fallbacks: %w", id, err)
+	}
+	return nil
 }
 
 // PutSetting stores a tenant's setting; a new default clears the old one.

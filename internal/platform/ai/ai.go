@@ -77,6 +77,9 @@ type Endpoint struct {
 	APIKey     string
 	APIVersion string // azure
 	Deployment string // azure
+	// Model is the provider's name for the model at this endpoint; it
+	// overrides the request's, so a fallback can serve another model.
+	Model string
 	// Timeout bounds connecting and waiting for the first token.
 	Timeout time.Duration
 	// MaxConcurrency bounds requests in flight (0: no bound).

@@ -175,6 +175,7 @@ func (r *Router) Chat(ctx context.Context, eps []Endpoint, req ChatRequest) (Str
 			last = &Error{Kind: KindBadRequest, Endpoint: ep.Name, Msg: "unknown provider type " + ep.Type}
 			continue
 		}
+		req := req.at(ep)
 		for n := 1; n <= r.opts.Attempts; n++ {
 			s, err := r.attempt(ctx, drv, ep, req)
 			if err == nil {
@@ -204,6 +205,14 @@ func (r *Router) Chat(ctx context.Context, eps []Endpoint, req ChatRequest) (Str
 		}
 	}
 	return nil, fmt.Errorf("every endpoint failed: %w", last)
+}
+
+// at is the request as sent to ep: with the endpoint's model name, if any.
+func (req ChatRequest) at(ep Endpoint) ChatRequest {
+	if ep.Model != "" {
+		req.Model = ep.Model
+	}
+	return req
 }
 
 // attempt opens a stream on one endpoint and waits for its first chunk
@@ -293,6 +302,10 @@ func (r *Router) Embed(ctx context.Context, eps []Endpoint, req EmbedRequest) (E
 		drv, ok := r.drivers[ep.Type]
 		if !ok {
 			continue
+		}
+		req := req
+		if ep.Model != "" {
+			req.Model = ep.Model
 		}
 		for n := 1; n <= r.opts.Attempts; n++ {
 			done, err := r.breaker(ep.Name).Allow()

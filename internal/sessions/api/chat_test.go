@@ -375,3 +375,37 @@ func TestTenantTokenQuota(t *testing.T) {
 	require.Equal(t, "quota_exceeded", testkit.JSON[httpx.ErrorBody](t, rec).Code)
 	require.NotEmpty(t, rec.Header().Get("Retry-After"))
 }
+
+// TestFallbackModelAnswersWhenThePrimaryIsDown: the default model's
+// provider keeps failing, so the router moves on to its fallback, a model
+// of another provider under its own provider name.
+func TestFallbackModelAnswersWhenThePrimaryIsDown(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Status: http.StatusServiceUnavailable})
+	spare := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"from", " the", " spare"}})
+	_, err := c.e.App.Tenants.Service.SetCredential(context.Background(), c.tenant, tenantsdomain.VLLM,
+		tenantsdomain.CredentialInput{Endpoint: spare.URL()})
+	require.NoError(t, err)
+	rec := c.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Spare `+uuid.NewString()[:8]+`","provider_type":"vllm","provider_model":"llama-spare","token_limit":8192}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	spareID := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, c.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+c.tenant.String()+"/completion-models/"+spareID+"/", `{"is_enabled":true}`).Code)
+	var primary string
+	for _, m := range testkit.JSON[struct {
+		Items []struct{ ID, Name string }
+	}](t, c.e.Do(http.MethodGet, "/api/v1/completion-models/", "", c.token)).Items {
+		if m.Name == c.modelName {
+			primary = m.ID
+		}
+	}
+	rec = c.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/"+primary+"/",
+		`{"name":"`+c.modelName+`","provider_type":"openai","provider_model":"gpt-fake","token_limit":8192,"fallback_model_ids":["`+spareID+`"]}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+
+	rec = c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"anyone there?"}`, c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, "from the spare", testkit.JSON[struct{ Answer string }](t, rec).Answer)
+	require.GreaterOrEqual(t, c.fake.Calls.Load(), int64(1), "the primary was tried first")
+	require.Len(t, spare.Requests, 1)
+	require.Equal(t, "llama-spare", spare.Requests[0]["model"], "the fallback is asked under its own name")
+}

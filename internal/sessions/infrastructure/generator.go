@@ -39,31 +39,61 @@ func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) 
 	return application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit}, nil
 }
 
-// Endpoints resolves an enabled model of the tenant to where it is
-// served, and returns the provider's name for the model.
+// Endpoints resolves an enabled model, and after it its fallbacks, to the
+// places they are served, in the order the router tries them, and returns
+// the provider's name for the model. A fallback the tenant has not enabled,
+// or whose credential is missing, is left out; the model itself must
+// resolve.
 func (g *Generator) Endpoints(ctx context.Context, tenant tenancy.ID, model uuid.UUID) ([]ai.Endpoint, string, error) {
 	m, err := g.models.Enabled(ctx, tenant, model)
 	if err != nil {
 		return nil, "", err
 	}
-	ep := ai.Endpoint{Name: m.ProviderType + ":" + m.ID.String(), Type: m.ProviderType}
-	switch {
-	case m.ProviderType == "local":
-	case !m.Global():
-		base, key, err := g.models.ProviderCredential(ctx, tenant, m.ProviderID)
+	ep, err := g.endpoint(ctx, tenant, served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()})
+	if err != nil {
+		return nil, "", err
+	}
+	eps := []ai.Endpoint{ep}
+	for _, id := range m.Fallbacks {
+		f, err := g.models.Enabled(ctx, tenant, id)
 		if err != nil {
-			return nil, "", err
+			continue
+		}
+		if ep, err := g.endpoint(ctx, tenant, served{f.ID, f.ProviderID, f.ProviderType, f.ProviderModel, f.Global()}); err == nil {
+			ep.Priority = len(eps)
+			eps = append(eps, ep)
+		}
+	}
+	return eps, m.ProviderModel, nil
+}
+
+// served is what endpoint needs of a model.
+type served struct {
+	id, provider uuid.UUID
+	typ, name    string
+	global       bool
+}
+
+// endpoint is where one model is served.
+func (g *Generator) endpoint(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
+	ep := ai.Endpoint{Name: m.typ + ":" + m.id.String(), Type: m.typ, Model: m.name}
+	switch {
+	case m.typ == "local":
+	case !m.global:
+		base, key, err := g.models.ProviderCredential(ctx, tenant, m.provider)
+		if err != nil {
+			return ai.Endpoint{}, err
 		}
 		ep.BaseURL, ep.APIKey = base, key
-	case m.ProviderType == "ollama":
+	case m.typ == "ollama":
 	default:
-		r, err := g.tenants.ResolveCredentialFor(ctx, tenant, m.ProviderType)
+		r, err := g.tenants.ResolveCredentialFor(ctx, tenant, m.typ)
 		if err != nil {
-			return nil, "", err
+			return ai.Endpoint{}, err
 		}
 		ep.BaseURL, ep.APIKey, ep.APIVersion, ep.Deployment = r.Endpoint, r.APIKey, r.APIVersion, r.Deployment
 	}
-	return []ai.Endpoint{ep}, m.ProviderModel, nil
+	return ep, nil
 }
 
 // citeRule tells the model how to cite the sources it is given.
