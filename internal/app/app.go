@@ -26,6 +26,7 @@ import (
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/health"
@@ -69,6 +70,9 @@ type App struct {
 	Router *ai.Router
 	// Limiter holds the request budgets in Redis, shared by all replicas.
 	Limiter *ratelimit.Limiter
+	// Caches are the process's short-lived caches, emptied together.
+	Caches *cache.Set
+	authn  *cachedAuthn
 }
 
 // spacesLink lets the users module create personal spaces although the
@@ -128,9 +132,12 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		nil, auditor, cfg.APIKeyPepperBytes())
 	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{})
+	a.Caches = cache.NewSet(rdb)
+	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
+		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
-	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service),
-		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service), nil, a.Limiter,
+	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
+		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL), nil, a.Limiter,
 		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
 			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)
 	return a, nil
@@ -195,6 +202,7 @@ func (a *App) HTTP() *echo.Echo {
 		HSTS:               strings.HasPrefix(a.Config.PublicOrigin, "https://"),
 		TrustedProxies:     a.Config.TrustedProxyNets(),
 	})
+	e.Use(a.invalidateOnWrite)
 	health.NewHandler(a.DB, a.Redis).Register(e)
 	registerDocs(e)
 	registerWeb(e)
@@ -208,7 +216,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.RegisterPublic(v1)
 	a.Users.HTTP.RegisterAuth(v1)
 	limiter := a.Limiter
-	authn := authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service}
+	authn := a.authn
 	authed := v1.Group("", auth.Middleware(authn), limiter.Middleware)
 	chat := v1.Group("", auth.Middleware(authn, auth.AllowAssistantKeys), limiter.Middleware)
 	a.Sessions.HTTP.RegisterAssistantSessions(chat)

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"strings"
+	"time"
 
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/cache"
 	usersapi "github.com/agora-platform/agora/internal/users/api"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
 )
@@ -37,4 +40,43 @@ func (a authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth
 	}
 	return auth.Principal{UserID: c.User.ID, Tenant: tenant, Email: c.User.Email, APIKeyID: k.ID,
 		Scopes: []string{"read", "write"}, AssistantID: k.Assistant}, nil
+}
+
+// cachedAuthn remembers who a credential is for a short time (CACHE_TTL),
+// so most requests skip the key, user and tenant lookups. Any change made
+// through the API empties the cache in every process (see invalidate), and
+// a principal is never used past its credential's own expiry.
+type cachedAuthn struct {
+	next   auth.Authenticator
+	tokens *cache.Cache[[32]byte, auth.Principal]
+	keys   *cache.Cache[[32]byte, auth.Principal]
+	now    func() time.Time
+}
+
+func newCachedAuthn(next auth.Authenticator, set *cache.Set, ttl time.Duration) *cachedAuthn {
+	return &cachedAuthn{next: next, now: time.Now,
+		tokens: cache.Add(set, cache.New[[32]byte, auth.Principal](50_000, ttl)),
+		keys:   cache.Add(set, cache.New[[32]byte, auth.Principal](50_000, ttl))}
+}
+
+func (a *cachedAuthn) AuthenticateToken(ctx context.Context, token string) (auth.Principal, error) {
+	return a.get(a.tokens, token, func() (auth.Principal, error) { return a.next.AuthenticateToken(ctx, token) })
+}
+
+func (a *cachedAuthn) AuthenticateAPIKey(ctx context.Context, key string) (auth.Principal, error) {
+	return a.get(a.keys, key, func() (auth.Principal, error) { return a.next.AuthenticateAPIKey(ctx, key) })
+}
+
+// get keys the cache by the credential's SHA-256, so no secret is kept.
+func (a *cachedAuthn) get(c *cache.Cache[[32]byte, auth.Principal], secret string, load func() (auth.Principal, error)) (auth.Principal, error) {
+	k := sha256.Sum256([]byte(secret))
+	p, err := c.Get(k, load)
+	if err != nil {
+		return p, err
+	}
+	if !p.Expires.IsZero() && !a.now().Before(p.Expires) {
+		c.Remove(k)
+		return load()
+	}
+	return p, nil
 }

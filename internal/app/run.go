@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/logging"
@@ -42,6 +44,11 @@ func (a *App) ServeHTTP(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	a.Log.Info("API listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "public_origin", a.Config.PublicOrigin)
+	if a.Config.DebugAddr != "" {
+		go a.serveProfiler(ctx)
+	}
+	go a.Caches.Listen(ctx)
+	go ai.LoadTokenizer()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -59,6 +66,25 @@ func (a *App) ServeHTTP(ctx context.Context) error {
 		return fmt.Errorf("serve HTTP: %w", err)
 	}
 	return nil
+}
+
+// serveProfiler serves net/http/pprof on DEBUG_ADDR until ctx ends.
+func (a *App) serveProfiler(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: a.Config.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Log.Info("profiler listening", "addr", a.Config.DebugAddr)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		a.Log.Warn("profiler stopped", "addr", a.Config.DebugAddr, "err", err)
+	}
 }
 
 // RunWorker processes tasks until ctx ends, beating the worker heartbeat,

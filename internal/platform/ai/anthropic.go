@@ -136,4 +136,4 @@ func (s *anStream) Recv() (Chunk, error) {
 	}
 }
 
-func (s *anStream) Close() error { return s.body.Close() }
+func (s *anStream) Close() error { return closeBody(s.body, s.done) }

@@ -87,6 +87,7 @@ type oaStream struct {
 	ep     string
 	body   io.ReadCloser
 	events *eventReader
+	done   bool
 }
 
 func (s *oaStream) Recv() (Chunk, error) {
@@ -99,6 +100,7 @@ func (s *oaStream) Recv() (Chunk, error) {
 			return Chunk{}, &Error{Kind: KindUnavailable, Endpoint: s.ep, Msg: "stream broke: " + err.Error()}
 		}
 		if string(data) == "[DONE]" {
+			s.done = true
 			return Chunk{}, io.EOF
 		}
 		var c oaChunk
@@ -121,7 +123,18 @@ func (s *oaStream) Recv() (Chunk, error) {
 	}
 }
 
-func (s *oaStream) Close() error { return s.body.Close() }
+func (s *oaStream) Close() error { return closeBody(s.body, s.done) }
+
+// closeBody closes a response body. After a complete answer it first reads
+// what little is left (the chunked encoding's end), so the connection goes
+// back to the pool instead of being torn down and dialled again for the
+// next request; before that, it closes at once, which stops the upstream.
+func closeBody(body io.ReadCloser, complete bool) error {
+	if complete {
+		_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	}
+	return body.Close()
+}
 
 type oaEmbedRequest struct {
 	Model      string   `json:"model"`

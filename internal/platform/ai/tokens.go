@@ -22,6 +22,10 @@ func encoding() *tiktoken.Tiktoken {
 	return enc
 }
 
+// LoadTokenizer reads the tokenizer's tables (tens of milliseconds); the
+// API calls it at start, so the first question does not wait for it.
+func LoadTokenizer() { encoding() }
+
 // CountTokens estimates how many tokens text takes (cl100k_base), for
 // prompt budgets and for providers that report no usage.
 func CountTokens(text string) int {

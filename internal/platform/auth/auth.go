@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
@@ -34,6 +35,9 @@ type Principal struct {
 	// AssistantID is set for an assistant-scoped key: it may only use that
 	// assistant's session routes, as the user who made the key.
 	AssistantID uuid.UUID
+	// Expires is when the credential stops working (zero: never); a cached
+	// principal is not used past it.
+	Expires time.Time
 }
 
 // ViaAPIKey reports whether an API key authenticated the request.

@@ -43,6 +43,12 @@ type Config struct {
 	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// CacheTTL bounds how long an API process reuses what it read about
+	// callers, models and credentials (0: not at all).
+	CacheTTL time.Duration `env:"CACHE_TTL" envDefault:"10s"`
+	// DebugAddr serves Go's profiler (/debug/pprof/) when set; keep it on
+	// loopback.
+	DebugAddr string `env:"DEBUG_ADDR"`
 
 	// APIKeyPepper keys the HMAC of stored API keys; derived from
 	// JWT_SECRET when empty.
@@ -230,6 +236,9 @@ func (c Config) Validate() error {
 	}
 	if c.TenantTokensPerDay < 0 {
 		add("TENANT_TOKENS_PER_DAY must be 0 (no quota) or positive")
+	}
+	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
+		add("CACHE_TTL must be between 0 (no caching) and 5m")
 	}
 	if c.QuestionsPerUser < 0 || c.QuestionsPerTenant < 0 {
 		add("QUESTIONS_PER_MINUTE_PER_USER and QUESTIONS_PER_MINUTE_PER_TENANT must be 0 (no bound) or positive")

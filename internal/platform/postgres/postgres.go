@@ -96,6 +96,13 @@ func IsUniqueViolation(err error, constraint string) bool {
 	return ok && pgErr.Code == "23505" && (constraint == "" || pgErr.ConstraintName == constraint)
 }
 
+// IsForeignKeyViolation reports whether err is a foreign key violation: the
+// row a write refers to is gone.
+func IsForeignKeyViolation(err error) bool {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && pgErr.Code == "23503"
+}
+
 // Affected checks the result of a write that must touch a row: it wraps a
 // failure, and returns notFound when no row matched (another tenant's row
 // is "not found" too).

@@ -19,6 +19,9 @@ import (
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/sessions/api"
+	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
+	sessionsdomain "github.com/agora-platform/agora/internal/sessions/domain"
+	sessionsinfra "github.com/agora-platform/agora/internal/sessions/infrastructure"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	"github.com/agora-platform/agora/internal/users/domain"
 )
@@ -408,4 +411,33 @@ func TestFallbackModelAnswersWhenThePrimaryIsDown(t *testing.T) {
 	require.GreaterOrEqual(t, c.fake.Calls.Load(), int64(1), "the primary was tried first")
 	require.Len(t, spare.Requests, 1)
 	require.Equal(t, "llama-spare", spare.Requests[0]["model"], "the fallback is asked under its own name")
+}
+
+// TestSaveTurnIsAllOrNothing: an answer to a session deleted meanwhile is
+// refused whole: no question and no usage record are left behind.
+func TestSaveTurnIsAllOrNothing(t *testing.T) {
+	t.Parallel()
+	c := newChat(t)
+	rec := c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"first"}`, c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	sess := uuid.MustParse(testkit.JSON[struct {
+		SessionID string `json:"session_id"`
+	}](t, rec).SessionID)
+	require.Equal(t, http.StatusNoContent, c.e.Do(http.MethodDelete, "/api/v1/conversations/"+sess.String()+"/", "", c.token).Code)
+
+	ctx := context.Background()
+	count := func(table string) int64 {
+		n, err := c.e.App.DB.NewSelect().Table(table).Where("tenant_id = ?", c.tenant.UUID).Count(ctx)
+		require.NoError(t, err)
+		return n
+	}
+	usageBefore := count("usage_records")
+	repo := sessionsinfra.NewRepo(c.e.App.DB)
+	q := sessionsdomain.Question{ID: uuid.Must(uuid.NewV7()), Question: "late", Answer: "too late", Status: sessionsdomain.Complete, CreatedAt: time.Now()}
+	err := repo.SaveTurn(ctx, c.tenant, sessionsapp.TurnRecord{
+		Session:  sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
+		Question: q, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", PromptTokens: 5, At: time.Now()}})
+	require.ErrorIs(t, err, sessionsdomain.ErrNotFound)
+	require.Zero(t, count("questions"))
+	require.Equal(t, usageBefore, count("usage_records"), "no usage without its question")
 }

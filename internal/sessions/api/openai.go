@@ -12,7 +12,6 @@ import (
 	"math"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -187,54 +186,108 @@ func (h *Handler) oaChat(c *echo.Context) error {
 		return err
 	}
 	defer comp.Pieces.Close()
-	id, created := "chatcmpl-"+strings.ReplaceAll(uuid.NewString(), "-", ""), time.Now().Unix()
-	var answer strings.Builder
-	usage, finish := OAUsage{}, "stop"
-	record := func() {
-		if usage.PromptTokens == 0 && usage.CompletionTokens == 0 {
-			for _, m := range msgs {
-				usage.PromptTokens += h.svc.Generator.Count(m.Content)
-			}
-			usage.CompletionTokens = h.svc.Generator.Count(answer.String())
-		}
-		usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens
-		mid := comp.Model.ID
-		// The client may be gone; the tokens were spent all the same.
-		if err := h.svc.RecordUsage(context.WithoutCancel(ctx), p.Tenant, application.UsageRecord{User: p.UserID, Model: &mid, Source: "openai",
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
-			h.svc.Log.WarnContext(ctx, "usage not recorded", "tenant_id", p.Tenant, "model_id", mid, "err", err)
+	t := &oaTurn{h: h, ctx: ctx, p: p, comp: comp, msgs: msgs, finish: "stop",
+		id: "chatcmpl-" + strings.ReplaceAll(uuid.NewString(), "-", ""), created: time.Now().Unix()}
+	// Usage is stored after the answer is out, so the client never waits
+	// for that write.
+	defer t.store()
+	if req.Stream {
+		return t.stream(c, req.StreamOptions != nil && req.StreamOptions.IncludeUsage)
+	}
+	for {
+		if _, err := t.next(); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return err
 		}
 	}
-	next := func() (application.Piece, error) {
-		piece, err := comp.Pieces.Next()
-		if err == nil {
-			answer.WriteString(piece.Delta)
-			if piece.FinishReason != "" {
-				finish = piece.FinishReason
-			}
-			if piece.HasUsage {
-				usage.PromptTokens, usage.CompletionTokens = piece.PromptTokens, piece.CompletionTokens
-			}
-		}
-		return piece, err
-	}
-	if !req.Stream {
-		for {
-			if _, err := next(); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				return err
-			}
-		}
-		record()
-		return c.JSON(http.StatusOK, OAChatResponse{ID: id, Object: "chat.completion", Created: created, Model: comp.Model.Name,
-			Choices: []OAChoice{{Message: map[string]string{"role": "assistant", "content": answer.String()}, FinishReason: finish}}, Usage: usage})
-	}
-	return h.oaStream(c, id, created, comp.Model.Name, next, record, req.StreamOptions != nil && req.StreamOptions.IncludeUsage, &usage, &finish)
+	t.settle()
+	err = c.JSON(http.StatusOK, OAChatResponse{ID: t.id, Object: "chat.completion", Created: t.created, Model: comp.Model.Name,
+		Choices: []OAChoice{{Message: map[string]string{"role": "assistant", "content": t.answer.String()}, FinishReason: t.finish}}, Usage: t.usage})
+	_ = http.NewResponseController(c.Response()).Flush()
+	return err
 }
 
-func (h *Handler) oaStream(c *echo.Context, id string, created int64, model string, next func() (application.Piece, error), record func(),
-	includeUsage bool, usage *OAUsage, finish *string) error {
+// oaChunk is one chat.completion.chunk event.
+type oaChunk struct {
+	ID      string          `json:"id"`
+	Object  string          `json:"object"`
+	Created int64           `json:"created"`
+	Model   string          `json:"model"`
+	Choices []oaChunkChoice `json:"choices"`
+	Usage   *OAUsage        `json:"usage,omitempty"`
+}
+
+type oaChunkChoice struct {
+	Index        int       `json:"index"`
+	Delta        oaDelta   `json:"delta"`
+	FinishReason *string   `json:"finish_reason"`
+	Logprobs     *struct{} `json:"logprobs"`
+}
+
+type oaDelta struct {
+	Role    string  `json:"role,omitempty"`
+	Content *string `json:"content,omitempty"`
+}
+
+// oaTurn is one chat completion being answered.
+type oaTurn struct {
+	h       *Handler
+	ctx     context.Context
+	p       auth.Principal
+	comp    application.Completion
+	msgs    []application.Message
+	id      string
+	created int64
+	answer  strings.Builder
+	usage   OAUsage
+	finish  string
+	stored  bool
+}
+
+func (t *oaTurn) next() (application.Piece, error) {
+	piece, err := t.comp.Pieces.Next()
+	if err == nil {
+		t.answer.WriteString(piece.Delta)
+		if piece.FinishReason != "" {
+			t.finish = piece.FinishReason
+		}
+		if piece.HasUsage {
+			t.usage.PromptTokens, t.usage.CompletionTokens = piece.PromptTokens, piece.CompletionTokens
+		}
+	}
+	return piece, err
+}
+
+// settle completes the usage: the provider's figures, else counted offline.
+func (t *oaTurn) settle() {
+	if t.usage.PromptTokens == 0 && t.usage.CompletionTokens == 0 {
+		for _, m := range t.msgs {
+			t.usage.PromptTokens += t.h.svc.Generator.Count(m.Content)
+		}
+		t.usage.CompletionTokens = t.h.svc.Generator.Count(t.answer.String())
+	}
+	t.usage.TotalTokens = t.usage.PromptTokens + t.usage.CompletionTokens
+}
+
+// store records the usage once. The client may be gone; the tokens were
+// spent all the same.
+func (t *oaTurn) store() {
+	if t.stored {
+		return
+	}
+	t.stored = true
+	t.settle()
+	mid := t.comp.Model.ID
+	err := t.h.svc.RecordUsage(context.WithoutCancel(t.ctx), t.p.Tenant, application.UsageRecord{User: t.p.UserID, Model: &mid, Source: "openai",
+		PromptTokens: t.usage.PromptTokens, CompletionTokens: t.usage.CompletionTokens})
+	if err != nil {
+		t.h.svc.Log.WarnContext(t.ctx, "usage not recorded", "tenant_id", t.p.Tenant, "model_id", mid, "err", err)
+	}
+}
+
+// stream writes the answer as OpenAI's chat.completion.chunk events.
+func (t *oaTurn) stream(c *echo.Context, includeUsage bool) error {
 	w := c.Response()
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -254,18 +307,16 @@ func (h *Handler) oaStream(c *echo.Context, id string, created int64, model stri
 		}
 		return rc.Flush()
 	}
-	chunk := func(delta map[string]string, fin *string) map[string]any {
-		return map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-			"choices": []map[string]any{{"index": 0, "delta": delta, "finish_reason": fin, "logprobs": nil}}}
+	chunk := func(delta oaDelta, fin *string) oaChunk {
+		return oaChunk{ID: t.id, Object: "chat.completion.chunk", Created: t.created, Model: t.comp.Model.Name,
+			Choices: []oaChunkChoice{{Delta: delta, FinishReason: fin}}}
 	}
-	var once sync.Once
-	recordOnce := func() { once.Do(record) }
-	defer recordOnce()
-	if err := send(chunk(map[string]string{"role": "assistant", "content": ""}, nil)); err != nil {
+	empty := ""
+	if err := send(chunk(oaDelta{Role: "assistant", Content: &empty}, nil)); err != nil {
 		return nil
 	}
 	for {
-		piece, err := next()
+		piece, err := t.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -274,20 +325,18 @@ func (h *Handler) oaStream(c *echo.Context, id string, created int64, model stri
 			_ = send(map[string]any{"error": map[string]any{"message": msg, "type": kind.Code(), "code": kind.Code()}})
 			return nil
 		}
-		if piece.Delta != "" {
-			if send(chunk(map[string]string{"content": piece.Delta}, nil)) != nil {
-				return nil
-			}
+		if piece.Delta != "" && send(chunk(oaDelta{Content: &piece.Delta}, nil)) != nil {
+			return nil
 		}
 	}
-	f := *finish
-	if err := send(chunk(map[string]string{}, &f)); err != nil {
+	t.settle()
+	f := t.finish
+	if err := send(chunk(oaDelta{}, &f)); err != nil {
 		return nil
 	}
 	if includeUsage {
-		recordOnce()
-		u := *usage
-		_ = send(map[string]any{"id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": []any{}, "usage": u})
+		u := t.usage
+		_ = send(oaChunk{ID: t.id, Object: "chat.completion.chunk", Created: t.created, Model: t.comp.Model.Name, Choices: []oaChunkChoice{}, Usage: &u})
 	}
 	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 	_ = rc.Flush()

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -126,6 +128,12 @@ func TestOpenAIStreamedChatWireFormat(t *testing.T) {
 	require.Equal(t, "ABC", content.String())
 	require.Equal(t, "stop", finish)
 	require.Equal(t, 8.0, usage["total_tokens"])
+	require.Eventually(t, func() bool {
+		var got struct{ Prompt, Completion int }
+		err := w.e.App.DB.NewSelect().Table("usage_records").ColumnExpr("prompt_tokens AS prompt, completion_tokens AS completion").
+			Where("tenant_id = ?", w.tenant.UUID).Where("source = 'openai'").Scan(context.Background(), &got.Prompt, &got.Completion)
+		return err == nil && got.Prompt == 5 && got.Completion == 3
+	}, 5*time.Second, 20*time.Millisecond, "the usage is recorded after the stream ends")
 }
 
 func TestOpenAIEmbeddingsFloatAndBase64(t *testing.T) {

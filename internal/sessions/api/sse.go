@@ -11,6 +11,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/sessions/application"
+	"github.com/agora-platform/agora/internal/sessions/domain"
 )
 
 // KeepAlive is how often an idle stream gets a comment line.
@@ -74,11 +75,18 @@ func (s *sseSink) close() { s.once.Do(func() { close(s.stop) }) }
 // Delta sends one piece of the answer.
 func (s *sseSink) Delta(t *application.Turn, text string) error {
 	if s.named {
-		return s.event("text", map[string]any{"session_id": t.Session.ID.String(), "answer": text, "references": t.References()})
+		return s.event("text", textEvent{SessionID: t.Session.ID.String(), Answer: text, References: t.References()})
 	}
 	a := answerOf(t, false)
 	a.Answer = text
 	return s.event("", a)
+}
+
+// textEvent is a named "text" event: a piece and the references so far.
+type textEvent struct {
+	SessionID  string             `json:"session_id"`
+	Answer     string             `json:"answer"`
+	References []domain.Reference `json:"references"`
 }
 
 // Fail sends the error event; the stream ends.

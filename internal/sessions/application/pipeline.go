@@ -271,21 +271,11 @@ func (s *Service) persist(ctx context.Context, t *Turn) error {
 		q.PromptTokens = s.Generator.Count(t.Prompt.Instructions + t.Prompt.Question)
 		q.CompletionTokens = s.Generator.Count(q.Answer)
 	}
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if t.NewSess {
-			if err := s.Repo.InsertSession(ctx, t.Session); err != nil {
-				return err
-			}
-		} else if err := s.Repo.TouchSession(ctx, t.Tenant, t.Session.ID, t.Session.Title, s.now()); err != nil {
-			return err
-		}
-		if err := s.Repo.InsertQuestion(ctx, t.Tenant, t.Session.ID, *q); err != nil {
-			return err
-		}
-		a, m := t.Assistant.ID, t.Model.ID
-		return s.Repo.InsertUsage(ctx, t.Tenant, UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
-			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()})
-	})
+	t.Session.UpdatedAt = s.now()
+	a, m := t.Assistant.ID, t.Model.ID
+	return s.Repo.SaveTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: *q,
+		Usage: UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
+			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()}})
 }
 
 // analyse stores cheap signals for insights after the answer is sent.

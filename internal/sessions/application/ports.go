@@ -12,7 +12,6 @@ import (
 
 // Repo stores sessions, questions and usage records.
 type Repo interface {
-	InsertSession(ctx context.Context, s domain.Session) error
 	// Session loads a user's session with its questions, oldest first.
 	Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error)
 	// Sessions lists a user's sessions (optionally of one assistant),
@@ -20,7 +19,10 @@ type Repo interface {
 	Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error)
 	TouchSession(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title string, at time.Time) error
 	DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
-	InsertQuestion(ctx context.Context, tenant tenancy.ID, session uuid.UUID, q domain.Question) error
+	// SaveTurn stores an answered question in one atomic write: the new
+	// session (or the existing one's title and time), the question and its
+	// usage record. A session deleted meanwhile is domain.ErrNotFound.
+	SaveTurn(ctx context.Context, tenant tenancy.ID, rec TurnRecord) error
 	SetAnalysis(ctx context.Context, tenant tenancy.ID, question uuid.UUID, a map[string]any) error
 	SetFeedback(ctx context.Context, tenant tenancy.ID, session, question uuid.UUID, value int, text string) error
 	InsertUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error
@@ -174,4 +176,12 @@ type Rate interface {
 	// Allow takes one request from the bucket key, which refills at
 	// perMinute; when it is spent it returns how long to wait.
 	Allow(ctx context.Context, key string, perMinute int) (wait time.Duration, err error)
+}
+
+// TurnRecord is what answering one question writes.
+type TurnRecord struct {
+	Session    domain.Session
+	NewSession bool
+	Question   domain.Question
+	Usage      UsageRecord
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
@@ -18,25 +20,86 @@ import (
 // Generator answers prompts through the provider router, resolving a
 // model to its endpoint: the tenant's own provider record for private
 // models, else the tenant's (or, in shared mode, the installation's)
-// credential for the model's provider type.
+// credential for the model's provider type. What it resolves is cached
+// for CACHE_TTL (see platform/cache).
 type Generator struct {
-	router  *ai.Router
-	models  *modelsapp.Service
-	tenants *tenantsapp.Service
+	router    *ai.Router
+	models    *modelsapp.Service
+	tenants   *tenantsapp.Service
+	catalogs  *cache.Cache[tenancy.ID, catalog]
+	endpoints *cache.Cache[endpointKey, ai.Endpoint]
 }
 
-// NewGenerator returns the adapter.
-func NewGenerator(router *ai.Router, models *modelsapp.Service, tenants *tenantsapp.Service) *Generator {
-	return &Generator{router: router, models: models, tenants: tenants}
+// catalog is a tenant's enabled completion and embedding models.
+type catalog struct {
+	byID   map[uuid.UUID]entry
+	listed []application.ListedModel
+}
+
+type entry struct {
+	served
+	info      application.ModelInfo
+	dims      int
+	fallbacks []uuid.UUID
+}
+
+type endpointKey struct {
+	tenant tenancy.ID
+	model  uuid.UUID
+}
+
+// NewGenerator returns the adapter; its caches join set.
+func NewGenerator(router *ai.Router, models *modelsapp.Service, tenants *tenantsapp.Service, set *cache.Set, ttl time.Duration) *Generator {
+	return &Generator{router: router, models: models, tenants: tenants,
+		catalogs:  cache.Add(set, cache.New[tenancy.ID, catalog](10_000, ttl)),
+		endpoints: cache.Add(set, cache.New[endpointKey, ai.Endpoint](50_000, ttl))}
+}
+
+// catalog loads the tenant's enabled models.
+func (g *Generator) catalog(ctx context.Context, tenant tenancy.ID) (catalog, error) {
+	return g.catalogs.Get(tenant, func() (catalog, error) {
+		c := catalog{byID: map[uuid.UUID]entry{}}
+		for _, kind := range []string{"completion", "embedding"} {
+			vs, err := g.models.VisibleKind(ctx, tenant, kind)
+			if err != nil {
+				return catalog{}, err
+			}
+			for _, v := range vs {
+				if !v.Enabled {
+					continue
+				}
+				c.byID[v.ID] = entry{served: served{v.ID, v.ProviderID, v.ProviderType, v.ProviderModel, v.Global()},
+					info: application.ModelInfo{ID: v.ID, Name: v.Name, TokenLimit: v.TokenLimit}, dims: v.Dimensions, fallbacks: v.Fallbacks}
+				c.listed = append(c.listed, application.ListedModel{ID: v.ID, Name: v.Name, Kind: kind, Owner: v.ProviderType,
+					TokenLimit: v.TokenLimit, Created: v.CreatedAt})
+			}
+		}
+		return c, nil
+	})
+}
+
+// enabled finds an enabled model; for one the catalog lacks, the registry
+// says why (unknown or not enabled).
+func (g *Generator) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (entry, error) {
+	c, err := g.catalog(ctx, tenant)
+	if err != nil {
+		return entry{}, err
+	}
+	if e, ok := c.byID[id]; ok {
+		return e, nil
+	}
+	m, err := g.models.Enabled(ctx, tenant, id)
+	if err != nil {
+		return entry{}, err
+	}
+	return entry{served: served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()},
+		info: application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit}, dims: m.Dimensions, fallbacks: m.Fallbacks}, nil
 }
 
 // Model describes an enabled completion model.
 func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.ModelInfo, error) {
-	m, err := g.models.Enabled(ctx, tenant, id)
-	if err != nil {
-		return application.ModelInfo{}, err
-	}
-	return application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit}, nil
+	e, err := g.enabled(ctx, tenant, id)
+	return e.info, err
 }
 
 // Endpoints resolves an enabled model, and after it its fallbacks, to the
@@ -45,26 +108,26 @@ func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) 
 // or whose credential is missing, is left out; the model itself must
 // resolve.
 func (g *Generator) Endpoints(ctx context.Context, tenant tenancy.ID, model uuid.UUID) ([]ai.Endpoint, string, error) {
-	m, err := g.models.Enabled(ctx, tenant, model)
+	m, err := g.enabled(ctx, tenant, model)
 	if err != nil {
 		return nil, "", err
 	}
-	ep, err := g.endpoint(ctx, tenant, served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()})
+	ep, err := g.endpoint(ctx, tenant, m.served)
 	if err != nil {
 		return nil, "", err
 	}
 	eps := []ai.Endpoint{ep}
-	for _, id := range m.Fallbacks {
-		f, err := g.models.Enabled(ctx, tenant, id)
+	for _, id := range m.fallbacks {
+		f, err := g.enabled(ctx, tenant, id)
 		if err != nil {
 			continue
 		}
-		if ep, err := g.endpoint(ctx, tenant, served{f.ID, f.ProviderID, f.ProviderType, f.ProviderModel, f.Global()}); err == nil {
+		if ep, err := g.endpoint(ctx, tenant, f.served); err == nil {
 			ep.Priority = len(eps)
 			eps = append(eps, ep)
 		}
 	}
-	return eps, m.ProviderModel, nil
+	return eps, m.name, nil
 }
 
 // served is what endpoint needs of a model.
@@ -76,6 +139,11 @@ type served struct {
 
 // endpoint is where one model is served.
 func (g *Generator) endpoint(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
+	return g.endpoints.Get(endpointKey{tenant, m.id}, func() (ai.Endpoint, error) { return g.resolve(ctx, tenant, m) })
+}
+
+// resolve finds the credential that serves m.
+func (g *Generator) resolve(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
 	ep := ai.Endpoint{Name: m.typ + ":" + m.id.String(), Type: m.typ, Model: m.name}
 	switch {
 	case m.typ == "local":
@@ -177,7 +245,7 @@ func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.
 
 // Embed embeds inputs with an enabled embedding model.
 func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error) {
-	m, err := g.models.Enabled(ctx, tenant, model)
+	m, err := g.enabled(ctx, tenant, model)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -185,7 +253,7 @@ func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUI
 	if err != nil {
 		return nil, 0, err
 	}
-	res, err := g.router.Embed(ctx, eps, ai.EmbedRequest{Model: name, Inputs: inputs, Dimensions: m.Dimensions})
+	res, err := g.router.Embed(ctx, eps, ai.EmbedRequest{Model: name, Inputs: inputs, Dimensions: m.dims})
 	if err != nil {
 		return nil, 0, ai.ClientError(err)
 	}
@@ -194,18 +262,6 @@ func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUI
 
 // Listed returns the tenant's enabled completion and embedding models.
 func (g *Generator) Listed(ctx context.Context, tenant tenancy.ID) ([]application.ListedModel, error) {
-	var out []application.ListedModel
-	for _, kind := range []string{"completion", "embedding"} {
-		vs, err := g.models.VisibleKind(ctx, tenant, kind)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range vs {
-			if v.Enabled {
-				out = append(out, application.ListedModel{ID: v.ID, Name: v.Name, Kind: kind, Owner: v.ProviderType,
-					TokenLimit: v.TokenLimit, Created: v.CreatedAt})
-			}
-		}
-	}
-	return out, nil
+	c, err := g.catalog(ctx, tenant)
+	return c.listed, err
 }

@@ -79,15 +79,6 @@ type Repo struct{ db *bun.DB }
 // NewRepo returns a Repo on db.
 func NewRepo(db *bun.DB) *Repo { return &Repo{db: db} }
 
-// InsertSession stores a new session.
-func (r *Repo) InsertSession(ctx context.Context, s domain.Session) error {
-	row := sessionRow{ID: s.ID, TenantID: s.Tenant.UUID, UserID: s.User, AssistantID: s.Assistant, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
-	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx); err != nil {
-		return fmt.Errorf("insert session: %w", err)
-	}
-	return nil
-}
-
 // Session loads a user's session with its questions.
 func (r *Repo) Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error) {
 	var row sessionRow
@@ -149,9 +140,9 @@ func (r *Repo) DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uu
 	return postgres.Affected(res, err, domain.ErrNotFound)
 }
 
-// InsertQuestion stores a question with its answer.
-func (r *Repo) InsertQuestion(ctx context.Context, tenant tenancy.ID, session uuid.UUID, q domain.Question) error {
-	row := questionRow{ID: q.ID, TenantID: tenant.UUID, SessionID: session, Question: q.Question, Answer: q.Answer, Status: string(q.Status),
+// newQuestionRow is the row of a question with its answer.
+func newQuestionRow(tenant tenancy.ID, session uuid.UUID, q domain.Question) *questionRow {
+	row := &questionRow{ID: q.ID, TenantID: tenant.UUID, SessionID: session, Question: q.Question, Answer: q.Answer, Status: string(q.Status),
 		ErrorCode: q.ErrorCode, PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, TotalMs: int(q.Total.Milliseconds()),
 		FinishReason: q.FinishReason, Refs: q.References, Flags: q.Flags, Analysis: map[string]any{}, CreatedAt: q.CreatedAt}
 	if q.Model != uuid.Nil {
@@ -167,8 +158,54 @@ func (r *Repo) InsertQuestion(ctx context.Context, tenant tenancy.ID, session uu
 	if row.Flags == nil {
 		row.Flags = []string{}
 	}
-	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).ExcludeColumn("feedback_value").Exec(ctx); err != nil {
-		return fmt.Errorf("insert question: %w", err)
+	return row
+}
+
+type usageRow struct {
+	bun.BaseModel `bun:"table:usage_records"`
+
+	ID               uuid.UUID     `bun:"id,pk,type:uuid"`
+	TenantID         uuid.UUID     `bun:"tenant_id,type:uuid"`
+	UserID           uuid.UUID     `bun:"user_id,type:uuid"`
+	AssistantID      uuid.NullUUID `bun:"assistant_id,type:uuid"`
+	ModelID          uuid.NullUUID `bun:"model_id,type:uuid"`
+	Source           string        `bun:"source"`
+	PromptTokens     int           `bun:"prompt_tokens"`
+	CompletionTokens int           `bun:"completion_tokens"`
+	CreatedAt        time.Time     `bun:"created_at"`
+}
+
+func newUsageRow(tenant tenancy.ID, u application.UsageRecord) *usageRow {
+	row := &usageRow{ID: uuid.Must(uuid.NewV7()), TenantID: tenant.UUID, UserID: u.User, Source: u.Source,
+		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CreatedAt: u.At}
+	if u.Assistant != nil {
+		row.AssistantID = uuid.NullUUID{UUID: *u.Assistant, Valid: true}
+	}
+	if u.Model != nil {
+		row.ModelID = uuid.NullUUID{UUID: *u.Model, Valid: true}
+	}
+	return row
+}
+
+// SaveTurn writes the session (new, or its title and time), the question
+// and the usage record as one statement of data-modifying CTEs: one round
+// trip and one commit, all or nothing.
+func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord) error {
+	db := postgres.Conn(ctx, r.db)
+	s := rec.Session
+	var session bun.Query = db.NewUpdate().Table("sessions").Set("title = ?", s.Title).Set("updated_at = ?", s.UpdatedAt).
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", s.ID)
+	if rec.NewSession {
+		session = db.NewInsert().Model(&sessionRow{ID: s.ID, TenantID: tenant.UUID, UserID: s.User, AssistantID: s.Assistant,
+			Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
+	}
+	question := db.NewInsert().Model(newQuestionRow(tenant, s.ID, rec.Question)).ExcludeColumn("feedback_value")
+	_, err := db.NewInsert().Model(newUsageRow(tenant, rec.Usage)).With("s", session).With("q", question).Exec(ctx)
+	if postgres.IsForeignKeyViolation(err) {
+		return domain.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("save answer of session %s: %w", s.ID, err)
 	}
 	return nil
 }
@@ -189,10 +226,7 @@ func (r *Repo) SetFeedback(ctx context.Context, tenant tenancy.ID, session, ques
 
 // InsertUsage stores a usage record.
 func (r *Repo) InsertUsage(ctx context.Context, tenant tenancy.ID, u application.UsageRecord) error {
-	_, err := postgres.Conn(ctx, r.db).NewRaw(`INSERT INTO usage_records (id, tenant_id, user_id, assistant_id, model_id, source, prompt_tokens, completion_tokens, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, uuid.Must(uuid.NewV7()), tenant.UUID, u.User, u.Assistant, u.Model, u.Source,
-		u.PromptTokens, u.CompletionTokens, u.At).Exec(ctx)
-	if err != nil {
+	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(newUsageRow(tenant, u)).Exec(ctx); err != nil {
 		return fmt.Errorf("insert usage: %w", err)
 	}
 	return nil

@@ -32,7 +32,8 @@ func (a Authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth
 }
 
 func principal(c application.Caller) auth.Principal {
-	p := auth.Principal{UserID: c.User.ID, Tenant: c.User.Tenant, Email: c.User.Email, Permissions: perms(c.Permissions), TokenID: c.TokenID}
+	p := auth.Principal{UserID: c.User.ID, Tenant: c.User.Tenant, Email: c.User.Email, Permissions: perms(c.Permissions), TokenID: c.TokenID,
+		Expires: c.ExpiresAt}
 	if c.APIKey.ID != [16]byte{} {
 		p.APIKeyID, p.Models = c.APIKey.ID, c.APIKey.Models
 		for _, s := range c.APIKey.Scopes {

@@ -104,7 +104,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 			s.Log.WarnContext(ctx, "API key last-used time not stored", "api_key_id", k.ID, "err", err)
 		}
 	}
-	c.APIKey = k
+	c.APIKey, c.ExpiresAt = k, k.ExpiresAt
 	return c, nil
 }
 

@@ -28,6 +28,8 @@ type Caller struct {
 	Permissions []domain.Permission
 	TokenID     string
 	APIKey      domain.APIKey
+	// ExpiresAt is when the credential stops working (zero: never).
+	ExpiresAt time.Time
 }
 
 func tooManyAttempts(wait time.Duration) error {
@@ -231,7 +233,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Caller, 
 	if err != nil {
 		return Caller{}, err
 	}
-	caller.TokenID = c.TokenID
+	caller.TokenID, caller.ExpiresAt = c.TokenID, c.ExpiresAt
 	return caller, nil
 }
 

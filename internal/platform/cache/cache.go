@@ -1,0 +1,127 @@
+// Package cache keeps what a process read recently for a short time, so hot
+// paths (authenticating a request, resolving a model) skip round trips to
+// PostgreSQL. Entries expire after a fixed TTL and are never refreshed in
+// place: a change made elsewhere is seen by every replica within the TTL.
+// It wraps hashicorp/golang-lru's expirable LRU, which bounds the entries.
+package cache
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/redis/go-redis/v9"
+)
+
+// Cache maps keys to values for TTL. A zero TTL turns it off: every Get
+// loads.
+type Cache[K comparable, V any] struct {
+	lru *expirable.LRU[K, V]
+}
+
+// New returns a cache of at most size entries kept for ttl.
+func New[K comparable, V any](size int, ttl time.Duration) *Cache[K, V] {
+	if ttl <= 0 {
+		return &Cache[K, V]{}
+	}
+	return &Cache[K, V]{lru: expirable.NewLRU[K, V](size, nil, ttl)}
+}
+
+// Get returns the cached value for key, or loads, stores and returns it.
+// Failed loads are not stored.
+func (c *Cache[K, V]) Get(key K, load func() (V, error)) (V, error) {
+	if c.lru != nil {
+		if v, ok := c.lru.Get(key); ok {
+			return v, nil
+		}
+	}
+	v, err := load()
+	if err != nil || c.lru == nil {
+		return v, err
+	}
+	c.lru.Add(key, v)
+	return v, nil
+}
+
+// Remove drops one entry.
+func (c *Cache[K, V]) Remove(key K) {
+	if c.lru != nil {
+		c.lru.Remove(key)
+	}
+}
+
+// Purge drops every entry.
+func (c *Cache[K, V]) Purge() {
+	if c.lru != nil {
+		c.lru.Purge()
+	}
+}
+
+// Set is a process's caches, emptied together. Invalidate empties them here
+// at once and, through Redis pub/sub, in every other process that Listens;
+// the TTL bounds what a lost message can leave behind.
+type Set struct {
+	rdb    redis.UniversalClient
+	id     string
+	mu     sync.Mutex
+	purges []func()
+}
+
+// channel carries invalidations between processes.
+const channel = "cache:invalidate"
+
+// NewSet returns an empty set that signals other processes through rdb.
+func NewSet(rdb redis.UniversalClient) *Set {
+	return &Set{rdb: rdb, id: uuid.NewString()}
+}
+
+// Add registers a cache with the set and returns it.
+func Add[K comparable, V any](s *Set, c *Cache[K, V]) *Cache[K, V] {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.purges = append(s.purges, c.Purge)
+	return c
+}
+
+func (s *Set) purge() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.purges {
+		p()
+	}
+}
+
+// Invalidate empties every cache here and asks the other processes to do
+// the same. A failed publish is returned; the local caches are empty.
+func (s *Set) Invalidate(ctx context.Context) error {
+	s.purge()
+	if err := s.rdb.Publish(ctx, channel, s.id).Err(); err != nil {
+		return fmt.Errorf("publish cache invalidation: %w", err)
+	}
+	return nil
+}
+
+// Listen empties the caches whenever another process invalidates, until
+// ctx ends. go-redis re-subscribes by itself after a lost connection;
+// what was missed meanwhile expires with the TTL.
+func (s *Set) Listen(ctx context.Context) {
+	sub := s.rdb.Subscribe(ctx, channel)
+	defer sub.Close()
+	ch := sub.Channel(redis.WithChannelHealthCheckInterval(30 * time.Second))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			if m.Payload != s.id {
+				s.purge()
+			}
+		}
+	}
+}

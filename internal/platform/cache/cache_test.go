@@ -1,0 +1,73 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/cache"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+func TestCacheKeepsValuesForTheTTL(t *testing.T) {
+	t.Parallel()
+	c := cache.New[string, int](10, 100*time.Millisecond)
+	loads := 0
+	load := func() (int, error) { loads++; return loads, nil }
+	v, _ := c.Get("a", load)
+	require.Equal(t, 1, v)
+	v, _ = c.Get("a", load)
+	require.Equal(t, 1, v, "served from the cache")
+	require.Eventually(t, func() bool { v, _ = c.Get("a", load); return v > 1 }, time.Second, 20*time.Millisecond, "reloaded after the TTL")
+	c.Purge()
+	v, _ = c.Get("a", load)
+	require.Equal(t, loads, v, "purged entries load again")
+}
+
+func TestFailedLoadsAreNotKept(t *testing.T) {
+	t.Parallel()
+	c := cache.New[string, int](10, time.Minute)
+	_, err := c.Get("a", func() (int, error) { return 0, errors.New("down") })
+	require.Error(t, err)
+	v, err := c.Get("a", func() (int, error) { return 7, nil })
+	require.NoError(t, err)
+	require.Equal(t, 7, v)
+}
+
+func TestZeroTTLAlwaysLoads(t *testing.T) {
+	t.Parallel()
+	c := cache.New[string, int](10, 0)
+	loads := 0
+	for range 3 {
+		_, _ = c.Get("a", func() (int, error) { loads++; return loads, nil })
+	}
+	require.Equal(t, 3, loads)
+}
+
+func TestInvalidateEmptiesOtherProcessesCaches(t *testing.T) {
+	t.Parallel()
+	rdb := testkit.Redis(t)
+	here, there := cache.NewSet(rdb), cache.NewSet(rdb)
+	a := cache.Add(here, cache.New[string, int](10, time.Hour))
+	b := cache.Add(there, cache.New[string, int](10, time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go there.Listen(ctx)
+	fill := func(c *cache.Cache[string, int]) int {
+		v, _ := c.Get("k", func() (int, error) { return 1, nil })
+		return v
+	}
+	fill(a)
+	fill(b)
+	time.Sleep(100 * time.Millisecond) // let the subscription start
+	require.NoError(t, here.Invalidate(ctx))
+	v, _ := a.Get("k", func() (int, error) { return 2, nil })
+	require.Equal(t, 2, v, "the local cache is empty at once")
+	require.Eventually(t, func() bool {
+		v, _ := b.Get("k", func() (int, error) { return 3, nil })
+		return v == 3
+	}, 2*time.Second, 20*time.Millisecond, "the other process's cache is emptied through Redis")
+}
