@@ -43,6 +43,8 @@ func TestChangesInOneProcessReachTheOthersCaches(t *testing.T) {
 
 	require.Equal(t, http.StatusOK, here.Do(http.MethodGet, "/api/v1/users/me/", "", token).Code)
 	require.Equal(t, http.StatusOK, there.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+tenant.String()+"/", `{"state":"suspended"}`).Code)
-	require.Eventually(t, func() bool { return here.Do(http.MethodGet, "/api/v1/users/me/", "", token).Code == http.StatusForbidden },
+	require.Eventually(t, func() bool {
+		return here.Do(http.MethodGet, "/api/v1/users/me/", "", token).Code == http.StatusForbidden
+	},
 		2*time.Second, 10*time.Millisecond, "a suspended tenant's users are refused on the other replica")
 }
