@@ -35,8 +35,9 @@ imports: ## check STYLE.md's import rules
 openapi: ## regenerate api/swagger.json and api/swagger.yaml from the annotations
 	go test -count=1 -run TestOpenAPISpec ./api/ -args -update
 
-bench: services ## run the benchmarks against the test services
+bench: services build ## the Go benchmarks, then cmd/chatbench (streamed chat latency and memory) against the test services
 	BENCH=1 bash scripts/test.sh -run '^$$' -bench . -benchmem
+	bin/chatbench
 
 clean:
 	rm -rf bin

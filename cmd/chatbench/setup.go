@@ -54,8 +54,14 @@ func startAPI(ctx context.Context, o options) (*api, error) {
 	if err != nil {
 		return nil, err
 	}
-	fernet := make([]byte, 32)
-	_, _ = rand.Read(fernet)
+	// A key of its own, unless given: the provisioned credential is
+	// deleted at the end either way.
+	encKey := os.Getenv("ENCRYPTION_KEY")
+	if encKey == "" {
+		fernet := make([]byte, 32)
+		_, _ = rand.Read(fernet)
+		encKey = base64.URLEncoding.EncodeToString(fernet)
+	}
 	a := &api{base: "http://" + addr, superKey: secret(), log: logf}
 	bin, err := filepath.Abs(o.apiBin)
 	if err != nil {
@@ -66,7 +72,7 @@ func startAPI(ctx context.Context, o options) (*api, error) {
 	a.cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+o.databaseURL, "REDIS_URL="+o.redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+a.base,
 		"SUPER_API_KEY="+a.superKey, "JWT_SECRET="+secret(), "JWT_EXPIRY_SECONDS=7200",
-		"ENCRYPTION_KEY="+base64.URLEncoding.EncodeToString(fernet),
+		"ENCRYPTION_KEY="+encKey,
 		"RATE_LIMIT_PER_KEY=100000000", "RATE_LIMIT_PER_USER=100000000", "RATE_LIMIT_PER_TENANT=100000000",
 		"QUESTIONS_PER_MINUTE_PER_USER=0", "QUESTIONS_PER_MINUTE_PER_TENANT=0", "FILE_STORAGE_DIR="+os.TempDir()+"/chatbench-files")
 	a.cmd.Stdout, a.cmd.Stderr = logf, logf

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,34 +62,50 @@ func (l *Limiter) buckets(p auth.Principal) []bucket {
 
 // Middleware must run after auth.Middleware. It sets RateLimit-Limit,
 // RateLimit-Remaining and RateLimit-Reset for the tightest budget, and
-// answers 429 with Retry-After when one is spent.
+// answers 429 with Retry-After when one is spent. The budgets are asked
+// at the same time: one Redis round trip of waiting, not one each.
 func (l *Limiter) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		ctx := c.Request().Context()
-		var tightest *redis_rate.Result
-		var tightLimit int
+		var bs []bucket
 		for _, b := range l.buckets(auth.MustFrom(ctx)) {
-			if b.limit <= 0 {
-				continue
-			}
-			res, err := l.l.Allow(ctx, b.key, redis_rate.PerMinute(b.limit))
-			if err != nil {
-				l.warn(ctx, err)
-				return next(c)
-			}
-			if res.Allowed == 0 {
-				setHeaders(c, b.limit, res)
-				return &errs.Error{Kind: errs.RateLimited, Msg: "rate limit exceeded; slow down and retry later", RetryAfter: max(res.RetryAfter, time.Second)}
-			}
-			if tightest == nil || res.Remaining < tightest.Remaining {
-				tightest, tightLimit = res, b.limit
+			if b.limit > 0 {
+				bs = append(bs, b)
 			}
 		}
-		if tightest != nil {
-			setHeaders(c, tightLimit, tightest)
+		results := make([]*redis_rate.Result, len(bs))
+		failures := make([]error, len(bs))
+		var wg sync.WaitGroup
+		for i, b := range bs {
+			wg.Go(func() { results[i], failures[i] = l.l.Allow(ctx, b.key, redis_rate.PerMinute(b.limit)) })
 		}
-		return next(c)
+		wg.Wait()
+		return l.decide(c, next, bs, results, failures)
 	}
+}
+
+// decide answers 429 for the first spent budget, else passes the request
+// on with the tightest budget's headers. An unreachable Redis lets it pass.
+func (l *Limiter) decide(c *echo.Context, next echo.HandlerFunc, bs []bucket, results []*redis_rate.Result, failures []error) error {
+	var tightest *redis_rate.Result
+	var tightLimit int
+	for i, res := range results {
+		if failures[i] != nil {
+			l.warn(c.Request().Context(), failures[i])
+			return next(c)
+		}
+		if res.Allowed == 0 {
+			setHeaders(c, bs[i].limit, res)
+			return &errs.Error{Kind: errs.RateLimited, Msg: "rate limit exceeded; slow down and retry later", RetryAfter: max(res.RetryAfter, time.Second)}
+		}
+		if tightest == nil || res.Remaining < tightest.Remaining {
+			tightest, tightLimit = res, bs[i].limit
+		}
+	}
+	if tightest != nil {
+		setHeaders(c, tightLimit, tightest)
+	}
+	return next(c)
 }
 
 // Allow takes one request from the bucket key, which refills at perMinute,
