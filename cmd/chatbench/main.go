@@ -108,7 +108,7 @@ func bench(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	idle, _ := memory(a.cmd.Process.Pid)
-	if err := measure(ctx, o, rs, out); err != nil {
+	if err := measure(ctx, o, rs, up, out); err != nil {
 		return err
 	}
 	if o.open == 0 {
@@ -122,8 +122,9 @@ func bench(ctx context.Context, o options, out io.Writer) error {
 
 func mib(kib int) float64 { return float64(kib) / 1024 }
 
-// measure prints one table row per route and level.
-func measure(ctx context.Context, o options, rs []route, out io.Writer) error {
+// measure prints one table row per route and level. The added columns
+// compare overheads (see stats) with the direct route's at that level.
+func measure(ctx context.Context, o options, rs []route, up *upstream, out io.Writer) error {
 	fmt.Fprintf(out, "\n%-7s %-22s %5s %9s %9s %9s %9s %11s %11s %11s %11s %7s\n", "streams", "route", "n",
 		"ttft p50", "ttft p99", "total p50", "total p99", "+ttft p50", "+ttft p99", "+total p50", "+total p99", "ratio")
 	for _, level := range o.levels {
@@ -134,17 +135,18 @@ func measure(ctx context.Context, o options, rs []route, out io.Writer) error {
 			if _, err := run(ctx, r, level, level); err != nil {
 				return fmt.Errorf("%s warm-up at %d streams: %w", r.name, level, err)
 			}
+			up.forget()
 			ss, err := run(ctx, r, level, n)
 			if err != nil {
 				return fmt.Errorf("%s at %d streams: %w", r.name, level, err)
 			}
-			s := summarize(ss)
+			s := summarize(ss, up)
 			if i == 0 {
 				direct = s
 			}
 			fmt.Fprintf(out, "%-7d %-22s %5d %9s %9s %9s %9s %11s %11s %11s %11s %7.3f\n", level, r.name, s.n,
 				ms(s.ttft50), ms(s.ttft99), ms(s.total50), ms(s.total99),
-				ms(s.ttft50-direct.ttft50), ms(s.ttft99-direct.ttft99), ms(s.total50-direct.total50), ms(s.total99-direct.total99),
+				ms(s.over50-direct.over50), ms(s.over99-direct.over99), ms(s.overT50-direct.overT50), ms(s.overT99-direct.overT99),
 				float64(s.ttft50)/float64(direct.ttft50))
 		}
 	}

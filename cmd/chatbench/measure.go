@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,10 +43,16 @@ func routes(upstreamURL, apiBase string, w world) []route {
 	}
 }
 
-// sample is one streamed request: time to the first token and to the end.
+// sample is one streamed request: time to the first token and to the end,
+// as the client saw them; tag names it to the upstream.
 type sample struct {
+	tag         string
 	ttft, total time.Duration
 }
+
+var tags atomic.Int64
+
+func newTag() string { return tagPrefix + strconv.FormatInt(tags.Add(1), 10) }
 
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096, MaxIdleConns: 8192, IdleConnTimeout: time.Minute}}
 
@@ -104,8 +111,10 @@ func run(ctx context.Context, r route, streams, n int) ([]sample, error) {
 	var wg sync.WaitGroup
 	for range streams {
 		wg.Go(func() {
-			for i := range jobs {
-				s, err := ask(ctx, r, "hello "+strconv.Itoa(i), nil)
+			for range jobs {
+				tag := newTag()
+				s, err := ask(ctx, r, "hello "+tag, nil)
+				s.tag = tag
 				mu.Lock()
 				if err != nil && first == nil {
 					first = err
@@ -125,19 +134,26 @@ func run(ctx context.Context, r route, streams, n int) ([]sample, error) {
 	return out, first
 }
 
-// stats are the percentiles of one route at one concurrency.
+// stats are the percentiles of one route at one concurrency: of what the
+// client saw, and of its overhead, what the client saw beyond the time the
+// upstream itself took for the same request (its timers run late when the
+// machine is busy; that is not the route's doing).
 type stats struct {
 	ttft50, ttft99, total50, total99 time.Duration
+	over50, over99, overT50, overT99 time.Duration
 	n                                int
 }
 
-func summarize(ss []sample) stats {
-	ttft := make([]time.Duration, len(ss))
-	total := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		ttft[i], total[i] = s.ttft, s.total
+func summarize(ss []sample, up *upstream) stats {
+	var ttft, total, over, overT []time.Duration
+	for _, s := range ss {
+		ttft, total = append(ttft, s.ttft), append(total, s.total)
+		if u, ok := up.took(s.tag); ok {
+			over, overT = append(over, s.ttft-u.ttft), append(overT, s.total-u.total)
+		}
 	}
-	return stats{ttft50: pct(ttft, 50), ttft99: pct(ttft, 99), total50: pct(total, 50), total99: pct(total, 99), n: len(ss)}
+	return stats{ttft50: pct(ttft, 50), ttft99: pct(ttft, 99), total50: pct(total, 50), total99: pct(total, 99),
+		over50: pct(over, 50), over99: pct(over, 99), overT50: pct(overT, 50), overT99: pct(overT, 99), n: len(ss)}
 }
 
 // pct is the nearest-rank percentile.

@@ -22,8 +22,56 @@ type upstream struct {
 	srv       *http.Server
 	url       string
 
-	mu   sync.Mutex
-	hold chan struct{}
+	mu    sync.Mutex
+	hold  chan struct{}
+	times map[string]upTimes
+}
+
+// upTimes is what the upstream itself spent on one request: from having
+// read it to the first token, and to the end, as written to the socket.
+type upTimes struct {
+	ttft, total time.Duration
+}
+
+// tagPrefix marks the request id inside a question, so the upstream can
+// tell which request it is answering.
+const tagPrefix = "req-"
+
+func tagOf(body []byte) string {
+	i := bytes.Index(body, []byte(tagPrefix))
+	if i < 0 {
+		return ""
+	}
+	j := i + len(tagPrefix)
+	for j < len(body) && (body[j] == '-' || body[j] >= '0' && body[j] <= '9') {
+		j++
+	}
+	return string(body[i:j])
+}
+
+func (u *upstream) record(tag string, t upTimes) {
+	if tag == "" {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.times[tag] = t
+}
+
+// forget drops what was recorded so far (warm-up requests).
+func (u *upstream) forget() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	clear(u.times)
+}
+
+// took returns and forgets what the upstream spent on a request.
+func (u *upstream) took(tag string) (upTimes, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	t, ok := u.times[tag]
+	delete(u.times, tag)
+	return t, ok
 }
 
 func startUpstream(ttft, gap time.Duration, tokens int) (*upstream, error) {
@@ -31,7 +79,8 @@ func startUpstream(ttft, gap time.Duration, tokens int) (*upstream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upstream listen: %w", err)
 	}
-	u := &upstream{ttft: ttft, gap: gap, tokens: tokens, hold: make(chan struct{}), url: "http://" + ln.Addr().String()}
+	u := &upstream{ttft: ttft, gap: gap, tokens: tokens, hold: make(chan struct{}), url: "http://" + ln.Addr().String(),
+		times: map[string]upTimes{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", u.chat)
 	u.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -65,6 +114,8 @@ func (u *upstream) chat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	start := time.Now()
+	var first time.Duration
 	held := bytes.Contains(body, []byte(holdMarker))
 	hold := u.holdChan()
 	rc := http.NewResponseController(w)
@@ -77,6 +128,9 @@ func (u *upstream) chat(w http.ResponseWriter, r *http.Request) {
 	for i := range u.tokens {
 		if _, err := w.Write(tokenChunk); err != nil || rc.Flush() != nil {
 			return
+		}
+		if i == 0 {
+			first = time.Since(start)
 		}
 		if i == 0 && held {
 			if !wait(r, 0, hold) {
@@ -93,6 +147,7 @@ func (u *upstream) chat(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, usage)
 	_, _ = w.Write(doneLine)
 	_ = rc.Flush()
+	u.record(tagOf(body), upTimes{ttft: first, total: time.Since(start)})
 }
 
 // wait sleeps d, or until hold closes when hold is set; false when the

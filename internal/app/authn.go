@@ -60,23 +60,24 @@ func newCachedAuthn(next auth.Authenticator, set *cache.Set, ttl time.Duration) 
 }
 
 func (a *cachedAuthn) AuthenticateToken(ctx context.Context, token string) (auth.Principal, error) {
-	return a.get(a.tokens, token, func() (auth.Principal, error) { return a.next.AuthenticateToken(ctx, token) })
+	return a.get(ctx, a.tokens, token, func(ctx context.Context) (auth.Principal, error) { return a.next.AuthenticateToken(ctx, token) })
 }
 
 func (a *cachedAuthn) AuthenticateAPIKey(ctx context.Context, key string) (auth.Principal, error) {
-	return a.get(a.keys, key, func() (auth.Principal, error) { return a.next.AuthenticateAPIKey(ctx, key) })
+	return a.get(ctx, a.keys, key, func(ctx context.Context) (auth.Principal, error) { return a.next.AuthenticateAPIKey(ctx, key) })
 }
 
 // get keys the cache by the credential's SHA-256, so no secret is kept.
-func (a *cachedAuthn) get(c *cache.Cache[[32]byte, auth.Principal], secret string, load func() (auth.Principal, error)) (auth.Principal, error) {
+func (a *cachedAuthn) get(ctx context.Context, c *cache.Cache[[32]byte, auth.Principal], secret string,
+	load func(context.Context) (auth.Principal, error)) (auth.Principal, error) {
 	k := sha256.Sum256([]byte(secret))
-	p, err := c.Get(k, load)
+	p, err := c.Get(ctx, k, load)
 	if err != nil {
 		return p, err
 	}
 	if !p.Expires.IsZero() && !a.now().Before(p.Expires) {
 		c.Remove(k)
-		return load()
+		return load(ctx)
 	}
 	return p, nil
 }

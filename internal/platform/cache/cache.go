@@ -1,7 +1,9 @@
 // Package cache keeps what a process read recently for a short time, so hot
 // paths (authenticating a request, resolving a model) skip round trips to
-// PostgreSQL. Entries expire after a fixed TTL and are never refreshed in
-// place: a change made elsewhere is seen by every replica within the TTL.
+// PostgreSQL. A value is served for at most the TTL after it was loaded;
+// one read in the second half of that time reloads it in the background,
+// so values in use never expire under a request. Changes made through the
+// API empty the caches of every process (Set); the TTL bounds the rest.
 // It wraps hashicorp/golang-lru's expirable LRU, which bounds the entries.
 package cache
 
@@ -9,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,31 +22,64 @@ import (
 // Cache maps keys to values for TTL. A zero TTL turns it off: every Get
 // loads.
 type Cache[K comparable, V any] struct {
-	lru *expirable.LRU[K, V]
+	lru        *expirable.LRU[K, entry[V]]
+	ttl        time.Duration
+	gen        atomic.Uint64 // bumped by Purge, so a load begun before it is not kept
+	refreshing sync.Map      // keys being reloaded in the background
 }
+
+type entry[V any] struct {
+	v  V
+	at time.Time
+}
+
+// refreshTimeout bounds a background reload.
+const refreshTimeout = 10 * time.Second
 
 // New returns a cache of at most size entries kept for ttl.
 func New[K comparable, V any](size int, ttl time.Duration) *Cache[K, V] {
 	if ttl <= 0 {
 		return &Cache[K, V]{}
 	}
-	return &Cache[K, V]{lru: expirable.NewLRU[K, V](size, nil, ttl)}
+	return &Cache[K, V]{lru: expirable.NewLRU[K, entry[V]](size, nil, ttl), ttl: ttl}
 }
 
 // Get returns the cached value for key, or loads, stores and returns it.
-// Failed loads are not stored.
-func (c *Cache[K, V]) Get(key K, load func() (V, error)) (V, error) {
-	if c.lru != nil {
-		if v, ok := c.lru.Get(key); ok {
-			return v, nil
+// Failed loads are not stored. A background reload gets a context of its
+// own: load must take what it needs from its arguments, not from ctx.
+func (c *Cache[K, V]) Get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
+	if c.lru == nil {
+		return load(ctx)
+	}
+	if e, ok := c.lru.Get(key); ok {
+		if time.Since(e.at) > c.ttl/2 {
+			c.refresh(key, load)
 		}
+		return e.v, nil
 	}
-	v, err := load()
-	if err != nil || c.lru == nil {
-		return v, err
+	return c.fill(ctx, key, load)
+}
+
+func (c *Cache[K, V]) fill(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
+	gen := c.gen.Load()
+	at := time.Now()
+	v, err := load(ctx)
+	if err == nil && c.gen.Load() == gen {
+		c.lru.Add(key, entry[V]{v: v, at: at})
 	}
-	c.lru.Add(key, v)
-	return v, nil
+	return v, err
+}
+
+func (c *Cache[K, V]) refresh(key K, load func(context.Context) (V, error)) {
+	if _, busy := c.refreshing.LoadOrStore(key, struct{}{}); busy {
+		return
+	}
+	go func() {
+		defer c.refreshing.Delete(key)
+		ctx, cancel := context.WithTimeout(context.Background(), refreshTimeout)
+		defer cancel()
+		_, _ = c.fill(ctx, key, load)
+	}()
 }
 
 // Remove drops one entry.
@@ -53,9 +89,10 @@ func (c *Cache[K, V]) Remove(key K) {
 	}
 }
 
-// Purge drops every entry.
+// Purge drops every entry, and every load under way is not kept.
 func (c *Cache[K, V]) Purge() {
 	if c.lru != nil {
+		c.gen.Add(1)
 		c.lru.Purge()
 	}
 }

@@ -29,7 +29,7 @@ func NewAssistants(svc *assistantsapp.Service, set *cache.Set, ttl time.Duration
 // ForChat returns an assistant the caller may chat with.
 func (a Assistants) ForChat(ctx context.Context, tenant tenancy.ID, c application.Caller, id uuid.UUID) (application.AssistantInfo, error) {
 	key := fmt.Sprint(tenant, c.UserID, id, c.TenantAdmin, c.Permissions)
-	return a.cache.Get(key, func() (application.AssistantInfo, error) {
+	return a.cache.Get(ctx, key, func(ctx context.Context) (application.AssistantInfo, error) {
 		v, err := a.svc.ForChat(ctx, tenant, assistantsapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin, Permissions: c.Permissions}, id)
 		if err != nil {
 			return application.AssistantInfo{}, err

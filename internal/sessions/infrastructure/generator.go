@@ -57,7 +57,7 @@ func NewGenerator(router *ai.Router, models *modelsapp.Service, tenants *tenants
 
 // catalog loads the tenant's enabled models.
 func (g *Generator) catalog(ctx context.Context, tenant tenancy.ID) (catalog, error) {
-	return g.catalogs.Get(tenant, func() (catalog, error) {
+	return g.catalogs.Get(ctx, tenant, func(ctx context.Context) (catalog, error) {
 		c := catalog{byID: map[uuid.UUID]entry{}}
 		for _, kind := range []string{"completion", "embedding"} {
 			vs, err := g.models.VisibleKind(ctx, tenant, kind)
@@ -139,7 +139,7 @@ type served struct {
 
 // endpoint is where one model is served.
 func (g *Generator) endpoint(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
-	return g.endpoints.Get(endpointKey{tenant, m.id}, func() (ai.Endpoint, error) { return g.resolve(ctx, tenant, m) })
+	return g.endpoints.Get(ctx, endpointKey{tenant, m.id}, func(ctx context.Context) (ai.Endpoint, error) { return g.resolve(ctx, tenant, m) })
 }
 
 // resolve finds the credential that serves m.
