@@ -39,7 +39,7 @@ type chat struct {
 // newChat makes a tenant whose default model is served by a fake upstream
 // through the tenant's OpenAI credential, and an assistant in a user's
 // personal space.
-func newChat(t *testing.T, script ...testkit.Reply) *chat {
+func newChat(t testing.TB, script ...testkit.Reply) *chat {
 	t.Helper()
 	e := apptest.New(t)
 	c := &chat{e: e, fake: testkit.NewFakeAI(t, script...), tenant: e.Tenant(t)}

@@ -26,7 +26,7 @@ type openAIWorld struct {
 	embedding string
 }
 
-func newOpenAI(t *testing.T, script ...testkit.Reply) *openAIWorld {
+func newOpenAI(t testing.TB, script ...testkit.Reply) *openAIWorld {
 	t.Helper()
 	c := newChat(t, script...)
 	w := &openAIWorld{chat: c, model: c.modelName}
