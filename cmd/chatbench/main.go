@@ -63,7 +63,7 @@ func parse(args []string) (options, error) {
 	fs.DurationVar(&o.gap, "gap", 10*time.Millisecond, "the upstream's time between tokens")
 	fs.IntVar(&o.tokens, "tokens", 20, "tokens per answer")
 	fs.StringVar(&levels, "streams", "1,50,200", "concurrent streams to measure at, comma-separated")
-	fs.IntVar(&o.minRequests, "requests", 60, "requests per route and level at least (10 per stream otherwise)")
+	fs.IntVar(&o.minRequests, "requests", 60, "requests per route and level at least (40 per stream otherwise)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the tenant, user and model afterwards (to inspect what was stored)")
 	fs.IntVar(&o.open, "open", 2000, "streams to hold open at once for the memory reading (0: skip)")
 	if err := fs.Parse(args); err != nil {
@@ -128,7 +128,7 @@ func measure(ctx context.Context, o options, rs []route, up *upstream, out io.Wr
 	fmt.Fprintf(out, "\n%-7s %-22s %5s %9s %9s %9s %9s %11s %11s %11s %11s %7s\n", "streams", "route", "n",
 		"ttft p50", "ttft p99", "total p50", "total p99", "+ttft p50", "+ttft p99", "+total p50", "+total p99", "ratio")
 	for _, level := range o.levels {
-		n := max(o.minRequests, 10*level)
+		n := max(o.minRequests, 40*level)
 		var direct stats
 		for i, r := range rs {
 			// Open the connections this level needs before timing it.

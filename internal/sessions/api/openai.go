@@ -295,14 +295,19 @@ func (t *oaTurn) stream(c *echo.Context, includeUsage bool) error {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	var buf bytes.Buffer
-	send := func(v any) error {
+	// write queues an event; send queues one and flushes what is queued.
+	write := func(v any) error {
 		buf.Reset()
 		buf.WriteString("data: ")
 		if err := json.NewEncoder(&buf).Encode(v); err != nil {
 			return err
 		}
 		buf.WriteString("\n")
-		if _, err := w.Write(buf.Bytes()); err != nil {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	send := func(v any) error {
+		if err := write(v); err != nil {
 			return err
 		}
 		return rc.Flush()
@@ -311,8 +316,10 @@ func (t *oaTurn) stream(c *echo.Context, includeUsage bool) error {
 		return oaChunk{ID: t.id, Object: "chat.completion.chunk", Created: t.created, Model: t.comp.Model.Name,
 			Choices: []oaChunkChoice{{Delta: delta, FinishReason: fin}}}
 	}
+	// The first token is here already (the router waits for it): the role
+	// chunk goes out with it, in one write.
 	empty := ""
-	if err := send(chunk(oaDelta{Role: "assistant", Content: &empty}, nil)); err != nil {
+	if err := write(chunk(oaDelta{Role: "assistant", Content: &empty}, nil)); err != nil {
 		return nil
 	}
 	for {
