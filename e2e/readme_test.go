@@ -74,4 +74,5 @@ func TestReadmeDemoChatWorksOffline(t *testing.T) {
 	require.Contains(t, text, "Local hashed n-grams (384)")
 	// The whole answer is in the done event and in the OpenAI-compatible reply.
 	require.GreaterOrEqual(t, strings.Count(text, ai.NoAnswer), 2, text)
+	require.Contains(t, text, "Parking permits cost 500 kronor a month [permit.txt].", "the attached file is quoted")
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/agora-platform/agora/internal/assistants"
 	assistantsinfra "github.com/agora-platform/agora/internal/assistants/infrastructure"
 	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/files"
+	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/auth"
@@ -66,6 +68,7 @@ type App struct {
 	Spaces     *spaces.Module
 	Assistants *assistants.Module
 	Sessions   *sessions.Module
+	Files      *files.Module
 	// Router sends model requests to providers.
 	Router *ai.Router
 	// Limiter holds the request budgets in Redis, shared by all replicas.
@@ -136,8 +139,10 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
+	a.Files = files.New(db, cfg.FileStorageDir, filesinfra.NewQuotas(a.Tenants.Service), log)
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
-		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL), nil, a.Limiter,
+		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL), nil,
+		sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
 		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
 			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)
 	return a, nil
@@ -226,6 +231,7 @@ func (a *App) HTTP() *echo.Echo {
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
 	a.Spaces.HTTP.Register(authed)
 	a.Assistants.HTTP.Register(authed)
+	a.Files.HTTP.Register(authed)
 	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {

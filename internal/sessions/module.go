@@ -22,8 +22,8 @@ type Module struct {
 // New builds the sessions module. knowledge may be nil until the knowledge
 // module exists.
 func New(db *bun.DB, assistants application.Assistants, gen application.Generator, knowledge application.Knowledge,
-	rate application.Rate, limits application.Limits, log *slog.Logger) *Module {
+	files application.Files, rate application.Rate, limits application.Limits, log *slog.Logger) *Module {
 	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db),
-		Assistants: assistants, Generator: gen, Knowledge: knowledge, Rate: rate, Log: log, Limits: limits})
+		Assistants: assistants, Generator: gen, Knowledge: knowledge, Files: files, Rate: rate, Log: log, Limits: limits})
 	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
 }

@@ -214,7 +214,7 @@ func TestLocalAnswererCitesTheMatchingPassage(t *testing.T) {
 	require.NoError(t, err)
 	text, last, err := drain(t, s)
 	require.NoError(t, err)
-	require.Equal(t, "Parking permits cost 500 kronor per month [2]", text)
+	require.Equal(t, "Parking permits cost 500 kronor per month [2].", text)
 	require.Equal(t, "stop", last.FinishReason)
 
 	s, _ = ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{MaxTokens: &five, Messages: []ai.Message{
@@ -225,6 +225,16 @@ func TestLocalAnswererCitesTheMatchingPassage(t *testing.T) {
 	s, _ = ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: "Who won the match?"}}})
 	text, _, _ = drain(t, s)
 	require.Equal(t, ai.NoAnswer, text)
+}
+
+func TestLocalAnswererQuotesAttachmentsByName(t *testing.T) {
+	t.Parallel()
+	user := ai.FormatAttachment("fees & rules.md", "Library cards are free. A lost card costs 20 kronor.") + "\n\nWhat does a lost card cost?"
+	s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: user}}})
+	require.NoError(t, err)
+	text, _, err := drain(t, s)
+	require.NoError(t, err)
+	require.Equal(t, "A lost card costs 20 kronor [fees & rules.md].", text, "the attachment is a source, not part of the question")
 }
 
 func TestCountTokensOffline(t *testing.T) {

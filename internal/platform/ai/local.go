@@ -32,6 +32,14 @@ func FormatSource(id int, title, text string) string {
 
 var sourceRe = regexp.MustCompile(`(?s)<source id="(\d+)" title="([^"]*)">\n(.*?)\n</source>`)
 
+// FormatAttachment renders a file attached to a question, for the user
+// message ahead of the question.
+func FormatAttachment(name, text string) string {
+	return fmt.Sprintf("<attachment name=\"%s\">\n%s\n</attachment>", html.EscapeString(name), text)
+}
+
+var attachmentRe = regexp.MustCompile(`(?s)<attachment name="([^"]*)">\n(.*?)\n</attachment>\s*`)
+
 // Embed returns one local embedding per input.
 func (Local) Embed(_ context.Context, _ Endpoint, req EmbedRequest) (EmbedResult, error) {
 	dims := req.Dimensions
@@ -122,7 +130,12 @@ func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, err
 			}
 		}
 		if m.Role == User {
-			question = m.Content
+			// Attached files are passages too, cited by name.
+			for _, a := range attachmentRe.FindAllStringSubmatch(m.Content, -1) {
+				name := html.UnescapeString(a[1])
+				sources = append(sources, passage{id: name, title: name, text: a[2]})
+			}
+			question = attachmentRe.ReplaceAllString(m.Content, "")
 		}
 	}
 	answer := extract(question, sources)
@@ -186,13 +199,16 @@ func extract(question string, sources []passage) string {
 		if out.Len() > 0 {
 			out.WriteString(" ")
 		}
-		out.WriteString(c.text + " [" + c.id + "]")
+		out.WriteString(c.text + " [" + c.id + "].")
 	}
 	return out.String()
 }
 
-var sentenceEnd = regexp.MustCompile(`(?m)([.!?])\s+|\n+`)
+// sentenceEnd ends a sentence: its punctuation and the space after, or a
+// line break.
+var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)|\n+`)
 
+// sentences splits text into sentences without their end punctuation.
 func sentences(text string) []string {
 	var out []string
 	for _, s := range sentenceEnd.Split(text, -1) {

@@ -1,7 +1,9 @@
 package testkit
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,4 +36,21 @@ func JSON[T any](t testing.TB, rec *httptest.ResponseRecorder) T {
 		t.Fatalf("decode %T from %s: %v", v, rec.Body.String(), err)
 	}
 	return v
+}
+
+// Upload posts content as the multipart file field of target.
+func Upload(h http.Handler, target, field, filename string, content []byte, headers ...string) *httptest.ResponseRecorder {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	part, _ := mw.CreateFormFile(field, filename)
+	_, _ = part.Write(content)
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, target, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
 }

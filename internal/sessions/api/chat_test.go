@@ -441,3 +441,43 @@ func TestSaveTurnIsAllOrNothing(t *testing.T) {
 	require.Zero(t, count("questions"))
 	require.Equal(t, usageBefore, count("usage_records"), "no usage without its question")
 }
+
+// TestQuestionsCarryTheirAttachments: an uploaded file's text reaches the
+// model with the question, the answer names the file, and the session
+// remembers it; another user's file is not found.
+func TestQuestionsCarryTheirAttachments(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Tokens: []string{"500", " kronor"}})
+	rec := testkit.Upload(c.e.H, "/api/v1/files/", "file", "fees.md", []byte("# Fees\n\nA parking permit costs 500 kronor a month."),
+		"Authorization", "Bearer "+c.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	file := testkit.JSON[struct{ ID string }](t, rec).ID
+
+	rec = c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"What does a permit cost?","files":[{"id":"`+file+`"}]}`, c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	answer := testkit.JSON[struct {
+		SessionID string `json:"session_id"`
+		Files     []struct{ ID string }
+	}](t, rec)
+	require.Equal(t, file, answer.Files[0].ID)
+	msgs := c.fake.Requests[0]["messages"].([]any)
+	user := msgs[len(msgs)-1].(map[string]any)["content"].(string)
+	require.Contains(t, user, `<attachment name="fees.md">`)
+	require.Contains(t, user, "costs 500 kronor a month")
+	require.True(t, strings.HasSuffix(user, "What does a permit cost?"), "the question comes after the file")
+
+	sess := testkit.JSON[struct {
+		Questions []struct{ Files []struct{ ID string } }
+	}](t, c.e.Do(http.MethodGet, "/api/v1/conversations/"+answer.SessionID+"/", "", c.token))
+	require.Equal(t, file, sess.Questions[0].Files[0].ID, "the session remembers the attachment")
+
+	other, _ := c.e.Token(t, c.tenant, domain.RoleUser)
+	rec = testkit.Upload(c.e.H, "/api/v1/files/", "file", "theirs.txt", []byte("Not yours to read."), "Authorization", "Bearer "+other)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	theirs := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"q","files":[{"id":"`+theirs+`"}]}`, c.token)
+	require.Equal(t, http.StatusNotFound, rec.Code, "another user's file: %s", rec.Body.String())
+	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "file "+theirs+" not found")
+	rec = c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"q","files":[{"id":"nope"}]}`, c.token)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+}

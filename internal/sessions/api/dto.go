@@ -3,6 +3,8 @@ package api
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/sessions/application"
 	"github.com/agora-platform/agora/internal/sessions/domain"
 )
@@ -47,6 +49,7 @@ type AnswerResponse struct {
 	Question        string             `json:"question"`
 	Answer          string             `json:"answer"`
 	References      []domain.Reference `json:"references"`
+	Files           []FileRef          `json:"files"`
 	CreatedAt       time.Time          `json:"created_at"`
 	CompletionModel ModelRef           `json:"completion_model"`
 	Usage           *UsageDTO          `json:"usage,omitempty"`
@@ -61,6 +64,7 @@ type QuestionResponse struct {
 	Answer           string             `json:"answer"`
 	Status           string             `json:"status" enums:"complete,partial,cancelled,failed"`
 	References       []domain.Reference `json:"references"`
+	Files            []FileRef          `json:"files"`
 	CompletionModel  string             `json:"completion_model_id" format:"uuid"`
 	PromptTokens     int                `json:"prompt_tokens"`
 	CompletionTokens int                `json:"completion_tokens"`
@@ -131,11 +135,20 @@ type UsageResponse struct {
 
 func answerOf(t *application.Turn, withText bool) AnswerResponse {
 	a := AnswerResponse{ID: t.Question.ID.String(), SessionID: t.Session.ID.String(), Question: t.Question.Question,
-		References: t.References(), CreatedAt: t.Question.CreatedAt, CompletionModel: ModelRef{ID: t.Model.ID.String(), Name: t.Model.Name}}
+		References: t.References(), Files: fileRefs(t.Question.Files), CreatedAt: t.Question.CreatedAt,
+		CompletionModel: ModelRef{ID: t.Model.ID.String(), Name: t.Model.Name}}
 	if withText {
 		a.Answer = t.Answer()
 	}
 	return a
+}
+
+func fileRefs(ids []uuid.UUID) []FileRef {
+	out := make([]FileRef, len(ids))
+	for i, id := range ids {
+		out[i] = FileRef{ID: id.String()}
+	}
+	return out
 }
 
 func toSession(s domain.Session) SessionResponse {
@@ -143,7 +156,7 @@ func toSession(s domain.Session) SessionResponse {
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 	for _, q := range s.Questions {
 		r := QuestionResponse{ID: q.ID.String(), Question: q.Question, Answer: q.Answer, Status: string(q.Status), References: q.References,
-			CompletionModel: q.Model.String(), PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens,
+			Files: fileRefs(q.Files), CompletionModel: q.Model.String(), PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens,
 			TotalMs: q.Total.Milliseconds(), FinishReason: q.FinishReason, Flags: q.Flags, CreatedAt: q.CreatedAt}
 		if q.TTFT > 0 {
 			ms := q.TTFT.Milliseconds()

@@ -38,9 +38,11 @@ type Turn struct {
 	NewSess   bool
 	Question  domain.Question
 	Sources   []Source
-	Prompt    Prompt
-	started   time.Time
-	answer    strings.Builder
+	// Attachments are the files the question attaches.
+	Attachments []Attachment
+	Prompt      Prompt
+	started     time.Time
+	answer      strings.Builder
 }
 
 // Answer returns the answer written so far.
@@ -108,6 +110,9 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	if t.Model, err = s.Generator.Model(ctx, t.Tenant, a.Model); err != nil {
 		return err
 	}
+	if err := s.loadAttachments(ctx, t, in.Files); err != nil {
+		return err
+	}
 	if in.Session == nil {
 		t.NewSess = true
 		t.Session = domain.Session{ID: uuid.Must(uuid.NewV7()), Tenant: t.Tenant, User: t.Caller.UserID, Assistant: a.ID,
@@ -123,15 +128,28 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	return nil
 }
 
+// loadAttachments reads the text of the files the question attaches.
+func (s *Service) loadAttachments(ctx context.Context, t *Turn, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.Files == nil {
+		return errs.New(errs.Invalid, "this installation takes no attachments")
+	}
+	as, err := s.Files.Attachments(ctx, t.Tenant, t.Caller.UserID, ids)
+	if err != nil {
+		return err
+	}
+	t.Attachments = as
+	return nil
+}
+
 // guard enforces the question size, attachments, the per-minute question
 // budgets of the user and the tenant and the tenant's token quota, and
 // flags likely prompt injection.
 func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 	if err := domain.CheckQuestion(in.Question, s.Limits.MaxQuestionChars); err != nil {
 		return err
-	}
-	if len(in.Files) > 0 {
-		return errs.Newf(errs.Invalid, "file %s not found", in.Files[0])
 	}
 	if err := s.checkRate(ctx, t.Tenant, t.Caller.UserID); err != nil {
 		return err
@@ -141,6 +159,9 @@ func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 	}
 	t.Question = domain.Question{ID: uuid.Must(uuid.NewV7()), Question: strings.TrimSpace(in.Question), Model: t.Model.ID,
 		Flags: domain.Flags(in.Question), CreatedAt: s.now()}
+	for _, a := range t.Attachments {
+		t.Question.Files = append(t.Question.Files, a.ID)
+	}
 	return nil
 }
 
@@ -158,15 +179,25 @@ func (s *Service) retrieve(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-// buildPrompt fits instructions, knowledge, history and the question into
-// the model's window: the answer keeps its share, history gets about a
-// fifth (newest turns first), knowledge up to 40 %.
+// buildPrompt fits instructions, attachments, knowledge, history and the
+// question into the model's window: the answer keeps its share, the
+// question and its attachments go whole, history gets about a fifth
+// (newest turns first), knowledge up to 40 %.
 func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	b := domain.BudgetFor(t.Model.TokenLimit, t.Assistant.MaxTokens)
 	fixed := s.Generator.Count(t.Assistant.Prompt) + s.Generator.Count(t.Question.Question) + 16
-	if fixed+b.Answer > b.Total {
+	attached := 0
+	for _, a := range t.Attachments {
+		attached += s.Generator.Count(a.Name) + s.Generator.Count(a.Text) + 12
+	}
+	if fixed+attached+b.Answer > b.Total {
+		if attached > 0 {
+			return errs.Newf(errs.TooLarge, "the attached files are too long for %s (about %d tokens with the question; it reads %d); attach less, or add the files to a collection",
+				t.Model.Name, fixed+attached+b.Answer, b.Total)
+		}
 		return errs.Newf(errs.TooLarge, "the question and instructions are too long for %s (about %d tokens; it reads %d)", t.Model.Name, fixed+b.Answer, b.Total)
 	}
+	fixed += attached
 	var sources []Source
 	used := 0
 	for _, src := range t.Sources {
@@ -186,8 +217,8 @@ func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	for _, q := range turns {
 		history = append(history, Message{Role: "user", Content: q.Question}, Message{Role: "assistant", Content: q.Answer})
 	}
-	t.Prompt = Prompt{Instructions: t.Assistant.Prompt, Sources: sources, History: history, Question: t.Question.Question,
-		Temperature: t.Assistant.Temperature, MaxTokens: t.Assistant.MaxTokens}
+	t.Prompt = Prompt{Instructions: t.Assistant.Prompt, Sources: sources, Attachments: t.Attachments, History: history,
+		Question: t.Question.Question, Temperature: t.Assistant.Temperature, MaxTokens: t.Assistant.MaxTokens}
 	return nil
 }
 

@@ -78,8 +78,6 @@ func TestGuard(t *testing.T) {
 	require.Equal(t, errs.TooLarge, kind)
 	kind, _ = errs.KindOf(s.guard(context.Background(), tr, AskInput{Question: "  "}))
 	require.Equal(t, errs.Invalid, kind)
-	kind, _ = errs.KindOf(s.guard(context.Background(), tr, AskInput{Question: "hi", Files: []uuid.UUID{uuid.New()}}))
-	require.Equal(t, errs.Invalid, kind)
 	kind, _ = errs.KindOf(s.guard(context.Background(), tr, AskInput{Question: "hi"}))
 	require.Equal(t, errs.QuotaExceeded, kind, "the tenant used its tokens")
 
@@ -131,6 +129,25 @@ func TestGuardCountsQuestionsPerUserAndTenant(t *testing.T) {
 
 	rate.down = true
 	require.NoError(t, ask(anna), "an unreachable counter lets questions through")
+}
+
+func TestBuildPromptTakesAttachmentsWholeOrRefuses(t *testing.T) {
+	t.Parallel()
+	s := service(&fakeGen{}, nil, Limits{})
+	file := Attachment{ID: uuid.New(), Name: "rules.md", Text: strings.Repeat("rule ", 100)}
+	src := Source{Number: 1, Text: strings.Repeat("fact ", 30)}
+	tr := &Turn{Model: ModelInfo{Name: "m", TokenLimit: 200}, Question: domain.Question{Question: "what now"},
+		Attachments: []Attachment{file}, Sources: []Source{src}}
+	require.NoError(t, s.buildPrompt(context.Background(), tr))
+	require.Equal(t, []Attachment{file}, tr.Prompt.Attachments, "the attachment goes whole")
+	// 200 tokens: 50 for the answer, 131 for the question and the file
+	// (113 with framing): a 42-token source no longer fits.
+	require.Empty(t, tr.Prompt.Sources, "knowledge gets only what the attachment leaves")
+
+	tr.Attachments = []Attachment{file, file, file}
+	kind, msg := errs.KindOf(s.buildPrompt(context.Background(), tr))
+	require.Equal(t, errs.TooLarge, kind)
+	require.Contains(t, msg, "attached files are too long")
 }
 
 func TestBuildPromptKeepsNewestHistoryAndCapsKnowledge(t *testing.T) {

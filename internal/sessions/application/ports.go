@@ -119,10 +119,12 @@ type Source struct {
 type Prompt struct {
 	Instructions string
 	Sources      []Source
-	History      []Message
-	Question     string
-	Temperature  *float64
-	MaxTokens    *int
+	// Attachments are the files the question attaches, whole.
+	Attachments []Attachment
+	History     []Message
+	Question    string
+	Temperature *float64
+	MaxTokens   *int
 }
 
 // Piece is a part of a streamed answer.
@@ -184,4 +186,18 @@ type TurnRecord struct {
 	NewSession bool
 	Question   domain.Question
 	Usage      UsageRecord
+}
+
+// Attachment is a file a question attaches: its name and text.
+type Attachment struct {
+	ID   uuid.UUID
+	Name string
+	Text string
+}
+
+// Files reads the text of a user's attached files.
+type Files interface {
+	// Attachments returns the user's files among ids, in order; one that
+	// is missing or another user's is a not-found error.
+	Attachments(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID) ([]Attachment, error)
 }

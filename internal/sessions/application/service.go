@@ -33,6 +33,8 @@ type Deps struct {
 	Assistants Assistants
 	Generator  Generator
 	Knowledge  Knowledge
+	// Files reads attachments; nil refuses questions that attach files.
+	Files Files
 	// Rate enforces Limits.QuestionsPer*; nil turns those limits off.
 	Rate   Rate
 	Log    *slog.Logger

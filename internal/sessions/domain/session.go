@@ -61,11 +61,13 @@ type Question struct {
 	PromptTokens     int
 	CompletionTokens int
 	// TTFT is the time to the first token; zero when none came.
-	TTFT          time.Duration
-	Total         time.Duration
-	FinishReason  string
-	References    []Reference
-	Flags         []string
+	TTFT         time.Duration
+	Total        time.Duration
+	FinishReason string
+	References   []Reference
+	Flags        []string
+	// Files are the files the question attached.
+	Files         []uuid.UUID
 	Analysis      map[string]any
 	FeedbackValue int
 	FeedbackText  string

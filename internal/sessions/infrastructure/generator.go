@@ -201,7 +201,20 @@ func Messages(p application.Prompt) []ai.Message {
 	for _, h := range p.History {
 		out = append(out, ai.Message{Role: ai.Role(h.Role), Content: h.Content})
 	}
-	return append(out, ai.Message{Role: ai.User, Content: p.Question})
+	return append(out, ai.Message{Role: ai.User, Content: withAttachments(p)})
+}
+
+// withAttachments puts the attached files ahead of the question.
+func withAttachments(p application.Prompt) string {
+	if len(p.Attachments) == 0 {
+		return p.Question
+	}
+	var b strings.Builder
+	for _, a := range p.Attachments {
+		b.WriteString(ai.FormatAttachment(a.Name, a.Text) + "\n\n")
+	}
+	b.WriteString(p.Question)
+	return b.String()
 }
 
 type pieces struct{ s ai.Stream }

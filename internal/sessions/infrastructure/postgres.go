@@ -49,6 +49,7 @@ type questionRow struct {
 	FinishReason     string             `bun:"finish_reason"`
 	Refs             []domain.Reference `bun:"refs,type:jsonb"`
 	Flags            []string           `bun:"flags,array"`
+	Files            []uuid.UUID        `bun:"files,array"`
 	Analysis         map[string]any     `bun:"analysis,type:jsonb"`
 	FeedbackValue    *int               `bun:"feedback_value"`
 	FeedbackText     string             `bun:"feedback_text"`
@@ -58,7 +59,7 @@ type questionRow struct {
 func (r questionRow) toEntity() domain.Question {
 	q := domain.Question{ID: r.ID, Question: r.Question, Answer: r.Answer, Status: domain.Status(r.Status), ErrorCode: r.ErrorCode,
 		Model: r.ModelID.UUID, PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, Total: ms(r.TotalMs),
-		FinishReason: r.FinishReason, References: r.Refs, Flags: r.Flags, Analysis: r.Analysis, FeedbackText: r.FeedbackText, CreatedAt: r.CreatedAt}
+		FinishReason: r.FinishReason, References: r.Refs, Flags: r.Flags, Files: r.Files, Analysis: r.Analysis, FeedbackText: r.FeedbackText, CreatedAt: r.CreatedAt}
 	if r.TTFTMs != nil {
 		q.TTFT = ms(*r.TTFTMs)
 	}
@@ -158,6 +159,7 @@ func newQuestionRow(tenant tenancy.ID, session uuid.UUID, q domain.Question) *qu
 	if row.Flags == nil {
 		row.Flags = []string{}
 	}
+	row.Files = append([]uuid.UUID{}, q.Files...)
 	return row
 }
 

@@ -1,0 +1,223 @@
+// Package application holds the files use cases: chat attachments are
+// stored, read into text at once, listed, attached to questions and
+// deleted.
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Repo stores file records and their text.
+type Repo interface {
+	Insert(ctx context.Context, f domain.File, text string) error
+	Get(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.File, error)
+	// List returns a user's files, newest first.
+	List(ctx context.Context, tenant tenancy.ID, user uuid.UUID, limit int) ([]domain.File, error)
+	Delete(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
+	// Attachments returns the text of the user's files among ids.
+	Attachments(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID) ([]domain.Attachment, error)
+	// UsedBytes sums the sizes of the tenant's stored files.
+	UsedBytes(ctx context.Context, tenant tenancy.ID) (int64, error)
+}
+
+// Saved describes bytes written to the store.
+type Saved struct {
+	Size   int64
+	SHA256 string
+	// Head is the first bytes, for content sniffing.
+	Head []byte
+}
+
+// Store keeps file bytes.
+type Store interface {
+	// Save streams r into a new object, reading at most max+1 bytes.
+	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (Saved, error)
+	Open(tenant tenancy.ID, id uuid.UUID) (io.ReadCloser, error)
+	Remove(tenant tenancy.ID, id uuid.UUID) error
+}
+
+// Reader reads the text of files.
+type Reader interface {
+	// Detect sniffs a file's MIME type from its first bytes and name.
+	Detect(head []byte, name string) string
+	// Text reads at most maxChars characters of text; its errors are the
+	// domain's ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong.
+	Text(r io.Reader, mime string, maxChars int) (string, error)
+	// Supported lists the MIME types Text reads.
+	Supported() []string
+}
+
+// Quotas tells a tenant's storage quota in bytes (0: none).
+type Quotas interface {
+	StorageQuota(ctx context.Context, tenant tenancy.ID) (int64, error)
+}
+
+// Service runs the files use cases.
+type Service struct {
+	repo   Repo
+	store  Store
+	reader Reader
+	quotas Quotas
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(repo Repo, store Store, reader Reader, quotas Quotas, log *slog.Logger) *Service {
+	return &Service{repo: repo, store: store, reader: reader, quotas: quotas, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// Upload stores a chat attachment and reads its text at once. Whatever
+// is refused leaves nothing behind.
+func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, r io.Reader) (domain.File, error) {
+	name, err := domain.CleanName(name)
+	if err != nil {
+		return domain.File{}, err
+	}
+	f := domain.File{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, User: user, Name: name, CreatedAt: s.now()}
+	saved, err := s.store.Save(ctx, tenant, f.ID, r, domain.MaxAttachmentBytes)
+	if err != nil {
+		return domain.File{}, fmt.Errorf("store file %q: %w", name, err)
+	}
+	f.Size, f.SHA256, f.MimeType = saved.Size, saved.SHA256, s.reader.Detect(saved.Head, name)
+	text, err := s.accept(ctx, f)
+	if err == nil {
+		f.Chars = len([]rune(text))
+		err = s.repo.Insert(ctx, f, text)
+	}
+	if err != nil {
+		if rerr := s.store.Remove(tenant, f.ID); rerr != nil {
+			s.log.WarnContext(ctx, "refused file not removed from storage", "file_id", f.ID, "err", rerr)
+		}
+		return domain.File{}, err
+	}
+	return f, nil
+}
+
+// accept checks the size and quota and reads the text of a saved file.
+func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
+	if f.Size > domain.MaxAttachmentBytes {
+		return "", errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most an attachment may be; add long documents to a collection instead",
+			f.Name, domain.MaxAttachmentBytes>>20)
+	}
+	if err := s.checkQuota(ctx, f); err != nil {
+		return "", err
+	}
+	rc, err := s.store.Open(f.Tenant, f.ID)
+	if err != nil {
+		return "", fmt.Errorf("open stored file %s: %w", f.ID, err)
+	}
+	defer rc.Close()
+	text, err := s.reader.Text(rc, f.MimeType, domain.MaxAttachmentChars)
+	return text, s.readError(f, err)
+}
+
+func (s *Service) checkQuota(ctx context.Context, f domain.File) error {
+	quota, err := s.quotas.StorageQuota(ctx, f.Tenant)
+	if err != nil || quota == 0 {
+		return err
+	}
+	used, err := s.repo.UsedBytes(ctx, f.Tenant)
+	if err != nil {
+		return err
+	}
+	if used+f.Size > quota {
+		return errs.Newf(errs.TooLarge, "your organisation's storage quota (%d MiB) has no room for %s; delete files or ask your administrator", quota>>20, f.Name)
+	}
+	return nil
+}
+
+// readError says in the user's terms why a file could not be read.
+func (s *Service) readError(f domain.File, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, domain.ErrUnsupported):
+		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be attached; attach text, Markdown, CSV, JSON or HTML files (%s)",
+			f.Name, f.MimeType, strings.Join(s.reader.Supported(), ", "))
+	case errors.Is(err, domain.ErrNotText):
+		return errs.Newf(errs.UnsupportedMediaType, "%s is not UTF-8 text; save it as UTF-8 and try again", f.Name)
+	case errors.Is(err, domain.ErrEmpty):
+		return errs.Newf(errs.Invalid, "%s holds no text", f.Name)
+	case errors.Is(err, domain.ErrTooLong):
+		return errs.Newf(errs.TooLarge, "%s holds more text than an attachment may (%d characters); add it to a collection instead",
+			f.Name, domain.MaxAttachmentChars)
+	}
+	return fmt.Errorf("read %s: %w", f.Name, err)
+}
+
+// Get returns one of the user's files.
+func (s *Service) Get(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.File, error) {
+	return s.repo.Get(ctx, tenant, user, id)
+}
+
+// List limits.
+const (
+	DefaultListSize = 50
+	MaxListSize     = 200
+)
+
+// List returns the user's files, newest first.
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, user uuid.UUID, limit int) ([]domain.File, error) {
+	if limit == 0 {
+		limit = DefaultListSize
+	}
+	if limit < 1 || limit > MaxListSize {
+		return nil, errs.Newf(errs.Invalid, "limit must be between 1 and %d", MaxListSize)
+	}
+	return s.repo.List(ctx, tenant, user, limit)
+}
+
+// Delete removes one of the user's files and its bytes. Questions that
+// attached it keep their answers.
+func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error {
+	if err := s.repo.Delete(ctx, tenant, user, id); err != nil {
+		return fmt.Errorf("delete file %s: %w", id, err)
+	}
+	if err := s.store.Remove(tenant, id); err != nil {
+		s.log.WarnContext(ctx, "deleted file's bytes not removed", "file_id", id, "err", err)
+	}
+	return nil
+}
+
+// Attachments returns the text of files a question attaches, in the order
+// asked; a file that is not the user's is not found.
+func (s *Service) Attachments(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID) ([]domain.Attachment, error) {
+	if len(ids) > domain.MaxPerQuestion {
+		return nil, errs.Newf(errs.Invalid, "a question may attach at most %d files", domain.MaxPerQuestion)
+	}
+	found, err := s.repo.Attachments(ctx, tenant, user, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load attachments: %w", err)
+	}
+	byID := make(map[uuid.UUID]domain.Attachment, len(found))
+	for _, a := range found {
+		byID[a.ID] = a
+	}
+	out := make([]domain.Attachment, 0, len(ids))
+	seen := map[uuid.UUID]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		a, ok := byID[id]
+		if !ok {
+			return nil, errs.Newf(errs.NotFound, "file %s not found; upload it with POST /api/v1/files/ first", id)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

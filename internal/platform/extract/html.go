@@ -1,0 +1,85 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// skipped elements hold no reader-visible text.
+var skipped = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Svg: true, atom.Iframe: true, atom.Object: true, atom.Canvas: true,
+}
+
+// blocks end a line of text.
+var blocks = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Tr: true, atom.Table: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true, atom.Title: true,
+	atom.Blockquote: true, atom.Pre: true, atom.Ul: true, atom.Ol: true, atom.Dd: true, atom.Dt: true,
+}
+
+// html reads the visible text of an HTML document: the title, headings and
+// paragraphs line by line, without scripts and styles.
+func html(data []byte) (string, error) {
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return "", ErrNotText
+	}
+	z := xhtml.NewTokenizer(bytes.NewReader(data))
+	var b strings.Builder
+	depth := 0 // inside skipped elements
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			if errors.Is(z.Err(), io.EOF) {
+				return tidy(b.String()), nil
+			}
+			return "", ErrNotText
+		case xhtml.StartTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skipped[a] {
+				depth++
+			}
+			if blocks[a] {
+				b.WriteByte('\n')
+			}
+		case xhtml.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skipped[a] && depth > 0 {
+				depth--
+			}
+			if blocks[a] {
+				b.WriteByte('\n')
+			}
+		case xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if blocks[atom.Lookup(name)] {
+				b.WriteByte('\n')
+			}
+		case xhtml.TextToken:
+			if depth == 0 {
+				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " "))
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// tidy trims every line and drops empty ones.
+func tidy(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,3 @@
+ALTER TABLE questions DROP COLUMN files;
+--bun:split
+DROP TABLE files;
