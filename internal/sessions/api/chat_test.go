@@ -258,7 +258,8 @@ func TestClearErrors(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"question":"hi"}`, c.token).Code)
 	require.Equal(t, http.StatusBadRequest, c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"  "}`, c.token).Code)
 	require.Equal(t, http.StatusNotFound, c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+uuid.NewString()+`","question":"hi"}`, c.token).Code)
-	require.Equal(t, http.StatusBadRequest, c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"hi","files":[{"id":"`+uuid.NewString()+`"}]}`, c.token).Code)
+	require.Equal(t, http.StatusNotFound, c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"hi","files":[{"id":"`+uuid.NewString()+`"}]}`, c.token).Code,
+		"an unknown attachment")
 }
 
 func TestSessionsFeedbackTitleAndIsolation(t *testing.T) {
