@@ -204,6 +204,11 @@ func post(ctx context.Context, client *http.Client, ep Endpoint, url string, bod
 	req.Header = headers
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, text/event-stream")
+	return send(ctx, client, ep, req)
+}
+
+// send performs a request and classifies a failed answer.
+func send(ctx context.Context, client *http.Client, ep Endpoint, req *http.Request) (*http.Response, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -297,15 +297,47 @@ func (s *routedStream) Close() error {
 
 // Embed asks the endpoints in order, with the same retries and failover.
 func (r *Router) Embed(ctx context.Context, eps []Endpoint, req EmbedRequest) (EmbedResult, error) {
+	return each(ctx, r, eps, func(drv Driver, ep Endpoint) (EmbedResult, error) {
+		req := req
+		if ep.Model != "" {
+			req.Model = ep.Model
+		}
+		return drv.Embed(ctx, ep, req)
+	})
+}
+
+// Transcribe turns audio into text at the first endpoint that can, with
+// the same retries and failover; the audio is opened anew for each try.
+// Endpoints whose provider cannot transcribe are passed over.
+func (r *Router) Transcribe(ctx context.Context, eps []Endpoint, req TranscribeRequest) (Transcript, error) {
+	var able []Endpoint
+	for _, ep := range eps {
+		if _, ok := r.drivers[ep.Type].(Transcriber); ok {
+			able = append(able, ep)
+		}
+	}
+	if len(able) == 0 && len(eps) > 0 {
+		return Transcript{}, &Error{Kind: KindBadRequest, Endpoint: eps[0].Name, Msg: "the " + eps[0].Type + " provider cannot transcribe audio"}
+	}
+	return each(ctx, r, able, func(drv Driver, ep Endpoint) (Transcript, error) {
+		req := req
+		if ep.Model != "" {
+			req.Model = ep.Model
+		}
+		return drv.(Transcriber).Transcribe(ctx, ep, req)
+	})
+}
+
+// each calls one endpoint after another, in priority order, through its
+// breaker, retrying what may succeed on a second try, until one answers.
+func each[T any](ctx context.Context, r *Router, eps []Endpoint, call func(Driver, Endpoint) (T, error)) (T, error) {
+	var zero T
 	var last error = &Error{Kind: KindUnavailable, Msg: "the model has no endpoint"}
 	for _, ep := range ordered(eps) {
 		drv, ok := r.drivers[ep.Type]
 		if !ok {
+			last = &Error{Kind: KindBadRequest, Endpoint: ep.Name, Msg: "unknown provider type " + ep.Type}
 			continue
-		}
-		req := req
-		if ep.Model != "" {
-			req.Model = ep.Model
 		}
 		for n := 1; n <= r.opts.Attempts; n++ {
 			done, err := r.breaker(ep.Name).Allow()
@@ -313,23 +345,23 @@ func (r *Router) Embed(ctx context.Context, eps []Endpoint, req EmbedRequest) (E
 				last = err
 				break
 			}
-			res, err := drv.Embed(ctx, ep, req)
+			res, err := call(drv, ep)
 			done(err)
 			if err == nil {
 				return res, nil
 			}
 			last = err
 			if ctx.Err() != nil || terminal(err) {
-				return EmbedResult{}, err
+				return zero, err
 			}
 			wait, ok := r.backoff(n, err)
 			if !ok || n == r.opts.Attempts {
 				break
 			}
 			if err := r.opts.Sleep(ctx, wait); err != nil {
-				return EmbedResult{}, err
+				return zero, err
 			}
 		}
 	}
-	return EmbedResult{}, fmt.Errorf("every endpoint failed: %w", last)
+	return zero, fmt.Errorf("every endpoint failed: %w", last)
 }

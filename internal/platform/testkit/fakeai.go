@@ -3,6 +3,7 @@ package testkit
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -53,6 +54,8 @@ func NewFakeAI(t testing.TB, script ...Reply) *FakeAI {
 	mux.HandleFunc("POST /v1/embeddings", f.embeddings)
 	mux.HandleFunc("POST /openai/deployments/{dep}/chat/completions", f.chat)
 	mux.HandleFunc("POST /openai/deployments/{dep}/embeddings", f.embeddings)
+	mux.HandleFunc("POST /v1/audio/transcriptions", f.transcriptions)
+	mux.HandleFunc("POST /openai/deployments/{dep}/audio/transcriptions", f.transcriptions)
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Server.Close)
 	return f
@@ -71,18 +74,23 @@ func (f *FakeAI) Script(replies ...Reply) {
 func (f *FakeAI) next(r *http.Request) (Reply, map[string]any) {
 	var body map[string]any
 	_ = json.NewDecoder(r.Body).Decode(&body)
+	return f.take(body, r.Header), body
+}
+
+// take records a request and returns the next scripted reply.
+func (f *FakeAI) take(seen map[string]any, h http.Header) Reply {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.Requests = append(f.Requests, body)
-	f.Headers = append(f.Headers, r.Header.Clone())
+	f.Requests = append(f.Requests, seen)
+	f.Headers = append(f.Headers, h.Clone())
 	if len(f.script) == 0 {
-		return Reply{Tokens: []string{"ok"}}, body
+		return Reply{Tokens: []string{"ok"}}
 	}
 	rep := f.script[0]
 	if len(f.script) > 1 {
 		f.script = f.script[1:]
 	}
-	return rep, body
+	return rep
 }
 
 func fail(w http.ResponseWriter, rep Reply) {
@@ -165,6 +173,42 @@ func (f *FakeAI) chat(w http.ResponseWriter, r *http.Request) {
 	send(map[string]any{"id": "chatcmpl-fake", "object": "chat.completion.chunk", "choices": []any{}, "usage": usage})
 	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 	fl.Flush()
+}
+
+// transcriptions answers a Whisper-style multipart upload with the reply's
+// tokens joined as the text. It records the form fields, the file's name
+// and its size in bytes ("file", "bytes").
+func (f *FakeAI) transcriptions(w http.ResponseWriter, r *http.Request) {
+	f.Calls.Add(1)
+	seen := map[string]any{}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		http.Error(w, `{"error":{"message":"expected multipart/form-data"}}`, http.StatusBadRequest)
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		data, _ := io.ReadAll(part)
+		if part.FormName() == "file" {
+			seen["file"], seen["bytes"] = part.FileName(), len(data)
+			continue
+		}
+		seen[part.FormName()] = string(data)
+	}
+	rep := f.take(seen, r.Header)
+	if rep.Status != 0 && rep.Status != http.StatusOK {
+		fail(w, rep)
+		return
+	}
+	text := ""
+	for _, tok := range rep.Tokens {
+		text += tok
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"text": text})
 }
 
 func (f *FakeAI) embeddings(w http.ResponseWriter, r *http.Request) {
