@@ -134,7 +134,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	link.svc = a.Spaces.Service
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		nil, auditor, cfg.APIKeyPepperBytes())
-	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{})
+	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
+		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
 	a.Caches = cache.NewSet(rdb)
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)

@@ -31,6 +31,9 @@ type RouterOptions struct {
 	// DefaultTimeout bounds connecting and the first token when an
 	// endpoint sets none.
 	DefaultTimeout time.Duration
+	// DefaultMaxConcurrency bounds requests in flight to an endpoint that
+	// sets no bound of its own (0: none).
+	DefaultMaxConcurrency int
 	// Sleep waits between attempts (tests replace it).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -122,14 +125,18 @@ func (r *Router) breaker(name string) *gobreaker.TwoStepCircuitBreaker[struct{}]
 }
 
 func (r *Router) slot(ep Endpoint) chan struct{} {
-	if ep.MaxConcurrency <= 0 {
+	limit := ep.MaxConcurrency
+	if limit <= 0 {
+		limit = r.opts.DefaultMaxConcurrency
+	}
+	if limit <= 0 {
 		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s, ok := r.slots[ep.Name]
 	if !ok {
-		s = make(chan struct{}, ep.MaxConcurrency)
+		s = make(chan struct{}, limit)
 		r.slots[ep.Name] = s
 	}
 	return s

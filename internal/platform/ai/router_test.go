@@ -163,7 +163,18 @@ func TestConcurrencyLimitQueues(t *testing.T) {
 	f := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"a", "b"}, Gap: 100 * time.Millisecond})
 	e := ep("a", f, 0)
 	e.MaxConcurrency = 1
-	r := ai.NewRouter(http.DefaultClient, ai.RouterOptions{})
+	queues(t, ai.NewRouter(http.DefaultClient, ai.RouterOptions{}), e)
+}
+
+func TestDefaultConcurrencyLimitAppliesToEndpointsWithoutOne(t *testing.T) {
+	t.Parallel()
+	f := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"a", "b"}, Gap: 100 * time.Millisecond})
+	queues(t, ai.NewRouter(http.DefaultClient, ai.RouterOptions{DefaultMaxConcurrency: 1}), ep("a", f, 0))
+}
+
+// queues checks that a second request to e waits while a first is open.
+func queues(t *testing.T, r *ai.Router, e ai.Endpoint) {
+	t.Helper()
 	s1, err := r.Chat(context.Background(), []ai.Endpoint{e}, ai.ChatRequest{Model: "m"})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)

@@ -94,6 +94,11 @@ type Config struct {
 	TenantTokensPerDay int `env:"TENANT_TOKENS_PER_DAY" envDefault:"0"`
 	QuestionsPerUser   int `env:"QUESTIONS_PER_MINUTE_PER_USER" envDefault:"30"`
 	QuestionsPerTenant int `env:"QUESTIONS_PER_MINUTE_PER_TENANT" envDefault:"1200"`
+	// Model providers: how long to wait for the first token (after which
+	// the router tries the next endpoint), and how many requests one API
+	// process sends to one model endpoint at once (0: no bound).
+	ModelFirstTokenTimeout time.Duration `env:"MODEL_FIRST_TOKEN_TIMEOUT" envDefault:"60s"`
+	ModelMaxConcurrency    int           `env:"MODEL_MAX_CONCURRENCY" envDefault:"0"`
 
 	// Rate limits, per minute, enforced in Redis across API replicas.
 	RateLimitPerKey      int           `env:"RATE_LIMIT_PER_KEY" envDefault:"600"`
@@ -239,6 +244,12 @@ func (c Config) Validate() error {
 	}
 	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
 		add("CACHE_TTL must be between 0 (no caching) and 5m")
+	}
+	if c.ModelFirstTokenTimeout < time.Second || c.ModelFirstTokenTimeout > 10*time.Minute {
+		add("MODEL_FIRST_TOKEN_TIMEOUT must be between 1s and 10m")
+	}
+	if c.ModelMaxConcurrency < 0 {
+		add("MODEL_MAX_CONCURRENCY must be 0 (no bound) or positive")
 	}
 	if c.QuestionsPerUser < 0 || c.QuestionsPerTenant < 0 {
 		add("QUESTIONS_PER_MINUTE_PER_USER and QUESTIONS_PER_MINUTE_PER_TENANT must be 0 (no bound) or positive")
