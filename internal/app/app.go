@@ -26,6 +26,8 @@ import (
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/files"
 	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
+	jobsmod "github.com/agora-platform/agora/internal/jobs"
+	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/auth"
@@ -36,6 +38,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/ratelimit"
+	"github.com/agora-platform/agora/internal/platform/realtime"
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -55,11 +58,15 @@ import (
 
 // App holds the process-wide dependencies and the modules.
 type App struct {
-	Config     config.Config
-	Log        *slog.Logger
-	DB         *bun.DB
-	Redis      *redis.Client
-	Jobs       *jobs.Client
+	Config config.Config
+	Log    *slog.Logger
+	DB     *bun.DB
+	Redis  *redis.Client
+	Jobs   *jobs.Client
+	// JobRows is the jobs module: job state, progress, the runner.
+	JobRows *jobsmod.Module
+	// Hub pushes realtime events to this process's WebSocket clients.
+	Hub        *realtime.Hub
 	Secrets    *secrets.Box
 	Audit      *audit.Service
 	Tenants    *tenants.Module
@@ -140,6 +147,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
+	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant}, log)
+	a.Hub = realtime.NewHub(rdb)
 	a.Files = files.New(db, cfg.FileStorageDir, filesinfra.NewQuotas(a.Tenants.Service), log)
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
 		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL), nil,
@@ -233,6 +242,8 @@ func (a *App) HTTP() *echo.Echo {
 	a.Spaces.HTTP.Register(authed)
 	a.Assistants.HTTP.Register(authed)
 	a.Files.HTTP.Register(authed)
+	a.JobRows.HTTP.Register(authed)
+	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
 	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {

@@ -9,6 +9,8 @@ import (
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/cache"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/realtime"
 	usersapi "github.com/agora-platform/agora/internal/users/api"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
 )
@@ -40,6 +42,22 @@ func (a authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth
 	}
 	return auth.Principal{UserID: c.User.ID, Tenant: tenant, Email: c.User.Email, APIKeyID: k.ID,
 		Scopes: []string{"read", "write"}, AssistantID: k.Assistant}, nil
+}
+
+// realtimeIdentity checks the credential a WebSocket connection brings: an
+// access token, or an API key.
+func (a *App) realtimeIdentity(ctx context.Context, token string) (realtime.Identity, error) {
+	if token == "" {
+		return realtime.Identity{}, errs.New(errs.Unauthenticated, "missing credentials")
+	}
+	p, err := a.authn.AuthenticateToken(ctx, token)
+	if err != nil {
+		p, err = a.authn.AuthenticateAPIKey(ctx, token)
+	}
+	if err != nil {
+		return realtime.Identity{}, err
+	}
+	return realtime.Identity{User: p.UserID, Expires: p.Expires}, nil
 }
 
 // cachedAuthn remembers who a credential is for a short time (CACHE_TTL),

@@ -48,6 +48,7 @@ func (a *App) ServeHTTP(ctx context.Context) error {
 		go a.serveProfiler(ctx)
 	}
 	go a.Caches.Listen(ctx)
+	go a.Hub.Run(ctx)
 	go ai.LoadTokenizer()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -87,6 +88,24 @@ func (a *App) serveProfiler(ctx context.Context) {
 	}
 }
 
+// sweepJobs recovers abandoned jobs every half minute until ctx ends.
+func (a *App) sweepJobs(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.JobRows.Service.Recover(ctx); err != nil {
+				a.Log.Warn("job recovery failed", "err", err)
+			} else if n > 0 {
+				a.Log.Info("recovered abandoned jobs", "count", n)
+			}
+		}
+	}
+}
+
 // RunWorker processes tasks until ctx ends, beating the worker heartbeat,
 // then lets running tasks finish within SHUTDOWN_TIMEOUT.
 func (a *App) RunWorker(ctx context.Context) error {
@@ -104,6 +123,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		defer close(beatDone)
 		jobs.RunHeartbeat(hbCtx, a.Redis, id, func(err error) { a.Log.Warn("worker heartbeat failed", "err", err) })
 	}()
+	go a.sweepJobs(hbCtx)
 	a.Log.Info("worker running", "worker_id", id, "concurrency", a.Config.WorkerConcurrency)
 	<-ctx.Done()
 	a.Log.Info("worker shutting down")

@@ -33,14 +33,17 @@ type Config struct {
 	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
 	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
 	// is believed; empty means the TCP peer is the client.
-	TrustedProxies    []string      `env:"TRUSTED_PROXIES" envSeparator:","`
-	SuperAPIKey       string        `env:"SUPER_API_KEY"`
-	JWTSecret         string        `env:"JWT_SECRET"`
-	JWTExpirySeconds  int           `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
-	EncryptionKey     string        `env:"ENCRYPTION_KEY"`
-	FileStorageDir    string        `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
-	LogFormat         string        `env:"LOG_FORMAT" envDefault:"text"`
-	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
+	TrustedProxies   []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	SuperAPIKey      string   `env:"SUPER_API_KEY"`
+	JWTSecret        string   `env:"JWT_SECRET"`
+	JWTExpirySeconds int      `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
+	EncryptionKey    string   `env:"ENCRYPTION_KEY"`
+	FileStorageDir   string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
+	LogFormat        string   `env:"LOG_FORMAT" envDefault:"text"`
+	LogLevel         string   `env:"LOG_LEVEL" envDefault:"info"`
+	// JobsPerTenant bounds one tenant's running jobs across workers, so a
+	// bulk upload does not starve other tenants (0: no bound).
+	JobsPerTenant     int           `env:"JOBS_PER_TENANT" envDefault:"2"`
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// CacheTTL bounds how long an API process reuses what it read about
@@ -270,6 +273,9 @@ func (c Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 1 || c.DBMaxIdleConns < 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
 		add("DB_MAX_OPEN_CONNS must be at least 1 and DB_MAX_IDLE_CONNS between 0 and DB_MAX_OPEN_CONNS")
+	}
+	if c.JobsPerTenant < 0 {
+		add("JOBS_PER_TENANT must be 0 (no bound) or positive")
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 256 {
 		add("WORKER_CONCURRENCY must be between 1 and 256")

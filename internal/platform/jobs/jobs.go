@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -76,6 +77,19 @@ func Classify(next asynq.Handler) asynq.Handler {
 	})
 }
 
+// ErrNotNow asks for a task to be run again shortly without counting as a
+// failure (for example when its tenant's job slots are taken).
+var ErrNotNow = errors.New("not now; try again shortly")
+
+// retryDelay waits a few seconds for ErrNotNow and backs off
+// exponentially (with jitter) for failures.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if errors.Is(err, ErrNotNow) {
+		return time.Second + time.Duration(rand.Int64N(int64(2*time.Second)))
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
+}
+
 // ServerOptions configure NewServer.
 type ServerOptions struct {
 	Concurrency     int
@@ -90,7 +104,12 @@ func NewServer(rdb redis.UniversalClient, log *slog.Logger, o ServerOptions) *as
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          slogAdapter{log.With("component", "asynq")},
 		LogLevel:        asynq.WarnLevel,
+		IsFailure:       func(err error) bool { return !errors.Is(err, ErrNotNow) },
+		RetryDelayFunc:  retryDelay,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			if errors.Is(err, ErrNotNow) {
+				return
+			}
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			id, _ := asynq.GetTaskID(ctx)

@@ -1,0 +1,292 @@
+// Package application holds the jobs use cases: creating and dispatching
+// jobs, running them in the worker with heartbeats and progress, cancelling
+// them, listing them, and recovering the ones a dead worker left.
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/jobs/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Repo stores jobs.
+type Repo interface {
+	Insert(ctx context.Context, j domain.Job) error
+	Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Job, error)
+	// List returns a user's jobs, newest first.
+	List(ctx context.Context, tenant tenancy.ID, user uuid.UUID, limit int) ([]domain.Job, error)
+	// Start moves a queued job, or a running one whose heartbeat is older
+	// than staleBefore, to in progress, counts the attempt and beats. When
+	// it does not (the job is final, or another worker runs it), it returns
+	// the job as it is and false.
+	Start(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at, staleBefore time.Time) (domain.Job, bool, error)
+	// Beat records progress and a heartbeat of a running job and returns
+	// the job's status (a cancelled job says so).
+	Beat(ctx context.Context, tenant tenancy.ID, id uuid.UUID, progress int, message string, at time.Time) (domain.Status, error)
+	// Finish moves a job that is not final to status; false when it was
+	// final already.
+	Finish(ctx context.Context, tenant tenancy.ID, id uuid.UUID, status domain.Status, message, result string, at time.Time) (domain.Job, bool, error)
+	// Requeue moves a running job back to queued.
+	Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at time.Time) (domain.Job, error)
+	// Stale returns running jobs whose heartbeat is older than beatBefore
+	// and queued jobs created before queuedBefore.
+	Stale(ctx context.Context, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error)
+}
+
+// Publisher tells a user's live connections about a job.
+type Publisher interface {
+	Publish(ctx context.Context, j domain.Job) error
+}
+
+// Queue hands a job's task to the workers; queuing one twice is harmless.
+type Queue interface {
+	Enqueue(ctx context.Context, j domain.Job) error
+}
+
+// Slots bound how many jobs of one tenant run at once, across workers.
+type Slots interface {
+	// Acquire takes a slot for the job; false when the tenant's are taken.
+	Acquire(ctx context.Context, tenant tenancy.ID, job uuid.UUID, limit int) (bool, error)
+	Release(ctx context.Context, tenant tenancy.ID, job uuid.UUID) error
+}
+
+// Options tune the running of jobs.
+type Options struct {
+	// PerTenant bounds a tenant's running jobs (0: no bound).
+	PerTenant int
+	// Heartbeat is how often a running job beats; a job silent for
+	// StaleAfter is taken to be abandoned by its worker.
+	Heartbeat  time.Duration
+	StaleAfter time.Duration
+}
+
+// Service runs the jobs use cases.
+type Service struct {
+	repo  Repo
+	pub   Publisher
+	queue Queue
+	slots Slots
+	opts  Options
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(repo Repo, pub Publisher, queue Queue, slots Slots, opts Options, log *slog.Logger) *Service {
+	if opts.Heartbeat == 0 {
+		opts.Heartbeat = 5 * time.Second
+	}
+	if opts.StaleAfter == 0 {
+		opts.StaleAfter = 12 * opts.Heartbeat
+	}
+	return &Service{repo: repo, pub: pub, queue: queue, slots: slots, opts: opts, log: log,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// NewJob describes a job to create.
+type NewJob struct {
+	Tenant  tenancy.ID
+	User    uuid.UUID
+	Task    string
+	Name    string
+	Payload []byte
+	// ID may be chosen by the caller (to name the job in its payload).
+	ID uuid.UUID
+}
+
+// Create stores a queued job, inside the caller's transaction if there is
+// one. Dispatch it after the commit.
+func (s *Service) Create(ctx context.Context, in NewJob) (domain.Job, error) {
+	id := in.ID
+	if id == uuid.Nil {
+		id = uuid.Must(uuid.NewV7())
+	}
+	now := s.now()
+	j := domain.Job{ID: id, Tenant: in.Tenant, User: in.User, Task: in.Task, Name: in.Name, Status: domain.Queued,
+		Payload: in.Payload, CreatedAt: now, UpdatedAt: now}
+	if err := s.repo.Insert(ctx, j); err != nil {
+		return domain.Job{}, fmt.Errorf("create job: %w", err)
+	}
+	return j, nil
+}
+
+// Dispatch queues a created job's task and tells the user. A failed
+// enqueue is not lost: the recovery sweep queues jobs left waiting.
+func (s *Service) Dispatch(ctx context.Context, j domain.Job) {
+	if err := s.queue.Enqueue(ctx, j); err != nil {
+		s.log.WarnContext(ctx, "job not queued yet; the recovery sweep will queue it", "job_id", j.ID, "err", err)
+	}
+	s.publish(ctx, j)
+}
+
+// Complete ends a job at once, for work that needed no worker.
+func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message, result string) (domain.Job, error) {
+	j, _, err := s.repo.Finish(ctx, tenant, id, domain.Complete, message, result, s.now())
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("complete job %s: %w", id, err)
+	}
+	s.publish(ctx, j)
+	return j, nil
+}
+
+func (s *Service) publish(ctx context.Context, j domain.Job) {
+	if err := s.pub.Publish(context.WithoutCancel(ctx), j); err != nil {
+		s.log.WarnContext(ctx, "job update not published; clients read it from /jobs/", "job_id", j.ID, "err", err)
+	}
+}
+
+// Get returns one of the user's jobs.
+func (s *Service) Get(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Job, error) {
+	j, err := s.repo.Get(ctx, tenant, id)
+	if err != nil {
+		return domain.Job{}, err
+	}
+	if j.User != user {
+		return domain.Job{}, domain.ErrNotFound
+	}
+	return j, nil
+}
+
+// List limits.
+const (
+	DefaultListSize = 50
+	MaxListSize     = 200
+)
+
+// List returns the user's jobs, newest first.
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, user uuid.UUID, limit int) ([]domain.Job, error) {
+	if limit == 0 {
+		limit = DefaultListSize
+	}
+	if limit < 1 || limit > MaxListSize {
+		return nil, errs.Newf(errs.Invalid, "limit must be between 1 and %d", MaxListSize)
+	}
+	return s.repo.List(ctx, tenant, user, limit)
+}
+
+// Cancel stops one of the user's jobs: a queued one never starts, a
+// running one stops at its next heartbeat or progress step.
+func (s *Service) Cancel(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Job, error) {
+	if _, err := s.Get(ctx, tenant, user, id); err != nil {
+		return domain.Job{}, err
+	}
+	j, changed, err := s.repo.Finish(ctx, tenant, id, domain.Cancelled, "cancelled", "", s.now())
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("cancel job %s: %w", id, err)
+	}
+	if !changed {
+		return domain.Job{}, errs.Newf(errs.Conflict, "the job has already ended (%s)", j.Status)
+	}
+	s.publish(ctx, j)
+	return j, nil
+}
+
+// ErrTenantBusy means the tenant's job slots are taken; the task should
+// wait a little without counting as a failure.
+var ErrTenantBusy = errors.New("the tenant's job slots are taken")
+
+// Work is a job's work. It reports progress through report, which fails
+// with domain.ErrCancelled once the job is cancelled, and returns where
+// the result is.
+type Work func(ctx context.Context, report func(progress int, message string) error) (result string, err error)
+
+// Permanent reports whether a work error cannot be fixed by trying again.
+func Permanent(err error) bool {
+	switch kind, _ := errs.KindOf(err); kind {
+	case errs.Invalid, errs.NotFound, errs.TooLarge, errs.UnsupportedMediaType, errs.Forbidden:
+		return true
+	}
+	return false
+}
+
+// Run does a job's work in the worker: it takes one of the tenant's slots,
+// marks the job in progress, beats while the work runs, and records how it
+// ended. A transient failure queues the job again (the returned error asks
+// the queue to retry) until MaxAttempts; everything else ends here.
+func (s *Service) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work Work) error {
+	if s.opts.PerTenant > 0 {
+		ok, err := s.slots.Acquire(ctx, tenant, id, s.opts.PerTenant)
+		if err != nil {
+			return fmt.Errorf("take a job slot: %w", err)
+		}
+		if !ok {
+			return ErrTenantBusy
+		}
+		defer func() { _ = s.slots.Release(context.WithoutCancel(ctx), tenant, id) }()
+	}
+	now := s.now()
+	j, started, err := s.repo.Start(ctx, tenant, id, now, now.Add(-s.opts.StaleAfter))
+	if err != nil {
+		return fmt.Errorf("start job %s: %w", id, err)
+	}
+	if !started {
+		return nil // cancelled, done, or running elsewhere
+	}
+	s.publish(ctx, j)
+	return s.finish(ctx, j, s.work(ctx, j, work))
+}
+
+// outcome is how a job's work ended.
+type outcome struct {
+	result    string
+	err       error
+	cancelled bool
+}
+
+// work runs the work with a heartbeat that also notices cancellation.
+func (s *Service) work(ctx context.Context, j domain.Job, work Work) outcome {
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	p := &progress{s: s, j: j, stop: stop}
+	beatDone := make(chan struct{})
+	go func() { defer close(beatDone); p.beat(wctx, s.opts.Heartbeat) }()
+	result, err := work(wctx, p.report)
+	stop()
+	<-beatDone
+	return outcome{result: result, err: err, cancelled: p.cancelled.Load() || errors.Is(err, domain.ErrCancelled)}
+}
+
+// finish records the outcome and tells the queue whether to retry.
+func (s *Service) finish(ctx context.Context, j domain.Job, o outcome) error {
+	ctx = context.WithoutCancel(ctx)
+	switch {
+	case o.cancelled:
+		return nil // Cancel recorded and published it
+	case o.err == nil:
+		_, err := s.end(ctx, j, domain.Complete, "", o.result)
+		return err
+	case Permanent(o.err) || j.Attempts >= domain.MaxAttempts:
+		_, msg := errs.KindOf(o.err)
+		if !Permanent(o.err) {
+			msg = fmt.Sprintf("failed %d times; the last time: %s", j.Attempts, msg)
+		}
+		_, err := s.end(ctx, j, domain.Failed, msg, "")
+		return err
+	}
+	_, msg := errs.KindOf(o.err)
+	q, err := s.repo.Requeue(ctx, j.Tenant, j.ID, "will try again: "+msg, s.now())
+	if err != nil {
+		return fmt.Errorf("requeue job %s: %w", j.ID, err)
+	}
+	s.publish(ctx, q)
+	return fmt.Errorf("job %s attempt %d: %w", j.ID, j.Attempts, o.err)
+}
+
+func (s *Service) end(ctx context.Context, j domain.Job, status domain.Status, msg, result string) (domain.Job, error) {
+	done, changed, err := s.repo.Finish(ctx, j.Tenant, j.ID, status, msg, result, s.now())
+	if err != nil {
+		return domain.Job{}, fmt.Errorf("finish job %s: %w", j.ID, err)
+	}
+	if changed {
+		s.publish(ctx, done)
+	}
+	return done, nil
+}

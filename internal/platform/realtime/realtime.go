@@ -1,0 +1,131 @@
+// Package realtime pushes events to users' live WebSocket connections on
+// any API replica. A module publishes to a channel for a user; Redis
+// pub/sub carries it (as "<channel>:<user_id>") to every API process,
+// whose Hub writes it to that user's connections that subscribed to the
+// channel. The protocol is API.md's "Jobs and realtime".
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+)
+
+// Channels users may subscribe to.
+var Channels = []string{"job_updates", "crawl_run_updates"}
+
+// Message is what a connection receives: the channel's name and the data.
+type Message struct {
+	Type string          `json:"type"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+func redisChannel(channel string, user uuid.UUID) string { return channel + ":" + user.String() }
+
+// Publish sends data to the user's connections subscribed to channel, on
+// every replica.
+func Publish(ctx context.Context, rdb redis.UniversalClient, channel string, user uuid.UUID, data any) error {
+	b, err := json.Marshal(Message{Type: channel, Data: mustJSON(data)})
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", channel, err)
+	}
+	return rdb.Publish(ctx, redisChannel(channel, user), b).Err()
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// Hub fans Redis messages out to this process's connections. It holds one
+// Redis subscription and subscribes to a user's channel while at least
+// one local connection wants it.
+type Hub struct {
+	rdb    redis.UniversalClient
+	pubsub *redis.PubSub
+
+	mu    sync.Mutex
+	conns map[string]map[*conn]struct{} // redis channel -> connections
+}
+
+// NewHub returns a hub on rdb; Run delivers its messages.
+func NewHub(rdb redis.UniversalClient) *Hub {
+	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), conns: map[string]map[*conn]struct{}{}}
+}
+
+// Run delivers messages until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
+	defer h.pubsub.Close()
+	ch := h.pubsub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return
+			}
+			h.deliver(m.Channel, []byte(m.Payload))
+		}
+	}
+}
+
+func (h *Hub) deliver(channel string, payload []byte) {
+	h.mu.Lock()
+	targets := make([]*conn, 0, len(h.conns[channel]))
+	for c := range h.conns[channel] {
+		targets = append(targets, c)
+	}
+	h.mu.Unlock()
+	for _, c := range targets {
+		c.send(payload)
+	}
+}
+
+// subscribe adds a connection to a channel, subscribing Redis for the
+// first one. Redis is told under the lock, so a subscribe and an
+// unsubscribe of the same channel cannot overtake each other.
+func (h *Hub) subscribe(ctx context.Context, channel string, c *conn) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set, ok := h.conns[channel]
+	if !ok {
+		if err := h.pubsub.Subscribe(ctx, channel); err != nil {
+			return err
+		}
+		set = map[*conn]struct{}{}
+		h.conns[channel] = set
+	}
+	set[c] = struct{}{}
+	return nil
+}
+
+// unsubscribe removes a connection, unsubscribing Redis after the last.
+func (h *Hub) unsubscribe(ctx context.Context, channel string, c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set, ok := h.conns[channel]
+	if !ok {
+		return
+	}
+	delete(set, c)
+	if len(set) == 0 {
+		delete(h.conns, channel)
+		_ = h.pubsub.Unsubscribe(ctx, channel)
+	}
+}
+
+// validChannel reports whether name is a channel users may subscribe to.
+func validChannel(name string) bool {
+	for _, c := range Channels {
+		if strings.EqualFold(c, name) {
+			return true
+		}
+	}
+	return false
+}
