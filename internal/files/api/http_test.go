@@ -68,7 +68,9 @@ func TestUploadRefusalsLeaveNothingBehind(t *testing.T) {
 		status  int
 		says    string
 	}{
-		"pdf":           {"scan.pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), http.StatusUnsupportedMediaType, "cannot be attached"},
+		"broken pdf":    {"scan.pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), http.StatusUnsupportedMediaType, "damaged"},
+		"encrypted pdf": {"secret.pdf", testkit.PDF(true, "hidden"), http.StatusUnsupportedMediaType, "password-protected"},
+		"old word":      {"old.doc", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00 binary"), http.StatusUnsupportedMediaType, "cannot be attached"},
 		"zip as txt":    {"notes.txt", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00rest of a zip"), http.StatusUnsupportedMediaType, "cannot be attached"},
 		"latin-1":       {"old.txt", []byte("Caf\xe9 au lait \xe0 la cr\xe8me, written long ago in Latin-1"), http.StatusUnsupportedMediaType, "not UTF-8"},
 		"zero bytes":    {"empty.txt", nil, http.StatusBadRequest, "holds no text"},

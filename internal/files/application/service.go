@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,8 +27,7 @@ type Repo interface {
 	Delete(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
 	// Attachments returns the text of the user's files among ids.
 	Attachments(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID) ([]domain.Attachment, error)
-	// UsedBytes sums the sizes of the tenant's stored files.
-	UsedBytes(ctx context.Context, tenant tenancy.ID) (int64, error)
+	StorageUse
 }
 
 // Saved describes bytes written to the store.
@@ -57,6 +55,11 @@ type Reader interface {
 	Text(r io.Reader, mime string, maxChars int) (string, error)
 	// Supported lists the MIME types Text reads.
 	Supported() []string
+}
+
+// StorageUse sums what a tenant stores: attachments and documents.
+type StorageUse interface {
+	UsedBytes(ctx context.Context, tenant tenancy.ID) (int64, error)
 }
 
 // Quotas tells a tenant's storage quota in bytes (0: none).
@@ -112,7 +115,7 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 		return "", errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most an attachment may be; add long documents to a collection instead",
 			f.Name, domain.MaxAttachmentBytes>>20)
 	}
-	if err := s.checkQuota(ctx, f); err != nil {
+	if err := checkQuota(ctx, s.quotas, s.repo, f.Tenant, f.Size, f.Name); err != nil {
 		return "", err
 	}
 	rc, err := s.store.Open(f.Tenant, f.ID)
@@ -124,17 +127,19 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 	return text, s.readError(f, err)
 }
 
-func (s *Service) checkQuota(ctx context.Context, f domain.File) error {
-	quota, err := s.quotas.StorageQuota(ctx, f.Tenant)
+// checkQuota refuses a file of size that does not fit the tenant's
+// storage quota.
+func checkQuota(ctx context.Context, quotas Quotas, use StorageUse, tenant tenancy.ID, size int64, name string) error {
+	quota, err := quotas.StorageQuota(ctx, tenant)
 	if err != nil || quota == 0 {
 		return err
 	}
-	used, err := s.repo.UsedBytes(ctx, f.Tenant)
+	used, err := use.UsedBytes(ctx, tenant)
 	if err != nil {
 		return err
 	}
-	if used+f.Size > quota {
-		return errs.Newf(errs.TooLarge, "your organisation's storage quota (%d MiB) has no room for %s; delete files or ask your administrator", quota>>20, f.Name)
+	if used+size > quota {
+		return errs.Newf(errs.TooLarge, "your organisation's storage quota (%d MiB) has no room for %s; delete files or ask your administrator", quota>>20, name)
 	}
 	return nil
 }
@@ -145,8 +150,8 @@ func (s *Service) readError(f domain.File, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, domain.ErrUnsupported):
-		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be attached; attach text, Markdown, CSV, JSON or HTML files (%s)",
-			f.Name, f.MimeType, strings.Join(s.reader.Supported(), ", "))
+		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be attached; attach PDF, Word, PowerPoint, Excel, CSV, Markdown, text, JSON or HTML files",
+			f.Name, f.MimeType)
 	case errors.Is(err, domain.ErrNotText):
 		return errs.Newf(errs.UnsupportedMediaType, "%s is not UTF-8 text; save it as UTF-8 and try again", f.Name)
 	case errors.Is(err, domain.ErrEmpty):

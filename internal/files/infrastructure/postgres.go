@@ -110,11 +110,11 @@ func (r *Repo) Attachments(ctx context.Context, tenant tenancy.ID, user uuid.UUI
 	return out, nil
 }
 
-// UsedBytes sums the sizes of the tenant's files.
+// UsedBytes sums the sizes of the tenant's attachments and documents.
 func (r *Repo) UsedBytes(ctx context.Context, tenant tenancy.ID) (int64, error) {
 	var n int64
-	err := postgres.Conn(ctx, r.db).NewSelect().Table("files").ColumnExpr("coalesce(sum(size), 0)").
-		Where("tenant_id = ?", tenant.UUID).Scan(ctx, &n)
+	err := postgres.Conn(ctx, r.db).NewRaw(`SELECT (SELECT coalesce(sum(size), 0) FROM files WHERE tenant_id = ?0)
+		+ (SELECT coalesce(sum(size), 0) FROM info_blobs WHERE tenant_id = ?0)`, tenant.UUID).Scan(ctx, &n)
 	if err != nil {
 		return 0, fmt.Errorf("sum file sizes: %w", err)
 	}

@@ -60,7 +60,8 @@ func TestRefusals(t *testing.T) {
 		"NUL bytes":    {"a.txt", "text\x00with\x00nuls\x00in\x00it and more text to look textual", extract.ErrUnsupported},
 		"too long":     {"a.txt", strings.Repeat("word ", 300), extract.ErrTooLong},
 		"zip":          {"a.txt", "PK\x03\x04\x14\x00\x00\x00\x08\x00", extract.ErrUnsupported},
-		"pdf":          {"a.pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", extract.ErrUnsupported},
+		"broken pdf":   {"a.pdf", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", extract.ErrCorrupt},
+		"old word":     {"a.doc", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00\x00\x00\x00\x00", extract.ErrUnsupported},
 	} {
 		_, _, err := detectAndRead(t, tc.file, tc.content)
 		require.ErrorIs(t, err, tc.want, name)
