@@ -25,6 +25,7 @@ import (
 	assistantsinfra "github.com/agora-platform/agora/internal/assistants/infrastructure"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/files"
+	filesdomain "github.com/agora-platform/agora/internal/files/domain"
 	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
 	jobsmod "github.com/agora-platform/agora/internal/jobs"
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
@@ -139,8 +140,9 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	}
 	a.Spaces = spaces.New(db, spacesinfra.NewUsers(a.Users.Service), spacesinfra.NewModels(a.Models.Service), auditor)
 	link.svc = a.Spaces.Service
+	knowledge := &knowledgeLink{}
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
-		nil, auditor, cfg.APIKeyPepperBytes())
+		knowledge, auditor, cfg.APIKeyPepperBytes())
 	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
 		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
 	a.Caches = cache.NewSet(rdb)
@@ -149,12 +151,18 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
 	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant}, log)
 	a.Hub = realtime.NewHub(rdb)
-	a.Files = files.New(db, cfg.FileStorageDir, filesinfra.NewQuotas(a.Tenants.Service), log)
+	embed := &embedLink{}
+	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
+		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
+		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
+		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log})
+	knowledge.k = a.Files.Knowledge
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
-		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL), nil,
-		sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
+		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL),
+		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
 		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
 			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)
+	embed.svc = a.Sessions.Service
 	return a, nil
 }
 
@@ -242,6 +250,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Spaces.HTTP.Register(authed)
 	a.Assistants.HTTP.Register(authed)
 	a.Files.HTTP.Register(authed)
+	a.Files.Documents.Register(authed)
 	a.JobRows.HTTP.Register(authed)
 	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
 	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
@@ -257,6 +266,7 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.Classify)
 	a.Tenants.Tasks.Register(mux)
+	a.Files.Documents.RegisterTasks(mux)
 	return mux
 }
 

@@ -1,5 +1,5 @@
-// Package files wires the files module: uploads and their storage and
-// text. Chat attachments are here; collections and ingestion join it.
+// Package files wires the files module: chat attachments, and knowledge:
+// collections, documents and their ingestion, chunks and hybrid search.
 package files
 
 import (
@@ -9,17 +9,40 @@ import (
 
 	"github.com/agora-platform/agora/internal/files/api"
 	"github.com/agora-platform/agora/internal/files/application"
+	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/files/infrastructure"
+	"github.com/agora-platform/agora/internal/platform/postgres"
 )
 
 // Module is the wired files module.
 type Module struct {
-	Service *application.Service
-	HTTP    *api.Handler
+	Service   *application.Service
+	Knowledge *application.Knowledge
+	HTTP      *api.Handler
+	Documents *api.KnowledgeHandler
 }
 
-// New builds the files module, storing bytes under storageDir.
-func New(db *bun.DB, storageDir string, quotas application.Quotas, log *slog.Logger) *Module {
-	svc := application.NewService(infrastructure.NewRepo(db), infrastructure.NewDisk(storageDir), infrastructure.Reader{}, quotas, log)
-	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+// Deps are what the module needs of the rest of the system.
+type Deps struct {
+	DB         *bun.DB
+	StorageDir string
+	Quotas     application.Quotas
+	Spaces     application.Spaces
+	Models     application.Models
+	Embedder   application.Embedder
+	Languages  application.Languages
+	Jobs       application.Jobs
+	Chunking   domain.ChunkOptions
+	EmbedBatch int
+	Log        *slog.Logger
+}
+
+// New builds the files module.
+func New(d Deps) *Module {
+	repo, store := infrastructure.NewRepo(d.DB), infrastructure.NewDisk(d.StorageDir)
+	svc := application.NewService(repo, store, infrastructure.Reader{}, d.Quotas, d.Log)
+	k := application.NewKnowledge(application.KnowledgeDeps{Repo: infrastructure.NewKnowledge(d.DB), Tx: postgres.NewTransactor(d.DB),
+		Store: store, Reader: infrastructure.Reader{}, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
+		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
+	return &Module{Service: svc, Knowledge: k, HTTP: api.NewHandler(svc), Documents: api.NewKnowledgeHandler(k)}
 }

@@ -83,8 +83,9 @@ type Models interface {
 	DefaultCompletion(ctx context.Context, tenant tenancy.ID) (ModelInfo, error)
 }
 
-// Knowledge checks attachments; it is nil until knowledge exists.
+// Knowledge checks attachments: a collection or website must be in the
+// space; it returns the embedding model its chunks are embedded with.
 type Knowledge interface {
-	CheckCollection(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) error
-	CheckWebsite(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) error
+	CheckCollection(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (embeddingModel uuid.UUID, err error)
+	CheckWebsite(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (embeddingModel uuid.UUID, err error)
 }

@@ -164,17 +164,30 @@ func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a
 }
 
 // setKnowledge checks that every collection and website belongs to the
-// assistant's space.
+// assistant's space and that all are embedded with one model, so one
+// search serves them all.
 func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain.Assistant, groups, websites []uuid.UUID) error {
 	groups, websites, err := domain.CheckAttachments(groups, websites)
 	if err != nil {
 		return err
 	}
+	var model uuid.UUID
+	same := func(m uuid.UUID, what string, id uuid.UUID) error {
+		if model != uuid.Nil && m != model {
+			return errs.Newf(errs.Invalid, "%s %s is embedded with another model than the assistant's other knowledge; an assistant's collections and websites must share one embedding model", what, id)
+		}
+		model = m
+		return nil
+	}
 	for _, g := range groups {
 		if s.Knowledge == nil {
 			return errs.Newf(errs.Invalid, "collection %s not found in this space", g)
 		}
-		if err := s.Knowledge.CheckCollection(ctx, tenant, a.Space, g); err != nil {
+		m, err := s.Knowledge.CheckCollection(ctx, tenant, a.Space, g)
+		if err != nil {
+			return err
+		}
+		if err := same(m, "collection", g); err != nil {
 			return err
 		}
 	}
@@ -182,7 +195,11 @@ func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain
 		if s.Knowledge == nil {
 			return errs.Newf(errs.Invalid, "website %s not found in this space", w)
 		}
-		if err := s.Knowledge.CheckWebsite(ctx, tenant, a.Space, w); err != nil {
+		m, err := s.Knowledge.CheckWebsite(ctx, tenant, a.Space, w)
+		if err != nil {
+			return err
+		}
+		if err := same(m, "website", w); err != nil {
 			return err
 		}
 	}

@@ -44,7 +44,7 @@ func (k *Knowledge) Upload(ctx context.Context, tenant tenancy.ID, c Caller, col
 	if err != nil {
 		return Accepted{}, err
 	}
-	return k.accept(ctx, col, c.UserID, name, "", r)
+	return k.accept(ctx, col, c.UserID, name, name, "", r)
 }
 
 // TextBlob is text added to a collection directly.
@@ -74,7 +74,7 @@ func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c Caller, c
 	out := make([]Accepted, 0, len(texts))
 	for _, t := range texts {
 		title := domain.CleanTitle(t.Title, firstWords(t.Text, 8))
-		a, err := k.accept(ctx, col, c.UserID, title+".txt", t.URL, strings.NewReader(t.Text))
+		a, err := k.accept(ctx, col, c.UserID, title+".txt", title, t.URL, strings.NewReader(t.Text))
 		if err != nil {
 			return out, err
 		}
@@ -90,8 +90,8 @@ func firstWords(s string, n int) string {
 
 // accept stores the bytes, checks them, and records the blob and its job
 // in one transaction; the job is queued after the commit.
-func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid.UUID, name, source string, r io.Reader) (Accepted, error) {
-	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(strings.TrimSuffix(name, ".txt"), name),
+func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid.UUID, name, title, source string, r io.Reader) (Accepted, error) {
+	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(title, name),
 		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: user, CreatedAt: k.now(), UpdatedAt: k.now()}
 	if source == "" {
 		b.Source = name
@@ -120,6 +120,9 @@ func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid
 
 // record checks a saved document and stores its blob and job.
 func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string) (Accepted, error) {
+	if b.Size == 0 {
+		return Accepted{}, errs.Newf(errs.Invalid, "%s is empty", name)
+	}
 	if b.Size > domain.MaxUploadBytes {
 		return Accepted{}, errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most a document may be", name, domain.MaxUploadBytes>>20)
 	}
@@ -251,7 +254,7 @@ func (k *Knowledge) read(b domain.InfoBlob) (string, error) {
 	case err != nil:
 		var e *errs.Error
 		if errors.As(err, &e) {
-			return "", err
+			return "", errs.Wrap(e.Kind, b.Title+": "+e.Msg, err)
 		}
 		return "", errs.Wrap(errs.UnsupportedMediaType, fmt.Sprintf("%s cannot be read: %v", b.Title, err), err)
 	}

@@ -81,7 +81,7 @@ func NewKnowledge(db *bun.DB) *Knowledge {
 func (k *Knowledge) InsertCollection(ctx context.Context, c domain.Collection) error {
 	row := collectionRow{ID: c.ID, TenantID: c.Tenant.UUID, SpaceID: c.Space, Name: c.Name, EmbeddingModelID: c.EmbeddingModel,
 		Language: c.Language, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-	_, err := postgres.Conn(ctx, k.db).NewInsert().Model(&row).ExcludeColumn("blobs").Exec(ctx)
+	_, err := postgres.Conn(ctx, k.db).NewInsert().Model(&row).Exec(ctx)
 	if postgres.IsUniqueViolation(err, "") {
 		return domain.ErrCollectionTaken
 	}

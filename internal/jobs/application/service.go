@@ -127,6 +127,22 @@ func (s *Service) Dispatch(ctx context.Context, j domain.Job) {
 	s.publish(ctx, j)
 }
 
+// DispatchID dispatches a created job by id.
+func (s *Service) DispatchID(ctx context.Context, tenant tenancy.ID, id uuid.UUID) {
+	j, err := s.repo.Get(ctx, tenant, id)
+	if err != nil {
+		s.log.WarnContext(ctx, "job not dispatched; the recovery sweep will queue it", "job_id", id, "err", err)
+		return
+	}
+	s.Dispatch(ctx, j)
+}
+
+// Status tells how a job stands.
+func (s *Service) Status(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Status, error) {
+	j, err := s.repo.Get(ctx, tenant, id)
+	return j.Status, err
+}
+
 // Complete ends a job at once, for work that needed no worker.
 func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message, result string) (domain.Job, error) {
 	j, _, err := s.repo.Finish(ctx, tenant, id, domain.Complete, message, result, s.now())

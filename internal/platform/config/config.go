@@ -41,6 +41,11 @@ type Config struct {
 	FileStorageDir   string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
 	LogFormat        string   `env:"LOG_FORMAT" envDefault:"text"`
 	LogLevel         string   `env:"LOG_LEVEL" envDefault:"info"`
+	// Ingestion: chunk size and overlap in tokens, and chunks per embedding
+	// request.
+	ChunkTokens  int `env:"CHUNK_TOKENS" envDefault:"400"`
+	ChunkOverlap int `env:"CHUNK_OVERLAP" envDefault:"60"`
+	EmbedBatch   int `env:"EMBED_BATCH" envDefault:"64"`
 	// JobsPerTenant bounds one tenant's running jobs across workers, so a
 	// bulk upload does not starve other tenants (0: no bound).
 	JobsPerTenant     int           `env:"JOBS_PER_TENANT" envDefault:"2"`
@@ -273,6 +278,12 @@ func (c Config) Validate() error {
 	}
 	if c.DBMaxOpenConns < 1 || c.DBMaxIdleConns < 0 || c.DBMaxIdleConns > c.DBMaxOpenConns {
 		add("DB_MAX_OPEN_CONNS must be at least 1 and DB_MAX_IDLE_CONNS between 0 and DB_MAX_OPEN_CONNS")
+	}
+	if c.ChunkTokens < 50 || c.ChunkTokens > 8000 || c.ChunkOverlap < 0 || c.ChunkOverlap >= c.ChunkTokens {
+		add("CHUNK_TOKENS must be between 50 and 8000 and CHUNK_OVERLAP at least 0 and below CHUNK_TOKENS")
+	}
+	if c.EmbedBatch < 1 || c.EmbedBatch > 2048 {
+		add("EMBED_BATCH must be between 1 and 2048")
 	}
 	if c.JobsPerTenant < 0 {
 		add("JOBS_PER_TENANT must be 0 (no bound) or positive")

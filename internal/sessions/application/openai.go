@@ -138,6 +138,24 @@ func (s *Service) Embed(ctx context.Context, tenant tenancy.ID, c APICaller, mod
 	return vs, m, tokens, nil
 }
 
+// EmbedTexts embeds texts with an enabled embedding model for other
+// modules (ingestion, retrieval) and records the usage under source. The
+// daily token quota does not stop it: an organisation's own documents are
+// always read; their cost shows in the usage.
+func (s *Service) EmbedTexts(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
+	vs, tokens, err := s.Generator.Embed(ctx, tenant, model, texts)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != len(texts) {
+		return nil, fmt.Errorf("the embedding model returned %d vectors for %d texts", len(vs), len(texts))
+	}
+	if err := s.RecordUsage(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens}); err != nil {
+		s.Log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
+	}
+	return vs, nil
+}
+
 // checkRate counts a question (or completion) against the user's and the
 // tenant's per-minute budgets. When the counter is unreachable the request
 // passes: the limit degrades, chat does not fail.

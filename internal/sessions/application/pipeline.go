@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,18 +44,60 @@ type Turn struct {
 	Prompt      Prompt
 	started     time.Time
 	answer      strings.Builder
+	// cited are the source numbers the answer cites, in order; tail is
+	// the end of the answer a citation may continue in the next piece.
+	cited []int
+	tail  string
 }
 
 // Answer returns the answer written so far.
 func (t *Turn) Answer() string { return t.answer.String() }
 
-// References returns the references of the turn's sources.
+// References returns the references of the sources the answer cites so
+// far, in the order first cited; before any citation, those of every
+// source the model was given.
 func (t *Turn) References() []domain.Reference {
-	refs := make([]domain.Reference, len(t.Sources))
-	for i, s := range t.Sources {
-		refs[i] = s.Reference
+	if len(t.cited) == 0 {
+		refs := make([]domain.Reference, len(t.Sources))
+		for i, s := range t.Sources {
+			refs[i] = s.Reference
+		}
+		return refs
+	}
+	refs := make([]domain.Reference, 0, len(t.cited))
+	for _, n := range t.cited {
+		for _, s := range t.Sources {
+			if s.Number == n {
+				refs = append(refs, s.Reference)
+			}
+		}
 	}
 	return refs
+}
+
+// write adds a piece of the answer and notes the sources it cites as [n].
+func (t *Turn) write(piece string) {
+	t.answer.WriteString(piece)
+	text := t.tail + piece
+	for _, n := range domain.Citations(text) {
+		if !slices.Contains(t.cited, n) && t.hasSource(n) {
+			t.cited = append(t.cited, n)
+		}
+	}
+	if i := strings.LastIndexByte(text, '['); i >= 0 && !strings.Contains(text[i:], "]") {
+		t.tail = text[i:] // an open citation continues in the next piece
+	} else {
+		t.tail = ""
+	}
+}
+
+func (t *Turn) hasSource(n int) bool {
+	for _, s := range t.Sources {
+		if s.Number == n {
+			return true
+		}
+	}
+	return false
 }
 
 // step is one stage of the pipeline.
@@ -171,7 +214,7 @@ func (s *Service) retrieve(ctx context.Context, t *Turn) error {
 	if s.Knowledge == nil || len(t.Assistant.Groups)+len(t.Assistant.Websites) == 0 {
 		return nil
 	}
-	srcs, err := s.Knowledge.Search(ctx, t.Tenant, t.Assistant, t.Question.Question, 30)
+	srcs, err := s.Knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, 30)
 	if err != nil {
 		return fmt.Errorf("search knowledge: %w", err)
 	}
@@ -258,7 +301,7 @@ func (s *Service) generate(ctx context.Context, t *Turn, sink Sink) error {
 			if q.TTFT == 0 {
 				q.TTFT = max(s.now().Sub(t.started), time.Microsecond)
 			}
-			t.answer.WriteString(p.Delta)
+			t.write(p.Delta)
 			if err := sink.Delta(t, p.Delta); err != nil {
 				q.Status = domain.Cancelled
 				return err

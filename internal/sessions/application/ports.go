@@ -170,7 +170,9 @@ type ListedModel struct {
 // Knowledge finds passages for a question in an assistant's knowledge; it
 // is nil until the knowledge module exists.
 type Knowledge interface {
-	Search(ctx context.Context, tenant tenancy.ID, a AssistantInfo, question string, limit int) ([]Source, error)
+	// Search returns the best passages of the assistant's knowledge for
+	// the question, grouped per document, numbered from 1, best first.
+	Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, a AssistantInfo, question string, limit int) ([]Source, error)
 }
 
 // Rate counts requests in shared buckets (Redis in production).

@@ -4,6 +4,7 @@ package domain
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,14 +41,31 @@ const (
 
 // Reference is a source an answer drew on.
 type Reference struct {
-	ID        string  `json:"id"`
-	Title     string  `json:"title"`
-	URL       string  `json:"url,omitempty"`
-	GroupID   string  `json:"group_id,omitempty"`
-	WebsiteID string  `json:"website_id,omitempty"`
-	Score     float64 `json:"score"`
-	Text      string  `json:"text,omitempty"`
-	ChunkNo   int     `json:"chunk_no,omitempty"`
+	ID        string     `json:"id"`
+	Title     string     `json:"title"`
+	URL       string     `json:"url,omitempty"`
+	GroupID   string     `json:"group_id,omitempty"`
+	WebsiteID string     `json:"website_id,omitempty"`
+	Score     float64    `json:"score"`
+	Chunk     *ChunkText `json:"chunk,omitempty"`
+}
+
+// ChunkText is the passage a reference points at.
+type ChunkText struct {
+	Text    string `json:"text"`
+	ChunkNo int    `json:"chunk_no"`
+}
+
+var citation = regexp.MustCompile(`\[(\d{1,3})\]`)
+
+// Citations returns the source numbers text cites as [n], in order.
+func Citations(text string) []int {
+	var out []int
+	for _, m := range citation.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, n)
+	}
+	return out
 }
 
 // Question is one question and its answer.

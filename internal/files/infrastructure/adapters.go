@@ -1,0 +1,135 @@
+package infrastructure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/files/application"
+	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
+	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	platformjobs "github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
+	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
+)
+
+// Spaces adapts the spaces module.
+type Spaces struct{ svc *spacesapp.Service }
+
+// NewSpaces returns the adapter.
+func NewSpaces(svc *spacesapp.Service) Spaces { return Spaces{svc: svc} }
+
+func spaceCaller(c application.Caller) spacesapp.Caller {
+	return spacesapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin}
+}
+
+// Authorize checks the matrix in a space.
+func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.Caller, space uuid.UUID, resource, action string) error {
+	_, err := s.svc.AuthorizeNamed(ctx, tenant, spaceCaller(c), space, resource, action)
+	return err
+}
+
+// Readable lists the spaces the caller can enter.
+func (s Spaces) Readable(ctx context.Context, tenant tenancy.ID, c application.Caller) ([]uuid.UUID, error) {
+	es, err := s.svc.List(ctx, tenant, spaceCaller(c))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uuid.UUID, len(es))
+	for i, e := range es {
+		out[i] = e.ID
+	}
+	return out, nil
+}
+
+// Models adapts the models module.
+type Models struct{ svc *modelsapp.Service }
+
+// NewModels returns the adapter.
+func NewModels(svc *modelsapp.Service) Models { return Models{svc: svc} }
+
+// Embedding returns an enabled embedding model.
+func (m Models) Embedding(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.EmbeddingModel, error) {
+	mod, err := m.svc.Enabled(ctx, tenant, id)
+	if err != nil {
+		return application.EmbeddingModel{}, err
+	}
+	if mod.Kind != "embedding" {
+		return application.EmbeddingModel{}, errs.Newf(errs.Invalid, "model %s is a %s model, not an embedding model", mod.Name, mod.Kind)
+	}
+	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions}, nil
+}
+
+// DefaultEmbedding returns the tenant's default embedding model.
+func (m Models) DefaultEmbedding(ctx context.Context, tenant tenancy.ID) (application.EmbeddingModel, error) {
+	mod, err := m.svc.Default(ctx, tenant, "embedding")
+	if err != nil {
+		return application.EmbeddingModel{}, err
+	}
+	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions}, nil
+}
+
+// Tokens counts tokens offline with the tokenizer of platform/ai.
+type Tokens struct{}
+
+// Count counts a text's tokens.
+func (Tokens) Count(text string) int { return ai.CountTokens(text) }
+
+// Languages reads tenants' full-text language.
+type Languages struct{ svc *tenantsapp.Service }
+
+// NewLanguages returns the adapter.
+func NewLanguages(svc *tenantsapp.Service) Languages { return Languages{svc: svc} }
+
+// Language is the tenant's full-text search language.
+func (l Languages) Language(ctx context.Context, tenant tenancy.ID) (string, error) {
+	t, err := l.svc.Get(ctx, tenant)
+	if err != nil {
+		return "", err
+	}
+	return t.Settings.Language, nil
+}
+
+// Jobs adapts the jobs module.
+type Jobs struct{ svc *jobsapp.Service }
+
+// NewJobs returns the adapter.
+func NewJobs(svc *jobsapp.Service) Jobs { return Jobs{svc: svc} }
+
+// Create stores a queued job.
+func (j Jobs) Create(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID, task, name string, payload []byte) error {
+	_, err := j.svc.Create(ctx, jobsapp.NewJob{Tenant: tenant, User: user, ID: id, Task: task, Name: name, Payload: payload})
+	return err
+}
+
+// Dispatch queues a created job.
+func (j Jobs) Dispatch(ctx context.Context, tenant tenancy.ID, id uuid.UUID) {
+	j.svc.DispatchID(ctx, tenant, id)
+}
+
+// Status tells how a job stands.
+func (j Jobs) Status(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (string, error) {
+	s, err := j.svc.Status(ctx, tenant, id)
+	return string(s), err
+}
+
+// Complete ends a job that needed no work.
+func (j Jobs) Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message, result string) error {
+	_, err := j.svc.Complete(ctx, tenant, id, message, result)
+	return err
+}
+
+// Run does a job's work; a tenant whose job slots are taken waits its turn
+// without the queue counting a failure.
+func (j Jobs) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(context.Context, func(int, string) error) (string, error)) error {
+	err := j.svc.Run(ctx, tenant, id, work)
+	if errors.Is(err, jobsapp.ErrTenantBusy) {
+		return fmt.Errorf("%w: %w", platformjobs.ErrNotNow, err)
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+package infrastructure
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+
+	filesapp "github.com/agora-platform/agora/internal/files/application"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/sessions/application"
+	"github.com/agora-platform/agora/internal/sessions/domain"
+)
+
+// maxChunksPerDocument bounds how many passages of one document a prompt
+// gets, so one long document does not crowd out the others.
+const maxChunksPerDocument = 3
+
+// Knowledge searches an assistant's collections with the files module.
+type Knowledge struct{ k *filesapp.Knowledge }
+
+// NewKnowledge returns the adapter.
+func NewKnowledge(k *filesapp.Knowledge) Knowledge { return Knowledge{k: k} }
+
+// Search returns the best chunks grouped per document: a document's
+// number follows its best chunk's rank, its text holds up to three of its
+// chunks in document order, its reference the best one.
+func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, a application.AssistantInfo, question string, limit int) ([]application.Source, error) {
+	hits, err := k.k.SearchCollections(ctx, tenant, user, a.Groups, question, limit)
+	if err != nil {
+		return nil, err
+	}
+	var order []uuid.UUID
+	groups := map[uuid.UUID][]filesapp.Hit{}
+	for _, h := range hits {
+		if _, ok := groups[h.Blob]; !ok {
+			order = append(order, h.Blob)
+		}
+		if len(groups[h.Blob]) < maxChunksPerDocument {
+			groups[h.Blob] = append(groups[h.Blob], h)
+		}
+	}
+	out := make([]application.Source, len(order))
+	for i, blob := range order {
+		hs := groups[blob]
+		best := hs[0]
+		sort.SliceStable(hs, func(x, y int) bool { return hs[x].No < hs[y].No })
+		texts := make([]string, len(hs))
+		for j, h := range hs {
+			texts[j] = h.Text
+		}
+		out[i] = application.Source{Number: i + 1, Text: strings.Join(texts, "\n…\n"), Reference: domain.Reference{
+			ID: blob.String(), Title: best.Title, URL: best.Source, GroupID: best.Collection.String(), Score: best.Score,
+			Chunk: &domain.ChunkText{Text: best.Text, ChunkNo: best.No}}}
+	}
+	return out, nil
+}
