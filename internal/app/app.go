@@ -157,6 +157,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
 		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log})
 	knowledge.k = a.Files.Knowledge
+	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge})
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
 		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL),
 		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,

@@ -9,6 +9,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 )
 
 // embedLink lets the files module embed through the sessions module (the
@@ -30,4 +31,19 @@ func (l *knowledgeLink) CheckCollection(ctx context.Context, tenant tenancy.ID, 
 // CheckWebsite refuses every website: crawling is not built yet.
 func (l *knowledgeLink) CheckWebsite(_ context.Context, _ tenancy.ID, _, id uuid.UUID) (uuid.UUID, error) {
 	return uuid.Nil, errs.Newf(errs.Invalid, "website %s not found in this space", id)
+}
+
+// spaceKnowledge lists a space's collections for the spaces module.
+type spaceKnowledge struct{ k *filesapp.Knowledge }
+
+func (s spaceKnowledge) Collections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]spacesapp.KnowledgeItem, error) {
+	cs, err := s.k.SpaceCollections(ctx, tenant, space)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]spacesapp.KnowledgeItem, len(cs))
+	for i, c := range cs {
+		out[i] = spacesapp.KnowledgeItem{ID: c.ID, Name: c.Name, EmbeddingModel: c.EmbeddingModel, Documents: c.Blobs, Chunks: c.ChunkCount, CreatedAt: c.CreatedAt}
+	}
+	return out, nil
 }

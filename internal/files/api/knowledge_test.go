@@ -110,6 +110,19 @@ func TestIngestEveryFormatAndSearch(t *testing.T) {
 	col := testkit.JSON[api.CollectionResponse](t, l.e.Do(http.MethodGet, "/api/v1/groups/"+l.collection+"/", "", l.token))
 	require.Equal(t, 6, col.InfoBlobs)
 	require.EqualValues(t, 6, col.Chunks)
+	space := testkit.JSON[struct {
+		Groups []struct {
+			ID        string
+			InfoBlobs int `json:"info_blobs"`
+		}
+	}](t, l.e.Do(http.MethodGet, "/api/v1/spaces/"+l.space+"/knowledge/", "", l.token))
+	require.Len(t, space.Groups, 1, "the space lists its collection")
+	require.Equal(t, l.collection, space.Groups[0].ID)
+	require.Equal(t, 6, space.Groups[0].InfoBlobs)
+	listed := testkit.JSON[api.CollectionList](t, l.e.Do(http.MethodGet, "/api/v1/groups/", "", l.token))
+	require.Equal(t, 1, listed.Count)
+	blobs := testkit.JSON[api.InfoBlobList](t, l.e.Do(http.MethodGet, "/api/v1/groups/"+l.collection+"/info-blobs/", "", l.token))
+	require.Equal(t, 6, blobs.Count)
 }
 
 func TestIngestIsIdempotentAndDeletesClean(t *testing.T) {

@@ -146,6 +146,12 @@ func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, c Caller
 	return k.Repo.Collections(ctx, tenant, spaces)
 }
 
+// SpaceCollections lists a space's collections for a caller the spaces
+// module has let in.
+func (k *Knowledge) SpaceCollections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]domain.Collection, error) {
+	return k.Repo.Collections(ctx, tenant, []uuid.UUID{space})
+}
+
 // RenameCollection changes a collection's name.
 func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, name string) (domain.Collection, error) {
 	col, err := k.collection(ctx, tenant, c, id, resCollection, actEdit)

@@ -64,11 +64,27 @@ type SpaceList struct {
 	Count int             `json:"count"`
 } // @name SpaceList
 
-// KnowledgeResponse lists a space's knowledge (filled by the knowledge issue).
+// KnowledgeResponse lists a space's knowledge: its collections (and, once
+// crawling exists, its websites).
 type KnowledgeResponse struct {
-	Groups   []any `json:"groups"`
-	Websites []any `json:"websites"`
+	Groups   []KnowledgeGroup `json:"groups"`
+	Websites []any            `json:"websites"`
 } // @name SpaceKnowledge
+
+// IDRef refers to something by id.
+type IDRef struct {
+	ID string `json:"id" format:"uuid"`
+} // @name SpaceIDRef
+
+// KnowledgeGroup is a collection in a space's knowledge list.
+type KnowledgeGroup struct {
+	ID             string    `json:"id" format:"uuid"`
+	Name           string    `json:"name"`
+	EmbeddingModel IDRef     `json:"embedding_model"`
+	InfoBlobs      int       `json:"info_blobs"`
+	Chunks         int64     `json:"chunks"`
+	CreatedAt      time.Time `json:"created_at"`
+} // @name SpaceKnowledgeGroup
 
 func toSpace(e application.Entered) SpaceResponse {
 	r := SpaceResponse{ID: e.ID.String(), Kind: string(e.Kind), Personal: e.Kind == domain.Personal, Name: e.Name,

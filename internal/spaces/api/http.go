@@ -250,8 +250,14 @@ func (h *Handler) knowledge(c *echo.Context) error {
 		return err
 	}
 	tenant, caller := Caller(c)
-	if _, err := h.svc.Authorize(c.Request().Context(), tenant, caller, id, domain.ResCollection, domain.Read); err != nil {
+	items, err := h.svc.Knowledge(c.Request().Context(), tenant, caller, id)
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, KnowledgeResponse{Groups: []any{}, Websites: []any{}})
+	out := KnowledgeResponse{Groups: make([]KnowledgeGroup, len(items)), Websites: []any{}}
+	for i, it := range items {
+		out.Groups[i] = KnowledgeGroup{ID: it.ID.String(), Name: it.Name, EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()},
+			InfoBlobs: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt}
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -30,6 +30,37 @@ type Service struct {
 	models Models
 	audit  audit.Recorder
 	now    func() time.Time
+	// knowledge lists a space's collections; nil lists none.
+	knowledge Knowledge
+}
+
+// KnowledgeItem is a collection of a space, as the space lists it.
+type KnowledgeItem struct {
+	ID             uuid.UUID
+	Name           string
+	EmbeddingModel uuid.UUID
+	Documents      int
+	Chunks         int64
+	CreatedAt      time.Time
+}
+
+// Knowledge lists the collections of a space (the files module).
+type Knowledge interface {
+	Collections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]KnowledgeItem, error)
+}
+
+// SetKnowledge connects the module that owns collections, built later.
+func (s *Service) SetKnowledge(k Knowledge) { s.knowledge = k }
+
+// Knowledge returns the collections of a space the caller can read.
+func (s *Service) Knowledge(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID) ([]KnowledgeItem, error) {
+	if _, err := s.Authorize(ctx, tenant, c, space, domain.ResCollection, domain.Read); err != nil {
+		return nil, err
+	}
+	if s.knowledge == nil {
+		return []KnowledgeItem{}, nil
+	}
+	return s.knowledge.Collections(ctx, tenant, space)
 }
 
 // NewService returns a Service.

@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/app/apptest"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+// TestAssistantsAnswerFromTheirKnowledge: an assistant on the local
+// answerer with a collection answers from the one document that holds the
+// answer, streams references naming it, and the session keeps them.
+func TestAssistantsAnswerFromTheirKnowledge(t *testing.T) {
+	t.Parallel()
+	l := newLibrary(t, apptest.New(t), "Service rules")
+	l.upload(t, "permits.pdf", testkit.PDF(false, "Residents apply for parking permits online.", "A parking permit costs 500 kronor a month."))
+	l.upload(t, "schools.docx", testkit.DOCX("School meals are free for every pupil."))
+
+	rec := l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Local answerer `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	model := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/completion-models/"+model+"/", `{"is_enabled":true,"is_default":true}`).Code)
+	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+l.space+`","prompt":{"text":"Answer from the documents."},"groups":[{"id":"`+l.collection+`"}]}`, l.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	assistant := testkit.JSON[struct{ ID string }](t, rec).ID
+
+	srv := httptest.NewServer(l.e.H)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/conversations/", strings.NewReader(
+		`{"assistant_id":"`+assistant+`","question":"What does a parking permit cost?","stream":true}`))
+	req.Header.Set("Authorization", "Bearer "+l.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var done struct {
+		SessionID  string `json:"session_id"`
+		Answer     string
+		References []struct {
+			ID, Title string
+			Score     float64
+			Chunk     struct{ Text string }
+		}
+	}
+	sc := bufio.NewScanner(resp.Body)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if name, ok := strings.CutPrefix(line, "event: "); ok {
+			event = name
+		}
+		if data, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
+			require.NoError(t, json.Unmarshal([]byte(data), &done))
+		}
+	}
+	require.Contains(t, done.Answer, "A parking permit costs 500 kronor a month [1].")
+	require.Len(t, done.References, 1, "only the cited document: %+v", done.References)
+	require.Equal(t, "permits.pdf", done.References[0].Title)
+	require.Contains(t, done.References[0].Chunk.Text, "500 kronor")
+	require.Positive(t, done.References[0].Score)
+
+	sess := testkit.JSON[struct {
+		Questions []struct {
+			References []struct{ Title string }
+		}
+	}](t, l.e.Do(http.MethodGet, "/api/v1/conversations/"+done.SessionID+"/", "", l.token))
+	require.Equal(t, "permits.pdf", sess.Questions[0].References[0].Title, "stored with the answer")
+
+	other := newLibrary(t, l.e, "Elsewhere")
+	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/"+assistant+"/", `{"groups":[{"id":"`+other.collection+`"}]}`, l.token)
+	require.Equal(t, http.StatusBadRequest, rec.Code, "a collection of another space (here, tenant) cannot be attached")
+}
