@@ -222,3 +222,29 @@ func TestTenantsNeverSeeEachOthersKnowledge(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, rec.Code, "A's collection does not exist for B")
 	require.Equal(t, http.StatusNotFound, e.Do(http.MethodGet, "/api/v1/groups/"+a.collection+"/", "", b.token).Code)
 }
+
+// TestCollectionsOfNewModelsAtOnce: each new embedding model gets its own
+// HNSW index when its first collection is made; builds at the same time
+// take turns instead of deadlocking.
+func TestCollectionsOfNewModelsAtOnce(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	type ask struct{ token, body string }
+	var asks []ask
+	for range 4 {
+		l := &library{e: e, tenant: e.Tenant(t)}
+		rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/embedding-models/", `{"name":"Local `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"hash","dimensions":384}`)
+		model := testkit.JSON[struct{ ID string }](t, rec).ID
+		require.Equal(t, http.StatusOK, e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/embedding-models/"+model+"/", `{"is_enabled":true}`).Code)
+		token, _ := e.Token(t, l.tenant, domain.RoleOwner)
+		space := testkit.JSON[struct{ ID string }](t, e.Do(http.MethodGet, "/api/v1/spaces/type/personal/", "", token)).ID
+		asks = append(asks, ask{token, `{"name":"Concurrent","space_id":"` + space + `","embedding_model":{"id":"` + model + `"}}`})
+	}
+	codes := make(chan int, len(asks))
+	for _, a := range asks {
+		go func() { codes <- e.Do(http.MethodPost, "/api/v1/groups/", a.body, a.token).Code }()
+	}
+	for range asks {
+		require.Equal(t, http.StatusCreated, <-codes)
+	}
+}

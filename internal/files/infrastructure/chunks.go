@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -27,8 +28,14 @@ func indexName(model uuid.UUID) string {
 	return "chunks_hnsw_" + strings.ReplaceAll(model.String(), "-", "")
 }
 
+// indexLock is the advisory lock that makes index builds take turns: two
+// concurrent CREATE INDEX CONCURRENTLY on one table deadlock.
+const indexLock = 0x61676f7261 // "agora"
+
 // EnsureIndex creates the HNSW index over embedding::vector(dims) for the
-// model's chunks (cosine distance), without blocking writes.
+// model's chunks (cosine distance) without blocking writes. Builds take
+// turns across processes; an invalid index a failed build left is
+// dropped and built again.
 func (k *Knowledge) EnsureIndex(ctx context.Context, m application.EmbeddingModel) error {
 	k.indexes.mu.Lock()
 	defer k.indexes.mu.Unlock()
@@ -38,13 +45,52 @@ func (k *Knowledge) EnsureIndex(ctx context.Context, m application.EmbeddingMode
 	if m.Dimensions < 1 || m.Dimensions > 16000 {
 		return fmt.Errorf("embedding model %s has %d dimensions; an index takes 1 to 16000", m.Name, m.Dimensions)
 	}
+	conn, err := k.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := takeTurn(ctx, conn); err != nil {
+		return fmt.Errorf("wait for other index builds: %w", err)
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", indexLock) }()
+	var valid []bool
+	if err := conn.NewRaw("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ?", indexName(m.ID)).
+		Scan(ctx, &valid); err != nil {
+		return fmt.Errorf("look for the index of model %s: %w", m.Name, err)
+	}
+	if len(valid) == 1 && !valid[0] {
+		if _, err := conn.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(m.ID)); err != nil {
+			return fmt.Errorf("drop the broken index of model %s: %w", m.Name, err)
+		}
+	}
 	q := fmt.Sprintf(`CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON chunks USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE embedding_model_id = '%s'`,
 		indexName(m.ID), m.Dimensions, m.ID)
-	if _, err := k.db.ExecContext(ctx, q); err != nil {
+	if _, err := conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("create the HNSW index of model %s: %w", m.Name, err)
 	}
 	k.indexes.done[m.ID] = true
 	return nil
+}
+
+// takeTurn takes the index-build lock. It polls instead of waiting inside
+// pg_advisory_lock: a session waiting there holds a snapshot that the
+// running build waits for in turn, and the two would deadlock.
+func takeTurn(ctx context.Context, conn bun.Conn) error {
+	for {
+		var got bool
+		if err := conn.NewRaw("SELECT pg_try_advisory_lock(?)", indexLock).Scan(ctx, &got); err != nil {
+			return err
+		}
+		if got {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // vectorLiteral writes a vector as pgvector's text form.
