@@ -88,9 +88,10 @@ func (a *App) serveProfiler(ctx context.Context) {
 	}
 }
 
-// sweepJobs recovers abandoned jobs every half minute until ctx ends.
+// sweepJobs recovers abandoned jobs until ctx ends, twice in the time
+// after which a silent job counts as abandoned.
 func (a *App) sweepJobs(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
+	t := time.NewTicker(a.JobRows.Service.StaleAfter() / 2)
 	defer t.Stop()
 	for {
 		select {

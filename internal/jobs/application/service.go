@@ -91,6 +91,10 @@ func NewService(repo Repo, pub Publisher, queue Queue, slots Slots, opts Options
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
+// StaleAfter is how long a running job may be silent before it counts as
+// abandoned by its worker.
+func (s *Service) StaleAfter() time.Duration { return s.opts.StaleAfter }
+
 // NewJob describes a job to create.
 type NewJob struct {
 	Tenant  tenancy.ID

@@ -48,7 +48,10 @@ type Config struct {
 	EmbedBatch   int `env:"EMBED_BATCH" envDefault:"64"`
 	// JobsPerTenant bounds one tenant's running jobs across workers, so a
 	// bulk upload does not starve other tenants (0: no bound).
-	JobsPerTenant     int           `env:"JOBS_PER_TENANT" envDefault:"2"`
+	JobsPerTenant int `env:"JOBS_PER_TENANT" envDefault:"2"`
+	// JobHeartbeat is how often a running job reports that it is alive; a
+	// job silent for 12 beats is taken from its dead worker and queued again.
+	JobHeartbeat      time.Duration `env:"JOB_HEARTBEAT" envDefault:"5s"`
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// CacheTTL bounds how long an API process reuses what it read about
@@ -249,6 +252,9 @@ func (c Config) Validate() error {
 	}
 	if c.TenantTokensPerDay < 0 {
 		add("TENANT_TOKENS_PER_DAY must be 0 (no quota) or positive")
+	}
+	if c.JobHeartbeat < 100*time.Millisecond || c.JobHeartbeat > time.Minute {
+		add("JOB_HEARTBEAT must be between 100ms and 1m")
 	}
 	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
 		add("CACHE_TTL must be between 0 (no caching) and 5m")
