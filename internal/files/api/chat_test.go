@@ -24,43 +24,8 @@ func TestAssistantsAnswerFromTheirKnowledge(t *testing.T) {
 	l.upload(t, "permits.pdf", testkit.PDF(false, "Residents apply for parking permits online.", "A parking permit costs 500 kronor a month."))
 	l.upload(t, "schools.docx", testkit.DOCX("School meals are free for every pupil."))
 
-	rec := l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Local answerer `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
-	require.Equal(t, http.StatusCreated, rec.Code)
-	model := testkit.JSON[struct{ ID string }](t, rec).ID
-	require.Equal(t, http.StatusOK, l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/completion-models/"+model+"/", `{"is_enabled":true,"is_default":true}`).Code)
-	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+l.space+`","prompt":{"text":"Answer from the documents."},"groups":[{"id":"`+l.collection+`"}]}`, l.token)
-	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
-	assistant := testkit.JSON[struct{ ID string }](t, rec).ID
-
-	srv := httptest.NewServer(l.e.H)
-	t.Cleanup(srv.Close)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/conversations/", strings.NewReader(
-		`{"assistant_id":"`+assistant+`","question":"What does a parking permit cost?","stream":true}`))
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var done struct {
-		SessionID  string `json:"session_id"`
-		Answer     string
-		References []struct {
-			ID, Title string
-			Score     float64
-			Chunk     struct{ Text string }
-		}
-	}
-	sc := bufio.NewScanner(resp.Body)
-	event := ""
-	for sc.Scan() {
-		line := sc.Text()
-		if name, ok := strings.CutPrefix(line, "event: "); ok {
-			event = name
-		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
-			require.NoError(t, json.Unmarshal([]byte(data), &done))
-		}
-	}
+	assistant := l.assistant(t)
+	done := l.ask(t, assistant, "What does a parking permit cost?")
 	require.Contains(t, done.Answer, "A parking permit costs 500 kronor a month [1].")
 	require.Len(t, done.References, 1, "only the cited document: %+v", done.References)
 	require.Equal(t, "permits.pdf", done.References[0].Title)
@@ -75,6 +40,58 @@ func TestAssistantsAnswerFromTheirKnowledge(t *testing.T) {
 	require.Equal(t, "permits.pdf", sess.Questions[0].References[0].Title, "stored with the answer")
 
 	other := newLibrary(t, l.e, "Elsewhere")
-	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/"+assistant+"/", `{"groups":[{"id":"`+other.collection+`"}]}`, l.token)
+	rec := l.e.Do(http.MethodPost, "/api/v1/assistants/"+assistant+"/", `{"groups":[{"id":"`+other.collection+`"}]}`, l.token)
 	require.Equal(t, http.StatusBadRequest, rec.Code, "a collection of another space (here, tenant) cannot be attached")
+}
+
+// assistant makes an assistant on the local answerer over the library's
+// collection.
+func (l *library) assistant(t *testing.T) string {
+	t.Helper()
+	rec := l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Local answerer `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	model := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/completion-models/"+model+"/", `{"is_enabled":true,"is_default":true}`).Code)
+	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+l.space+`","prompt":{"text":"Answer from the documents."},"groups":[{"id":"`+l.collection+`"}]}`, l.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	return testkit.JSON[struct{ ID string }](t, rec).ID
+}
+
+// streamedAnswer is a done event.
+type streamedAnswer struct {
+	SessionID  string `json:"session_id"`
+	Answer     string
+	References []struct {
+		ID, Title string
+		Score     float64
+		Chunk     struct{ Text string }
+	}
+}
+
+// ask streams a question to the assistant over real HTTP and returns the
+// done event.
+func (l *library) ask(t *testing.T, assistant, question string) streamedAnswer {
+	t.Helper()
+	srv := httptest.NewServer(l.e.H)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/conversations/", strings.NewReader(
+		`{"assistant_id":"`+assistant+`","question":"`+question+`","stream":true}`))
+	req.Header.Set("Authorization", "Bearer "+l.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var done streamedAnswer
+	sc := bufio.NewScanner(resp.Body)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if name, ok := strings.CutPrefix(line, "event: "); ok {
+			event = name
+		}
+		if data, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
+			require.NoError(t, json.Unmarshal([]byte(data), &done))
+		}
+	}
+	return done
 }

@@ -211,7 +211,7 @@ func TestTenantsNeverSeeEachOthersKnowledge(t *testing.T) {
 	a, b := newLibrary(t, e, "Handbook"), newLibrary(t, e, "Handbook")
 	same := []byte("The emergency number of the water works is 0800 123 456.")
 	a.upload(t, "water.txt", same)
-	b.upload(t, "water.txt", same)
+	own := b.upload(t, "water.txt", same).InfoBlob.ID
 	require.Len(t, a.search(t, a.token, a.collection, "water works emergency number"), 1)
 	hits := b.search(t, b.token, b.collection, "water works emergency number")
 	require.Len(t, hits, 1, "B finds its own copy only")
@@ -221,6 +221,11 @@ func TestTenantsNeverSeeEachOthersKnowledge(t *testing.T) {
 	rec := e.Do(http.MethodPost, "/api/v1/groups/"+a.collection+"/searches/", `{"search_string":"water"}`, b.token)
 	require.Equal(t, http.StatusNotFound, rec.Code, "A's collection does not exist for B")
 	require.Equal(t, http.StatusNotFound, e.Do(http.MethodGet, "/api/v1/groups/"+a.collection+"/", "", b.token).Code)
+
+	done := b.ask(t, b.assistant(t), "What is the emergency number of the water works?")
+	require.Contains(t, done.Answer, "0800 123 456")
+	require.Len(t, done.References, 1)
+	require.Equal(t, own, done.References[0].ID, "B's answer cites B's copy")
 }
 
 // TestCollectionsOfNewModelsAtOnce: each new embedding model gets its own
