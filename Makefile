@@ -8,7 +8,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/internal/platform/health.Version=$(VERSION) -X $(PKG)/internal/platform/health.Commit=$(COMMIT)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: services build run test test-go lint imports openapi bench clean
+.PHONY: services build run test test-go lint imports openapi bench eval clean
 
 services: ## ready PostgreSQL 15 + pgvector and Redis (idempotent)
 	$(SUDO) bash scripts/services.sh
@@ -38,6 +38,10 @@ openapi: ## regenerate api/swagger.json and api/swagger.yaml from the annotation
 bench: services build ## the Go benchmarks, then cmd/chatbench (streamed chat latency and memory) against the test services
 	BENCH=1 bash scripts/test.sh -run '^$$' -bench . -benchmem
 	bin/chatbench
+	bash scripts/agora-test.sh bench retrieval -chunks 100000
+
+eval: services ## SciFact retrieval figures: agora eval scifact on the test services
+	bash scripts/agora-test.sh eval scifact
 
 clean:
 	rm -rf bin

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/uuid"
 	"golang.org/x/term"
 
 	"github.com/agora-platform/agora/internal/app"
@@ -31,6 +32,14 @@ commands:
                                   create a user in tenant T (slug or id); the password is
                                   asked for, or read from the first line of stdin
   rotate-keys                     re-encrypt every stored secret under the first ENCRYPTION_KEY
+  eval scifact [-data DIR] [-embedding-model ID | -local-dims N] [-workers N] [-keep]
+                                  load a BEIR dataset (default ../shared/eval/scifact) into a
+                                  fresh tenant, run its queries, print nDCG@10, Recall@100 and
+                                  MRR@10 for vector, text and hybrid retrieval
+  bench retrieval [-chunks N] [-collections N] [-scope N] [-queries N] [-keep]
+                                  fill a fresh tenant with synthetic 384-dimension chunks,
+                                  build the HNSW index, print vector, text and hybrid search
+                                  latency (p50/p99) and recall@10 against exact search
   version                         print the build version
 `
 
@@ -60,7 +69,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
-	case "migrate", "seed", "create-tenant", "create-user", "rotate-keys":
+	case "migrate", "seed", "create-tenant", "create-user", "rotate-keys", "eval", "bench":
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -77,6 +86,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return seed(ctx, a, out)
 	case "create-user":
 		return createUser(ctx, a, rest, out)
+	case "eval":
+		return eval(ctx, a, rest, out)
+	case "bench":
+		return bench(ctx, a, rest, out)
 	case "rotate-keys":
 		n, err := a.RotateKeys(ctx)
 		if err != nil {
@@ -87,6 +100,49 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	default:
 		return createTenant(ctx, a, rest, out)
 	}
+}
+
+func eval(ctx context.Context, a *app.App, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "scifact" {
+		return errors.New("eval: the dataset to run is scifact (agora eval scifact)")
+	}
+	fs := flag.NewFlagSet("eval scifact", flag.ContinueOnError)
+	data := fs.String("data", "../shared/eval/scifact", "directory with corpus.jsonl, queries.jsonl and qrels.tsv")
+	model := fs.String("embedding-model", "", "id of a registered embedding model (default: the built-in local embedder)")
+	workers := fs.Int("workers", 4, "documents ingested at once")
+	dims := fs.Int("local-dims", 0, "use the local embedder with this many dimensions (default: the seeded model's 384)")
+	keep := fs.Bool("keep", false, "keep the evaluation tenant afterwards")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	o := app.EvalOptions{Dir: *data, Workers: *workers, Keep: *keep, LocalDims: *dims}
+	if *model != "" {
+		id, err := uuid.Parse(*model)
+		if err != nil {
+			return fmt.Errorf("eval: -embedding-model must be a model id: %w", err)
+		}
+		o.EmbeddingModel = id
+	}
+	return a.EvalSciFact(ctx, o, out)
+}
+
+func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "retrieval" {
+		return errors.New("bench: the benchmark to run is retrieval (agora bench retrieval)")
+	}
+	fs := flag.NewFlagSet("bench retrieval", flag.ContinueOnError)
+	var o app.RetrievalBenchOptions
+	fs.IntVar(&o.Chunks, "chunks", 100_000, "chunks in the benchmark tenant")
+	fs.IntVar(&o.Collections, "collections", 100, "collections the chunks are spread over")
+	fs.IntVar(&o.Scope, "scope", 0, "collections each query searches (default: all)")
+	fs.IntVar(&o.Queries, "queries", 200, "queries per mode")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic data and queries")
+	fs.StringVar(&o.BuildMemory, "build-memory", "2GB", "PostgreSQL maintenance_work_mem for the HNSW build")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the benchmark tenant afterwards")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return a.BenchRetrieval(ctx, o, out)
 }
 
 func migrate(ctx context.Context, a *app.App, out io.Writer) error {

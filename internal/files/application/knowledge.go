@@ -43,6 +43,9 @@ type KnowledgeDeps struct {
 	Chunking  domain.ChunkOptions
 	// EmbedBatch is how many chunks go to the embedder at once.
 	EmbedBatch int
+	// ExactBelow is the scope size in chunks under which vector search
+	// scans every chunk instead of the approximate index (0: 50 000).
+	ExactBelow int64
 }
 
 // Knowledge runs the collection, document and search use cases.
@@ -55,6 +58,9 @@ type Knowledge struct {
 func NewKnowledge(d KnowledgeDeps) *Knowledge {
 	if d.EmbedBatch <= 0 {
 		d.EmbedBatch = 64
+	}
+	if d.ExactBelow == 0 {
+		d.ExactBelow = DefaultExactBelow
 	}
 	return &Knowledge{KnowledgeDeps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }

@@ -26,9 +26,9 @@ const (
 
 // Search tuning.
 const (
-	// ExactBelow is the scope size under which vector search scans every
-	// chunk instead of the approximate index: exact, and fast enough.
-	ExactBelow = 50_000
+	// DefaultExactBelow is the scope size under which vector search scans
+	// every chunk instead of the approximate index: exact, and fast enough.
+	DefaultExactBelow = 50_000
 	// TextCandidates bounds the full-text matches BM25 ranks.
 	TextCandidates = 1000
 	// MaxQueryChars bounds a search string.
@@ -122,7 +122,7 @@ func (k *Knowledge) nearest(ctx context.Context, s Scope, user uuid.UUID, query 
 	if err != nil {
 		return nil, fmt.Errorf("embed the search string: %w", err)
 	}
-	return k.Repo.Nearest(ctx, s, vs[0], depth, s.Chunks <= ExactBelow)
+	return k.Repo.Nearest(ctx, s, vs[0], depth, s.Chunks <= k.ExactBelow)
 }
 
 func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) ([]Hit, error) {

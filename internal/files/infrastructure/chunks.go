@@ -64,12 +64,28 @@ func (k *Knowledge) EnsureIndex(ctx context.Context, m application.EmbeddingMode
 			return fmt.Errorf("drop the broken index of model %s: %w", m.Name, err)
 		}
 	}
+	if _, err := conn.ExecContext(ctx, "SET maintenance_work_mem = '"+k.BuildMemory+"'"); err != nil {
+		return fmt.Errorf("set the index build memory: %w", err)
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "RESET maintenance_work_mem") }()
 	q := fmt.Sprintf(`CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON chunks USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE embedding_model_id = '%s'`,
 		indexName(m.ID), m.Dimensions, m.ID)
 	if _, err := conn.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("create the HNSW index of model %s: %w", m.Name, err)
 	}
 	k.indexes.done[m.ID] = true
+	return nil
+}
+
+// DropIndex drops the model's HNSW index, so that a bulk load can be
+// followed by one build (EnsureIndex) instead of a graph insert per row.
+func (k *Knowledge) DropIndex(ctx context.Context, model uuid.UUID) error {
+	k.indexes.mu.Lock()
+	defer k.indexes.mu.Unlock()
+	if _, err := k.db.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(model)); err != nil {
+		return fmt.Errorf("drop the HNSW index of model %s: %w", model, err)
+	}
+	delete(k.indexes.done, model)
 	return nil
 }
 

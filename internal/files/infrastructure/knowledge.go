@@ -70,11 +70,14 @@ func (r blobRow) toEntity() domain.InfoBlob {
 type Knowledge struct {
 	db      *bun.DB
 	indexes *indexSet
+	// BuildMemory is PostgreSQL's maintenance_work_mem for an HNSW build;
+	// a build whose graph outgrows it is much slower.
+	BuildMemory string
 }
 
 // NewKnowledge returns the store on db.
 func NewKnowledge(db *bun.DB) *Knowledge {
-	return &Knowledge{db: db, indexes: &indexSet{done: map[uuid.UUID]bool{}}}
+	return &Knowledge{db: db, indexes: &indexSet{done: map[uuid.UUID]bool{}}, BuildMemory: "256MB"}
 }
 
 // InsertCollection stores a new collection.

@@ -54,30 +54,43 @@ func (Local) Embed(_ context.Context, _ Endpoint, req EmbedRequest) (EmbedResult
 	return out, nil
 }
 
-// LocalEmbed maps text to a unit vector: every word, word pair and
-// character trigram is hashed to a signed coordinate.
+// LocalEmbed maps text to a unit vector. Its features are the words
+// (function words left out, light suffix stemming), word pairs and
+// character trigrams; each is hashed to a signed coordinate and weighted
+// by 1 + ln(count), so a repeated word does not drown the others.
 func LocalEmbed(text string, dims int) []float32 {
+	counts := map[string]int{}
+	weights := map[string]float64{}
+	feature := func(f string, w float64) {
+		counts[f]++
+		weights[f] = w
+	}
+	var ws []string
+	for _, w := range words(text) {
+		if !stopwords[w] {
+			ws = append(ws, stem(w))
+		}
+	}
+	for i, w := range ws {
+		feature("w:"+w, 1)
+		if i > 0 {
+			feature("b:"+ws[i-1]+" "+w, 0.5)
+		}
+		padded := []rune("^" + w + "$")
+		for j := 0; j+3 <= len(padded); j++ {
+			feature("c:"+string(padded[j:j+3]), 0.5)
+		}
+	}
 	v := make([]float64, dims)
-	add := func(feature string, w float64) {
+	for f, n := range counts {
 		h := fnv.New64a()
-		h.Write([]byte(feature))
+		h.Write([]byte(f))
 		x := h.Sum64()
 		sign := 1.0
 		if x>>63 == 1 {
 			sign = -1
 		}
-		v[x%uint64(dims)] += sign * w
-	}
-	ws := words(text)
-	for i, w := range ws {
-		add("w:"+w, 1)
-		if i > 0 {
-			add("b:"+ws[i-1]+" "+w, 0.5)
-		}
-		padded := []rune("^" + w + "$")
-		for j := 0; j+3 <= len(padded); j++ {
-			add("c:"+string(padded[j:j+3]), 0.3)
-		}
+		v[x%uint64(dims)] += sign * (1 + math.Log(float64(n))) * weights[f]
 	}
 	var norm float64
 	for _, x := range v {
@@ -94,6 +107,16 @@ func LocalEmbed(text string, dims int) []float32 {
 	return out
 }
 
+// stem strips a common inflection so "permits" and "permit" meet.
+func stem(w string) string {
+	for _, suffix := range []string{"ations", "ation", "ings", "ing", "ies", "ed", "es", "s"} {
+		if len(w) > len(suffix)+3 && strings.HasSuffix(w, suffix) {
+			return w[:len(w)-len(suffix)]
+		}
+	}
+	return w
+}
+
 func words(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
@@ -105,7 +128,8 @@ var stopwords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`the a an and or of to in on for is are was were be been what which who whom how why when where
 		do does did can could would should will with from by at as it its this that these those i you we they he she my your our their
-		about into than then there here not no yes if so but also any some all
+		about into than then there here not no yes if so but also any some all has have had may might more most such only other
+		both each between during after before over under while however
 		och att det som en ett är var vad hur när där vem vilka vilken till för på med av om inte den de jag du vi ni han hon har kan ska`) {
 		stopwords[w] = true
 	}

@@ -1,0 +1,371 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	filesapp "github.com/agora-platform/agora/internal/files/application"
+	filesdomain "github.com/agora-platform/agora/internal/files/domain"
+	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
+	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
+	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
+	usersapp "github.com/agora-platform/agora/internal/users/application"
+	usersdomain "github.com/agora-platform/agora/internal/users/domain"
+)
+
+// EvalOptions tune an evaluation run.
+type EvalOptions struct {
+	// Dir holds corpus.jsonl, queries.jsonl and qrels.tsv (BEIR layout).
+	Dir string
+	// EmbeddingModel is a registered embedding model to use instead of
+	// the built-in local embedder.
+	EmbeddingModel uuid.UUID
+	// LocalDims, when set, uses the local embedder with this many
+	// dimensions (registered as a global model if need be).
+	LocalDims int
+	// Workers ingest documents at once.
+	Workers int
+	// Keep leaves the evaluation tenant in place.
+	Keep bool
+}
+
+type beirDoc struct {
+	ID    string `json:"_id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// EvalSciFact loads a BEIR dataset into a fresh tenant through the real
+// ingestion path (text documents, ingestion jobs run by the worker's
+// code), runs every query through the real retrieval path in each mode,
+// and prints nDCG@10, Recall@100 and MRR@10 per mode.
+func (a *App) EvalSciFact(ctx context.Context, o EvalOptions, out io.Writer) error {
+	docs, queries, qrels, err := loadBEIR(o.Dir)
+	if err != nil {
+		return err
+	}
+	w, err := a.evalWorld(ctx, o)
+	if err != nil {
+		return err
+	}
+	if !o.Keep {
+		defer func() { _ = a.Tenants.Service.Delete(context.WithoutCancel(ctx), w.tenant) }()
+	}
+	fmt.Fprintf(out, "eval: %d documents, %d queries, embedding model %s\n", len(docs), len(queries), w.model)
+	start := time.Now()
+	var spent ingestTimes
+	chunks, err := a.evalIngest(ctx, w, docs, max(1, o.Workers), &spent)
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(out, "eval: ingested %d chunks in %.1f s (%.0f chunks/s); embedding took %.0f%% of the ingestion jobs' time\n",
+		chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
+	for _, mode := range []filesapp.Mode{filesapp.Vector, filesapp.Text, filesapp.Hybrid} {
+		start := time.Now()
+		m, err := a.evalMode(ctx, w, mode, queries, qrels)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%s ndcg@10=%.3f recall@100=%.3f mrr@10=%.3f (%.1f ms a query)\n", mode, m.ndcg, m.recall, m.mrr,
+			float64(time.Since(start).Milliseconds())/float64(len(queries)))
+	}
+	return nil
+}
+
+// evalWorld is the tenant, user and collection an evaluation runs in.
+type evalWorld struct {
+	tenant     tenancy.ID
+	user       uuid.UUID
+	collection filesdomain.Collection
+	model      string
+}
+
+func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
+	var w evalWorld
+	name := fmt.Sprintf("Eval %s", time.Now().UTC().Format("20060102-150405.000"))
+	t, err := a.Tenants.Service.Create(ctx, tenantsapp.CreateInput{Name: name})
+	if err != nil {
+		return w, fmt.Errorf("eval tenant: %w", err)
+	}
+	w.tenant = t.ID
+	english := tenantsdomain.Settings{Language: "english", JITProvisioning: false}
+	if _, err := a.Tenants.Service.Update(ctx, t.ID, tenantsdomain.Patch{Settings: &english}); err != nil {
+		return w, fmt.Errorf("eval tenant language: %w", err)
+	}
+	model := o.EmbeddingModel
+	if model == uuid.Nil {
+		spec := localModels[1]
+		if o.LocalDims > 0 && o.LocalDims != spec.Dimensions {
+			spec.Name, spec.Dimensions = fmt.Sprintf("Local hashed n-grams (%d)", o.LocalDims), o.LocalDims
+			spec.ProviderModel = fmt.Sprintf("hash-ngram-%d", o.LocalDims)
+		}
+		m, _, err := a.Models.Service.EnsureGlobal(ctx, spec)
+		if err != nil {
+			return w, err
+		}
+		model = m.ID
+	}
+	if _, err := a.Models.Service.EnsureSetting(ctx, t.ID, model, modelsdomain.Setting{Enabled: true, Default: true}); err != nil {
+		return w, fmt.Errorf("enable the embedding model: %w", err)
+	}
+	u, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: "eval@" + strings.ToLower(uuid.NewString()[:8]) + ".example",
+		Password: randomPassword() + "Aa1!", PredefinedRoles: []string{usersdomain.RoleOwner}})
+	if err != nil {
+		return w, fmt.Errorf("eval user: %w", err)
+	}
+	w.user = u.ID
+	space, err := a.Spaces.Service.Personal(ctx, t.ID, spacesapp.Caller{UserID: u.ID, TenantAdmin: true})
+	if err != nil {
+		return w, err
+	}
+	caller := filesapp.Caller{UserID: u.ID, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
+	w.collection, err = a.Files.Knowledge.CreateCollection(ctx, t.ID, caller, filesapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
+	if err != nil {
+		return w, fmt.Errorf("eval collection: %w", err)
+	}
+	em, err := a.Files.Knowledge.Models.Embedding(ctx, t.ID, model)
+	w.model = em.Name
+	return w, err
+}
+
+// evalIngest adds the documents as text blobs and runs their ingestion
+// jobs as the worker does, workers at a time. It returns the chunk count.
+func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, workers int, spent *ingestTimes) (int64, error) {
+	caller := filesapp.Caller{UserID: w.user, TenantAdmin: true}
+	var accepted []filesapp.Accepted
+	for start := 0; start < len(docs); start += filesdomain.MaxTextBlobs {
+		var texts []filesapp.TextBlob
+		for _, d := range docs[start:min(start+filesdomain.MaxTextBlobs, len(docs))] {
+			texts = append(texts, filesapp.TextBlob{Text: d.Text, Title: d.Title, URL: "scifact:" + d.ID})
+		}
+		as, err := a.Files.Knowledge.AddTexts(ctx, w.tenant, caller, w.collection.ID, texts)
+		if err != nil {
+			return 0, fmt.Errorf("add documents: %w", err)
+		}
+		accepted = append(accepted, as...)
+	}
+	work := make(chan filesapp.Accepted)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for acc := range work {
+				if acc.Duplicate {
+					continue
+				}
+				if err := a.evalIngestOne(ctx, w, acc, spent); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for _, acc := range accepted {
+		work <- acc
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, fmt.Errorf("ingest: %w", err)
+	}
+	col, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, w.collection.ID)
+	return col.ChunkCount, err
+}
+
+// ingestTimes add up the time ingestion jobs ran and the part of it
+// spent waiting for embeddings.
+type ingestTimes struct{ jobs, embed atomic.Int64 }
+
+// timedEmbedder adds the time its embedder takes to spent.
+type timedEmbedder struct {
+	filesapp.Embedder
+	spent *ingestTimes
+}
+
+func (e timedEmbedder) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
+	start := time.Now()
+	defer func() { e.spent.embed.Add(int64(time.Since(start))) }()
+	return e.Embedder.Embed(ctx, tenant, user, model, source, texts)
+}
+
+// evalIngestOne runs one document's ingestion, waiting its turn when the
+// tenant's job slots are taken, as the queue would.
+func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc filesapp.Accepted, spent *ingestTimes) error {
+	k := *a.Files.Knowledge
+	k.Embedder = timedEmbedder{Embedder: k.Embedder, spent: spent}
+	for {
+		start := time.Now()
+		err := k.Ingest(ctx, filesapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
+		if !errors.Is(err, jobs.ErrNotNow) {
+			spent.jobs.Add(int64(time.Since(start)))
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// metrics are a mode's averages over the queries.
+type metrics struct{ ndcg, recall, mrr float64 }
+
+func (a *App) evalMode(ctx context.Context, w evalWorld, mode filesapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
+	var sum metrics
+	col, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, w.collection.ID)
+	if err != nil {
+		return sum, err
+	}
+	for _, q := range queries {
+		hits, err := a.Files.Knowledge.Search(ctx, w.tenant, w.user, []filesdomain.Collection{col}, q.Text, 100, mode)
+		if err != nil {
+			return sum, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		ranked := rankedDocs(hits)
+		rel := qrels[q.ID]
+		sum.ndcg += NDCG(ranked, rel, 10)
+		sum.recall += Recall(ranked, rel, 100)
+		sum.mrr += MRR(ranked, rel, 10)
+	}
+	n := float64(len(queries))
+	return metrics{sum.ndcg / n, sum.recall / n, sum.mrr / n}, nil
+}
+
+// rankedDocs turns ranked chunks into ranked document ids, each once.
+func rankedDocs(hits []filesapp.Hit) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, h := range hits {
+		id := strings.TrimPrefix(h.Source, "scifact:")
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// NDCG is the normalised discounted cumulative gain at k with binary
+// relevance.
+func NDCG(ranked []string, rel map[string]bool, k int) float64 {
+	dcg, ideal := 0.0, 0.0
+	for i, id := range ranked[:min(k, len(ranked))] {
+		if rel[id] {
+			dcg += 1 / math.Log2(float64(i+2))
+		}
+	}
+	for i := range min(k, len(rel)) {
+		ideal += 1 / math.Log2(float64(i+2))
+	}
+	if ideal == 0 {
+		return 0
+	}
+	return dcg / ideal
+}
+
+// Recall is the share of relevant documents in the first k.
+func Recall(ranked []string, rel map[string]bool, k int) float64 {
+	if len(rel) == 0 {
+		return 0
+	}
+	found := 0
+	for _, id := range ranked[:min(k, len(ranked))] {
+		if rel[id] {
+			found++
+		}
+	}
+	return float64(found) / float64(len(rel))
+}
+
+// MRR is the reciprocal rank of the first relevant document within k.
+func MRR(ranked []string, rel map[string]bool, k int) float64 {
+	for i, id := range ranked[:min(k, len(ranked))] {
+		if rel[id] {
+			return 1 / float64(i+1)
+		}
+	}
+	return 0
+}
+
+// loadBEIR reads corpus.jsonl, queries.jsonl and qrels.tsv. Queries
+// without judgments are left out.
+func loadBEIR(dir string) ([]beirDoc, []beirDoc, map[string]map[string]bool, error) {
+	docs, err := readJSONL(filepath.Join(dir, "corpus.jsonl"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	queries, err := readJSONL(filepath.Join(dir, "queries.jsonl"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	qrels, err := readQrels(filepath.Join(dir, "qrels.tsv"))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	judged := queries[:0]
+	for _, q := range queries {
+		if len(qrels[q.ID]) > 0 {
+			judged = append(judged, q)
+		}
+	}
+	return docs, judged, qrels, nil
+}
+
+func readJSONL(path string) ([]beirDoc, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval data: %w (give the directory with -data)", err)
+	}
+	defer f.Close()
+	var out []beirDoc
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		var d beirDoc
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", path, line, err)
+		}
+		out = append(out, d)
+	}
+	return out, sc.Err()
+}
+
+func readQrels(path string) (map[string]map[string]bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("eval data: %w", err)
+	}
+	defer f.Close()
+	out := map[string]map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		cols := strings.Split(sc.Text(), "\t")
+		if line == 1 || len(cols) < 3 || cols[2] == "0" {
+			continue
+		}
+		if out[cols[0]] == nil {
+			out[cols[0]] = map[string]bool{}
+		}
+		out[cols[0]][cols[1]] = true
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,437 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	filesapp "github.com/agora-platform/agora/internal/files/application"
+	filesdomain "github.com/agora-platform/agora/internal/files/domain"
+	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
+	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	usersdomain "github.com/agora-platform/agora/internal/users/domain"
+)
+
+// RetrievalBenchOptions shape a retrieval benchmark.
+type RetrievalBenchOptions struct {
+	// Chunks is how many chunks the benchmark tenant holds.
+	Chunks int
+	// Collections the chunks are spread over.
+	Collections int
+	// Scope is how many collections a query searches (0: all).
+	Scope int
+	// Queries per measurement.
+	Queries int
+	// Seed makes the data and the queries repeatable.
+	Seed uint64
+	// BuildMemory is maintenance_work_mem for the HNSW build.
+	BuildMemory string
+	// Keep leaves the benchmark tenant in place.
+	Keep bool
+}
+
+// Synthetic data: chunk vectors lie around benchClusters random centres;
+// chunk texts draw benchWords words each from a Zipf-distributed
+// vocabulary of benchVocabulary made-up words.
+const (
+	benchDims       = 384
+	benchClusters   = 1000
+	benchWords      = 60
+	benchVocabulary = 30000
+	benchPerBlob    = 20
+	benchBatch      = 1000
+)
+
+// benchData generates chunk i's vector and text from the seed alone, so
+// queries can be made from chunks without keeping them in memory.
+type benchData struct {
+	seed    uint64
+	centres [][]float32
+}
+
+func newBenchData(seed uint64) *benchData {
+	r := rand.New(rand.NewPCG(seed, 0))
+	d := &benchData{seed: seed, centres: make([][]float32, benchClusters)}
+	for i := range d.centres {
+		d.centres[i] = gaussian(r, benchDims, 1)
+	}
+	return d
+}
+
+func gaussian(r *rand.Rand, n int, sigma float64) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64() * sigma)
+	}
+	return v
+}
+
+func normalize(v []float32) []float32 {
+	var sum float64
+	for _, x := range v {
+		sum += float64(x) * float64(x)
+	}
+	n := float32(math.Sqrt(sum))
+	for i := range v {
+		v[i] /= n
+	}
+	return v
+}
+
+// chunk returns chunk i's vector and words.
+func (d *benchData) chunk(i int) ([]float32, []string) {
+	r := rand.New(rand.NewPCG(d.seed, uint64(i)+1))
+	centre := d.centres[r.IntN(benchClusters)]
+	v := gaussian(r, benchDims, 0.8)
+	for j := range v {
+		v[j] += centre[j]
+	}
+	z := rand.NewZipf(r, 1.1, 2, benchVocabulary-1)
+	words := make([]string, benchWords)
+	for j := range words {
+		words[j] = benchWord(int(z.Uint64()))
+	}
+	return normalize(v), words
+}
+
+// query makes a query near chunk i: its vector moved a little, and three
+// of its rarer words.
+func (d *benchData) query(i int, r *rand.Rand) ([]float32, string) {
+	v, words := d.chunk(i)
+	noise := gaussian(r, benchDims, 0.3/math.Sqrt(benchDims))
+	for j := range v {
+		v[j] += noise[j]
+	}
+	slices.SortFunc(words, func(a, b string) int { return len(b) - len(a) }) // longer words are rarer
+	return normalize(v), strings.Join(words[:3], " ")
+}
+
+var benchSyllables = []string{"ka", "lo", "mi", "ne", "ru", "ta", "vo", "pe", "si", "du", "go", "ha", "ji", "bu", "fe", "zo"}
+
+// benchWord spells word n; rarer words (larger n) are longer.
+func benchWord(n int) string {
+	var b strings.Builder
+	b.WriteString("q")
+	for {
+		b.WriteString(benchSyllables[n%len(benchSyllables)])
+		n /= len(benchSyllables)
+		if n == 0 {
+			return b.String()
+		}
+	}
+}
+
+func benchVector(v []float32) string {
+	b := make([]byte, 0, len(v)*10)
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, float64(x), 'g', 6, 32)
+	}
+	return string(append(b, ']'))
+}
+
+// BenchRetrieval fills a fresh tenant with synthetic chunks, builds the
+// HNSW index once, then measures vector and hybrid search through the
+// real search path: latency p50/p99 and recall@10 against exact search.
+func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out io.Writer) error {
+	o = o.withDefaults()
+	// A model of its own, so that dropping and building its index touches
+	// no one else's chunks.
+	m, _, err := a.Models.Service.EnsureGlobal(ctx, modelsdomain.Spec{Kind: modelsdomain.Embedding, Name: "Retrieval benchmark (384)",
+		ProviderType: "local", ProviderModel: "hash-ngram-384", Dimensions: benchDims, Description: "Synthetic vectors of agora bench retrieval."})
+	if err != nil {
+		return err
+	}
+	w, err := a.evalWorld(ctx, EvalOptions{EmbeddingModel: m.ID})
+	if err != nil {
+		return err
+	}
+	if !o.Keep {
+		defer func() { _ = a.Tenants.Service.Delete(context.WithoutCancel(ctx), w.tenant) }()
+	}
+	cols, err := a.benchCollections(ctx, w, o.Collections)
+	if err != nil {
+		return err
+	}
+	store := filesinfra.NewKnowledge(a.DB)
+	store.BuildMemory = o.BuildMemory
+	if err := store.DropIndex(ctx, cols[0].EmbeddingModel); err != nil {
+		return err
+	}
+	data := newBenchData(o.Seed)
+	start := time.Now()
+	if err := a.benchLoad(ctx, w.tenant, cols, data, o.Chunks); err != nil {
+		return err
+	}
+	loaded := time.Since(start)
+	start = time.Now()
+	model, err := a.Files.Knowledge.Models.Embedding(ctx, w.tenant, cols[0].EmbeddingModel)
+	if err != nil {
+		return err
+	}
+	if err := store.EnsureIndex(ctx, model); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "retrieval bench: %d chunks of %d dimensions in %d collections; loaded in %.0f s, HNSW built in %.0f s\n",
+		o.Chunks, benchDims, o.Collections, loaded.Seconds(), time.Since(start).Seconds())
+	if _, err := a.DB.ExecContext(ctx, "ANALYZE chunks"); err != nil {
+		return err
+	}
+	return a.benchQueries(ctx, w, cols, data, o, out)
+}
+
+func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {
+	if o.Chunks <= 0 {
+		o.Chunks = 100_000
+	}
+	if o.Collections <= 0 {
+		o.Collections = 100
+	}
+	if o.Scope <= 0 || o.Scope > o.Collections {
+		o.Scope = o.Collections
+	}
+	if o.Queries <= 0 {
+		o.Queries = 200
+	}
+	if o.BuildMemory == "" {
+		o.BuildMemory = "2GB"
+	}
+	return o
+}
+
+func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]filesdomain.Collection, error) {
+	caller := filesapp.Caller{UserID: w.user, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
+	cols := []filesdomain.Collection{w.collection}
+	for i := 1; i < n; i++ {
+		c, err := a.Files.Knowledge.CreateCollection(ctx, w.tenant, caller, filesapp.CreateCollectionInput{
+			Space: w.collection.Space, Name: fmt.Sprintf("Bench %d", i), EmbeddingModel: w.collection.EmbeddingModel})
+		if err != nil {
+			return nil, fmt.Errorf("bench collection %d: %w", i, err)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// benchLoad writes the chunks in batches on two connections, then sets
+// the documents' and collections' totals as ingestion would.
+func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []filesdomain.Collection, data *benchData, n int) error {
+	batches := make(chan int)
+	errc := make(chan error, 2)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for first := range batches {
+				if err := a.benchInsert(ctx, tenant, cols, data, first, min(first+benchBatch, n)); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(batches)
+		for first := 0; first < n; first += benchBatch {
+			select {
+			case batches <- first:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		return err
+	}
+	_, err := a.DB.ExecContext(ctx, `UPDATE info_blobs b SET term_count = s.terms FROM (
+			SELECT c.info_blob_id, sum(array_length(t.positions, 1)) AS terms FROM chunks c, unnest(c.tsv) t
+			WHERE c.tenant_id = ? GROUP BY 1) s
+		WHERE b.tenant_id = ? AND b.id = s.info_blob_id`, tenant.UUID, tenant.UUID)
+	if err != nil {
+		return fmt.Errorf("bench document totals: %w", err)
+	}
+	_, err = a.DB.ExecContext(ctx, `UPDATE collections c SET chunk_count = s.chunks, term_count = s.terms FROM (
+			SELECT collection_id, sum(chunk_count) AS chunks, sum(term_count) AS terms FROM info_blobs WHERE tenant_id = ? GROUP BY 1) s
+		WHERE c.tenant_id = ? AND c.id = s.collection_id`, tenant.UUID, tenant.UUID)
+	if err != nil {
+		return fmt.Errorf("bench collection totals: %w", err)
+	}
+	return ctx.Err()
+}
+
+// benchInsert writes chunks [first, end): documents of benchPerBlob
+// chunks, document b in collection b mod len(cols).
+func (a *App) benchInsert(ctx context.Context, tenant tenancy.ID, cols []filesdomain.Collection, data *benchData, first, end int) error {
+	var blobIDs, blobCols []uuid.UUID
+	var titles, hashes []string
+	var counts []int
+	ids, chunkBlobs, chunkCols := make([]uuid.UUID, 0, end-first), make([]uuid.UUID, 0, end-first), make([]uuid.UUID, 0, end-first)
+	nos, texts, vecs := make([]int, 0, end-first), make([]string, 0, end-first), make([]string, 0, end-first)
+	for i := first; i < end; i++ {
+		blob := i / benchPerBlob
+		if i == first || i%benchPerBlob == 0 {
+			blobIDs = append(blobIDs, uuid.NewSHA1(tenant.UUID, []byte(strconv.Itoa(blob))))
+			blobCols = append(blobCols, cols[blob%len(cols)].ID)
+			titles = append(titles, fmt.Sprintf("Document %d", blob))
+			hashes = append(hashes, fmt.Sprintf("bench-%d-%d", blob, i))
+			counts = append(counts, 0)
+		}
+		counts[len(counts)-1]++
+		v, words := data.chunk(i)
+		ids = append(ids, uuid.NewSHA1(tenant.UUID, []byte("c"+strconv.Itoa(i))))
+		chunkBlobs, chunkCols = append(chunkBlobs, blobIDs[len(blobIDs)-1]), append(chunkCols, blobCols[len(blobCols)-1])
+		nos, texts, vecs = append(nos, i%benchPerBlob), append(texts, strings.Join(words, " ")), append(vecs, benchVector(v))
+	}
+	arr := pgdialect.Array
+	// A document split over two batches is written by both; the first
+	// write wins and the second adds its chunk count.
+	_, err := a.DB.ExecContext(ctx, `INSERT INTO info_blobs (id, tenant_id, collection_id, title, sha256, status, chunk_count)
+		SELECT u.id, ?, u.col, u.title, u.hash, 'ready', u.n FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::int[]) AS u(id, col, title, hash, n)
+		ON CONFLICT (tenant_id, id) DO UPDATE SET chunk_count = info_blobs.chunk_count + excluded.chunk_count`,
+		tenant.UUID, arr(blobIDs), arr(blobCols), arr(titles), arr(hashes), arr(counts))
+	if err != nil {
+		return fmt.Errorf("bench documents: %w", err)
+	}
+	_, err = a.DB.ExecContext(ctx, `INSERT INTO chunks (id, tenant_id, collection_id, info_blob_id, embedding_model_id, chunk_no, text, tokens, embedding, tsv)
+		SELECT u.id, ?, u.col, u.blob, ?, u.no, u.text, ?, u.emb::vector, to_tsvector('english', u.text)
+		FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::text[]) AS u(id, col, blob, no, text, emb)`,
+		tenant.UUID, cols[0].EmbeddingModel, benchWords, arr(ids), arr(chunkCols), arr(chunkBlobs), arr(nos), arr(texts), arr(vecs))
+	if err != nil {
+		return fmt.Errorf("bench chunks %d-%d: %w", first, end, err)
+	}
+	return nil
+}
+
+// benchEmbedder answers the search path's embedding request with the
+// query's prepared vector.
+type benchEmbedder struct {
+	mu      sync.Mutex
+	vectors map[string][]float32
+}
+
+func (e *benchEmbedder) Embed(_ context.Context, _ tenancy.ID, _, _ uuid.UUID, _ string, texts []string) ([][]float32, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		v, ok := e.vectors[t]
+		if !ok {
+			return nil, fmt.Errorf("bench: no vector for %q", t)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+type benchQuery struct {
+	text string
+	cols []filesdomain.Collection
+}
+
+// benchQueries runs the queries through approximate and exact search and
+// prints latency and recall per mode.
+func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []filesdomain.Collection, data *benchData, o RetrievalBenchOptions, out io.Writer) error {
+	fresh := make([]filesdomain.Collection, len(cols))
+	for i, c := range cols {
+		c, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, c.ID)
+		if err != nil {
+			return err
+		}
+		fresh[i] = c
+	}
+	r := rand.New(rand.NewPCG(o.Seed, 1<<40))
+	emb := &benchEmbedder{vectors: map[string][]float32{}}
+	queries := make([]benchQuery, o.Queries)
+	for i := range queries {
+		v, text := data.query(r.IntN(o.Chunks), r)
+		text = fmt.Sprintf("%s q%d", text, i) // unique, so each has its own vector
+		emb.vectors[text] = v
+		picked := slices.Clone(fresh)
+		r.Shuffle(len(picked), func(x, y int) { picked[x], picked[y] = picked[y], picked[x] })
+		queries[i] = benchQuery{text: text, cols: picked[:o.Scope]}
+	}
+	approx, exact := *a.Files.Knowledge, *a.Files.Knowledge
+	approx.Embedder, exact.Embedder = emb, emb
+	exact.ExactBelow = math.MaxInt64
+	var inScope int64
+	for _, c := range queries[0].cols {
+		inScope += c.ChunkCount
+	}
+	fmt.Fprintf(out, "retrieval bench: %d queries over %d collections each (about %d chunks)\n", o.Queries, o.Scope, inScope)
+	for _, mode := range []filesapp.Mode{filesapp.Vector, filesapp.Text, filesapp.Hybrid} {
+		if err := benchMode(ctx, w, &approx, &exact, mode, queries, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func benchMode(ctx context.Context, w evalWorld, approx, exact *filesapp.Knowledge, mode filesapp.Mode, queries []benchQuery, out io.Writer) error {
+	var took []time.Duration
+	var recall float64
+	for _, q := range queries[:min(len(queries), 10)] { // warm the caches
+		if _, err := approx.Search(ctx, w.tenant, w.user, q.cols, q.text, 10, mode); err != nil {
+			return err
+		}
+	}
+	for _, q := range queries {
+		start := time.Now()
+		got, err := approx.Search(ctx, w.tenant, w.user, q.cols, q.text, 10, mode)
+		if err != nil {
+			return err
+		}
+		took = append(took, time.Since(start))
+		if mode == filesapp.Text {
+			continue
+		}
+		want, err := exact.Search(ctx, w.tenant, w.user, q.cols, q.text, 10, mode)
+		if err != nil {
+			return err
+		}
+		recall += overlap(got, want)
+	}
+	slices.Sort(took)
+	line := fmt.Sprintf("%-6s top-10 p50=%.1f ms p99=%.1f ms", mode, ms(took[len(took)/2]), ms(took[len(took)*99/100]))
+	if mode != filesapp.Text {
+		line += fmt.Sprintf(" recall@10=%.3f (of exact)", recall/float64(len(queries)))
+	}
+	fmt.Fprintln(out, line)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// overlap is the share of want's chunks that got holds.
+func overlap(got, want []filesapp.Hit) float64 {
+	if len(want) == 0 {
+		return 1
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, h := range got {
+		seen[h.Chunk] = true
+	}
+	n := 0
+	for _, h := range want {
+		if seen[h.Chunk] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(want))
+}
