@@ -273,6 +273,11 @@ func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []filesdoma
 	if err != nil {
 		return fmt.Errorf("bench collection totals: %w", err)
 	}
+	_, err = a.DB.ExecContext(ctx, `INSERT INTO collection_terms (tenant_id, collection_id, lexeme, df)
+		SELECT c.tenant_id, c.collection_id, t.lexeme, count(*) FROM chunks c, unnest(c.tsv) t WHERE c.tenant_id = ? GROUP BY 1, 2, 3`, tenant.UUID)
+	if err != nil {
+		return fmt.Errorf("bench term frequencies: %w", err)
+	}
 	return ctx.Err()
 }
 

@@ -144,6 +144,23 @@ func TestIngestIsIdempotentAndDeletesClean(t *testing.T) {
 		return int(n)
 	}
 	require.Equal(t, blob.Chunks, chunks(), "no duplicate chunks after a retry")
+	// The term table matches the chunks: every lexeme's document frequency.
+	terms := func() map[string]int {
+		var rows []struct {
+			Lexeme string
+			DF     int
+		}
+		require.NoError(t, l.e.App.DB.NewRaw("SELECT lexeme, df FROM collection_terms WHERE tenant_id = ? AND df > 0", l.tenant.UUID).
+			Scan(context.Background(), &rows))
+		out := map[string]int{}
+		for _, r := range rows {
+			out[r.Lexeme] = r.DF
+		}
+		return out
+	}
+	n := blob.Chunks
+	require.Equal(t, map[string]int{"council.txt": n, "the": n, "council": n, "meets": n, "on": n, "tuesdays": n, "in": n, "town": n, "hall": n},
+		terms(), "document frequencies (the title is indexed with every chunk) are counted once, also after a retry")
 	col := testkit.JSON[api.CollectionResponse](t, l.e.Do(http.MethodGet, "/api/v1/groups/"+l.collection+"/", "", l.token))
 	require.EqualValues(t, blob.Chunks, col.Chunks, "the totals are right too")
 
@@ -156,6 +173,7 @@ func TestIngestIsIdempotentAndDeletesClean(t *testing.T) {
 
 	require.Equal(t, http.StatusNoContent, l.e.Do(http.MethodDelete, a.ResultLocation, "", l.token).Code)
 	require.Zero(t, chunks(), "a deleted document's chunks are gone")
+	require.Empty(t, terms(), "and so are its terms")
 	col = testkit.JSON[api.CollectionResponse](t, l.e.Do(http.MethodGet, "/api/v1/groups/"+l.collection+"/", "", l.token))
 	require.Zero(t, col.Chunks)
 

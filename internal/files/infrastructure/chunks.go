@@ -15,6 +15,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
 // indexSet remembers which models' HNSW indexes exist.
@@ -138,6 +139,9 @@ func (k *Knowledge) ReplaceChunks(ctx context.Context, b domain.InfoBlob, c doma
 		if err != nil {
 			return err
 		}
+		if err := countTerms(ctx, db, b.Tenant, c.ID, b.ID, -1); err != nil {
+			return err
+		}
 		if _, err := db.NewDelete().TableExpr("chunks").Where("tenant_id = ?", b.Tenant.UUID).Where("info_blob_id = ?", b.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("delete old chunks: %w", err)
 		}
@@ -145,6 +149,9 @@ func (k *Knowledge) ReplaceChunks(ctx context.Context, b domain.InfoBlob, c doma
 			if err := k.insertChunks(ctx, b, c, chunks[start:min(start+insertBatch, len(chunks))]); err != nil {
 				return err
 			}
+		}
+		if err := countTerms(ctx, db, b.Tenant, c.ID, b.ID, 1); err != nil {
+			return err
 		}
 		var terms int64
 		err = db.NewRaw(`SELECT coalesce(sum(array_length(t.positions, 1)), 0) FROM chunks c, unnest(c.tsv) t
@@ -159,6 +166,22 @@ func (k *Knowledge) ReplaceChunks(ctx context.Context, b domain.InfoBlob, c doma
 		}
 		return addTotals(ctx, db, b.Tenant, c.ID, int64(len(chunks)-old.ChunkCount), terms-old.TermCount)
 	})
+}
+
+// countTerms adds (sign 1) or takes away (sign -1) the document
+// frequencies of the blob's chunks' lexemes in its collection's term table.
+// Rows are written in lexeme order, so concurrent ingestions into one
+// collection wait for each other instead of deadlocking.
+func countTerms(ctx context.Context, db bun.IDB, tenant tenancy.ID, collection, blob uuid.UUID, sign int) error {
+	_, err := db.NewRaw(`INSERT INTO collection_terms (tenant_id, collection_id, lexeme, df)
+		SELECT ?, ?, t.lexeme, ? * count(*) FROM chunks c, unnest(c.tsv) t
+		WHERE c.tenant_id = ? AND c.info_blob_id = ? GROUP BY t.lexeme ORDER BY t.lexeme
+		ON CONFLICT (tenant_id, collection_id, lexeme) DO UPDATE SET df = greatest(collection_terms.df + excluded.df, 0)`,
+		tenant.UUID, collection, sign, tenant.UUID, blob).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("count the terms of info blob %s: %w", blob, err)
+	}
+	return nil
 }
 
 func (k *Knowledge) insertChunks(ctx context.Context, b domain.InfoBlob, c domain.Collection, rows []application.ChunkRow) error {

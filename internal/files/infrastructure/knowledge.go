@@ -250,6 +250,9 @@ func (k *Knowledge) DeleteBlob(ctx context.Context, tenant tenancy.ID, id uuid.U
 		if err != nil {
 			return err
 		}
+		if err := countTerms(ctx, tx, tenant, row.CollectionID, id, -1); err != nil {
+			return err
+		}
 		if _, err := tx.NewDelete().TableExpr("info_blobs").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete info blob: %w", err)
 		}

@@ -3,6 +3,7 @@ package infrastructure
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/agora-platform/agora/internal/files/application"
@@ -13,20 +14,21 @@ import (
 // maxQueryTerms bounds the lexemes a full-text query uses.
 const maxQueryTerms = 64
 
-// TextMatches finds chunks of the scope holding any of the query's terms
-// (in the collection's language), the best limit of them by ts_rank, with
-// each candidate's term frequencies and length from its tsvector, and the
-// scope's document frequencies and totals: what BM25 needs.
+// TextMatches finds chunks of the scope holding the query's terms (in the
+// collection's language), the best limit of them by ts_rank, with each
+// candidate's term frequencies and length from its tsvector, and the
+// scope's document frequencies and totals: what BM25 needs. Candidates
+// are looked for by the rarest terms first, so that common words do not
+// make it rank most of the scope.
 func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query string, limit int) (application.TextMatches, error) {
 	out := application.TextMatches{DocFreq: map[string]int{}}
 	if len(s.Collections) == 0 {
 		return out, nil
 	}
 	db := postgres.Conn(ctx, k.db)
-	cfg := domain.FTSConfig(s.Language)
 	var terms []string
-	err := db.NewRaw(`SELECT coalesce(array_agg(lexeme ORDER BY lexeme), '{}') FROM unnest(to_tsvector(?::regconfig, ?))`, cfg, query).
-		Scan(ctx, pgArray(&terms))
+	err := db.NewRaw(`SELECT coalesce(array_agg(lexeme ORDER BY lexeme), '{}') FROM unnest(to_tsvector(?::regconfig, ?))`,
+		domain.FTSConfig(s.Language), query).Scan(ctx, pgArray(&terms))
 	if err != nil {
 		return out, fmt.Errorf("read the query's terms: %w", err)
 	}
@@ -34,13 +36,20 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 		return out, nil
 	}
 	terms = terms[:min(len(terms), maxQueryTerms)]
-	anyTerm := orQuery(terms)
+	if err := k.frequencies(ctx, s, terms, &out); err != nil {
+		return out, err
+	}
+	seek := rarest(terms, out.DocFreq, candidateBudget*limit)
+	if len(seek) == 0 {
+		return out, nil
+	}
 	var rows []hitRow
 	err = db.NewRaw(`SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, b.title, b.source, c.tsv::text AS tsv
-		FROM chunks c JOIN info_blobs b ON b.tenant_id = c.tenant_id AND b.id = c.info_blob_id
-		WHERE c.tenant_id = ? AND c.collection_id IN (?) AND c.tsv @@ ?::tsquery
-		ORDER BY ts_rank(c.tsv, ?::tsquery) DESC, c.id LIMIT ?`,
-		s.Tenant.UUID, bunIn(s.Collections), anyTerm, anyTerm, limit).Scan(ctx, &rows)
+		FROM (SELECT id, tsv FROM chunks WHERE tenant_id = ? AND collection_id IN (?) AND tsv @@ ?::tsquery LIMIT ?) m
+		JOIN chunks c ON c.id = m.id
+		JOIN info_blobs b ON b.tenant_id = c.tenant_id AND b.id = c.info_blob_id
+		ORDER BY ts_rank(m.tsv, ?::tsquery) DESC, c.id LIMIT ?`,
+		s.Tenant.UUID, bunIn(s.Collections), orQuery(seek), candidateBudget*limit, orQuery(terms), limit).Scan(ctx, &rows)
 	if err != nil {
 		return out, fmt.Errorf("full-text search: %w", err)
 	}
@@ -48,36 +57,50 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 		tf, length := termFrequencies(r.TSV, terms)
 		out.Candidates = append(out.Candidates, application.Candidate{Hit: r.hit(), Terms: tf, Length: length})
 	}
-	if err := k.frequencies(ctx, s, terms, anyTerm, &out); err != nil {
-		return out, err
-	}
 	return out, nil
 }
 
-// frequencies counts, in one pass over the scope's matches, how many
-// chunks hold each term, and reads the scope's totals.
-func (k *Knowledge) frequencies(ctx context.Context, s application.Scope, terms []string, anyTerm string, out *application.TextMatches) error {
+// candidateBudget is how many matches, per candidate wanted, full-text
+// search ranks at most.
+const candidateBudget = 4
+
+// rarest picks the terms to look for candidates by: the rarest first,
+// while their matches stay within budget, and always the rarest one.
+func rarest(terms []string, df map[string]int, budget int) []string {
+	present := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if df[t] > 0 {
+			present = append(present, t)
+		}
+	}
+	sort.SliceStable(present, func(i, j int) bool { return df[present[i]] < df[present[j]] })
+	total := 0
+	for i, t := range present {
+		total += df[t]
+		if i > 0 && total > budget {
+			return present[:i]
+		}
+	}
+	return present
+}
+
+// frequencies reads how many chunks of the scope hold each term, and the
+// scope's totals, from the collections' term tables.
+func (k *Knowledge) frequencies(ctx context.Context, s application.Scope, terms []string, out *application.TextMatches) error {
 	db := postgres.Conn(ctx, k.db)
-	cols := make([]string, len(terms))
-	args := make([]any, 0, len(terms)+3)
-	for i, t := range terms {
-		cols[i] = "count(*) FILTER (WHERE tsv @@ ?::tsquery)"
-		args = append(args, quoteLexeme(t))
+	var rows []struct {
+		Lexeme string `bun:"lexeme"`
+		DF     int    `bun:"df"`
 	}
-	args = append(args, s.Tenant.UUID, bunIn(s.Collections), anyTerm)
-	counts := make([]int, len(terms))
-	dest := make([]any, len(terms))
-	for i := range counts {
-		dest[i] = &counts[i]
+	err := db.NewRaw(`SELECT lexeme, sum(df) AS df FROM collection_terms WHERE tenant_id = ? AND collection_id IN (?) AND lexeme IN (?) GROUP BY lexeme`,
+		s.Tenant.UUID, bunIn(s.Collections), bunIn(terms)).Scan(ctx, &rows)
+	if err != nil {
+		return fmt.Errorf("read term frequencies: %w", err)
 	}
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM chunks WHERE tenant_id = ? AND collection_id IN (?) AND tsv @@ ?::tsquery"
-	if err := db.NewRaw(q, args...).Scan(ctx, dest...); err != nil {
-		return fmt.Errorf("count term frequencies: %w", err)
+	for _, r := range rows {
+		out.DocFreq[r.Lexeme] = r.DF
 	}
-	for i, t := range terms {
-		out.DocFreq[t] = counts[i]
-	}
-	err := db.NewRaw(`SELECT coalesce(sum(chunk_count), 0), coalesce(sum(term_count), 0) FROM collections WHERE tenant_id = ? AND id IN (?)`,
+	err = db.NewRaw(`SELECT coalesce(sum(chunk_count), 0), coalesce(sum(term_count), 0) FROM collections WHERE tenant_id = ? AND id IN (?)`,
 		s.Tenant.UUID, bunIn(s.Collections)).Scan(ctx, &out.Chunks, &out.Terms)
 	if err != nil {
 		return fmt.Errorf("read collection totals: %w", err)
