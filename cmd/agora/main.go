@@ -40,6 +40,9 @@ commands:
                                   fill a fresh tenant with synthetic 384-dimension chunks,
                                   build the HNSW index, print vector, text and hybrid search
                                   latency (p50/p99) and recall@10 against exact search
+  bench ingestion [-documents N] [-chunks-each N] [-workers N]
+                                  ingest synthetic documents with the local embedder, print
+                                  chunks/s end to end and the share of time spent embedding
   version                         print the build version
 `
 
@@ -127,8 +130,20 @@ func eval(ctx context.Context, a *app.App, args []string, out io.Writer) error {
 }
 
 func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == "ingestion" {
+		fs := flag.NewFlagSet("bench ingestion", flag.ContinueOnError)
+		var o app.IngestBenchOptions
+		fs.IntVar(&o.Documents, "documents", 20, "documents to ingest")
+		fs.IntVar(&o.ChunksEach, "chunks-each", 100, "about how many chunks each document has")
+		fs.IntVar(&o.Workers, "workers", 2, "documents ingested at once")
+		fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic text")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return a.BenchIngest(ctx, o, out)
+	}
 	if len(args) == 0 || args[0] != "retrieval" {
-		return errors.New("bench: the benchmark to run is retrieval (agora bench retrieval)")
+		return errors.New("bench: the benchmarks are retrieval and ingestion (agora bench retrieval, agora bench ingestion)")
 	}
 	fs := flag.NewFlagSet("bench retrieval", flag.ContinueOnError)
 	var o app.RetrievalBenchOptions
@@ -136,6 +151,7 @@ func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error 
 	fs.IntVar(&o.Collections, "collections", 100, "collections the chunks are spread over")
 	fs.IntVar(&o.Scope, "scope", 0, "collections each query searches (default: all)")
 	fs.IntVar(&o.Queries, "queries", 200, "queries per mode")
+	fs.IntVar(&o.RecallQueries, "recall-queries", 50, "queries also run exactly, for recall@10")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic data and queries")
 	fs.StringVar(&o.BuildMemory, "build-memory", "2GB", "PostgreSQL maintenance_work_mem for the HNSW build")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the benchmark tenant afterwards")

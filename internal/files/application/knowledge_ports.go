@@ -146,8 +146,11 @@ type KnowledgeRepo interface {
 	// Nearest returns the k chunks closest to the vector; exact scans the
 	// scope instead of the index.
 	Nearest(ctx context.Context, s Scope, vector []float32, k int, exact bool) ([]Hit, error)
-	// TextMatches returns up to limit full-text candidates of the query.
+	// TextMatches returns up to limit full-text candidates of the query,
+	// without their text, title and source.
 	TextMatches(ctx context.Context, s Scope, query string, limit int) (TextMatches, error)
+	// Chunks reads chunks' text, title and source by id.
+	Chunks(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) (map[uuid.UUID]Hit, error)
 }
 
 // Jobs creates and runs the jobs ingestion is done in.

@@ -2,9 +2,11 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -74,24 +76,61 @@ func (k *Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUI
 	depth := max(2*n, 50)
 	var vec, text []Hit
 	for _, s := range k.scopes(tenant, cols) {
-		if mode != Text {
-			hs, err := k.nearest(ctx, s, user, query, depth)
-			if err != nil {
-				return nil, err
-			}
-			vec = append(vec, hs...)
+		v, t, err := k.rank(ctx, s, user, query, depth, mode)
+		if err != nil {
+			return nil, err
 		}
-		if mode != Vector {
-			hs, err := k.bm25(ctx, s, query, depth)
-			if err != nil {
-				return nil, err
-			}
-			text = append(text, hs...)
-		}
+		vec, text = append(vec, v...), append(text, t...)
 	}
 	sort.SliceStable(vec, func(i, j int) bool { return vec[i].Distance < vec[j].Distance })
 	sort.SliceStable(text, func(i, j int) bool { return text[i].BM25 > text[j].BM25 })
-	return fuse(vec, text, n), nil
+	return k.hydrate(ctx, tenant, fuse(vec, text, n))
+}
+
+// rank runs the mode's rankers over one scope, both at once in hybrid
+// mode (each on its own database connection).
+func (k *Knowledge) rank(ctx context.Context, s Scope, user uuid.UUID, query string, depth int, mode Mode) ([]Hit, []Hit, error) {
+	var vec, text []Hit
+	var vecErr, textErr error
+	var wg sync.WaitGroup
+	if mode != Text {
+		wg.Go(func() { vec, vecErr = k.nearest(ctx, s, user, query, depth) })
+	}
+	if mode != Vector {
+		wg.Go(func() { text, textErr = k.bm25(ctx, s, query, depth) })
+	}
+	wg.Wait()
+	return vec, text, errors.Join(vecErr, textErr)
+}
+
+// hydrate reads the text, title and source of the hits only full-text
+// search found (it leaves them out, to rank without reading them).
+func (k *Knowledge) hydrate(ctx context.Context, tenant tenancy.ID, hits []Hit) ([]Hit, error) {
+	var missing []uuid.UUID
+	for _, h := range hits {
+		if h.Text == "" {
+			missing = append(missing, h.Chunk)
+		}
+	}
+	if len(missing) == 0 {
+		return hits, nil
+	}
+	found, err := k.Repo.Chunks(ctx, tenant, missing)
+	if err != nil {
+		return nil, err
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if h.Text == "" {
+			f, ok := found[h.Chunk]
+			if !ok {
+				continue // deleted since it was ranked
+			}
+			h.Text, h.Title, h.Source = f.Text, f.Title, f.Source
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }
 
 // scopes groups collections by embedding model and language.

@@ -6,9 +6,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
 // maxQueryTerms bounds the lexemes a full-text query uses.
@@ -44,11 +47,11 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 		return out, nil
 	}
 	var rows []hitRow
-	err = db.NewRaw(`SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, b.title, b.source, c.tsv::text AS tsv
-		FROM (SELECT id, tsv FROM chunks WHERE tenant_id = ? AND collection_id IN (?) AND tsv @@ ?::tsquery LIMIT ?) m
-		JOIN chunks c ON c.id = m.id
-		JOIN info_blobs b ON b.tenant_id = c.tenant_id AND b.id = c.info_blob_id
-		ORDER BY ts_rank(m.tsv, ?::tsquery) DESC, c.id LIMIT ?`,
+	err = db.NewRaw(`WITH m AS MATERIALIZED (
+			SELECT id, info_blob_id, collection_id, chunk_no, tsv FROM chunks
+			WHERE tenant_id = ? AND collection_id IN (?) AND tsv @@ ?::tsquery LIMIT ?)
+		SELECT id, info_blob_id, collection_id, chunk_no, tsv::text AS tsv FROM m
+		ORDER BY ts_rank(tsv, ?::tsquery) DESC, id LIMIT ?`,
 		s.Tenant.UUID, bunIn(s.Collections), orQuery(seek), candidateBudget*limit, orQuery(terms), limit).Scan(ctx, &rows)
 	if err != nil {
 		return out, fmt.Errorf("full-text search: %w", err)
@@ -56,6 +59,22 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 	for _, r := range rows {
 		tf, length := termFrequencies(r.TSV, terms)
 		out.Candidates = append(out.Candidates, application.Candidate{Hit: r.hit(), Terms: tf, Length: length})
+	}
+	return out, nil
+}
+
+// Chunks reads chunks' text, title and source by id.
+func (k *Knowledge) Chunks(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) (map[uuid.UUID]application.Hit, error) {
+	var rows []hitRow
+	err := postgres.Conn(ctx, k.db).NewRaw(`SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, b.title, b.source
+		FROM chunks c JOIN info_blobs b ON b.tenant_id = c.tenant_id AND b.id = c.info_blob_id
+		WHERE c.tenant_id = ? AND c.id IN (?)`, tenant.UUID, bunIn(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read chunks: %w", err)
+	}
+	out := make(map[uuid.UUID]application.Hit, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.hit()
 	}
 	return out, nil
 }
