@@ -32,7 +32,7 @@ const (
 	// every chunk instead of the approximate index: exact, and fast enough.
 	DefaultExactBelow = 50_000
 	// TextCandidates bounds the full-text matches BM25 ranks.
-	TextCandidates = 1000
+	TextCandidates = 300
 	// MaxQueryChars bounds a search string.
 	MaxQueryChars = 2000
 )
