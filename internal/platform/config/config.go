@@ -17,6 +17,8 @@ import (
 	"github.com/caarlos0/env/v11"
 	"github.com/fernet/fernet-go"
 	"github.com/joho/godotenv"
+
+	"github.com/agora-platform/agora/internal/platform/safehttp"
 )
 
 // Config is the whole configuration. configs/agora.example.env documents
@@ -33,14 +35,17 @@ type Config struct {
 	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
 	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
 	// is believed; empty means the TCP peer is the client.
-	TrustedProxies   []string `env:"TRUSTED_PROXIES" envSeparator:","`
-	SuperAPIKey      string   `env:"SUPER_API_KEY"`
-	JWTSecret        string   `env:"JWT_SECRET"`
-	JWTExpirySeconds int      `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
-	EncryptionKey    string   `env:"ENCRYPTION_KEY"`
-	FileStorageDir   string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
-	LogFormat        string   `env:"LOG_FORMAT" envDefault:"text"`
-	LogLevel         string   `env:"LOG_LEVEL" envDefault:"info"`
+	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
+	// FetchAllowedHosts lets server-side fetches (the crawler) reach
+	// addresses that are not public: hosts, host:port pairs or CIDRs.
+	FetchAllowedHosts []string `env:"FETCH_ALLOWED_HOSTS" envSeparator:","`
+	SuperAPIKey       string   `env:"SUPER_API_KEY"`
+	JWTSecret         string   `env:"JWT_SECRET"`
+	JWTExpirySeconds  int      `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
+	EncryptionKey     string   `env:"ENCRYPTION_KEY"`
+	FileStorageDir    string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
+	LogFormat         string   `env:"LOG_FORMAT" envDefault:"text"`
+	LogLevel          string   `env:"LOG_LEVEL" envDefault:"info"`
 	// Ingestion: chunk size and overlap in tokens, and chunks per embedding
 	// request.
 	ChunkTokens  int `env:"CHUNK_TOKENS" envDefault:"400"`
@@ -204,6 +209,9 @@ func (c Config) Validate() error {
 		if _, _, err := net.ParseCIDR(strings.TrimSpace(p)); err != nil {
 			add("TRUSTED_PROXIES has %q, which is not a CIDR like 10.0.0.0/8", p)
 		}
+	}
+	if _, err := safehttp.ParseAllowList(c.FetchAllowedHosts); err != nil {
+		add("FETCH_ALLOWED_HOSTS has %v; list hosts, host:port pairs or CIDRs, comma-separated", err)
 	}
 	if c.HTTPBodyLimitBytes < 1024 {
 		add("HTTP_BODY_LIMIT_BYTES must be at least 1024")

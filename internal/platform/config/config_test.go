@@ -35,12 +35,13 @@ func TestDefaults(t *testing.T) {
 func TestValidationListsEveryProblem(t *testing.T) {
 	t.Parallel()
 	_, err := config.FromMap(map[string]string{
-		"LOG_FORMAT":    "xml",
-		"DATABASE_URL":  "mysql://x",
-		"SUPER_API_KEY": "short",
+		"LOG_FORMAT":          "xml",
+		"DATABASE_URL":        "mysql://x",
+		"SUPER_API_KEY":       "short",
+		"FETCH_ALLOWED_HOSTS": "intranet.example,10.0.0.0/99",
 	})
 	require.Error(t, err)
-	for _, name := range []string{"JWT_SECRET", "LOG_FORMAT", "DATABASE_URL", "SUPER_API_KEY"} {
+	for _, name := range []string{"JWT_SECRET", "LOG_FORMAT", "DATABASE_URL", "SUPER_API_KEY", "FETCH_ALLOWED_HOSTS"} {
 		require.Contains(t, err.Error(), name)
 	}
 }

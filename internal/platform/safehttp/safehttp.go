@@ -1,0 +1,138 @@
+// Package safehttp makes the HTTP clients Agora fetches other people's URLs
+// with (the crawler, and any server-side fetch of a URL a user gave). They
+// refuse to connect to loopback, private, link-local, multicast, metadata
+// and other special-purpose addresses. The check is made on the address
+// actually dialled, so a redirect or a DNS answer that changes between
+// lookups cannot get past it. The operator's allow-list (FETCH_ALLOWED_HOSTS:
+// hosts, host:port pairs or CIDRs) lets named destinations through.
+//
+// The address rules are code.dny.dev/ssrf's, which follow the IANA
+// special-purpose registries; this package adds the allow-list by name.
+package safehttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"code.dny.dev/ssrf"
+)
+
+// ErrRefused marks a connection refused because of its destination.
+var ErrRefused = errors.New("destination not allowed")
+
+// AllowList is what the operator lets through although it is not public.
+type AllowList struct {
+	hosts     map[string]bool // "intranet.example" or "intranet.example:8080"
+	v4, v6    []netip.Prefix
+}
+
+// ParseAllowList reads FETCH_ALLOWED_HOSTS entries: a host name or IP, a
+// host:port pair, or a CIDR.
+func ParseAllowList(entries []string) (AllowList, error) {
+	a := AllowList{hosts: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.ToLower(strings.TrimSpace(e))
+		switch {
+		case e == "":
+			continue
+		case strings.Contains(e, "/"):
+			p, err := netip.ParsePrefix(e)
+			if err != nil {
+				return a, fmt.Errorf("%q is not a CIDR like 10.0.0.0/8", e)
+			}
+			if p.Addr().Is4() {
+				a.v4 = append(a.v4, p.Masked())
+			} else {
+				a.v6 = append(a.v6, p.Masked())
+			}
+		default:
+			if host, _, err := net.SplitHostPort(e); err == nil && host != "" {
+				a.hosts[e] = true
+				continue
+			}
+			a.hosts[strings.Trim(e, "[]")] = true
+		}
+	}
+	return a, nil
+}
+
+// allowsName reports whether the allow-list names host or host:port.
+func (a AllowList) allowsName(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	return a.hosts[strings.ToLower(hostport)] || a.hosts[strings.ToLower(host)]
+}
+
+// DialContext returns a dial function that refuses destinations that are
+// not public, unless the allow-list names them.
+func (a AllowList) DialContext(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	guard := ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(a.v4...), ssrf.WithAllowedV6Prefixes(a.v6...))
+	open := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	guarded := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: guard.Safe}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if a.allowsName(addr) {
+			return open.DialContext(ctx, network, addr)
+		}
+		conn, err := guarded.DialContext(ctx, network, addr)
+		if err != nil && refusedByGuard(err) {
+			return nil, fmt.Errorf("%w: %s is not a public address (an operator can allow it with FETCH_ALLOWED_HOSTS): %w", ErrRefused, addr, err)
+		}
+		return conn, err
+	}
+}
+
+func refusedByGuard(err error) bool {
+	return errors.Is(err, ssrf.ErrProhibitedIP) || errors.Is(err, ssrf.ErrProhibitedNetwork) || errors.Is(err, ssrf.ErrProhibitedPort) ||
+		errors.Is(err, ssrf.ErrInvalidHostPort)
+}
+
+// Options shape a client.
+type Options struct {
+	// Timeout bounds a whole request, body included (0: none).
+	Timeout time.Duration
+	// MaxRedirects bounds the redirects followed (0: 10).
+	MaxRedirects int
+}
+
+// NewClient returns an HTTP client whose every connection, redirects
+// included, goes through the allow-list's checks. It ignores proxy
+// settings: a proxy would make the checks see the proxy, not the target.
+func NewClient(a AllowList, o Options) *http.Client {
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 10
+	}
+	t := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           a.DialContext(10 * time.Second),
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+	}
+	return &http.Client{
+		Transport: t,
+		Timeout:   o.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= o.MaxRedirects {
+				return fmt.Errorf("stopped after %d redirects", o.MaxRedirects)
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("%w: a redirect to a %s: URL", ErrRefused, req.URL.Scheme)
+			}
+			return nil
+		},
+	}
+}
+
+// Refused reports whether err is a refusal of the destination.
+func Refused(err error) bool { return errors.Is(err, ErrRefused) }

@@ -1,0 +1,94 @@
+package safehttp_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/safehttp"
+)
+
+func get(t *testing.T, c *http.Client, target string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	require.NoError(t, err)
+	resp, err := c.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+func client(t *testing.T, entries ...string) *http.Client {
+	t.Helper()
+	a, err := safehttp.ParseAllowList(entries)
+	require.NoError(t, err)
+	return safehttp.NewClient(a, safehttp.Options{Timeout: 5 * time.Second})
+}
+
+func TestRefusesAddressesThatAreNotPublic(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	c := client(t)
+	for _, target := range []string{
+		srv.URL,                                   // loopback
+		"http://localhost:" + port + "/",          // a name that resolves to loopback
+		"http://10.1.2.3/",                        // private
+		"http://192.168.1.1:8080/",                // private
+		"http://169.254.169.254/latest/meta-data", // link-local: cloud metadata
+		"http://[::1]:" + port + "/",              // IPv6 loopback
+		"http://[fe80::1]/",                       // IPv6 link-local
+		"http://224.0.0.1/",                       // multicast
+		"http://0.0.0.0:" + port + "/",            // this host
+	} {
+		err := get(t, c, target)
+		require.Error(t, err, target)
+		require.True(t, safehttp.Refused(err), "%s: %v", target, err)
+		require.Contains(t, err.Error(), "FETCH_ALLOWED_HOSTS", target)
+	}
+}
+
+func TestAllowListLetsNamedDestinationsThrough(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	_, port, _ := net.SplitHostPort(u.Host)
+
+	require.NoError(t, get(t, client(t, "127.0.0.1"), srv.URL), "by host")
+	require.NoError(t, get(t, client(t, u.Host), srv.URL), "by host:port")
+	require.NoError(t, get(t, client(t, "127.0.0.0/8"), srv.URL), "by CIDR")
+	require.NoError(t, get(t, client(t, "localhost"), "http://localhost:"+port+"/"), "by name")
+
+	err := get(t, client(t, "127.0.0.1:1"), srv.URL)
+	require.True(t, safehttp.Refused(err), "another port of the host is not allowed: %v", err)
+	_, err = safehttp.ParseAllowList([]string{"10.0.0.0/99"})
+	require.ErrorContains(t, err, "not a CIDR")
+}
+
+func TestRedirectsAreCheckedToo(t *testing.T) {
+	inside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(inside.Close)
+	_, port, _ := net.SplitHostPort(inside.Listener.Addr().String())
+	outside := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.2:"+port+"/", http.StatusFound)
+	}))
+	t.Cleanup(outside.Close)
+	// Only the redirecting server is allowed; where it points is not.
+	err := get(t, client(t, outside.Listener.Addr().String()), outside.URL)
+	require.True(t, safehttp.Refused(err), "%v", err)
+
+	loop := httptest.NewServer(nil)
+	loop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, loop.URL, http.StatusFound) })
+	t.Cleanup(loop.Close)
+	err = get(t, client(t, "127.0.0.1"), loop.URL)
+	require.ErrorContains(t, err, "stopped after 10 redirects")
+}
