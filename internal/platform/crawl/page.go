@@ -1,0 +1,169 @@
+package crawl
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// parsed is what a crawler needs of an HTML page.
+type parsed struct {
+	title     string
+	text      string
+	links     []*url.URL
+	canonical *url.URL
+	noindex   bool
+	nofollow  bool
+}
+
+// skipped elements hold no main-content text.
+var skipped = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Svg: true,
+	atom.Iframe: true, atom.Object: true, atom.Canvas: true, atom.Nav: true, atom.Aside: true,
+	atom.Header: true, atom.Footer: true, atom.Form: true, atom.Button: true,
+}
+
+// blocks end a line of text.
+var blocks = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Tr: true, atom.Table: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Section: true, atom.Article: true, atom.Main: true, atom.Blockquote: true, atom.Pre: true,
+	atom.Ul: true, atom.Ol: true, atom.Dd: true, atom.Dt: true, atom.Td: true, atom.Th: true,
+}
+
+// parsePage reads the title, the main content's text (the <main> or
+// <article> element when there is one, without navigation, headers,
+// footers and scripts), the links and the canonical URL of a page.
+func parsePage(body []byte, base *url.URL) (parsed, error) {
+	doc, err := xhtml.Parse(bytes.NewReader(body))
+	if err != nil {
+		return parsed{}, err
+	}
+	var p parsed
+	var main *xhtml.Node
+	var walk func(n *xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		if n.Type == xhtml.ElementNode {
+			switch n.DataAtom {
+			case atom.Title:
+				if p.title == "" && n.FirstChild != nil {
+					p.title = strings.Join(strings.Fields(n.FirstChild.Data), " ")
+				}
+			case atom.Main, atom.Article:
+				if main == nil {
+					main = n
+				}
+			case atom.A:
+				if u := resolve(base, attr(n, "href")); u != nil && !strings.Contains(attr(n, "rel"), "nofollow") {
+					p.links = append(p.links, u)
+				}
+			case atom.Link:
+				if strings.EqualFold(attr(n, "rel"), "canonical") {
+					p.canonical = resolve(base, attr(n, "href"))
+				}
+			case atom.Meta:
+				if strings.EqualFold(attr(n, "name"), "robots") {
+					c := strings.ToLower(attr(n, "content"))
+					p.noindex = p.noindex || strings.Contains(c, "noindex") || strings.Contains(c, "none")
+					p.nofollow = p.nofollow || strings.Contains(c, "nofollow") || strings.Contains(c, "none")
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	root := main
+	if root == nil {
+		root = find(doc, atom.Body)
+	}
+	var b strings.Builder
+	if root != nil {
+		text(root, &b)
+	}
+	p.text = tidy(b.String())
+	return p, nil
+}
+
+func text(n *xhtml.Node, b *strings.Builder) {
+	switch n.Type {
+	case xhtml.TextNode:
+		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
+		b.WriteByte(' ')
+		return
+	case xhtml.ElementNode:
+		if skipped[n.DataAtom] {
+			return
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		text(c, b)
+	}
+	if n.Type == xhtml.ElementNode && blocks[n.DataAtom] {
+		b.WriteByte('\n')
+	}
+}
+
+func find(n *xhtml.Node, a atom.Atom) *xhtml.Node {
+	if n.Type == xhtml.ElementNode && n.DataAtom == a {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if f := find(c, a); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func attr(n *xhtml.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return strings.TrimSpace(a.Val)
+		}
+	}
+	return ""
+}
+
+// resolve makes an absolute http(s) URL of href without its fragment, or
+// nil.
+func resolve(base *url.URL, href string) *url.URL {
+	if href == "" {
+		return nil
+	}
+	u, err := base.Parse(href)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil
+	}
+	return normalize(u)
+}
+
+// normalize drops the fragment and default port and lower-cases the host,
+// so one page has one key.
+func normalize(u *url.URL) *url.URL {
+	c := *u
+	c.Fragment, c.RawFragment = "", ""
+	c.Host = strings.ToLower(c.Host)
+	if (c.Scheme == "http" && c.Port() == "80") || (c.Scheme == "https" && c.Port() == "443") {
+		c.Host = c.Hostname()
+	}
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	return &c
+}
+
+// tidy trims every line and drops empty ones.
+func tidy(s string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
