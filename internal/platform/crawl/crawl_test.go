@@ -22,14 +22,14 @@ import (
 func site(t *testing.T) *httptest.Server {
 	t.Helper()
 	pages := map[string]string{
-		"/":                "<title>Home</title><nav><a href='/services/'>Services</a></nav><main><h1>Welcome</h1><p>The town hall opens at nine.</p></main><a href='/services/parking#fees'>Parking</a> <a href='https://elsewhere.example/'>Elsewhere</a>",
-		"/services/":       "<title>Services</title><article><p>All our services.</p></article><a href='parking'>Parking</a><a href='waste?utm=1'>Waste</a><a href='/private/x'>Secret</a><a href='/deep/1'>Deep</a><a href='/slow'>Slow</a><a href='/broken'>Broken</a><a href='/rules.pdf'>Rules</a>",
+		"/":                 "<title>Home</title><nav><a href='/services/'>Services</a></nav><main><h1>Welcome</h1><p>The town hall opens at nine.</p></main><a href='/services/parking#fees'>Parking</a> <a href='https://elsewhere.example/'>Elsewhere</a>",
+		"/services/":        "<title>Services</title><article><p>All our services.</p></article><a href='parking'>Parking</a><a href='waste?utm=1'>Waste</a><a href='/private/x'>Secret</a><a href='/deep/1'>Deep</a><a href='/slow'>Slow</a><a href='/broken'>Broken</a><a href='/rules.pdf'>Rules</a>",
 		"/services/parking": "<title>Parking</title><main><p>A parking permit costs 500 kronor a month.</p></main>",
-		"/services/waste":  "<title>Waste</title><link rel=canonical href='/services/waste'><main><p>Glass goes to the green containers.</p></main>",
-		"/private/x":       "<title>Private</title><p>Internal only.</p>",
-		"/deep/1":          "<title>D1</title><p>one</p><a href='/deep/2'>next</a>",
-		"/deep/2":          "<title>D2</title><p>two</p><a href='/deep/3'>next</a>",
-		"/deep/3":          "<title>D3</title><p>three</p>",
+		"/services/waste":   "<title>Waste</title><link rel=canonical href='/services/waste'><main><p>Glass goes to the green containers.</p></main>",
+		"/private/x":        "<title>Private</title><p>Internal only.</p>",
+		"/deep/1":           "<title>D1</title><p>one</p><a href='/deep/2'>next</a>",
+		"/deep/2":           "<title>D2</title><p>two</p><a href='/deep/3'>next</a>",
+		"/deep/3":           "<title>D3</title><p>three</p>",
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {

@@ -28,8 +28,8 @@ var ErrRefused = errors.New("destination not allowed")
 
 // AllowList is what the operator lets through although it is not public.
 type AllowList struct {
-	hosts     map[string]bool // "intranet.example" or "intranet.example:8080"
-	v4, v6    []netip.Prefix
+	hosts  map[string]bool // "intranet.example" or "intranet.example:8080"
+	v4, v6 []netip.Prefix
 }
 
 // ParseAllowList reads FETCH_ALLOWED_HOSTS entries: a host name or IP, a
