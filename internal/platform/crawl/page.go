@@ -7,6 +7,8 @@ import (
 
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/agora-platform/agora/internal/platform/extract"
 )
 
 // parsed is what a crawler needs of an HTML page.
@@ -85,7 +87,7 @@ func parsePage(body []byte, base *url.URL) (parsed, error) {
 	if root != nil {
 		text(root, &b)
 	}
-	p.text = tidy(b.String())
+	p.text = extract.Tidy(b.String())
 	return p, nil
 }
 
@@ -155,15 +157,4 @@ func normalize(u *url.URL) *url.URL {
 		c.Path = "/"
 	}
 	return &c
-}
-
-// tidy trims every line and drops empty ones.
-func tidy(s string) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
 }

@@ -38,7 +38,7 @@ func html(data []byte) (string, error) {
 		switch z.Next() {
 		case xhtml.ErrorToken:
 			if errors.Is(z.Err(), io.EOF) {
-				return tidy(b.String()), nil
+				return Tidy(b.String()), nil
 			}
 			return "", ErrNotText
 		case xhtml.StartTagToken:
@@ -73,8 +73,8 @@ func html(data []byte) (string, error) {
 	}
 }
 
-// tidy trims every line and drops empty ones.
-func tidy(s string) string {
+// Tidy trims every line of extracted text and drops empty ones.
+func Tidy(s string) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
