@@ -155,9 +155,12 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
 		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
-		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log})
-	knowledge.k = a.Files.Knowledge
-	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge})
+		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
+		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout), RunUpdates: filesinfra.NewRunUpdates(rdb),
+		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
+			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay})})
+	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
+	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
 		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL),
 		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
@@ -252,6 +255,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Assistants.HTTP.Register(authed)
 	a.Files.HTTP.Register(authed)
 	a.Files.Documents.Register(authed)
+	a.Files.WebsiteHTTP.Register(authed)
 	a.JobRows.HTTP.Register(authed)
 	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
 	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
@@ -268,6 +272,7 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	mux.Use(jobs.Classify)
 	a.Tenants.Tasks.Register(mux)
 	a.Files.Documents.RegisterTasks(mux)
+	a.Files.WebsiteHTTP.RegisterTasks(mux)
 	return mux
 }
 

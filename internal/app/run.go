@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	filesapi "github.com/agora-platform/agora/internal/files/api"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -116,6 +117,15 @@ func (a *App) RunWorker(ctx context.Context) error {
 	if err := srv.Start(a.TaskMux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	sched := jobs.NewScheduler(a.Redis, a.Log)
+	if err := jobs.Periodic(sched, filesapi.TaskSchedule, a.Config.CrawlSchedule); err != nil {
+		srv.Shutdown()
+		return err
+	}
+	if err := sched.Start(); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("start the scheduler: %w", err)
+	}
 	host, _ := os.Hostname()
 	id := fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8])
 	hbCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
@@ -128,6 +138,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	a.Log.Info("worker running", "worker_id", id, "concurrency", a.Config.WorkerConcurrency)
 	<-ctx.Done()
 	a.Log.Info("worker shutting down")
+	sched.Shutdown()
 	srv.Shutdown()
 	stopBeat()
 	<-beatDone

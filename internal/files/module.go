@@ -20,6 +20,9 @@ type Module struct {
 	Knowledge *application.Knowledge
 	HTTP      *api.Handler
 	Documents *api.KnowledgeHandler
+	// Websites crawls websites into knowledge.
+	Websites    *application.Websites
+	WebsiteHTTP *api.WebsiteHandler
 }
 
 // Deps are what the module needs of the rest of the system.
@@ -35,14 +38,24 @@ type Deps struct {
 	Chunking   domain.ChunkOptions
 	EmbedBatch int
 	Log        *slog.Logger
+	// Crawling: the sealing of passwords, the fetcher, the tenant's limits
+	// and the live updates of runs.
+	Secrets     application.Secrets
+	Crawler     application.Crawler
+	CrawlLimits application.CrawlLimits
+	RunUpdates  application.RunUpdates
 }
 
 // New builds the files module.
 func New(d Deps) *Module {
 	repo, store := infrastructure.NewRepo(d.DB), infrastructure.NewDisk(d.StorageDir)
 	svc := application.NewService(repo, store, infrastructure.Reader{}, d.Quotas, d.Log)
-	k := application.NewKnowledge(application.KnowledgeDeps{Repo: infrastructure.NewKnowledge(d.DB), Tx: postgres.NewTransactor(d.DB),
+	kr := infrastructure.NewKnowledge(d.DB)
+	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB),
 		Store: store, Reader: infrastructure.Reader{}, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
 		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
-	return &Module{Service: svc, Knowledge: k, HTTP: api.NewHandler(svc), Documents: api.NewKnowledgeHandler(k)}
+	w := application.NewWebsites(k, application.WebsiteDeps{Repo: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
+		Limits: d.CrawlLimits, Updates: d.RunUpdates})
+	return &Module{Service: svc, Knowledge: k, HTTP: api.NewHandler(svc), Documents: api.NewKnowledgeHandler(k),
+		Websites: w, WebsiteHTTP: api.NewWebsiteHandler(w)}
 }

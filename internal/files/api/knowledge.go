@@ -29,6 +29,7 @@ func NewKnowledgeHandler(k *application.Knowledge) *KnowledgeHandler { return &K
 func (h *KnowledgeHandler) Register(g *echo.Group) {
 	g.GET("/groups", h.list)
 	g.POST("/groups", h.create)
+	g.POST("/spaces/:id/knowledge/groups", h.createInSpace)
 	g.GET("/groups/:id", h.get)
 	g.POST("/groups/:id", h.rename)
 	g.DELETE("/groups/:id", h.delete)
@@ -116,6 +117,10 @@ func (h *KnowledgeHandler) create(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
+	return h.createCollection(c, req)
+}
+
+func (h *KnowledgeHandler) createCollection(c *echo.Context, req CreateCollectionRequest) error {
 	space, err := uuid.Parse(req.SpaceID)
 	if err != nil {
 		return errs.New(errs.Invalid, "space_id must be a space's UUID")
@@ -132,6 +137,30 @@ func (h *KnowledgeHandler) create(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toCollection(col))
+}
+
+// createInSpace godoc
+//
+//	@Summary	Create a collection in a space
+//	@Tags		knowledge
+//	@Accept		json
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		id		path		string					true	"space id"	format(uuid)
+//	@Param		body	body		CreateCollectionRequest	true	"the collection (space_id is taken from the path)"
+//	@Success	201		{object}	CollectionResponse
+//	@Router		/api/v1/spaces/{id}/knowledge/groups/ [post]
+func (h *KnowledgeHandler) createInSpace(c *echo.Context) error {
+	space, err := pathID(c, "space")
+	if err != nil {
+		return err
+	}
+	var req CreateCollectionRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	req.SpaceID = space.String()
+	return h.createCollection(c, req)
 }
 
 // get godoc

@@ -122,6 +122,9 @@ func (k *Knowledge) collection(ctx context.Context, tenant tenancy.ID, c Caller,
 	if err != nil {
 		return domain.Collection{}, err
 	}
+	if col.Website {
+		return domain.Collection{}, domain.ErrCollectionNotFound // a website's pages: see /websites/
+	}
 	if err := k.Spaces.Authorize(ctx, tenant, c, col.Space, res, act); err != nil {
 		if kind, _ := errs.KindOf(err); kind == errs.NotFound {
 			return domain.Collection{}, domain.ErrCollectionNotFound
@@ -185,7 +188,7 @@ func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, c C
 // for an assistant that attaches it.
 func (k *Knowledge) CheckCollection(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (uuid.UUID, error) {
 	col, err := k.Repo.Collection(ctx, tenant, id)
-	if err != nil || col.Space != space {
+	if err != nil || col.Space != space || col.Website {
 		return uuid.Nil, errs.Newf(errs.Invalid, "collection %s not found in this space", id)
 	}
 	return col.EmbeddingModel, nil

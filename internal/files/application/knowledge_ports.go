@@ -164,6 +164,8 @@ type Jobs interface {
 	Status(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (string, error)
 	// Complete ends a job that needed no work.
 	Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message, result string) error
+	// Stop cancels a job whose subject was deleted; an ended job stays.
+	Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string) error
 	// Run does a job's work with progress, as the jobs module runs it.
 	Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(ctx context.Context, report func(int, string) error) (string, error)) error
 }

@@ -19,7 +19,9 @@ type Collection struct {
 	Name           string
 	EmbeddingModel uuid.UUID
 	// Language is the full-text configuration: simple, english or swedish.
-	Language   string
+	Language string
+	// Website marks the hidden collection holding a website's pages.
+	Website    bool
 	CreatedBy  uuid.UUID
 	ChunkCount int64
 	TermCount  int64

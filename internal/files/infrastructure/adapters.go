@@ -124,6 +124,11 @@ func (j Jobs) Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, mes
 	return err
 }
 
+// Stop cancels a job whose subject is gone.
+func (j Jobs) Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string) error {
+	return j.svc.Stop(ctx, tenant, id, message)
+}
+
 // Run does a job's work; a tenant whose job slots are taken waits its turn
 // without the queue counting a failure.
 func (j Jobs) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(context.Context, func(int, string) error) (string, error)) error {

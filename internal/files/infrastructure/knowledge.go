@@ -25,6 +25,7 @@ type collectionRow struct {
 	Name             string    `bun:"name"`
 	EmbeddingModelID uuid.UUID `bun:"embedding_model_id,type:uuid"`
 	Language         string    `bun:"language"`
+	Website          bool      `bun:"website"`
 	CreatedBy        uuid.UUID `bun:"created_by,type:uuid,nullzero"`
 	ChunkCount       int64     `bun:"chunk_count"`
 	TermCount        int64     `bun:"term_count"`
@@ -35,7 +36,7 @@ type collectionRow struct {
 
 func (r collectionRow) toEntity() domain.Collection {
 	return domain.Collection{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Name: r.Name, EmbeddingModel: r.EmbeddingModelID,
-		Language: r.Language, CreatedBy: r.CreatedBy, ChunkCount: r.ChunkCount, TermCount: r.TermCount, Blobs: r.Blobs,
+		Language: r.Language, Website: r.Website, CreatedBy: r.CreatedBy, ChunkCount: r.ChunkCount, TermCount: r.TermCount, Blobs: r.Blobs,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -83,7 +84,7 @@ func NewKnowledge(db *bun.DB) *Knowledge {
 // InsertCollection stores a new collection.
 func (k *Knowledge) InsertCollection(ctx context.Context, c domain.Collection) error {
 	row := collectionRow{ID: c.ID, TenantID: c.Tenant.UUID, SpaceID: c.Space, Name: c.Name, EmbeddingModelID: c.EmbeddingModel,
-		Language: c.Language, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Language: c.Language, Website: c.Website, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	_, err := postgres.Conn(ctx, k.db).NewInsert().Model(&row).Exec(ctx)
 	if postgres.IsUniqueViolation(err, "") {
 		return domain.ErrCollectionTaken
@@ -138,7 +139,7 @@ func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, spaces [
 		return []domain.Collection{}, nil
 	}
 	var rows []collectionRow
-	if err := k.selectCollections(ctx, &rows, tenant).Where("c.space_id IN (?)", bun.In(spaces)).OrderExpr("lower(c.name)").Scan(ctx); err != nil {
+	if err := k.selectCollections(ctx, &rows, tenant).Where("c.space_id IN (?)", bun.In(spaces)).Where("NOT c.website").OrderExpr("lower(c.name)").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("select collections: %w", err)
 	}
 	return collections(rows), nil

@@ -209,6 +209,19 @@ func (s *Service) Cancel(ctx context.Context, tenant tenancy.ID, user, id uuid.U
 	return j, nil
 }
 
+// Stop cancels a job on the system's behalf (its subject was deleted); a
+// job that has ended is left as it is.
+func (s *Service) Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string) error {
+	j, changed, err := s.repo.Finish(ctx, tenant, id, domain.Cancelled, message, "", s.now())
+	if err != nil {
+		return fmt.Errorf("cancel job %s: %w", id, err)
+	}
+	if changed {
+		s.publish(ctx, j)
+	}
+	return nil
+}
+
 // ErrTenantBusy means the tenant's job slots are taken; the task should
 // wait a little without counting as a failure.
 var ErrTenantBusy = errors.New("the tenant's job slots are taken")

@@ -58,6 +58,16 @@ type Config struct {
 	// job silent for 12 beats is taken from its dead worker and queued again.
 	JobHeartbeat      time.Duration `env:"JOB_HEARTBEAT" envDefault:"5s"`
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
+	// Crawling: the installation's limits on one crawl (a tenant's settings
+	// may override them), the pause between two requests to a site, and how
+	// often the worker's scheduler looks for websites that are due.
+	CrawlMaxPages     int           `env:"CRAWL_MAX_PAGES" envDefault:"500"`
+	CrawlMaxDepth     int           `env:"CRAWL_MAX_DEPTH" envDefault:"5"`
+	CrawlMaxPageBytes int64         `env:"CRAWL_MAX_PAGE_BYTES" envDefault:"10485760"`
+	CrawlMaxDuration  time.Duration `env:"CRAWL_MAX_DURATION" envDefault:"20m"`
+	CrawlDelay        time.Duration `env:"CRAWL_DELAY" envDefault:"200ms"`
+	CrawlPageTimeout  time.Duration `env:"CRAWL_PAGE_TIMEOUT" envDefault:"30s"`
+	CrawlSchedule     time.Duration `env:"CRAWL_SCHEDULE_EVERY" envDefault:"1m"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// CacheTTL bounds how long an API process reuses what it read about
 	// callers, models and credentials (0: not at all).
@@ -182,6 +192,12 @@ func (c Config) EncryptionKeys() []*fernet.Key {
 	return keys
 }
 
+// FetchAllowList is FETCH_ALLOWED_HOSTS parsed (Validate has checked it).
+func (c Config) FetchAllowList() safehttp.AllowList {
+	a, _ := safehttp.ParseAllowList(c.FetchAllowedHosts)
+	return a
+}
+
 // Validate checks every variable and reports all problems at once, each with
 // what to do about it.
 func (c Config) Validate() error {
@@ -304,6 +320,24 @@ func (c Config) Validate() error {
 	}
 	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 256 {
 		add("WORKER_CONCURRENCY must be between 1 and 256")
+	}
+	if c.CrawlMaxPages < 1 || c.CrawlMaxPages > 100_000 || c.CrawlMaxDepth < 0 || c.CrawlMaxDepth > 50 {
+		add("CRAWL_MAX_PAGES must be between 1 and 100000 and CRAWL_MAX_DEPTH between 0 and 50")
+	}
+	if c.CrawlMaxPageBytes < 1024 || c.CrawlMaxPageBytes > 100<<20 {
+		add("CRAWL_MAX_PAGE_BYTES must be between 1024 and 104857600")
+	}
+	if c.CrawlMaxDuration < time.Second || c.CrawlMaxDuration > 25*time.Minute {
+		add("CRAWL_MAX_DURATION must be between 1s and 25m (a worker task may run 30m)")
+	}
+	if c.CrawlDelay < time.Millisecond || c.CrawlDelay > time.Minute {
+		add("CRAWL_DELAY must be between 1ms and 1m")
+	}
+	if c.CrawlPageTimeout < 10*time.Millisecond || c.CrawlPageTimeout > 5*time.Minute {
+		add("CRAWL_PAGE_TIMEOUT must be between 10ms and 5m")
+	}
+	if c.CrawlSchedule < 100*time.Millisecond || c.CrawlSchedule > time.Hour {
+		add("CRAWL_SCHEDULE_EVERY must be between 100ms and 1h")
 	}
 	if c.ShutdownTimeout <= 0 {
 		add("SHUTDOWN_TIMEOUT must be a positive duration, e.g. 15s")

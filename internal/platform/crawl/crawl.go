@@ -87,6 +87,9 @@ type Result struct {
 	PagesCrawled, PagesFailed, FilesDownloaded, FilesFailed int
 	// Failures counts failed fetches by reason.
 	Failures map[string]int
+	// Failed lists the failed URLs with their reasons (the first
+	// MaxFailedURLs of them).
+	Failed []Failure
 	// Skipped counts URLs not fetched, by reason (robots.txt, off site...).
 	Skipped map[string]int
 	// Stopped says which limit ended the crawl early, if one did.
@@ -96,6 +99,15 @@ type Result struct {
 // Visit receives each page; an error counts the page as failed with the
 // error's text as the reason.
 type Visit func(ctx context.Context, p Page) error
+
+// Failure is a URL that could not be read and why.
+type Failure struct {
+	URL    string
+	Reason string
+}
+
+// MaxFailedURLs bounds Result.Failed.
+const MaxFailedURLs = 1000
 
 type task struct {
 	u     *url.URL
@@ -257,7 +269,7 @@ func (c *crawler) fetch(ctx context.Context, t task) []task {
 	file := FileTypes[strings.ToLower(path.Ext(t.u.Path))]
 	body, final, mimeType, err := c.get(ctx, t.u)
 	if err != nil {
-		c.fail(file, reason(err))
+		c.fail(t.u.String(), file, reason(err))
 		return nil
 	}
 	if final.Host != t.u.Host {
@@ -274,7 +286,7 @@ func (c *crawler) fetch(ctx context.Context, t task) []task {
 	}
 	p, err := parsePage(body, final)
 	if err != nil {
-		c.fail(false, "unreadable HTML")
+		c.fail(t.u.String(), false, "unreadable HTML")
 		return nil
 	}
 	if p.canonical != nil && p.canonical.String() != final.String() && p.canonical.Host == final.Host {
@@ -316,7 +328,7 @@ func (c *crawler) links(t task, p parsed) []task {
 
 func (c *crawler) deliver(ctx context.Context, p Page) {
 	if err := c.visit(ctx, p); err != nil {
-		c.fail(p.File, err.Error())
+		c.fail(p.URL, p.File, err.Error())
 		return
 	}
 	c.mu.Lock()
@@ -328,9 +340,12 @@ func (c *crawler) deliver(ctx context.Context, p Page) {
 	}
 }
 
-func (c *crawler) fail(file bool, why string) {
+func (c *crawler) fail(u string, file bool, why string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.res.Failed) < MaxFailedURLs {
+		c.res.Failed = append(c.res.Failed, Failure{URL: u, Reason: why})
+	}
 	if file {
 		c.res.FilesFailed++
 	} else {

@@ -114,6 +114,11 @@ func TestCrawlFollowsLinksWithinLimitsAndRules(t *testing.T) {
 	require.Equal(t, 6, res.PagesCrawled)
 	require.Equal(t, 2, res.PagesFailed)
 	require.Equal(t, map[string]int{"timed out": 1, "HTTP 500": 1}, res.Failures, "slow and failing pages are recorded; the crawl goes on")
+	require.Len(t, res.Failed, 2, "each failed URL is listed with its reason")
+	for _, f := range res.Failed {
+		require.Contains(t, f.URL, srv.URL)
+		require.Contains(t, []string{"timed out", "HTTP 500"}, f.Reason)
+	}
 	require.Equal(t, 1, res.Skipped["disallowed by robots.txt"])
 	require.Equal(t, 1, res.Skipped["another site"])
 	require.Empty(t, res.Stopped)

@@ -39,7 +39,7 @@ func (c *crawler) sitemap(ctx context.Context) ([]*url.URL, error) {
 			if u == start {
 				return nil, fmt.Errorf("read the sitemap %s: %w", u, err)
 			}
-			c.fail(false, "sitemap: "+reason(err))
+			c.fail(u.String(), false, "sitemap: "+reason(err))
 			continue
 		}
 		for _, f := range files {

@@ -127,3 +127,24 @@ func (a slogAdapter) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
 func (a slogAdapter) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
 func (a slogAdapter) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
 func (a slogAdapter) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)); panic(fmt.Sprint(args...)) }
+
+// NewScheduler returns an asynq scheduler on the shared Redis connection
+// that logs through log. Every worker runs one; a periodic task registered
+// with Periodic is queued once per period however many run.
+func NewScheduler(rdb redis.UniversalClient, log *slog.Logger) *asynq.Scheduler {
+	return asynq.NewSchedulerFromRedisClient(rdb, &asynq.SchedulerOpts{
+		Logger:   slogAdapter{log.With("component", "asynq-scheduler")},
+		LogLevel: asynq.WarnLevel,
+		Location: time.UTC,
+	})
+}
+
+// Periodic registers taskType to be queued every period. The task is
+// unique for the period, so schedulers in several workers queue it once.
+func Periodic(s *asynq.Scheduler, taskType string, every time.Duration) error {
+	unique := max(every, time.Second)
+	if _, err := s.Register("@every "+every.String(), asynq.NewTask(taskType, nil), asynq.Unique(unique), asynq.MaxRetry(0)); err != nil {
+		return fmt.Errorf("schedule %s every %s: %w", taskType, every, err)
+	}
+	return nil
+}

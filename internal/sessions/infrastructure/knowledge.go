@@ -27,7 +27,9 @@ func NewKnowledge(k *filesapp.Knowledge) Knowledge { return Knowledge{k: k} }
 // number follows its best chunk's rank, its text holds up to three of its
 // chunks in document order, its reference the best one.
 func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, a application.AssistantInfo, question string, limit int) ([]application.Source, error) {
-	hits, err := k.k.SearchCollections(ctx, tenant, user, a.Groups, question, limit)
+	// A website's pages are a collection with the website's id.
+	ids := append(append([]uuid.UUID{}, a.Groups...), a.Websites...)
+	hits, err := k.k.SearchCollections(ctx, tenant, user, ids, question, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -254,10 +254,24 @@ func (h *Handler) knowledge(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := KnowledgeResponse{Groups: make([]KnowledgeGroup, len(items)), Websites: []any{}}
-	for i, it := range items {
-		out.Groups[i] = KnowledgeGroup{ID: it.ID.String(), Name: it.Name, EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()},
-			InfoBlobs: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt}
+	out := KnowledgeResponse{Groups: []KnowledgeGroup{}, Websites: []KnowledgeWebsite{}}
+	for _, it := range items {
+		if it.Website {
+			out.Websites = append(out.Websites, toKnowledgeWebsite(it))
+			continue
+		}
+		out.Groups = append(out.Groups, KnowledgeGroup{ID: it.ID.String(), Name: it.Name, EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()},
+			InfoBlobs: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func toKnowledgeWebsite(it application.KnowledgeItem) KnowledgeWebsite {
+	w := KnowledgeWebsite{ID: it.ID.String(), Name: it.Name, URL: it.URL, CrawlType: it.CrawlType, UpdateInterval: it.Interval,
+		EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()}, Pages: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt}
+	if !it.LastSuccess.IsZero() {
+		t := it.LastSuccess
+		w.LastSuccessAt = &t
+	}
+	return w
 }

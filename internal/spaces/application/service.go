@@ -34,17 +34,26 @@ type Service struct {
 	knowledge Knowledge
 }
 
-// KnowledgeItem is a collection of a space, as the space lists it.
+// KnowledgeItem is a collection or website of a space, as the space lists
+// it.
 type KnowledgeItem struct {
 	ID             uuid.UUID
 	Name           string
 	EmbeddingModel uuid.UUID
-	Documents      int
-	Chunks         int64
-	CreatedAt      time.Time
+	// Documents are a collection's documents or a website's pages.
+	Documents int
+	Chunks    int64
+	CreatedAt time.Time
+	// Website is set for a website, with its address and schedule.
+	Website     bool
+	URL         string
+	CrawlType   string
+	Interval    string
+	LastSuccess time.Time
 }
 
-// Knowledge lists the collections of a space (the files module).
+// Knowledge lists the collections and websites of a space (the files
+// module).
 type Knowledge interface {
 	Collections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]KnowledgeItem, error)
 }

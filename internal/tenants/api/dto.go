@@ -17,7 +17,27 @@ type CreateTenantRequest struct {
 type SettingsDTO struct {
 	JITProvisioning bool   `json:"jit_provisioning"`
 	Language        string `json:"language" enums:"simple,english,swedish" example:"swedish"`
+	// Crawl overrides the installation's crawl limits (CRAWL_*) for the
+	// tenant; 0 or absent keeps the installation's value.
+	Crawl CrawlLimitsDTO `json:"crawl"`
 } // @name TenantSettings
+
+// CrawlLimitsDTO are a tenant's crawl limits.
+type CrawlLimitsDTO struct {
+	MaxPages           int   `json:"max_pages" minimum:"0" maximum:"100000"`
+	MaxDepth           int   `json:"max_depth" minimum:"0" maximum:"50"`
+	MaxPageBytes       int64 `json:"max_page_bytes" minimum:"0" maximum:"104857600"`
+	MaxDurationSeconds int   `json:"max_duration_seconds" minimum:"0" maximum:"1500"`
+	DelayMillis        int   `json:"delay_ms" minimum:"0" maximum:"60000"`
+} // @name TenantCrawlLimits
+
+func toSettingsDTO(s domain.Settings) SettingsDTO {
+	return SettingsDTO{JITProvisioning: s.JITProvisioning, Language: s.Language, Crawl: CrawlLimitsDTO(s.Crawl)}
+}
+
+func (s SettingsDTO) toEntity() domain.Settings {
+	return domain.Settings{JITProvisioning: s.JITProvisioning, Language: s.Language, Crawl: domain.CrawlLimits(s.Crawl)}
+}
 
 // UpdateTenantRequest is the body of POST /api/v1/sysadmin/tenants/{id}/;
 // omitted fields stay as they are.
@@ -99,7 +119,7 @@ type FederationResponse struct {
 func toResponse(t domain.Tenant) TenantResponse {
 	r := TenantResponse{
 		ID: t.ID.String(), Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State),
-		QuotaLimit: t.QuotaLimit, Settings: SettingsDTO(t.Settings),
+		QuotaLimit: t.QuotaLimit, Settings: toSettingsDTO(t.Settings),
 		Provisioned: t.Provisioned(), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	if t.Provisioned() {
@@ -134,7 +154,7 @@ func (r UpdateTenantRequest) patch() domain.Patch {
 		p.State = &s
 	}
 	if r.Settings != nil {
-		s := domain.Settings(*r.Settings)
+		s := r.Settings.toEntity()
 		p.Settings = &s
 	}
 	return p

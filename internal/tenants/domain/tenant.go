@@ -51,6 +51,27 @@ type Settings struct {
 	JITProvisioning bool
 	// Language is the full-text search language: simple, english or swedish.
 	Language string
+	// Crawl overrides the installation's crawl limits for this tenant.
+	Crawl CrawlLimits
+}
+
+// CrawlLimits bound a tenant's crawls; 0 keeps the installation's value.
+type CrawlLimits struct {
+	MaxPages           int
+	MaxDepth           int
+	MaxPageBytes       int64
+	MaxDurationSeconds int
+	DelayMillis        int
+}
+
+// Validate checks the overrides against the bounds the installation's
+// own settings have.
+func (l CrawlLimits) Validate() error {
+	if l.MaxPages < 0 || l.MaxPages > 100_000 || l.MaxDepth < 0 || l.MaxDepth > 50 || l.MaxPageBytes < 0 || l.MaxPageBytes > 100<<20 ||
+		l.MaxDurationSeconds < 0 || l.MaxDurationSeconds > 1500 || l.DelayMillis < 0 || l.DelayMillis > 60_000 {
+		return errs.New(errs.Invalid, "settings.crawl: max_pages 0-100000, max_depth 0-50, max_page_bytes 0-104857600, max_duration_seconds 0-1500 and delay_ms 0-60000 (0 keeps the installation's limit)")
+	}
+	return nil
 }
 
 // Languages are the accepted Settings.Language values.
@@ -129,6 +150,9 @@ func (t *Tenant) Apply(p Patch, now time.Time) error {
 	if p.Settings != nil {
 		if !slices.Contains(Languages, p.Settings.Language) {
 			return errs.Newf(errs.Invalid, "settings.language must be one of %s", strings.Join(Languages, ", "))
+		}
+		if err := p.Settings.Crawl.Validate(); err != nil {
+			return err
 		}
 		next.Settings = *p.Settings
 	}

@@ -34,14 +34,31 @@ type tenantRow struct {
 
 // settingsJSON is domain.Settings as stored.
 type settingsJSON struct {
-	JITProvisioning bool   `json:"jit_provisioning"`
-	Language        string `json:"language"`
+	JITProvisioning bool      `json:"jit_provisioning"`
+	Language        string    `json:"language"`
+	Crawl           crawlJSON `json:"crawl"`
+}
+
+type crawlJSON struct {
+	MaxPages           int   `json:"max_pages,omitempty"`
+	MaxDepth           int   `json:"max_depth,omitempty"`
+	MaxPageBytes       int64 `json:"max_page_bytes,omitempty"`
+	MaxDurationSeconds int   `json:"max_duration_seconds,omitempty"`
+	DelayMillis        int   `json:"delay_ms,omitempty"`
+}
+
+func toSettingsJSON(s domain.Settings) settingsJSON {
+	return settingsJSON{JITProvisioning: s.JITProvisioning, Language: s.Language, Crawl: crawlJSON(s.Crawl)}
+}
+
+func (s settingsJSON) toEntity() domain.Settings {
+	return domain.Settings{JITProvisioning: s.JITProvisioning, Language: s.Language, Crawl: domain.CrawlLimits(s.Crawl)}
 }
 
 func toRow(t domain.Tenant) tenantRow {
 	r := tenantRow{
 		ID: t.ID.UUID, Name: t.Name, Slug: t.Slug, DisplayName: t.DisplayName, State: string(t.State),
-		QuotaLimit: t.QuotaLimit, Settings: settingsJSON(t.Settings),
+		QuotaLimit: t.QuotaLimit, Settings: toSettingsJSON(t.Settings),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 	if t.Provisioned() {
@@ -51,7 +68,7 @@ func toRow(t domain.Tenant) tenantRow {
 }
 
 func (r tenantRow) toEntity() domain.Tenant {
-	settings := domain.Settings(r.Settings)
+	settings := r.Settings.toEntity()
 	if settings.Language == "" {
 		settings.Language = "simple"
 	}
