@@ -46,7 +46,9 @@ type Websites struct {
 }
 
 // NewWebsites returns the websites service on k.
-func NewWebsites(k *Knowledge, d WebsiteDeps) *Websites { return &Websites{Knowledge: k, WebsiteDeps: d} }
+func NewWebsites(k *Knowledge, d WebsiteDeps) *Websites {
+	return &Websites{Knowledge: k, WebsiteDeps: d}
+}
 
 // WebsiteInput are a website's settings; nil fields of an update stay.
 type WebsiteInput struct {

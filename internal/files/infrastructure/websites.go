@@ -135,7 +135,7 @@ func (s *Websites) InsertWebsite(ctx context.Context, w domain.Website, col doma
 			return err
 		}
 		row := toWebsiteRow(w)
-		if _, err := postgres.Conn(ctx, s.db).NewInsert().Model(&row).ExcludeColumn("embedding_model_id", "pages", "chunks").Exec(ctx); err != nil {
+		if _, err := postgres.Conn(ctx, s.db).NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert website: %w", err)
 		}
 		return nil
