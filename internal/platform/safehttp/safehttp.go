@@ -73,10 +73,12 @@ func (a AllowList) allowsName(hostport string) bool {
 
 // DialContext returns a dial function that refuses destinations that are
 // not public, unless the allow-list names them.
-func (a AllowList) DialContext(timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// Names are resolved with r (nil: the system's resolver); the check runs on
+// every address the name resolves to, as it is dialled.
+func (a AllowList) DialContext(timeout time.Duration, r *net.Resolver) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	guard := ssrf.New(ssrf.WithAnyPort(), ssrf.WithAllowedV4Prefixes(a.v4...), ssrf.WithAllowedV6Prefixes(a.v6...))
-	open := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
-	guarded := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: guard.Safe}
+	open := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Resolver: r}
+	guarded := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: guard.Safe, Resolver: r}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if a.allowsName(addr) {
 			return open.DialContext(ctx, network, addr)
@@ -100,6 +102,8 @@ type Options struct {
 	Timeout time.Duration
 	// MaxRedirects bounds the redirects followed (0: 10).
 	MaxRedirects int
+	// Resolver resolves host names (nil: the system's).
+	Resolver *net.Resolver
 }
 
 // NewClient returns an HTTP client whose every connection, redirects
@@ -111,7 +115,7 @@ func NewClient(a AllowList, o Options) *http.Client {
 	}
 	t := &http.Transport{
 		Proxy:                 nil,
-		DialContext:           a.DialContext(10 * time.Second),
+		DialContext:           a.DialContext(10*time.Second, o.Resolver),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   4,

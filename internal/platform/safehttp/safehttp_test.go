@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/safehttp"
+	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
 func get(t *testing.T, c *http.Client, target string) error {
@@ -55,6 +56,28 @@ func TestRefusesAddressesThatAreNotPublic(t *testing.T) {
 		require.True(t, safehttp.Refused(err), "%s: %v", target, err)
 		require.Contains(t, err.Error(), "FETCH_ALLOWED_HOSTS", target)
 	}
+}
+
+func TestHostNamesResolvingToPrivateAddressesAreRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	dns := testkit.FakeDNS(t, map[string]string{"intranet.kommun.test": "10.20.30.40", "printer.kommun.test": "192.168.0.9",
+		"metadata.kommun.test": "169.254.169.254", "here.kommun.test": "127.0.0.1"})
+	a, err := safehttp.ParseAllowList(nil)
+	require.NoError(t, err)
+	c := safehttp.NewClient(a, safehttp.Options{Timeout: 5 * time.Second, Resolver: dns})
+	for _, target := range []string{"http://intranet.kommun.test/", "http://printer.kommun.test/", "http://metadata.kommun.test/latest/meta-data",
+		"http://here.kommun.test:" + port + "/"} {
+		err := get(t, c, target)
+		require.Error(t, err, target)
+		require.True(t, safehttp.Refused(err), "%s: %v", target, err)
+	}
+	// The same resolver serves a name the operator allowed.
+	a, err = safehttp.ParseAllowList([]string{"here.kommun.test"})
+	require.NoError(t, err)
+	c = safehttp.NewClient(a, safehttp.Options{Timeout: 5 * time.Second, Resolver: dns})
+	require.NoError(t, get(t, c, "http://here.kommun.test:"+port+"/"))
 }
 
 func TestAllowListLetsNamedDestinationsThrough(t *testing.T) {
