@@ -31,6 +31,7 @@ import (
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/config"
@@ -152,17 +153,20 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat}, log)
 	a.Hub = realtime.NewHub(rdb)
 	embed := &embedLink{}
+	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
 	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
 		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
 		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
 		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout), RunUpdates: filesinfra.NewRunUpdates(rdb),
 		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
-			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay})})
+			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
+		Transcriber: filesinfra.Transcriber{Spaces: a.Spaces.Service, Models: a.Models.Service, Speech: gen,
+			Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600}}})
 	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
 	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
-		sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL),
+		gen,
 		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
 		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
 			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)

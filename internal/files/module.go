@@ -44,16 +44,19 @@ type Deps struct {
 	Crawler     application.Crawler
 	CrawlLimits application.CrawlLimits
 	RunUpdates  application.RunUpdates
+	// Transcriber turns recordings into text (nil: recordings refused).
+	Transcriber application.Transcriber
 }
 
 // New builds the files module.
 func New(d Deps) *Module {
 	repo, store := infrastructure.NewRepo(d.DB), infrastructure.NewDisk(d.StorageDir)
 	svc := application.NewService(repo, store, infrastructure.Reader{}, d.Quotas, d.Log)
+	svc.Transcriber = d.Transcriber
 	kr := infrastructure.NewKnowledge(d.DB)
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB),
 		Store: store, Reader: infrastructure.Reader{}, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
-		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
+		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Transcriber: d.Transcriber, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
 	w := application.NewWebsites(k, application.WebsiteDeps{Repo: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
 		Limits: d.CrawlLimits, Updates: d.RunUpdates})
 	return &Module{Service: svc, Knowledge: k, HTTP: api.NewHandler(svc), Documents: api.NewKnowledgeHandler(k),

@@ -23,6 +23,8 @@ type IngestPayload struct {
 	Tenant tenancy.ID `json:"tenant_id"`
 	Job    uuid.UUID  `json:"job_id"`
 	Blob   uuid.UUID  `json:"blob_id"`
+	// Transcription is the model that turns a recording into text.
+	Transcription uuid.UUID `json:"transcription_model_id,omitzero"`
 }
 
 // Accepted is a document taken for ingestion and the job doing it.
@@ -44,7 +46,7 @@ func (k *Knowledge) Upload(ctx context.Context, tenant tenancy.ID, c Caller, col
 	if err != nil {
 		return Accepted{}, err
 	}
-	return k.accept(ctx, col, c.UserID, name, name, "", r)
+	return k.accept(ctx, col, c, name, name, "", r)
 }
 
 // TextBlob is text added to a collection directly.
@@ -74,7 +76,7 @@ func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c Caller, c
 	out := make([]Accepted, 0, len(texts))
 	for _, t := range texts {
 		title := domain.CleanTitle(t.Title, firstWords(t.Text, 8))
-		a, err := k.accept(ctx, col, c.UserID, title+".txt", title, t.URL, strings.NewReader(t.Text))
+		a, err := k.accept(ctx, col, c, title+".txt", title, t.URL, strings.NewReader(t.Text))
 		if err != nil {
 			return out, err
 		}
@@ -90,9 +92,9 @@ func firstWords(s string, n int) string {
 
 // accept stores the bytes, checks them, and records the blob and its job
 // in one transaction; the job is queued after the commit.
-func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid.UUID, name, title, source string, r io.Reader) (Accepted, error) {
+func (k *Knowledge) accept(ctx context.Context, col domain.Collection, c Caller, name, title, source string, r io.Reader) (Accepted, error) {
 	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(title, name),
-		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: user, CreatedAt: k.now(), UpdatedAt: k.now()}
+		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: c.UserID, CreatedAt: k.now(), UpdatedAt: k.now()}
 	if source == "" {
 		b.Source = name
 	}
@@ -101,7 +103,14 @@ func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid
 		return Accepted{}, fmt.Errorf("store %s: %w", name, err)
 	}
 	b.Size, b.SHA256, b.MimeType = saved.Size, saved.SHA256, k.Reader.Detect(saved.Head, name)
-	a, err := k.record(ctx, b, name)
+	var model uuid.UUID
+	if k.isAudio(b.MimeType) {
+		if model, err = k.Transcriber.Model(ctx, col.Tenant, c, &col.Space); err != nil {
+			k.drop(ctx, b)
+			return Accepted{}, err
+		}
+	}
+	a, err := k.record(ctx, b, name, model)
 	if err != nil || a.Duplicate {
 		k.drop(ctx, b)
 	}
@@ -119,15 +128,15 @@ func (k *Knowledge) accept(ctx context.Context, col domain.Collection, user uuid
 }
 
 // record checks a saved document and stores its blob and job.
-func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string) (Accepted, error) {
+func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string, transcription uuid.UUID) (Accepted, error) {
 	if b.Size == 0 {
 		return Accepted{}, errs.Newf(errs.Invalid, "%s is empty", name)
 	}
 	if b.Size > domain.MaxUploadBytes {
 		return Accepted{}, errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most a document may be", name, domain.MaxUploadBytes>>20)
 	}
-	if !k.readable(b.MimeType) {
-		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files",
+	if !k.readable(b.MimeType) && !k.isAudio(b.MimeType) {
+		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, or mp3, m4a, wav, ogg, webm or mp4 recordings",
 			name, b.MimeType)
 	}
 	if err := checkQuota(ctx, k.Quotas, k.Use, b.Tenant, b.Size, name); err != nil {
@@ -140,10 +149,15 @@ func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string) 
 			return err
 		}
 		a = Accepted{Blob: stored, Job: b.Job, Duplicate: !created}
-		payload, _ := json.Marshal(IngestPayload{Tenant: b.Tenant, Job: b.Job, Blob: stored.ID})
+		payload, _ := json.Marshal(IngestPayload{Tenant: b.Tenant, Job: b.Job, Blob: stored.ID, Transcription: transcription})
 		return k.Jobs.Create(ctx, b.Tenant, b.CreatedBy, b.Job, TaskIngest, name, payload)
 	})
 	return a, err
+}
+
+// isAudio reports whether mime is a recording to transcribe.
+func (k *Knowledge) isAudio(mime string) bool {
+	return k.Transcriber != nil && k.Transcriber.IsAudio(mime)
 }
 
 func (k *Knowledge) readable(mime string) bool {
@@ -180,7 +194,7 @@ func (k *Knowledge) Ingest(ctx context.Context, p IngestPayload) error {
 		return err
 	}
 	runErr := k.Jobs.Run(ctx, p.Tenant, p.Job, func(ctx context.Context, report func(int, string) error) (string, error) {
-		return k.ingest(ctx, b, report)
+		return k.ingest(ctx, b, p.Transcription, report)
 	})
 	k.settle(context.WithoutCancel(ctx), b, p.Job)
 	return runErr
@@ -209,7 +223,7 @@ func (k *Knowledge) settle(ctx context.Context, b domain.InfoBlob, job uuid.UUID
 	}
 }
 
-func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, report func(int, string) error) (string, error) {
+func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription uuid.UUID, report func(int, string) error) (string, error) {
 	col, err := k.Repo.Collection(ctx, b.Tenant, b.Collection)
 	if err != nil {
 		return "", err
@@ -218,7 +232,13 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, report func(i
 	if err != nil {
 		return "", err
 	}
-	text, err := k.read(b)
+	var text string
+	if k.isAudio(b.MimeType) {
+		text, err = k.transcribe(ctx, b, transcription, report)
+		report = after(50, report)
+	} else {
+		text, err = k.read(b)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -234,6 +254,35 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, report func(i
 		return "", fmt.Errorf("write chunks of %s: %w", b.Title, err)
 	}
 	return blobLocation(b.ID), nil
+}
+
+// transcribe turns a stored recording into text, reporting progress from
+// 5 to 50 %.
+func (k *Knowledge) transcribe(ctx context.Context, b domain.InfoBlob, model uuid.UUID, report func(int, string) error) (string, error) {
+	if model == uuid.Nil {
+		return "", errs.Newf(errs.Invalid, "%s is a recording but no transcription model was chosen for it; upload it again", b.Title)
+	}
+	if err := report(5, "transcribing"); err != nil {
+		return "", err
+	}
+	rec := Recording{Name: b.Title, MIME: b.MimeType, Size: b.Size, Open: func() (io.ReadCloser, error) { return k.Store.Open(b.Tenant, b.ID) }}
+	text, err := k.Transcriber.Transcribe(ctx, b.Tenant, model, rec, func(done, total int) error {
+		return report(5+45*done/total, fmt.Sprintf("transcribed %d of %d parts", done, total))
+	})
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", errs.Newf(errs.Invalid, "%s holds no speech to transcribe", b.Title)
+	}
+	return text, nil
+}
+
+// after maps the 10-90 % an ingestion step reports into from-90 %.
+func after(from int, report func(int, string) error) func(int, string) error {
+	return func(pct int, msg string) error {
+		return report(from+(pct-10)*(90-from)/80, msg)
+	}
 }
 
 // read extracts a stored document's text.

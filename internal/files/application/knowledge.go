@@ -39,8 +39,10 @@ type KnowledgeDeps struct {
 	Tokens    Tokens
 	Languages Languages
 	Jobs      Jobs
-	Log       *slog.Logger
-	Chunking  domain.ChunkOptions
+	// Transcriber turns recordings into text; nil refuses recordings.
+	Transcriber Transcriber
+	Log         *slog.Logger
+	Chunking    domain.ChunkOptions
 	// EmbedBatch is how many chunks go to the embedder at once.
 	EmbedBatch int
 	// ExactBelow is the scope size in chunks under which vector search

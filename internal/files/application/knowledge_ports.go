@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"io"
 
 	"github.com/google/uuid"
 
@@ -173,4 +174,25 @@ type Jobs interface {
 // Transactor runs a function in a transaction.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Transcriber turns recordings into text with a transcription model.
+type Transcriber interface {
+	// IsAudio reports whether mime is a recording it can transcribe.
+	IsAudio(mime string) bool
+	// Model picks the model for a recording added to a space (the space's
+	// default transcription model, else the tenant's), or with no space
+	// (a chat attachment) the tenant's.
+	Model(ctx context.Context, tenant tenancy.ID, c Caller, space *uuid.UUID) (uuid.UUID, error)
+	// Transcribe reads a stored recording of size bytes, in segments when
+	// it is long, telling progress after each.
+	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
+}
+
+// Recording is stored audio to transcribe.
+type Recording struct {
+	Name string
+	MIME string
+	Size int64
+	Open func() (io.ReadCloser, error)
 }

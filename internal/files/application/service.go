@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,6 +76,8 @@ type Service struct {
 	quotas Quotas
 	log    *slog.Logger
 	now    func() time.Time
+	// Transcriber turns recorded attachments into text; nil refuses them.
+	Transcriber Transcriber
 }
 
 // NewService returns a Service.
@@ -118,6 +121,9 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 	if err := checkQuota(ctx, s.quotas, s.repo, f.Tenant, f.Size, f.Name); err != nil {
 		return "", err
 	}
+	if s.Transcriber != nil && s.Transcriber.IsAudio(f.MimeType) {
+		return s.transcribe(ctx, f)
+	}
 	rc, err := s.store.Open(f.Tenant, f.ID)
 	if err != nil {
 		return "", fmt.Errorf("open stored file %s: %w", f.ID, err)
@@ -125,6 +131,27 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 	defer rc.Close()
 	text, err := s.reader.Text(rc, f.MimeType, domain.MaxAttachmentChars)
 	return text, s.readError(f, err)
+}
+
+// transcribe turns a recorded attachment into text with the tenant's
+// transcription model, while the upload waits.
+func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error) {
+	model, err := s.Transcriber.Model(ctx, f.Tenant, Caller{UserID: f.User}, nil)
+	if err != nil {
+		return "", err
+	}
+	rec := Recording{Name: f.Name, MIME: f.MimeType, Size: f.Size, Open: func() (io.ReadCloser, error) { return s.store.Open(f.Tenant, f.ID) }}
+	text, err := s.Transcriber.Transcribe(ctx, f.Tenant, model, rec, func(int, int) error { return nil })
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(text) == "" {
+		return "", errs.Newf(errs.Invalid, "%s holds no speech to transcribe", f.Name)
+	}
+	if len([]rune(text)) > domain.MaxAttachmentChars {
+		return "", errs.Newf(errs.TooLarge, "the transcript of %s is longer than an attachment may be (%d characters); add the recording to a collection instead", f.Name, domain.MaxAttachmentChars)
+	}
+	return text, nil
 }
 
 // checkQuota refuses a file of size that does not fit the tenant's

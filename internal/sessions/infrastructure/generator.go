@@ -278,3 +278,17 @@ func (g *Generator) Listed(ctx context.Context, tenant tenancy.ID) ([]applicatio
 	c, err := g.catalog(ctx, tenant)
 	return c.listed, err
 }
+
+// Transcribe turns a recording into text with an enabled transcription
+// model (and its fallbacks).
+func (g *Generator) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
+	eps, provider, err := g.Endpoints(ctx, tenant, model)
+	if err != nil {
+		return "", err
+	}
+	res, err := g.router.Transcribe(ctx, eps, ai.TranscribeRequest{Model: provider, Name: name, Open: open})
+	if err != nil {
+		return "", ai.ClientError(err)
+	}
+	return res.Text, nil
+}
