@@ -70,8 +70,8 @@ type Config struct {
 	CrawlSchedule     time.Duration `env:"CRAWL_SCHEDULE_EVERY" envDefault:"1m"`
 	// FFmpegPath is the ffmpeg that splits recordings too long for one
 	// transcription request (a name looked up in PATH, or a path).
-	FFmpegPath string `env:"FFMPEG_PATH" envDefault:"ffmpeg"`
-	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	FFmpegPath      string        `env:"FFMPEG_PATH" envDefault:"ffmpeg"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// CacheTTL bounds how long an API process reuses what it read about
 	// callers, models and credentials (0: not at all).
 	CacheTTL time.Duration `env:"CACHE_TTL" envDefault:"10s"`
