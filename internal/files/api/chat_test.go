@@ -48,11 +48,18 @@ func TestAssistantsAnswerFromTheirKnowledge(t *testing.T) {
 // collection.
 func (l *library) assistant(t *testing.T) string {
 	t.Helper()
+	return l.assistantOver(t, `"groups":[{"id":"`+l.collection+`"}]`)
+}
+
+// assistantOver makes an assistant on the local answerer with the given
+// knowledge fields ("groups" and "websites").
+func (l *library) assistantOver(t *testing.T, knowledge string) string {
+	t.Helper()
 	rec := l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Local answerer `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	model := testkit.JSON[struct{ ID string }](t, rec).ID
 	require.Equal(t, http.StatusOK, l.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/completion-models/"+model+"/", `{"is_enabled":true,"is_default":true}`).Code)
-	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+l.space+`","prompt":{"text":"Answer from the documents."},"groups":[{"id":"`+l.collection+`"}]}`, l.token)
+	rec = l.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+l.space+`","prompt":{"text":"Answer from the documents."},`+knowledge+`}`, l.token)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	return testkit.JSON[struct{ ID string }](t, rec).ID
 }
@@ -62,8 +69,8 @@ type streamedAnswer struct {
 	SessionID  string `json:"session_id"`
 	Answer     string
 	References []struct {
-		ID, Title string
-		Score     float64
+		ID, Title, URL string
+		Score          float64
 		Chunk     struct{ Text string }
 	}
 }

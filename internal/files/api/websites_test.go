@@ -252,6 +252,11 @@ func TestSitemapModeAndThePageLimit(t *testing.T) {
 	run := l.crawl(t, *w.LatestRun)
 	require.Equal(t, "complete", run.Status, run.Message)
 	require.ElementsMatch(t, []string{"/permits", "/waste"}, keys(l.pageChunks(t, w.ID)), "only the sitemap's pages")
+	done := l.ask(t, l.assistantOver(t, `"websites":[{"id":"`+w.ID+`"}]`), "What does a parking permit cost?")
+	require.Contains(t, done.Answer, "500 kronor")
+	require.Len(t, done.References, 1, "%+v", done.References)
+	require.Equal(t, "Permits", done.References[0].Title)
+	require.Equal(t, site.URL+"/permits", done.References[0].URL, "the citation links the page")
 
 	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/", `{"settings":{"language":"simple","crawl":{"max_pages":3}}}`)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

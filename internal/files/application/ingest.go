@@ -259,8 +259,14 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 // transcribe turns a stored recording into text, reporting progress from
 // 5 to 50 %.
 func (k *Knowledge) transcribe(ctx context.Context, b domain.InfoBlob, model uuid.UUID, report func(int, string) error) (string, error) {
-	if model == uuid.Nil {
-		return "", errs.Newf(errs.Invalid, "%s is a recording but no transcription model was chosen for it; upload it again", b.Title)
+	if model == uuid.Nil { // a task queued without one: choose as the upload would have
+		col, err := k.Repo.Collection(ctx, b.Tenant, b.Collection)
+		if err != nil {
+			return "", err
+		}
+		if model, err = k.Transcriber.Model(ctx, b.Tenant, Caller{UserID: b.CreatedBy}, &col.Space); err != nil {
+			return "", err
+		}
 	}
 	if err := report(5, "transcribing"); err != nil {
 		return "", err
