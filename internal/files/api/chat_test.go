@@ -71,7 +71,7 @@ type streamedAnswer struct {
 	References []struct {
 		ID, Title, URL string
 		Score          float64
-		Chunk     struct{ Text string }
+		Chunk          struct{ Text string }
 	}
 }
 
