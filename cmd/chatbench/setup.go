@@ -72,7 +72,7 @@ func startAPI(ctx context.Context, o options) (*api, error) {
 	a.cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+o.databaseURL, "REDIS_URL="+o.redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+a.base,
 		"SUPER_API_KEY="+a.superKey, "JWT_SECRET="+secret(), "JWT_EXPIRY_SECONDS=7200",
-		"ENCRYPTION_KEY="+encKey,
+		"ENCRYPTION_KEY="+encKey, "FETCH_ALLOWED_HOSTS=127.0.0.1", // the fake upstream listens on loopback
 		"RATE_LIMIT_PER_KEY=100000000", "RATE_LIMIT_PER_USER=100000000", "RATE_LIMIT_PER_TENANT=100000000",
 		"QUESTIONS_PER_MINUTE_PER_USER=0", "QUESTIONS_PER_MINUTE_PER_TENANT=0", "FILE_STORAGE_DIR="+os.TempDir()+"/chatbench-files")
 	a.cmd.Stdout, a.cmd.Stderr = logf, logf

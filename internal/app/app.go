@@ -41,6 +41,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/ratelimit"
 	"github.com/agora-platform/agora/internal/platform/realtime"
+	"github.com/agora-platform/agora/internal/platform/safehttp"
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -144,7 +145,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	knowledge := &knowledgeLink{}
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		knowledge, auditor, cfg.APIKeyPepperBytes())
-	a.Router = ai.NewRouter(modelHTTPClient(), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
+	a.Router = ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
 		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
 	a.Caches = cache.NewSet(rdb)
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
@@ -176,8 +177,13 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 
 // modelHTTPClient talks to model providers: pooled connections, bounded
 // connect and header waits; no overall timeout, since answers stream.
-func modelHTTPClient() *http.Client {
+// Endpoints come from tenants' credentials too, so connections go through
+// the same address checks as the crawler: a provider on a private address
+// (a vLLM in the machine room) must be in FETCH_ALLOWED_HOSTS.
+func modelHTTPClient(allow safehttp.AllowList) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.DialContext = allow.DialContext(30*time.Second, nil)
 	t.MaxIdleConnsPerHost = 256
 	t.ResponseHeaderTimeout = 120 * time.Second
 	return &http.Client{Transport: t}

@@ -107,6 +107,8 @@ func Config(t testing.TB) config.Config {
 		"ENCRYPTION_KEY":   EncryptionKey,
 		"FILE_STORAGE_DIR": t.TempDir(),
 		"LOG_LEVEL":        "debug",
+		// Fake model providers and test sites listen on loopback.
+		"FETCH_ALLOWED_HOSTS": "127.0.0.1",
 		// Cheap password hashing: tests sign in often.
 		"ARGON2_MEMORY_KIB": "1024",
 		"ARGON2_ITERATIONS": "1",
@@ -128,6 +130,7 @@ func Env(t testing.TB) []string {
 		"JWT_SECRET=" + jwtSecret,
 		"ENCRYPTION_KEY=" + EncryptionKey,
 		"FILE_STORAGE_DIR=" + t.TempDir(),
+		"FETCH_ALLOWED_HOSTS=127.0.0.1",
 		"ARGON2_MEMORY_KIB=1024",
 		"ARGON2_ITERATIONS=1",
 	}

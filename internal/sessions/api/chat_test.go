@@ -41,7 +41,12 @@ type chat struct {
 // personal space.
 func newChat(t testing.TB, script ...testkit.Reply) *chat {
 	t.Helper()
-	e := apptest.New(t)
+	return newChatIn(t, apptest.New(t), script...)
+}
+
+// newChatIn is newChat in an app of the caller's configuration.
+func newChatIn(t testing.TB, e *apptest.Env, script ...testkit.Reply) *chat {
+	t.Helper()
 	c := &chat{e: e, fake: testkit.NewFakeAI(t, script...), tenant: e.Tenant(t)}
 	_, err := e.App.Tenants.Service.SetCredential(context.Background(), c.tenant, tenantsdomain.OpenAI,
 		tenantsdomain.CredentialInput{APIKey: "sk-upstream", Endpoint: c.fake.URL()})
@@ -150,6 +155,20 @@ func TestStreamedConversation(t *testing.T) {
 	require.Equal(t, "Be helpful.", msgs[0].(map[string]any)["content"])
 	require.Equal(t, "gpt-fake", sent["model"])
 	require.Equal(t, "Bearer sk-upstream", c.fake.Headers[0].Get("Authorization"), "the tenant's credential")
+}
+
+// TestModelEndpointsOnPrivateAddressesAreRefused: a tenant's credential
+// may name any endpoint, so model connections get the crawler's address
+// checks; here the fake provider's loopback address is not allowed.
+func TestModelEndpointsOnPrivateAddressesAreRefused(t *testing.T) {
+	t.Parallel()
+	cfg := testkit.Config(t)
+	cfg.FetchAllowedHosts = nil
+	c := newChatIn(t, apptest.With(t, cfg))
+	resp := c.post(t, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"one","stream":false}`)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Zero(t, c.fake.Calls.Load(), "no request reached the loopback address")
 }
 
 func TestNonStreamedAnswerAndFollowUpHistory(t *testing.T) {
