@@ -60,6 +60,32 @@ func knowledgeCaller(c *echo.Context) (tenancy.ID, application.Caller) {
 	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}
 }
 
+// spaceFilter reads the optional space_id query parameter.
+func spaceFilter(c *echo.Context) (*uuid.UUID, error) {
+	v := c.QueryParam("space_id")
+	if v == "" {
+		return nil, nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		return nil, errs.New(errs.Invalid, "space_id must be a UUID")
+	}
+	return &id, nil
+}
+
+// queryLimit reads the optional limit query parameter (0 when absent).
+func queryLimit(c *echo.Context) (int, error) {
+	v := c.QueryParam("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errs.New(errs.Invalid, "limit must be a number")
+	}
+	return n, nil
+}
+
 func pathID(c *echo.Context, what string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
@@ -79,13 +105,9 @@ func pathID(c *echo.Context, what string) (uuid.UUID, error) {
 //	@Router		/api/v1/groups/ [get]
 func (h *KnowledgeHandler) list(c *echo.Context) error {
 	tenant, caller := knowledgeCaller(c)
-	var space *uuid.UUID
-	if v := c.QueryParam("space_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return errs.New(errs.Invalid, "space_id must be a UUID")
-		}
-		space = &id
+	space, err := spaceFilter(c)
+	if err != nil {
+		return err
 	}
 	cs, err := h.k.Collections(c.Request().Context(), tenant, caller, space)
 	if err != nil {
@@ -328,11 +350,9 @@ func (h *KnowledgeHandler) blobs(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			return errs.New(errs.Invalid, "limit must be a number")
-		}
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
 	}
 	tenant, caller := knowledgeCaller(c)
 	bs, err := h.k.Blobs(c.Request().Context(), tenant, caller, id, limit)

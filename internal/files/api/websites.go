@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -62,13 +61,9 @@ func (h *WebsiteHandler) RegisterTasks(mux *asynq.ServeMux) {
 //	@Router		/api/v1/websites/ [get]
 func (h *WebsiteHandler) list(c *echo.Context) error {
 	tenant, caller := knowledgeCaller(c)
-	var space *uuid.UUID
-	if v := c.QueryParam("space_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return errs.New(errs.Invalid, "space_id must be a UUID")
-		}
-		space = &id
+	space, err := spaceFilter(c)
+	if err != nil {
+		return err
 	}
 	ws, err := h.w.Websites(c.Request().Context(), tenant, caller, space)
 	if err != nil {
@@ -263,11 +258,9 @@ func (h *WebsiteHandler) runs(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			return errs.New(errs.Invalid, "limit must be a number")
-		}
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
 	}
 	tenant, caller := knowledgeCaller(c)
 	rs, err := h.w.Runs(c.Request().Context(), tenant, caller, id, limit)
