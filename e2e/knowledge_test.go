@@ -158,6 +158,12 @@ type jobEvent struct {
 // events arrive on the returned channel.
 func watchJobs(t *testing.T, base, token string) <-chan jobEvent {
 	t.Helper()
+	return watch(t, base, token, "job_updates")
+}
+
+// watch subscribes to a channel (job_updates, crawl_run_updates).
+func watch(t *testing.T, base, token, channel string) <-chan jobEvent {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/v1/ws",
@@ -165,7 +171,7 @@ func watchJobs(t *testing.T, base, token string) <-chan jobEvent {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ws.CloseNow() })
 	require.Equal(t, "agora", ws.Subprotocol())
-	for _, msg := range []string{`{"type":"subscribe","data":{"channel":"job_updates"}}`, `{"type":"ping"}`} {
+	for _, msg := range []string{`{"type":"subscribe","data":{"channel":"` + channel + `"}}`, `{"type":"ping"}`} {
 		require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
 	}
 	_, pong, err := ws.Read(ctx)
@@ -184,7 +190,7 @@ func watchJobs(t *testing.T, base, token string) <-chan jobEvent {
 				Type string
 				Data jobEvent
 			}
-			if json.Unmarshal(data, &m) == nil && m.Type == "job_updates" {
+			if json.Unmarshal(data, &m) == nil && m.Type == channel {
 				events <- m.Data
 			}
 		}

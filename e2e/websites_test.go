@@ -41,11 +41,27 @@ func TestSchedulerQueuesADailyWebsiteOncePerDayWithTwoWorkers(t *testing.T) {
 		t.Cleanup(func() { w.stop(t) })
 	}
 	m := newMember(t, base)
+	runEvents := watch(t, base, m.token, "crawl_run_updates")
 	website := m.do(t, http.MethodPost, "/api/v1/spaces/"+m.space+"/knowledge/websites/",
 		`{"name":"Town","url":"`+site.URL+`/","update_interval":"daily"}`, http.StatusCreated)
 	id := website["id"].(string)
 	first := website["latest_crawl"].(map[string]any)["id"].(string)
 	m.waitRun(t, first)
+	var seen []string
+	require.Eventually(t, func() bool {
+		for {
+			select {
+			case ev := <-runEvents:
+				if ev.ID == first {
+					seen = append(seen, ev.Status)
+				}
+			default:
+				return len(seen) > 0 && seen[len(seen)-1] == "complete"
+			}
+		}
+	}, 10*time.Second, 50*time.Millisecond, "the run's updates arrive over the WebSocket: %v", seen)
+	require.Equal(t, "queued", seen[0], "%v", seen)
+	require.Contains(t, seen, "in_progress")
 
 	quiet := func() {
 		time.Sleep(3 * time.Second) // 15 ticks of each scheduler
