@@ -6,8 +6,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -44,6 +42,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/safehttp"
 	"github.com/agora-platform/agora/internal/platform/secrets"
+	"github.com/agora-platform/agora/internal/platform/spa"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions"
 	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
@@ -300,16 +299,10 @@ func registerDocs(e *echo.Echo) {
 	e.GET("/api/docs/*", ui, httpx.SecureHeaders(docsCSP, false))
 }
 
+// registerWeb serves the web UI at / with deep links falling back to it,
+// or the page saying it was not built.
 func registerWeb(e *echo.Echo) {
-	static, err := fs.Sub(web.Files, "static")
-	if err != nil {
-		panic(fmt.Sprintf("web: embedded static files missing: %v", err))
-	}
-	e.GET("/", func(c *echo.Context) error {
-		page, err := fs.ReadFile(static, "index.html")
-		if err != nil {
-			return fmt.Errorf("read index.html: %w", err)
-		}
-		return c.HTMLBlob(http.StatusOK, page)
-	})
+	h := spa.Handler(spa.Options{App: web.App(), NotBuilt: web.NotBuilt(), APIPrefixes: []string{"/api/", "/v1/"}, ImmutableDir: "assets"})
+	e.GET("/", h)
+	e.GET("/*", h)
 }

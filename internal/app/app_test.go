@@ -112,7 +112,11 @@ func TestRootPageAndUnknownRoutes(t *testing.T) {
 	require.Contains(t, rec.Body.String(), "Agora")
 	require.Equal(t, httpx.StrictCSP, rec.Header().Get("Content-Security-Policy"))
 
-	for _, path := range []string{"/api/v1/nope/", "/nope", "/api/v1/sysadmin/nope"} {
+	rec = testkit.Do(e, http.MethodGet, "/spaces/some/deep/link", "")
+	require.Equal(t, http.StatusOK, rec.Code, "paths outside the API are the web UI's to route")
+	require.Contains(t, rec.Body.String(), "Agora")
+	require.Equal(t, http.StatusNotFound, testkit.Do(e, http.MethodGet, "/v1/nope", "").Code, "the OpenAI-compatible API's own 404")
+	for _, path := range []string{"/api/v1/nope/", "/api/v1/sysadmin/nope"} {
 		rec = testkit.Do(e, http.MethodGet, path, "", httpx.APIKeyHeader, testkit.SuperKey)
 		require.Equal(t, http.StatusNotFound, rec.Code, path)
 		require.Equal(t, "not_found", testkit.JSON[httpx.ErrorBody](t, rec).Code, path)
