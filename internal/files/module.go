@@ -57,7 +57,7 @@ func New(d Deps) *Module {
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB),
 		Store: store, Reader: infrastructure.Reader{}, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
 		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Transcriber: d.Transcriber, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
-	w := application.NewWebsites(k, application.WebsiteDeps{Repo: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
+	w := application.NewWebsites(k, application.WebsiteDeps{Sites: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
 		Limits: d.CrawlLimits, Updates: d.RunUpdates})
 	return &Module{Service: svc, Knowledge: k, HTTP: api.NewHandler(svc), Documents: api.NewKnowledgeHandler(k),
 		Websites: w, WebsiteHTTP: api.NewWebsiteHandler(w)}

@@ -8,6 +8,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 )
 
 // HTTPAuthRequest is basic auth for a website; an empty username removes
@@ -87,17 +88,10 @@ type WebsiteList struct {
 	Count int               `json:"count"`
 } // @name WebsiteList
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 func toWebsite(w domain.Website) WebsiteResponse {
 	r := WebsiteResponse{ID: w.ID.String(), SpaceID: w.Space.String(), Name: w.Name, URL: w.URL, CrawlType: string(w.CrawlType),
 		UpdateInterval: string(w.Interval), DownloadFiles: w.DownloadFiles, EmbeddingModel: IDRef{ID: w.EmbeddingModel.String()},
-		Pages: w.Pages, Chunks: w.Chunks, LastSuccessAt: timePtr(w.LastSuccess), NextRunAt: timePtr(w.NextRun),
+		Pages: w.Pages, Chunks: w.Chunks, LastSuccessAt: httpx.OptionalTime(w.LastSuccess), NextRunAt: httpx.OptionalTime(w.NextRun),
 		ConsecutiveFailures: w.Failures, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
 	if w.Username != "" {
 		r.HTTPAuth = &HTTPAuthResponse{Username: w.Username, PasswordSet: w.Password != ""}
@@ -148,7 +142,7 @@ func toRun(r domain.CrawlRun) CrawlRunResponse {
 	out := CrawlRunResponse{ID: r.ID.String(), WebsiteID: r.Website.String(), JobID: r.Job.String(), Status: string(r.Status), Scheduled: r.Scheduled,
 		PagesCrawled: c.PagesCrawled, PagesFailed: c.PagesFailed, FilesDownloaded: c.FilesDownloaded, FilesFailed: c.FilesFailed,
 		PagesUnchanged: c.PagesUnchanged, PagesRemoved: c.PagesRemoved, FailureSummary: r.FailureSummary, Failures: []PageFailureResponse{},
-		Stopped: r.Stopped, Message: r.Message, CreatedAt: r.CreatedAt, StartedAt: timePtr(r.StartedAt), FinishedAt: timePtr(r.FinishedAt)}
+		Stopped: r.Stopped, Message: r.Message, CreatedAt: r.CreatedAt, StartedAt: httpx.OptionalTime(r.StartedAt), FinishedAt: httpx.OptionalTime(r.FinishedAt)}
 	if out.FailureSummary == nil {
 		out.FailureSummary = map[string]int{}
 	}

@@ -19,19 +19,20 @@ import (
 // Crawl is the worker's task: crawl the website once, embed the pages that
 // are new or changed, remove the ones that are gone, and record the run.
 func (s *Websites) Crawl(ctx context.Context, p CrawlPayload) error {
-	run, err := s.Repo.Run(ctx, p.Tenant, p.Run)
+	run, err := s.Sites.Run(ctx, p.Tenant, p.Run)
+	var w domain.Website
 	if err == nil {
-		var w domain.Website
-		if w, err = s.Repo.Website(ctx, p.Tenant, run.Website); err == nil {
-			return s.crawlRun(ctx, w, run)
-		}
+		w, err = s.Sites.Website(ctx, p.Tenant, run.Website)
 	}
-	if errors.Is(err, domain.ErrCrawlRunNotFound) || errors.Is(err, domain.ErrWebsiteNotFound) {
+	switch {
+	case errors.Is(err, domain.ErrCrawlRunNotFound) || errors.Is(err, domain.ErrWebsiteNotFound):
 		return s.Jobs.Run(ctx, p.Tenant, p.Job, func(context.Context, func(int, string) error) (string, error) {
 			return "", errs.New(errs.NotFound, "the website was deleted before it was crawled")
 		})
+	case err != nil:
+		return err
 	}
-	return err
+	return s.crawlRun(ctx, w, run)
 }
 
 func (s *Websites) crawlRun(ctx context.Context, w domain.Website, run domain.CrawlRun) error {
@@ -58,7 +59,7 @@ func (s *Websites) settleRun(ctx context.Context, w domain.Website, run domain.C
 		return
 	}
 	now := s.now()
-	ended, err := s.Repo.EndRun(ctx, w.Tenant, run.ID, domain.RunStatus(status), failure, now)
+	ended, err := s.Sites.EndRun(ctx, w.Tenant, run.ID, domain.RunStatus(status), failure, now)
 	if err != nil {
 		s.Log.WarnContext(ctx, "crawl run not closed", "run_id", run.ID, "err", err)
 		return
@@ -77,7 +78,7 @@ func (s *Websites) settleRun(ctx context.Context, w domain.Website, run domain.C
 	default: // cancelled: the next run is a whole interval away
 		w.NextRun = w.NextAfterSuccess(now)
 	}
-	if err := s.Repo.RecordOutcome(ctx, w); err != nil {
+	if err := s.Sites.RecordOutcome(ctx, w); err != nil {
 		s.Log.WarnContext(ctx, "website schedule not updated", "website_id", w.ID, "err", err)
 	}
 }
@@ -108,7 +109,7 @@ func (p *pageSet) count(f func(c *domain.RunCounts)) {
 
 // crawl does one run's work, leaving its counts on run.
 func (s *Websites) crawl(ctx context.Context, w domain.Website, run *domain.CrawlRun, report func(int, string) error) error {
-	if err := s.Repo.StartRun(ctx, w.Tenant, run.ID, s.now()); err != nil {
+	if err := s.Sites.StartRun(ctx, w.Tenant, run.ID, s.now()); err != nil {
 		return err
 	}
 	run.Status, run.StartedAt = domain.RunInProgress, s.now()
@@ -125,7 +126,7 @@ func (s *Websites) crawl(ctx context.Context, w domain.Website, run *domain.Craw
 	if err != nil {
 		return err
 	}
-	known, err := s.Repo.Pages(ctx, w.Tenant, w.ID)
+	known, err := s.Sites.Pages(ctx, w.Tenant, w.ID)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (s *Websites) crawl(ctx context.Context, w domain.Website, run *domain.Craw
 	if crawlErr == nil && run.Counts.PagesCrawled+run.Counts.FilesDownloaded > 0 && res.Stopped == "" {
 		crawlErr = s.removeGone(ctx, w, pages, res.Failed, &run.Counts)
 	}
-	if err := s.Repo.SaveRunCounts(context.WithoutCancel(ctx), *run); err != nil {
+	if err := s.Sites.SaveRunCounts(context.WithoutCancel(ctx), *run); err != nil {
 		return err
 	}
 	switch {
@@ -207,7 +208,7 @@ func (s *Websites) page(ctx context.Context, col domain.Collection, model Embedd
 	}
 	if known {
 		b.Title, b.SHA256, b.Size, b.MimeType, b.UpdatedAt = domain.CleanTitle(p.Title, p.URL), p.Hash, size, p.MIME, now
-		if err := s.Repo.UpdateBlobContent(ctx, b); err != nil {
+		if err := s.Sites.UpdateBlobContent(ctx, b); err != nil {
 			return err
 		}
 	} else {
@@ -262,7 +263,7 @@ const ScheduleLease = time.Hour
 // how many it queued. Claiming is atomic in the database, so any number of
 // workers may call it at once and each due website runs once.
 func (s *Websites) QueueDue(ctx context.Context) (int, error) {
-	due, err := s.Repo.ClaimDue(ctx, s.now(), ScheduleLease, 100)
+	due, err := s.Sites.ClaimDue(ctx, s.now(), ScheduleLease, 100)
 	if err != nil {
 		return 0, err
 	}

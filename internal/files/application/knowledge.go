@@ -128,12 +128,19 @@ func (k *Knowledge) collection(ctx context.Context, tenant tenancy.ID, c Caller,
 		return domain.Collection{}, domain.ErrCollectionNotFound // a website's pages: see /websites/
 	}
 	if err := k.Spaces.Authorize(ctx, tenant, c, col.Space, res, act); err != nil {
-		if kind, _ := errs.KindOf(err); kind == errs.NotFound {
-			return domain.Collection{}, domain.ErrCollectionNotFound
-		}
-		return domain.Collection{}, err
+		return domain.Collection{}, notFoundAs(err, domain.ErrCollectionNotFound)
 	}
 	return col, nil
+}
+
+// notFoundAs turns a not-found error (the caller cannot see the space, or
+// the parent is gone) into the resource's own not-found, so nothing tells
+// apart what exists from what the caller may not see.
+func notFoundAs(err, notFound error) error {
+	if kind, _ := errs.KindOf(err); kind == errs.NotFound {
+		return notFound
+	}
+	return err
 }
 
 // Collection returns a collection the caller can read.
@@ -203,10 +210,7 @@ func (k *Knowledge) blob(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 		return domain.InfoBlob{}, err
 	}
 	if _, err := k.collection(ctx, tenant, c, b.Collection, resInfoBlob, act); err != nil {
-		if kind, _ := errs.KindOf(err); kind == errs.NotFound {
-			return domain.InfoBlob{}, domain.ErrBlobNotFound
-		}
-		return domain.InfoBlob{}, err
+		return domain.InfoBlob{}, notFoundAs(err, domain.ErrBlobNotFound)
 	}
 	return b, nil
 }

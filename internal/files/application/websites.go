@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -32,7 +33,8 @@ type CrawlPayload struct {
 
 // WebsiteDeps are what websites need beyond the Knowledge service's.
 type WebsiteDeps struct {
-	Repo    WebsiteRepo
+	// Sites stores websites and runs (Knowledge.Repo their pages).
+	Sites   WebsiteRepo
 	Secrets Secrets
 	Crawler Crawler
 	Limits  CrawlLimits
@@ -105,7 +107,7 @@ func (s *Websites) CreateWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 	w.EmbeddingModel = model.ID
 	col := domain.Collection{ID: w.ID, Tenant: tenant, Space: w.Space, Name: w.Name, EmbeddingModel: model.ID, Language: domain.FTSConfig(lang),
 		Website: true, CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
-	if err := s.Repo.InsertWebsite(ctx, w, col); err != nil {
+	if err := s.Sites.InsertWebsite(ctx, w, col); err != nil {
 		return domain.Website{}, domain.CrawlRun{}, err
 	}
 	run, err := s.startRun(ctx, w, c.UserID, false)
@@ -143,15 +145,12 @@ func (s *Websites) applyAuth(w domain.Website, in WebsiteInput) (domain.Website,
 
 // website loads a website the caller may act on.
 func (s *Websites) website(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, act string) (domain.Website, error) {
-	w, err := s.Repo.Website(ctx, tenant, id)
+	w, err := s.Sites.Website(ctx, tenant, id)
 	if err != nil {
 		return domain.Website{}, err
 	}
 	if err := s.Spaces.Authorize(ctx, tenant, c, w.Space, resWebsite, act); err != nil {
-		if kind, _ := errs.KindOf(err); kind == errs.NotFound {
-			return domain.Website{}, domain.ErrWebsiteNotFound
-		}
-		return domain.Website{}, err
+		return domain.Website{}, notFoundAs(err, domain.ErrWebsiteNotFound)
 	}
 	return w, nil
 }
@@ -168,19 +167,19 @@ func (s *Websites) Websites(ctx context.Context, tenant tenancy.ID, c Caller, sp
 		if err := s.Spaces.Authorize(ctx, tenant, c, *space, resWebsite, actRead); err != nil {
 			return nil, err
 		}
-		return s.Repo.Websites(ctx, tenant, []uuid.UUID{*space})
+		return s.Sites.Websites(ctx, tenant, []uuid.UUID{*space})
 	}
 	spaces, err := s.Spaces.Readable(ctx, tenant, c)
 	if err != nil {
 		return nil, err
 	}
-	return s.Repo.Websites(ctx, tenant, spaces)
+	return s.Sites.Websites(ctx, tenant, spaces)
 }
 
 // SpaceWebsites lists a space's websites for a caller the spaces module
 // has let in.
 func (s *Websites) SpaceWebsites(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]domain.Website, error) {
-	return s.Repo.Websites(ctx, tenant, []uuid.UUID{space})
+	return s.Sites.Websites(ctx, tenant, []uuid.UUID{space})
 }
 
 // UpdateWebsite changes a website's settings. A changed interval counts
@@ -207,9 +206,13 @@ func (s *Websites) UpdateWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 	}
 	if in.Interval != nil && *in.Interval != w.Interval {
 		w.Interval = *in.Interval
-		w.NextRun = w.NextAfterSuccess(w.LastSuccess)
-		if !w.NextRun.IsZero() && w.LastSuccess.IsZero() {
-			w.NextRun = s.now()
+		switch {
+		case w.Interval == domain.Never:
+			w.NextRun = time.Time{}
+		case w.LastSuccess.IsZero():
+			w.NextRun = s.now() // never crawled successfully: due now
+		default:
+			w.NextRun = w.NextAfterSuccess(w.LastSuccess)
 		}
 	}
 	if w, err = s.applyAuth(w, in); err != nil {
@@ -219,7 +222,7 @@ func (s *Websites) UpdateWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 		return domain.Website{}, err
 	}
 	w.UpdatedAt = s.now()
-	if err := s.Repo.UpdateWebsite(ctx, w); err != nil {
+	if err := s.Sites.UpdateWebsite(ctx, w); err != nil {
 		return domain.Website{}, err
 	}
 	return w, nil
@@ -231,7 +234,7 @@ func (s *Websites) DeleteWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 	if _, err := s.website(ctx, tenant, c, id, actDelete); err != nil {
 		return err
 	}
-	if open, err := s.Repo.OpenRun(ctx, tenant, id); err == nil {
+	if open, err := s.Sites.OpenRun(ctx, tenant, id); err == nil {
 		if err := s.Jobs.Stop(ctx, tenant, open.Job, "the website was deleted"); err != nil {
 			return err
 		}
@@ -246,7 +249,7 @@ func (s *Websites) DeleteWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 // CheckWebsite returns the embedding model of a website in space, for an
 // assistant that attaches it.
 func (s *Websites) CheckWebsite(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (uuid.UUID, error) {
-	w, err := s.Repo.Website(ctx, tenant, id)
+	w, err := s.Sites.Website(ctx, tenant, id)
 	if err != nil || w.Space != space {
 		return uuid.Nil, errs.Newf(errs.Invalid, "website %s not found in this space", id)
 	}
@@ -273,20 +276,17 @@ func (s *Websites) Runs(ctx context.Context, tenant tenancy.ID, c Caller, id uui
 	if limit < 1 || limit > 500 {
 		return nil, errs.New(errs.Invalid, "limit must be between 1 and 500")
 	}
-	return s.Repo.Runs(ctx, tenant, id, limit)
+	return s.Sites.Runs(ctx, tenant, id, limit)
 }
 
 // Run returns a crawl run of a website the caller can read.
 func (s *Websites) Run(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.CrawlRun, error) {
-	r, err := s.Repo.Run(ctx, tenant, id)
+	r, err := s.Sites.Run(ctx, tenant, id)
 	if err != nil {
 		return domain.CrawlRun{}, err
 	}
 	if _, err := s.website(ctx, tenant, c, r.Website, actRead); err != nil {
-		if kind, _ := errs.KindOf(err); kind == errs.NotFound {
-			return domain.CrawlRun{}, domain.ErrCrawlRunNotFound
-		}
-		return domain.CrawlRun{}, err
+		return domain.CrawlRun{}, notFoundAs(err, domain.ErrCrawlRunNotFound)
 	}
 	return r, nil
 }
@@ -312,7 +312,7 @@ func (s *Websites) insertRun(ctx context.Context, w domain.Website, user uuid.UU
 		Scheduled: scheduled, Status: domain.RunQueued, FailureSummary: map[string]int{}, CreatedAt: s.now()}
 	payload, _ := json.Marshal(CrawlPayload{Tenant: w.Tenant, Job: run.Job, Run: run.ID})
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.InsertRun(ctx, run); err != nil {
+		if err := s.Sites.InsertRun(ctx, run); err != nil {
 			return err
 		}
 		return s.Jobs.Create(ctx, w.Tenant, user, run.Job, TaskCrawl, "Crawl "+w.Name, payload)
@@ -323,7 +323,7 @@ func (s *Websites) insertRun(ctx context.Context, w domain.Website, user uuid.UU
 // closeStale ends the website's open run when its job has ended; it
 // reports whether it did.
 func (s *Websites) closeStale(ctx context.Context, w domain.Website) bool {
-	open, err := s.Repo.OpenRun(ctx, w.Tenant, w.ID)
+	open, err := s.Sites.OpenRun(ctx, w.Tenant, w.ID)
 	if err != nil {
 		return false
 	}
@@ -331,6 +331,6 @@ func (s *Websites) closeStale(ctx context.Context, w domain.Website) bool {
 	if err != nil || domain.RunStatus(status).Open() {
 		return false
 	}
-	closed, err := s.Repo.EndRun(ctx, w.Tenant, open.ID, domain.RunStatus(status), "its job ended without the run hearing of it", s.now())
+	closed, err := s.Sites.EndRun(ctx, w.Tenant, open.ID, domain.RunStatus(status), "its job ended without the run hearing of it", s.now())
 	return err == nil && closed
 }

@@ -285,24 +285,22 @@ func (s *Websites) RecordOutcome(ctx context.Context, w domain.Website) error {
 
 // ClaimDue takes up to limit due websites, pushing their next run a lease
 // ahead in the same statement; rows another scheduler holds are skipped.
+// It is the scheduler's, so it spans tenants; each row keeps its own.
 func (s *Websites) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]domain.Website, error) {
-	var ids []struct {
-		TenantID uuid.UUID `bun:"tenant_id,type:uuid"`
-		ID       uuid.UUID `bun:"id,type:uuid"`
-	}
-	err := postgres.Conn(ctx, s.db).NewRaw(`UPDATE websites SET next_run_at = ? WHERE id IN (
-			SELECT id FROM websites WHERE next_run_at <= ? ORDER BY next_run_at LIMIT ? FOR UPDATE SKIP LOCKED)
-		RETURNING tenant_id, id`, now.Add(lease), now, limit).Scan(ctx, &ids)
+	var rows []websiteRow
+	err := postgres.Conn(ctx, s.db).NewRaw(`WITH claimed AS (
+			UPDATE websites SET next_run_at = ? WHERE id IN (
+				SELECT id FROM websites WHERE next_run_at <= ? ORDER BY next_run_at LIMIT ? FOR UPDATE SKIP LOCKED)
+			RETURNING *)
+		SELECT w.*, c.embedding_model_id, c.chunk_count AS chunks,
+			(SELECT count(*) FROM info_blobs b WHERE b.tenant_id = w.tenant_id AND b.collection_id = w.id) AS pages
+		FROM claimed w JOIN collections c ON c.tenant_id = w.tenant_id AND c.id = w.id`, now.Add(lease), now, limit).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("claim due websites: %w", err)
 	}
-	out := make([]domain.Website, 0, len(ids))
-	for _, r := range ids {
-		w, err := s.Website(ctx, tenancy.ID{UUID: r.TenantID}, r.ID)
-		if err != nil {
-			continue // deleted meanwhile
-		}
-		out = append(out, w)
+	out := make([]domain.Website, len(rows))
+	for i, r := range rows {
+		out[i] = r.toEntity()
 	}
 	return out, nil
 }

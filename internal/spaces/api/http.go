@@ -9,6 +9,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/spaces/application"
 	"github.com/agora-platform/agora/internal/spaces/domain"
@@ -267,11 +268,7 @@ func (h *Handler) knowledge(c *echo.Context) error {
 }
 
 func toKnowledgeWebsite(it application.KnowledgeItem) KnowledgeWebsite {
-	w := KnowledgeWebsite{ID: it.ID.String(), Name: it.Name, URL: it.URL, CrawlType: it.CrawlType, UpdateInterval: it.Interval,
-		EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()}, Pages: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt}
-	if !it.LastSuccess.IsZero() {
-		t := it.LastSuccess
-		w.LastSuccessAt = &t
-	}
-	return w
+	return KnowledgeWebsite{ID: it.ID.String(), Name: it.Name, URL: it.URL, CrawlType: it.CrawlType, UpdateInterval: it.Interval,
+		EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()}, Pages: it.Documents, Chunks: it.Chunks, LastSuccessAt: httpx.OptionalTime(it.LastSuccess),
+		CreatedAt: it.CreatedAt}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/users/application"
 	"github.com/agora-platform/agora/internal/users/domain"
 )
@@ -197,8 +198,8 @@ func toAPIKey(k domain.APIKey) APIKeyResponse {
 	for i, s := range k.Scopes {
 		ss[i] = string(s)
 	}
-	return APIKeyResponse{ID: k.ID.String(), Name: k.Name, Prefix: k.Prefix, Scopes: ss, Models: nonNil(k.Models), ExpiresAt: timePtr(k.ExpiresAt),
-		LastUsedAt: timePtr(k.LastUsedAt), RevokedAt: timePtr(k.RevokedAt), CreatedAt: k.CreatedAt}
+	return APIKeyResponse{ID: k.ID.String(), Name: k.Name, Prefix: k.Prefix, Scopes: ss, Models: nonNil(k.Models), ExpiresAt: httpx.OptionalTime(k.ExpiresAt),
+		LastUsedAt: httpx.OptionalTime(k.LastUsedAt), RevokedAt: httpx.OptionalTime(k.RevokedAt), CreatedAt: k.CreatedAt}
 }
 
 func toTokens(p application.TokenPair) TokenResponse {
@@ -219,13 +220,6 @@ func ids(us []uuid.UUID) []string {
 		out[i] = u.String()
 	}
 	return out
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 func nonNil(s []string) []string {

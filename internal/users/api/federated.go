@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -195,7 +196,7 @@ func (h *Handler) oidcDebug(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, OIDCDebugResponse{Enabled: d.Enabled, Until: timePtr(d.Until), Reason: d.Reason})
+	return c.JSON(http.StatusOK, OIDCDebugResponse{Enabled: d.Enabled, Until: httpx.OptionalTime(d.Until), Reason: d.Reason})
 }
 
 // setOIDCDebug godoc
@@ -219,5 +220,5 @@ func (h *Handler) setOIDCDebug(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, OIDCDebugResponse{Enabled: d.Enabled, Until: timePtr(d.Until), Reason: d.Reason})
+	return c.JSON(http.StatusOK, OIDCDebugResponse{Enabled: d.Enabled, Until: httpx.OptionalTime(d.Until), Reason: d.Reason})
 }
