@@ -1,0 +1,62 @@
+// The API client, typed from the generated schema (src/lib/api/schema.d.ts),
+// so a changed route or field fails `npm run check` instead of the page.
+import createClient from 'openapi-fetch';
+import type { components, paths } from './api/schema';
+import { auth, refresh, signOutLocally } from './auth.svelte';
+
+export type Schemas = components['schemas'];
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    public status: number,
+    public code: string,
+  ) {
+    super(message);
+  }
+}
+
+// authedFetch adds the access token and, when it has expired, refreshes it
+// once and repeats the request.
+export async function authedFetch(input: Request): Promise<Response> {
+  const retry = input.clone();
+  const res = await fetch(withToken(input));
+  if (res.status !== 401 || !auth.refreshToken) return res;
+  if (!(await refresh())) {
+    signOutLocally();
+    return res;
+  }
+  return fetch(withToken(retry));
+}
+
+function withToken(req: Request): Request {
+  if (auth.accessToken) req.headers.set('Authorization', `Bearer ${auth.accessToken}`);
+  return req;
+}
+
+export const api = createClient<paths>({ baseUrl: '', fetch: authedFetch });
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+// ok returns a call's data or throws an ApiError with the server's message.
+export async function ok<T>(call: Promise<Result<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (error !== undefined || !response.ok) throw toError(error, response);
+  return data as T;
+}
+
+export function toError(body: unknown, response: Response): ApiError {
+  const b = (body ?? {}) as { message?: string; code?: string };
+  return new ApiError(b.message || `${response.status} ${response.statusText}`, response.status, b.code || 'internal');
+}
+
+// errorText is what a failed call shows the user.
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,32 @@
+import type { components } from './api/schema';
+
+type Row = components['schemas']['TokenUsageRow'];
+
+export interface Day {
+  day: string;
+  prompt: number;
+  completion: number;
+  requests: number;
+}
+
+// perDay sums usage rows (per day, model, user and assistant) into one entry
+// per day, oldest first, with days without use filled in as zero.
+export function perDay(rows: Row[], start: string, end: string): Day[] {
+  const sums = new Map<string, Day>();
+  for (const r of rows) {
+    const day = (r.day ?? '').slice(0, 10);
+    if (!day) continue;
+    const d = sums.get(day) ?? { day, prompt: 0, completion: 0, requests: 0 };
+    d.prompt += r.prompt_tokens ?? 0;
+    d.completion += r.completion_tokens ?? 0;
+    d.requests += r.requests ?? 0;
+    sums.set(day, d);
+  }
+  const out: Day[] = [];
+  const last = new Date(`${end}T00:00:00Z`);
+  for (let d = new Date(`${start}T00:00:00Z`); d < last && out.length < 400; d.setUTCDate(d.getUTCDate() + 1)) {
+    const key = d.toISOString().slice(0, 10);
+    out.push(sums.get(key) ?? { day: key, prompt: 0, completion: 0, requests: 0 });
+  }
+  return out;
+}
