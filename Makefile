@@ -8,19 +8,22 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/internal/platform/health.Version=$(VERSION) -X $(PKG)/internal/platform/health.Commit=$(COMMIT)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: services build run test test-go lint imports openapi bench eval clean
+.PHONY: services web build run test test-go lint imports openapi bench eval clean
 
 services: ## ready PostgreSQL 15 + pgvector and Redis (idempotent)
 	$(SUDO) bash scripts/services.sh
 
-build: ## build bin/api, bin/worker and bin/agora
+web: ## build the web UI into web/dist/app (npm ci from the lock file when it changed)
+	bash scripts/web.sh build
+
+build: web ## build bin/api (with the UI embedded), bin/worker and bin/agora
 	go build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
 run: services build ## migrate, seed, then run API and worker in the foreground (Ctrl-C stops both)
 	bash scripts/run.sh
 
 test: ## fresh test database, then every test against the real services (race detector on)
-	$(SUDO) env AGORA_FRESH_TEST_DB=1 bash scripts/services.sh
+	$(SUDO) env AGORA_FRESH_TEST_DB=1 AGORA_BROWSER=1 bash scripts/services.sh
 	bash scripts/test.sh
 
 lint: ## gofmt, go vet and the import rules
@@ -32,8 +35,9 @@ lint: ## gofmt, go vet and the import rules
 imports: ## check STYLE.md's import rules
 	go test -count=1 -run 'TestImportRules' ./internal/archtest/
 
-openapi: ## regenerate api/swagger.json and api/swagger.yaml from the annotations
+openapi: ## regenerate api/swagger.json and api/swagger.yaml from the annotations, and the UI's client types
 	go test -count=1 -run TestOpenAPISpec ./api/ -args -update
+	cd web && node scripts/gen-api.mjs
 
 bench: services build ## the Go benchmarks, then cmd/chatbench (streamed chat latency and memory) against the test services
 	BENCH=1 bash scripts/test.sh -run '^$$' -bench . -benchmem
@@ -44,4 +48,4 @@ eval: services ## SciFact retrieval figures: agora eval scifact on the test serv
 	bash scripts/agora-test.sh eval scifact
 
 clean:
-	rm -rf bin
+	rm -rf bin web/dist/app

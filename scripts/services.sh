@@ -159,7 +159,8 @@ ensure_redis() {
 }
 
 # The tools the README's examples and the tests use: curl and jq for the
-# examples, Node.js and npm for the official openai npm client's test.
+# examples, Node.js and npm for the web UI's build and the official openai
+# npm client's test.
 ensure_tools() {
   local missing=()
   command -v curl >/dev/null || missing+=(curl)
@@ -173,7 +174,19 @@ ensure_tools() {
   fi
 }
 
+# ensure_browser installs Debian's Chromium for the web UI's browser tests
+# (make test sets AGORA_BROWSER=1; make run does not need it).
+ensure_browser() {
+  [ "${AGORA_BROWSER:-0}" = 1 ] || return 0
+  if command -v chromium >/dev/null; then
+    say "Chromium is installed ($(chromium --version 2>/dev/null | head -1))"
+  else
+    apt_install chromium fonts-dejavu-core
+  fi
+}
+
 ensure_tools
+ensure_browser
 ensure_postgres
 ensure_pgvector
 ensure_database

@@ -35,6 +35,14 @@ if ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.agora-lock" 2
   cp "$node_dir/package-lock.json" "$node_dir/node_modules/.agora-lock"
 fi
 
+# The UI is built before the Go tests: the API binary embeds it, and the
+# browser tests drive it in Chromium. Its own checks run here too.
+if [ -n "${BENCH:-}" ]; then
+  bash scripts/web.sh build
+else
+  bash scripts/web.sh check
+fi
+
 if [ -n "${BENCH:-}" ]; then
   say "go test $*"
   go test -count=1 "$@" ./...

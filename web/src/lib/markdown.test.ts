@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown';
+
+describe('renderMarkdown', () => {
+  it('renders markdown', () => {
+    const html = renderMarkdown('**Bygglov** krävs:\n\n- ansökan\n- ritning\n\n`kod`');
+    expect(html).toContain('<strong>Bygglov</strong>');
+    expect(html).toContain('<li>ansökan</li>');
+    expect(html).toContain('<code>kod</code>');
+  });
+
+  it('removes scripts, event handlers and javascript: links', () => {
+    const html = renderMarkdown('<script>alert(1)</script><img src=x onerror="alert(2)"> [klick](javascript:alert) <a href="javascript:alert(4)">a</a>');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/onerror/i);
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    const links = [...div.querySelectorAll('a')];
+    expect(links).toHaveLength(1);
+    expect(links.map((a) => a.getAttribute('href'))).toEqual([null]);
+    expect([...div.querySelectorAll('*')].flatMap((el) => [...el.attributes].map((a) => a.value))).not.toContainEqual(expect.stringMatching(/javascript:/i));
+  });
+
+  it('removes iframes, forms, styles and svg', () => {
+    const html = renderMarkdown('<iframe src="https://evil.example"></iframe><form action="/x"><input></form><style>body{}</style><svg><script>1</script></svg><p style="color:red">t</p>');
+    for (const bad of ['<iframe', '<form', '<input', '<style', '<svg', 'style=']) expect(html).not.toContain(bad);
+    expect(html).toContain('<p>t</p>');
+  });
+
+  it('opens links in a new tab without opener', () => {
+    const html = renderMarkdown('[Kommunen](https://www.kommun.se/)');
+    expect(html).toContain('href="https://www.kommun.se/"');
+    expect(html).toContain('target="_blank"');
+    expect(html).toContain('rel="noopener noreferrer nofollow"');
+  });
+
+  it('renders an answer cut off mid-stream without leaking markup', () => {
+    const html = renderMarkdown('Svaret är **halv');
+    expect(html).toContain('Svaret är');
+    expect(renderMarkdown('<scr')).not.toMatch(/<scr/);
+  });
+});
