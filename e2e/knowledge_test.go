@@ -63,6 +63,7 @@ func (s *stack) worker(t *testing.T) *proc {
 // model, the local answerer and a collection in their personal space.
 type member struct {
 	base, token, tenant, space, collection string
+	email, password                        string
 }
 
 func newMember(t *testing.T, base string) *member {
@@ -76,6 +77,7 @@ func newMember(t *testing.T, base string) *member {
 	resp, user := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/users/",
 		`{"email":"`+email+`","password":"`+pw+`","tenant_id":"`+m.tenant+`","predefined_roles":["Owner"]}`)
 	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", user)
+	m.email, m.password = email, pw
 	m.enable(t, "embedding-models", `{"name":"Local `+suffix+`","provider_type":"local","provider_model":"hash","dimensions":384}`)
 	m.enable(t, "completion-models", `{"name":"Answerer `+suffix+`","provider_type":"local","provider_model":"extractive","token_limit":8192}`)
 

@@ -72,6 +72,8 @@ const en = {
   'assistant.noModels': 'No model is enabled',
   'assistant.temperature': 'Temperature (0–2)',
   'assistant.temperatureDefault': 'model default',
+  'assistant.published': 'Published: everyone in the space can chat with it',
+  'assistant.draft': 'Draft: only editors see it',
   'assistant.knowledge': 'Knowledge the assistant answers from',
   'assistant.noKnowledge': 'This space has no collections or websites yet.',
 
@@ -79,10 +81,10 @@ const en = {
   'knowledge.noCollections': 'No collections yet.',
   'knowledge.newCollection': 'Name of a new collection',
   'knowledge.createCollection': 'Create collection',
-  'knowledge.counts': '{docs} documents, {chunks} passages',
+  'knowledge.counts': 'documents: {docs}, passages: {chunks}',
   'knowledge.websites': 'Websites',
   'knowledge.noWebsites': 'No websites yet.',
-  'knowledge.pages': '{n} pages',
+  'knowledge.pages': 'pages: {n}',
 
   'collection.documents': 'Documents',
   'collection.none': 'No documents yet.',

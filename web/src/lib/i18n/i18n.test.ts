@@ -53,8 +53,8 @@ describe('dictionaries', () => {
 
 describe('translate', () => {
   it('fills placeholders and switches language', () => {
-    expect(translate('en', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('2 documents, 14 passages');
-    expect(translate('sv', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('2 dokument, 14 textavsnitt');
+    expect(translate('en', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('documents: 2, passages: 14');
+    expect(translate('sv', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('dokument: 2, textavsnitt: 14');
     expect(translate('sv', 'login.submit')).toBe('Logga in');
   });
 });

@@ -74,6 +74,8 @@ const sv: Record<keyof typeof en, string> = {
   'assistant.noModels': 'Ingen modell är aktiverad',
   'assistant.temperature': 'Temperatur (0–2)',
   'assistant.temperatureDefault': 'modellens standard',
+  'assistant.published': 'Publicerad: alla i utrymmet kan chatta med den',
+  'assistant.draft': 'Utkast: bara redaktörer ser den',
   'assistant.knowledge': 'Kunskap som assistenten svarar utifrån',
   'assistant.noKnowledge': 'Utrymmet har inga samlingar eller webbplatser ännu.',
 
@@ -81,10 +83,10 @@ const sv: Record<keyof typeof en, string> = {
   'knowledge.noCollections': 'Inga samlingar ännu.',
   'knowledge.newCollection': 'Namn på en ny samling',
   'knowledge.createCollection': 'Skapa samling',
-  'knowledge.counts': '{docs} dokument, {chunks} textavsnitt',
+  'knowledge.counts': 'dokument: {docs}, textavsnitt: {chunks}',
   'knowledge.websites': 'Webbplatser',
   'knowledge.noWebsites': 'Inga webbplatser ännu.',
-  'knowledge.pages': '{n} sidor',
+  'knowledge.pages': 'sidor: {n}',
 
   'collection.documents': 'Dokument',
   'collection.none': 'Inga dokument ännu.',

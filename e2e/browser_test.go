@@ -1,0 +1,539 @@
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+// The web UI in headless Debian Chromium against the real API and worker
+// binaries and the real database. AGORA_SCREENSHOTS=1 also writes the
+// screenshots under docs/screenshots/ that the README shows.
+
+const (
+	desktopW, desktopH = 1280, 800
+	phoneW, phoneH     = 390, 844
+)
+
+// browser is one Chromium with one tab, signed in as nobody yet.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+
+	mu       sync.Mutex
+	problems []string // uncaught exceptions and CSP violations
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("REQUIRE_SERVICES") == "1" {
+			t.Fatal("Chromium is missing: `make test` installs Debian's chromium (scripts/services.sh with AGORA_BROWSER=1)")
+		}
+		t.Skip("chromium is not installed")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "en-GB"), chromedp.WindowSize(desktopW, desktopH),
+		chromedp.UserDataDir(t.TempDir()))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, base: base}
+	require.NoError(t, chromedp.Do(ctx), "Chromium did not start")
+	b.watchConsole()
+	t.Cleanup(b.requireNoProblems)
+	return b
+}
+
+// watchConsole records what must never happen on a page: an uncaught
+// exception, or something the Content-Security-Policy blocked.
+func (b *browser) watchConsole() {
+	messages := chromedp.Console(b.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+				b.mu.Lock()
+				b.problems = append(b.problems, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+}
+
+func (b *browser) requireNoProblems() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	require.Empty(b.t, b.problems, "the pages threw or broke the CSP")
+}
+
+func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, actions...))
+}
+
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.base + path))
+}
+
+// eval runs JavaScript in the page and decodes its result into T.
+func eval[T any](b *browser, js string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	require.NoError(b.t, err, "evaluating %s", js)
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func (b *browser) waitFor(what, js string) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(90*time.Second)))
+	require.NoError(b.t, err, "waiting until %s (%s); page text: %s", what, js, b.pageText())
+}
+
+func (b *browser) pageText() string {
+	text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText.slice(0, 2000)`))
+	return text
+}
+
+func (b *browser) heading() string {
+	return eval[string](b, `document.querySelector('h1')?.textContent.trim() ?? ''`)
+}
+
+func (b *browser) click(xpath string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.Search(xpath), chromedp.NodeVisible))
+}
+
+func (b *browser) fill(css, text string) {
+	b.t.Helper()
+	b.do(chromedp.SendKeys(chromedp.CSS(css), text, chromedp.NodeVisible))
+}
+
+func (b *browser) signIn(email, password string) {
+	b.t.Helper()
+	b.open("/login")
+	b.fill("#email", email)
+	b.fill("#password", password)
+	b.click(`//button[@type="submit"]`)
+}
+
+// screenshot writes the viewport as docs/screenshots/<name>.png when
+// AGORA_SCREENSHOTS=1, and to a temporary directory otherwise.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	require.NoError(b.t, err)
+	dir := b.t.TempDir()
+	if os.Getenv("AGORA_SCREENSHOTS") == "1" {
+		dir = filepath.Join("..", "docs", "screenshots")
+		require.NoError(b.t, os.MkdirAll(dir, 0o755))
+	}
+	require.NoError(b.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
+}
+
+func (b *browser) phone() {
+	b.do(chromedp.EmulateViewport(phoneW, phoneH, chromedp.EmulateScale(2)))
+}
+
+func (b *browser) desktop() {
+	b.do(chromedp.EmulateViewport(desktopW, desktopH))
+}
+
+// axeViolation is one rule axe-core found broken.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// requireAccessible runs axe-core (web/node_modules, installed by npm ci)
+// with the WCAG 2.1 A and AA rules and fails on serious or critical findings.
+func (b *browser) requireAccessible(page string) {
+	b.t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "web", "node_modules", "axe-core", "axe.min.js"))
+	require.NoError(b.t, err, "axe-core is installed by scripts/web.sh (npm ci in web/)")
+	if !eval[bool](b, `typeof window.axe === 'object'`) {
+		eval[any](b, string(src)+";true")
+	}
+	found := eval[[]axeViolation](b, `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+		.then(r => r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+		.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))`)
+	require.Empty(b.t, found, "axe-core on the %s page", page)
+}
+
+// tabTo presses Tab until the focused element satisfies js (an expression
+// over el), as someone without a mouse would.
+func (b *browser) tabTo(what, js string) {
+	b.t.Helper()
+	cond := `(() => { const el = document.activeElement; return !!el && el !== document.body && (` + js + `); })()`
+	for range 80 {
+		if eval[bool](b, cond) {
+			return
+		}
+		b.do(chromedp.KeyEvent(kb.Tab))
+	}
+	b.t.Fatalf("Tab never reached %s; focus is on %s", what, eval[string](b, `document.activeElement?.outerHTML.slice(0, 200) ?? ''`))
+}
+
+func (b *browser) typeKeys(text string) {
+	b.do(chromedp.KeyEvent(text))
+}
+
+// requireFocusVisible checks the focused element shows a focus outline.
+func (b *browser) requireFocusVisible() {
+	b.t.Helper()
+	style := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`)
+	require.NotEqual(b.t, "none", style, "the focused element has a visible outline")
+}
+
+// uploadSeen installs a recorder of every state the upload rows show, so
+// the test sees the progress bar move, not only where it ends.
+const uploadRecorder = `(() => {
+	window.__uploads = [];
+	const rec = () => document.querySelectorAll('.uploads li').forEach(li => {
+		const p = li.querySelector('progress');
+		const s = li.dataset.status + ':' + (p.hasAttribute('value') ? p.value : '-');
+		const all = window.__uploads;
+		if (all[all.length - 1] !== s) all.push(s);
+	});
+	new MutationObserver(rec).observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+	return true;
+})()`
+
+// dropFile drops a file on the page's drop zone as a drag from the desktop would.
+func (b *browser) dropFile(name, mime string, content []byte) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const bytes = Uint8Array.from(atob(%q), c => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], %q, {type: %q}));
+		const zone = document.querySelector('.drop');
+		for (const type of ['dragenter', 'dragover', 'drop']) {
+			zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+		}
+		return true;
+	})()`, base64.StdEncoding.EncodeToString(content), name, mime)
+	require.True(b.t, eval[bool](b, js))
+}
+
+// The documents of the main flow.
+var permitsPDF = testkit.PDF(false,
+	"Residents apply for parking permits online.",
+	"A parking permit costs 500 kronor a month.")
+
+// TestWebUI runs the acceptance flows of the web UI on one stack.
+func TestWebUI(t *testing.T) {
+	s := newStack(t)
+	s.worker(t)
+	base := s.api(t)
+	owner := newMember(t, base)
+
+	var spaceID string
+	t.Run("main flow: sign in, space, upload with progress, assistant, streamed answer, citation", func(t *testing.T) {
+		spaceID = mainFlow(t, base, owner)
+	})
+	require.NotEmpty(t, spaceID, "the main flow made the space the other flows use")
+
+	t.Run("a wrong password shows an error", func(t *testing.T) {
+		b := newBrowser(t, base)
+		b.signIn(owner.email, "not-the-password")
+		b.waitFor("the error shows", `document.querySelector('[role=alert]')?.textContent.trim().length > 0`)
+		require.Equal(t, "/login", eval[string](b, `location.pathname`))
+		require.Equal(t, "", eval[string](b, `document.querySelector('#password').value`), "the wrong password is cleared")
+		require.NotContains(t, eval[string](b, `sessionStorage.getItem('agora.tokens') ?? ''`), "access")
+		b.screenshot("sign-in-error")
+	})
+
+	t.Run("a viewer sees no edit controls", func(t *testing.T) {
+		viewerSeesNoEditControls(t, base, owner, spaceID)
+	})
+
+	t.Run("switching to Swedish changes the UI text", func(t *testing.T) {
+		b := newBrowser(t, base)
+		b.open("/login")
+		b.waitFor("the sign-in page", `document.querySelector('h1')?.textContent === 'Sign in'`)
+		require.True(t, eval[bool](b, `(() => { const s = document.querySelector('#lang-select'); s.value = 'sv'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+		b.waitFor("Swedish headings", `document.querySelector('h1')?.textContent === 'Logga in'`)
+		require.Equal(t, "sv", eval[string](b, `document.documentElement.lang`))
+		require.Equal(t, "Lösenord", eval[string](b, `document.querySelector('label[for=password]').textContent.trim()`))
+		b.screenshot("sign-in-sv")
+		b.fill("#email", owner.email)
+		b.fill("#password", owner.password)
+		b.click(`//button[@type="submit"]`)
+		b.waitFor("the spaces page in Swedish", `document.querySelector('h1')?.textContent === 'Utrymmen'`)
+		require.Contains(t, eval[string](b, `document.querySelector('header').innerText`), "Logga ut")
+		b.open("/spaces/" + spaceID)
+		b.waitFor("the space page", `document.querySelector('#knowledge-h')?.textContent === 'Kunskap'`)
+		require.Contains(t, b.pageText(), "Assistenter")
+		require.NotContains(t, b.pageText(), "Assistants", "no English left on the page")
+	})
+
+	t.Run("admin portal and API keys", func(t *testing.T) {
+		adminPortal(t, base, owner)
+	})
+
+	t.Run("keyboard only: sign in, open the space, chat, open and close a citation", func(t *testing.T) {
+		keyboardChat(t, base, owner)
+	})
+}
+
+// mainFlow is the acceptance's main flow; it returns the space it created.
+func mainFlow(t *testing.T, base string, owner *member) string {
+	b := newBrowser(t, base)
+	b.open("/")
+	b.waitFor("the redirect to sign-in", `location.pathname === '/login' && !!document.querySelector('#email')`)
+	b.requireAccessible("sign-in")
+	b.screenshot("sign-in")
+	b.fill("#email", owner.email)
+	b.fill("#password", owner.password)
+	b.click(`//button[@type="submit"]`)
+	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
+
+	// Create a space.
+	b.fill("#space-name", "Parking office")
+	b.click(`//button[normalize-space()="Create space"]`)
+	b.waitFor("the new space", `document.querySelector('h1')?.textContent === 'Parking office'`)
+	spaceID := strings.TrimPrefix(eval[string](b, `location.pathname`), "/spaces/")
+	require.Len(t, spaceID, 36, "the address names the space")
+
+	// Create a collection and drop a document on it.
+	b.fill("#collection-name", "Parking rules")
+	b.click(`//button[normalize-space()="Create collection"]`)
+	b.waitFor("the collection page", `document.querySelector('h1')?.textContent === 'Parking rules' && !!document.querySelector('.drop')`)
+	require.True(t, eval[bool](b, uploadRecorder))
+	b.dropFile("permits.pdf", "application/pdf", permitsPDF)
+	b.waitFor("the upload to finish", `document.querySelector('.uploads li')?.dataset.status === 'complete'`)
+	row := eval[map[string]any](b, `(() => { const li = document.querySelector('.uploads li');
+		return {name: li.querySelector('.name').textContent, value: li.querySelector('progress').value, status: li.querySelector('.status').textContent}; })()`)
+	require.Equal(t, "permits.pdf", row["name"])
+	require.EqualValues(t, 100, row["value"], "the progress bar reached the end")
+	require.Equal(t, "Done", row["status"])
+	seen := eval[[]string](b, `window.__uploads`)
+	require.Contains(t, seen, "complete:100", "states shown: %v", seen)
+	require.Equal(t, "uploading:-", seen[0], "the row appeared at once, before the server answered: %v", seen)
+	b.waitFor("the document in the list", `[...document.querySelectorAll('tbody td')].some(td => td.textContent === 'permits.pdf')`)
+	b.requireAccessible("knowledge")
+	b.screenshot("knowledge")
+
+	// Create an assistant that answers from the collection.
+	b.click(`//a[contains(., "Back to the space")]`)
+	b.click(`//a[normalize-space()="New assistant"]`)
+	b.waitFor("the assistant editor", `!!document.querySelector('#a-name') && document.querySelector('#a-model').options.length > 0`)
+	b.fill("#a-name", "Parking clerk")
+	b.fill("#a-prompt", "Answer questions about parking from the documents.")
+	b.click(`//label[contains(., "Parking rules")]/input`)
+	b.click(`//label[contains(., "Published")]/input`)
+	b.screenshot("assistant-editor")
+	b.click(`//button[normalize-space()="Save"]`)
+	b.waitFor("the assistant in the space", `[...document.querySelectorAll('h3')].some(h => h.textContent === 'Parking clerk')`)
+	b.screenshot("space")
+
+	// Ask; the answer streams in and cites the document.
+	b.click(`//a[@aria-label="Chat with Parking clerk"]`)
+	b.waitFor("the chat page", `!!document.querySelector('#question')`)
+	require.True(t, eval[bool](b, `(() => { window.__busy = false;
+		new MutationObserver(() => { if (document.querySelector('.answer[aria-busy=true][aria-live=polite]')) window.__busy = true; })
+			.observe(document.body, {subtree: true, childList: true, attributes: true});
+		return true; })()`))
+	b.fill("#question", "What does a parking permit cost?")
+	b.do(chromedp.KeyEvent(kb.Enter))
+	b.waitFor("the answer", `document.querySelector('.answer')?.dataset.status === 'done'`)
+	require.True(t, eval[bool](b, `window.__busy`), "the answer was a busy live region while it streamed")
+	require.Contains(t, eval[string](b, `document.querySelector('.answer .markdown').textContent`), "500 kronor")
+	require.Regexp(t, `^/chat/[0-9a-f-]{36}/[0-9a-f-]{36}$`, eval[string](b, `location.pathname`), "the address names the session")
+	citation := eval[string](b, `document.querySelector('button.citation')?.textContent.trim() ?? ''`)
+	require.Equal(t, "[1] permits.pdf", citation)
+	b.screenshot("chat")
+
+	// Open the citation: title, source and the cited passage.
+	b.click(`//button[contains(@class, "citation")]`)
+	b.waitFor("the citation dialog", `document.querySelector('dialog.citation')?.open === true`)
+	require.Equal(t, "permits.pdf", eval[string](b, `document.querySelector('#citation-title').textContent`))
+	require.Contains(t, eval[string](b, `document.querySelector('dialog .passage').textContent`), "500 kronor")
+	b.screenshot("citation")
+	b.do(chromedp.KeyEvent(kb.Escape))
+	b.waitFor("the dialog to close", `document.querySelector('dialog.citation')?.open === false`)
+	b.requireAccessible("chat")
+
+	// The conversation is in the history, and the page works at phone width.
+	b.waitFor("the history entry", `document.querySelectorAll('aside li').length === 1`)
+	b.phone()
+	b.open(eval[string](b, `location.pathname`))
+	b.waitFor("the reloaded conversation", `document.querySelector('.answer .markdown')?.textContent.includes('500 kronor')`)
+	require.True(t, eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`), "no sideways scrolling at phone width")
+	b.screenshot("chat-phone")
+	b.open("/spaces/" + spaceID)
+	b.waitFor("the space", `document.querySelector('h1')?.textContent === 'Parking office'`)
+	b.screenshot("space-phone")
+	b.desktop()
+	return spaceID
+}
+
+// viewerSeesNoEditControls adds a viewer to the space and checks, in the
+// browser, that nothing offers to change it, while the owner's page does.
+func viewerSeesNoEditControls(t *testing.T, base string, owner *member, spaceID string) {
+	email := fmt.Sprintf("viewer-%d@kommun.example", time.Now().UnixNano())
+	const pw = "viewer-password-123456"
+	resp, user := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/users/",
+		`{"email":"`+email+`","password":"`+pw+`","tenant_id":"`+owner.tenant+`","predefined_roles":["User"]}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", user)
+	owner.do(t, http.MethodPost, "/api/v1/spaces/"+spaceID+"/members/", `{"id":"`+user["id"].(string)+`","role":"viewer"}`, http.StatusOK)
+
+	editControls := `(() => {
+		const found = [];
+		if (document.querySelector('a[href$="/assistants/new"]')) found.push('new assistant');
+		if (document.querySelector('a[aria-label^="Edit"]')) found.push('edit assistant');
+		if ([...document.querySelectorAll('button')].some(b => b.textContent.trim() === 'Delete')) found.push('delete');
+		if (document.querySelector('#collection-name')) found.push('create collection');
+		if (document.querySelector('#website-url')) found.push('add website');
+		if (document.querySelector('#member-user')) found.push('add member');
+		if (document.querySelector('select[aria-label^="Role of"]')) found.push('change role');
+		return found;
+	})()`
+
+	ownerView := newBrowser(t, base)
+	ownerView.signIn(owner.email, owner.password)
+	ownerView.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	ownerView.open("/spaces/" + spaceID)
+	ownerView.waitFor("the space with its members", `!!document.querySelector('#members-h') && !!document.querySelector('select[aria-label^="Role of"]')`)
+	require.ElementsMatch(t, []string{"new assistant", "edit assistant", "delete", "create collection", "add website", "add member", "change role"},
+		eval[[]string](ownerView, editControls), "the owner's page has every control (the check can see them)")
+
+	b := newBrowser(t, base)
+	b.signIn(email, pw)
+	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.open("/spaces/" + spaceID)
+	b.waitFor("the space as a viewer", `!!document.querySelector('#members-h') && document.body.innerText.includes('Parking clerk')`)
+	require.Contains(t, b.pageText(), "Viewer", "the page says the role")
+	require.Empty(t, eval[[]string](b, editControls), "a viewer sees no edit controls")
+	require.True(t, eval[bool](b, `!!document.querySelector('a[aria-label="Chat with Parking clerk"]')`), "a viewer may chat")
+	require.NotContains(t, eval[string](b, `document.querySelector('header').innerText`), "Administration")
+	b.screenshot("space-viewer")
+
+	b.click(`//a[normalize-space()="Parking rules"]`)
+	b.waitFor("the collection as a viewer", `document.querySelector('h1')?.textContent === 'Parking rules' && document.querySelectorAll('tbody tr').length === 1`)
+	require.False(t, eval[bool](b, `!!document.querySelector('.drop, #file-input')`), "no upload for a viewer")
+	require.Empty(t, eval[[]string](b, editControls))
+}
+
+// keyboardChat signs in, reaches the assistant and asks with the keyboard
+// alone, then opens the citation and closes it again.
+func keyboardChat(t *testing.T, base string, owner *member) {
+	b := newBrowser(t, base)
+	b.open("/login")
+	b.waitFor("the sign-in page", `!!document.querySelector('#email')`)
+	b.tabTo("the skip link", `el.classList.contains('skip-link')`)
+	b.tabTo("the e-mail field", `el.id === 'email'`)
+	b.requireFocusVisible()
+	b.typeKeys(owner.email)
+	b.tabTo("the password field", `el.id === 'password'`)
+	b.typeKeys(owner.password + kb.Enter)
+	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
+
+	b.tabTo("the space's link", `el.tagName === 'A' && el.textContent === 'Parking office'`)
+	b.requireFocusVisible()
+	b.typeKeys(kb.Enter)
+	b.waitFor("the space", `document.querySelector('h1')?.textContent === 'Parking office' && !!document.querySelector('a[aria-label="Chat with Parking clerk"]')`)
+	b.tabTo("the chat link", `el.getAttribute('aria-label') === 'Chat with Parking clerk'`)
+	b.typeKeys(kb.Enter)
+	b.waitFor("the chat page", `!!document.querySelector('#question')`)
+	b.tabTo("the question field", `el.id === 'question'`)
+	b.requireFocusVisible()
+	b.typeKeys("How do residents apply for parking permits?" + kb.Enter)
+	b.waitFor("the answer", `document.querySelector('.answer')?.dataset.status === 'done'`)
+	require.Contains(t, eval[string](b, `document.querySelector('.answer .markdown').textContent`), "online")
+
+	b.tabTo("the citation", `el.classList.contains('citation')`)
+	b.requireFocusVisible()
+	b.typeKeys(kb.Enter)
+	b.waitFor("the citation dialog", `document.querySelector('dialog.citation')?.open === true`)
+	require.True(t, eval[bool](b, `document.querySelector('dialog.citation').contains(document.activeElement)`), "focus moved into the dialog")
+	b.typeKeys(kb.Escape)
+	b.waitFor("the dialog to close", `document.querySelector('dialog.citation')?.open === false`)
+	require.True(t, eval[bool](b, `document.activeElement.classList.contains('citation')`), "focus went back to the citation")
+
+	b.tabTo("the feedback button", `el.closest('.feedback') !== null`)
+	b.typeKeys(kb.Enter)
+	b.waitFor("the feedback is recorded", `document.querySelector('.feedback button[aria-pressed=true]') !== null`)
+	sid := strings.Split(eval[string](b, `location.pathname`), "/")[3]
+	session := owner.do(t, http.MethodGet, "/api/v1/conversations/"+sid+"/", "", http.StatusOK)
+	questions := session["questions"].([]any)
+	require.EqualValues(t, 1, questions[0].(map[string]any)["feedback"], "the keyboard's thumbs-up reached the server")
+}
+
+// adminPortal walks the admin pages as the tenant's owner: invite a user,
+// see the token usage chart and the audit log, and create an API key that
+// is shown once.
+func adminPortal(t *testing.T, base string, owner *member) {
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.screenshot("spaces")
+
+	b.click(`//header//a[normalize-space()="Administration"]`)
+	b.waitFor("the users page", `document.querySelector('h1')?.textContent === 'Users' && document.querySelectorAll('tbody tr').length >= 2`)
+	invitee := fmt.Sprintf("new-%d@kommun.example", time.Now().UnixNano())
+	b.fill("#inv-email", invitee)
+	b.click(`//button[normalize-space()="Invite"]`)
+	b.waitFor("the invitation", `document.querySelector('[role=status]')?.textContent.includes('was invited') && document.body.innerText.includes(`+"`"+invitee+"`"+`)`)
+	require.Contains(t, eval[string](b, `[...document.querySelectorAll('tbody tr')].find(r => r.innerText.includes(`+"`"+invitee+"`"+`)).innerText`), "Invited")
+	b.requireAccessible("users")
+	b.screenshot("admin-users")
+
+	pages := map[string]string{"User groups": "/admin/groups", "Models": "/admin/models", "Credentials": "/admin/credentials", "Token usage": "/admin/usage", "Audit log": "/admin/audit"}
+	for title, path := range pages {
+		b.click(`//nav//a[normalize-space()="` + title + `"]`)
+		b.waitFor(title, `location.pathname === '`+path+`' && document.querySelector('h1')?.textContent === '`+title+`'`)
+	}
+	b.click(`//nav//a[normalize-space()="Token usage"]`)
+	b.waitFor("the usage chart with the day's tokens", `document.querySelectorAll('svg.chart rect').length >= 60 && [...document.querySelectorAll('svg.chart rect')].some(r => +r.getAttribute('height') > 0)`)
+	b.requireAccessible("token usage")
+	b.screenshot("admin-usage")
+	b.click(`//nav//a[normalize-space()="Audit log"]`)
+	b.waitFor("audit entries", `document.querySelectorAll('tbody tr').length > 1`)
+	b.fill("#f-action", "user.created")
+	b.click(`//button[normalize-space()="Filter"]`)
+	b.waitFor("only created users, the invitation among them", `(() => { const rows = [...document.querySelectorAll('tbody tr')].map(r => r.innerText);
+		return rows.length >= 2 && rows.every(r => r.includes('user.created')) && rows.some(r => r.includes(`+"`"+invitee+"`"+`)); })()`)
+	b.requireAccessible("audit log")
+	b.screenshot("admin-audit")
+
+	b.click(`//header//a[normalize-space()="API keys"]`)
+	b.waitFor("the API keys page", `document.querySelector('h1')?.textContent === 'API keys'`)
+	b.fill("#key-name", "Reporting script")
+	b.click(`//button[normalize-space()="Create key"]`)
+	b.waitFor("the new key", `!!document.querySelector('code.key')`)
+	key := eval[string](b, `document.querySelector('code.key').textContent`)
+	require.True(t, strings.HasPrefix(key, "agk_"), key)
+	shown := eval[string](b, `document.querySelector('tbody tr code').textContent`)
+	require.True(t, strings.HasPrefix(key, strings.TrimSuffix(shown, "…")), "the list shows the key's prefix %q", shown)
+	require.Less(t, len(shown), len(key), "the list never shows the whole key")
+	b.screenshot("api-keys")
+	b.open("/account/api-keys")
+	b.waitFor("the list again", `document.querySelectorAll('tbody tr').length === 1`)
+	require.NotContains(t, b.pageText(), key, "after leaving the page the key is not shown again")
+}
