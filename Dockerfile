@@ -1,10 +1,20 @@
-# Builds the three binaries in one image; docker-compose.yml runs the API
-# and the worker from it. Mirrors `make build`.
+# Builds the web UI, then the three binaries (the API embeds the UI) in one
+# image; docker-compose.yml runs the API and the worker from it. Mirrors
+# `make build`.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+COPY api/swagger.json /src/api/swagger.json
+RUN npx vite build
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /src/web/dist/app ./web/dist/app
 ARG VERSION=dev
 ARG COMMIT=unknown
 RUN CGO_ENABLED=0 go build -trimpath \
