@@ -377,6 +377,11 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	b.screenshot("citation")
 	b.do(chromedp.KeyEvent(kb.Escape))
 	b.waitFor("the dialog to close", `document.querySelector('dialog.citation')?.open === false`)
+	// The answer's own "[1]" marker opens the same source.
+	b.click(`//div[contains(@class, "markdown")]//a[@data-n="1"]`)
+	b.waitFor("the citation dialog from the marker", `document.querySelector('dialog.citation')?.open === true && document.querySelector('#citation-title').textContent === 'permits.pdf'`)
+	b.do(chromedp.KeyEvent(kb.Escape))
+	b.waitFor("the dialog to close", `document.querySelector('dialog.citation')?.open === false`)
 	b.requireAccessible("chat")
 
 	// The conversation is in the history, and the page works at phone width.

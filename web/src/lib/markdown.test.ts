@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown';
+import { linkCitations, renderMarkdown } from './markdown';
 
 describe('renderMarkdown', () => {
   it('renders markdown', () => {
@@ -38,5 +38,31 @@ describe('renderMarkdown', () => {
     const html = renderMarkdown('Svaret är **halv');
     expect(html).toContain('Svaret är');
     expect(renderMarkdown('<scr')).not.toMatch(/<scr/);
+  });
+});
+
+describe('linkCitations', () => {
+  const label = (n: number) => `Source ${n}`;
+
+  it('links the markers of existing sources only', () => {
+    const html = linkCitations(renderMarkdown('Costs 500 kronor [1]. Online [2]. Not [3] or [0].'), 2, label);
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    const links = [...div.querySelectorAll('a.cite-ref')];
+    expect(links.map((a) => a.getAttribute('data-n'))).toEqual(['1', '2']);
+    expect(links[0].getAttribute('aria-label')).toBe('Source 1');
+    expect(div.textContent?.trim()).toBe('Costs 500 kronor [1]. Online [2]. Not [3] or [0].');
+  });
+
+  it('leaves code, attributes and answers without sources alone', () => {
+    const md = renderMarkdown('`arr[1]` and [link](https://a.se/x[1]) [1]');
+    const html = linkCitations(md, 1, label);
+    expect(html).toContain('<code>arr[1]</code>');
+    expect(html.match(/cite-ref/g)).toHaveLength(1);
+    expect(linkCitations(md, 0, label)).toBe(md);
+  });
+
+  it('escapes the label', () => {
+    expect(linkCitations('<p>[1]</p>', 1, () => '"><script>')).not.toContain('"><script>');
   });
 });

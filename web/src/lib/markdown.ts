@@ -30,3 +30,31 @@ export function renderMarkdown(text: string): string {
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#|\/)/i,
   });
 }
+
+// linkCitations turns the answer's source markers, "[1]" up to "[count]", into
+// links the page opens as the numbered source. It runs on sanitised HTML and
+// touches only text between tags, outside code.
+export function linkCitations(html: string, count: number, label: (n: number) => string): string {
+  if (count === 0) return html;
+  let inCode = 0;
+  return html
+    .split(/(<[^>]+>)/)
+    .map((part) => {
+      if (part.startsWith('<')) {
+        if (/^<(code|pre)\b/i.test(part)) inCode++;
+        else if (/^<\/(code|pre)>/i.test(part)) inCode = Math.max(0, inCode - 1);
+        return part;
+      }
+      if (inCode) return part;
+      return part.replace(/\[(\d{1,3})\]/g, (m, d: string) => {
+        const n = Number(d);
+        if (n < 1 || n > count) return m;
+        return `<a href="#source-${n}" class="cite-ref" data-n="${n}" aria-label="${escapeAttr(label(n))}">[${n}]</a>`;
+      });
+    })
+    .join('');
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}

@@ -170,6 +170,7 @@ const en = {
   'chat.stopped': 'Stopped.',
   'chat.failed': 'The answer failed.',
   'chat.sources': 'Sources',
+  'chat.openSource': 'Open source {n}',
   'chat.source': 'Source',
   'chat.sourceLabel': 'Source',
   'chat.passageNo': 'Passage',

@@ -172,6 +172,7 @@ const sv: Record<keyof typeof en, string> = {
   'chat.stopped': 'Stoppad.',
   'chat.failed': 'Svaret misslyckades.',
   'chat.sources': 'Källor',
+  'chat.openSource': 'Öppna källa {n}',
   'chat.source': 'Källa',
   'chat.sourceLabel': 'Källa',
   'chat.passageNo': 'Avsnitt',
