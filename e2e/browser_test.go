@@ -292,6 +292,10 @@ func TestWebUI(t *testing.T) {
 		require.NotContains(t, b.pageText(), "Assistants", "no English left on the page")
 	})
 
+	t.Run("the answer streams in piece by piece, and stop ends it", func(t *testing.T) {
+		streamAndStop(t, base, owner, spaceID)
+	})
+
 	t.Run("admin portal and API keys", func(t *testing.T) {
 		adminPortal(t, base, owner)
 	})
@@ -541,4 +545,50 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	b.open("/account/api-keys")
 	b.waitFor("the list again", `document.querySelectorAll('tbody tr').length === 1`)
 	require.NotContains(t, b.pageText(), key, "after leaving the page the key is not shown again")
+}
+
+// streamAndStop puts an assistant on a slow fake upstream model, watches
+// its answer grow in the page, then stops it with the stop button.
+func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
+	words := make([]string, 60)
+	for i := range words {
+		words[i] = fmt.Sprintf("word%d ", i)
+	}
+	fake := testkit.NewFakeAI(t, testkit.Reply{Tokens: words, Gap: 150 * time.Millisecond, Usage: [2]int{10, 60}})
+	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/credentials/openai",
+		`{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	resp, model := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/completion-models/",
+		fmt.Sprintf(`{"name":"Slow %d","provider_type":"openai","provider_model":"gpt-slow","token_limit":8192}`, time.Now().UnixNano()))
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", model)
+	resp, out = sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/completion-models/"+model["id"].(string)+"/", `{"is_enabled":true}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	assistant := owner.do(t, http.MethodPost, "/api/v1/assistants/",
+		`{"name":"Storyteller","space_id":"`+spaceID+`","prompt":{"text":"Tell long stories."},"completion_model":{"id":"`+model["id"].(string)+`"}}`,
+		http.StatusCreated)["id"].(string)
+
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.open("/chat/" + assistant)
+	b.waitFor("the chat page", `document.querySelector('h1')?.textContent === 'Storyteller'`)
+	require.True(t, eval[bool](b, `(() => { window.__lengths = [];
+		new MutationObserver(() => { const a = document.querySelector('.answer .markdown'); const n = a ? a.textContent.length : 0;
+			const l = window.__lengths; if (n > 0 && l[l.length - 1] !== n) l.push(n); })
+			.observe(document.body, {subtree: true, childList: true, characterData: true});
+		return true; })()`))
+	b.fill("#question", "Tell me a long story.")
+	b.do(chromedp.KeyEvent(kb.Enter))
+	b.waitFor("the answer to grow three times", `window.__lengths.length >= 3`)
+	require.Equal(t, "streaming", eval[string](b, `document.querySelector('.answer').dataset.status`))
+	b.click(`//button[normalize-space()="Stop"]`)
+	b.waitFor("the answer to stop", `document.querySelector('.answer').dataset.status === 'stopped'`)
+	lengths := eval[[]int](b, `window.__lengths`)
+	require.GreaterOrEqual(t, len(lengths), 3, "the text grew piece by piece: %v", lengths)
+	shown := eval[string](b, `document.querySelector('.answer .markdown').textContent`)
+	require.NotContains(t, shown, "word59", "the answer ended early")
+	require.Contains(t, b.pageText(), "Stopped.")
+	require.True(t, eval[bool](b, `!!document.querySelector('button[type=submit]')`), "the send button is back")
+	require.Eventually(t, func() bool { return fake.Cancelled.Load() > 0 }, 10*time.Second, 50*time.Millisecond,
+		"stopping in the browser cancelled the upstream generation")
 }
