@@ -106,11 +106,22 @@ func eval[T any](b *browser, js string) T {
 	return v
 }
 
-// waitFor polls a JavaScript condition until it holds.
+// waitFor polls a JavaScript condition until it holds. A poll cut short by
+// a navigation (a sign-in redirect) starts again on the new page.
 func (b *browser) waitFor(what, js string) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(90*time.Second)))
-	require.NoError(b.t, err, "waiting until %s (%s); page text: %s", what, js, b.pageText())
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		navigated := strings.Contains(err.Error(), "navigated") || strings.Contains(err.Error(), "context")
+		if !navigated || time.Now().After(deadline) || b.ctx.Err() != nil {
+			require.NoError(b.t, err, "waiting until %s (%s); page text: %s", what, js, b.pageText())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (b *browser) pageText() string {
@@ -137,7 +148,7 @@ func (b *browser) signIn(email, password string) {
 	b.open("/login")
 	b.fill("#email", email)
 	b.fill("#password", password)
-	b.click(`//button[@type="submit"]`)
+	b.click(`//button[@id="login-submit"]`)
 }
 
 // screenshot writes the viewport as docs/screenshots/<name>.png when
@@ -247,7 +258,7 @@ var permitsPDF = testkit.PDF(false,
 
 // TestWebUI runs the acceptance flows of the web UI on one stack.
 func TestWebUI(t *testing.T) {
-	s := newStack(t)
+	s := newStack(t, "FEDERATION_PER_TENANT_ENABLED=true")
 	s.worker(t)
 	base := s.api(t)
 	owner := newMember(t, base)
@@ -257,6 +268,10 @@ func TestWebUI(t *testing.T) {
 		spaceID = mainFlow(t, base, owner)
 	})
 	require.NotEmpty(t, spaceID, "the main flow made the space the other flows use")
+
+	t.Run("sign in with your organisation (per-tenant OIDC) through the tenant picker", func(t *testing.T) {
+		signInWithOrganisation(t, base, owner)
+	})
 
 	t.Run("a wrong password shows an error", func(t *testing.T) {
 		b := newBrowser(t, base)
@@ -283,7 +298,7 @@ func TestWebUI(t *testing.T) {
 		b.screenshot("sign-in-sv")
 		b.fill("#email", owner.email)
 		b.fill("#password", owner.password)
-		b.click(`//button[@type="submit"]`)
+		b.click(`//button[@id="login-submit"]`)
 		b.waitFor("the spaces page in Swedish", `document.querySelector('h1')?.textContent === 'Utrymmen'`)
 		require.Contains(t, eval[string](b, `document.querySelector('header').innerText`), "Logga ut")
 		b.open("/spaces/" + spaceID)
@@ -314,7 +329,7 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	b.screenshot("sign-in")
 	b.fill("#email", owner.email)
 	b.fill("#password", owner.password)
-	b.click(`//button[@type="submit"]`)
+	b.click(`//button[@id="login-submit"]`)
 	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
 
 	// Create a space.
@@ -591,4 +606,32 @@ func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
 	require.True(t, eval[bool](b, `!!document.querySelector('button[type=submit]')`), "the send button is back")
 	require.Eventually(t, func() bool { return fake.Cancelled.Load() > 0 }, 10*time.Second, 50*time.Millisecond,
 		"stopping in the browser cancelled the upstream generation")
+}
+
+// signInWithOrganisation gives the owner's tenant an identity provider,
+// picks the organisation on the sign-in page, and follows the provider's
+// redirect back into Agora.
+func signInWithOrganisation(t *testing.T, base string, owner *member) {
+	idp := testkit.NewIdP(t, "agora-web", "web-secret")
+	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/federation",
+		`{"provider":"entra_id","discovery_endpoint":"`+idp.DiscoveryURL()+`","client_id":"agora-web","client_secret":"web-secret","allowed_domains":["kommun.example"]}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	idp.SignInAs(owner.email)
+
+	b := newBrowser(t, base)
+	b.open("/login")
+	_, tenant := sysadmin(t, http.MethodGet, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/", "")
+	slug := tenant["slug"].(string)
+	b.waitFor("the organisation in the picker", `[...document.querySelectorAll('#tenant option')].some(o => o.value === '`+slug+`')`)
+	b.do(chromedp.SetValue(chromedp.CSS("#tenant"), slug))
+	require.True(t, eval[bool](b, `document.querySelector('#tenant').dispatchEvent(new Event('change', {bubbles: true}))`))
+	b.requireAccessible("sign-in with the organisation picker")
+	b.click(`//button[@id="org-submit"]`)
+	b.waitFor("back in Agora, signed in", `location.pathname === '/' || location.pathname === '/spaces' ? document.querySelector('h1')?.textContent === 'Spaces' : false`)
+	require.Contains(t, eval[string](b, `document.querySelector('header .who').getAttribute('title')`), owner.email)
+	require.Empty(t, eval[string](b, `sessionStorage.getItem('agora.oidc') ?? ''`), "the sign-in state is cleaned up")
+
+	// A forged callback (no sign-in started here) is refused with a message.
+	b.open("/login/callback?code=forged&state=forged")
+	b.waitFor("the refusal", `document.querySelector('[role=alert]')?.textContent.includes('could not be completed')`)
 }

@@ -31,6 +31,16 @@ type IdP struct {
 	codes       map[string]authRequest
 	tweak       func(claims map[string]any)
 	foreignSign bool
+	browserUser string
+}
+
+// SignInAs makes the provider's /authorize page sign a browser in as email
+// at once and send it back to the redirect URI, as a real provider does
+// after its own login form.
+func (p *IdP) SignInAs(email string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.browserUser = email
 }
 
 // Tweak makes the provider edit ID token claims before signing (wrong
@@ -68,6 +78,7 @@ func NewIdP(t testing.TB, clientID, clientSecret string) *IdP {
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("GET /authorize", p.authorize)
 	p.Server = httptest.NewServer(mux)
 	t.Cleanup(p.Server.Close)
 	return p
@@ -98,15 +109,50 @@ func (p *IdP) Authorize(t testing.TB, authURL, email string) (code, state string
 	if err != nil {
 		t.Fatalf("authorization URL: %v", err)
 	}
-	q := u.Query()
-	if q.Get("client_id") != p.ClientID || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" {
+	if !p.validRequest(u.Query()) {
 		t.Fatalf("unexpected authorization request: %s", authURL)
 	}
-	code = base64.RawURLEncoding.EncodeToString(randomBytes(16))
+	return p.issue(u.Query(), email), u.Query().Get("state")
+}
+
+// validRequest reports whether q is an authorization-code request with PKCE
+// for this provider's client.
+func (p *IdP) validRequest(q url.Values) bool {
+	return q.Get("client_id") == p.ClientID && q.Get("response_type") == "code" && q.Get("code_challenge_method") == "S256"
+}
+
+// issue records a code for email and the request's nonce and PKCE challenge.
+func (p *IdP) issue(q url.Values, email string) string {
+	code := base64.RawURLEncoding.EncodeToString(randomBytes(16))
 	p.mu.Lock()
 	p.codes[code] = authRequest{email: email, nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirectURI: q.Get("redirect_uri")}
 	p.mu.Unlock()
-	return code, q.Get("state")
+	return code
+}
+
+// authorize is the browser's side of Authorize: it answers with a redirect
+// to the client's redirect URI carrying the code and state, or with 403
+// when no user was set with SignInAs.
+func (p *IdP) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p.mu.Lock()
+	email := p.browserUser
+	p.mu.Unlock()
+	if email == "" || !p.validRequest(q) {
+		http.Error(w, "the test provider has no user to sign in, or the request is not for its client", http.StatusForbidden)
+		return
+	}
+	code, state := p.issue(q, email), q.Get("state")
+	back, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	bq := back.Query()
+	bq.Set("code", code)
+	bq.Set("state", state)
+	back.RawQuery = bq.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 func (p *IdP) token(w http.ResponseWriter, r *http.Request) {

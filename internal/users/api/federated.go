@@ -122,6 +122,7 @@ func (h *Handler) signInTenants(c *echo.Context) error {
 //	@Param			state	query		string	false	"the client's own state, returned by the callback"
 //	@Success		200		{object}	InitiateResponse
 //	@Failure		404		{object}	httpx.ErrorBody	"no single sign-on for this tenant"
+//	@Failure		503		{object}	httpx.ErrorBody	"the identity provider cannot be reached"
 //	@Router			/api/v1/auth/initiate [get]
 func (h *Handler) initiate(c *echo.Context) error {
 	u, state, err := h.svc.Initiate(c.Request().Context(), c.QueryParam("tenant"), c.QueryParam("state"))

@@ -279,3 +279,15 @@ func TestFederationTestAndOIDCDebug(t *testing.T) {
 	rec = testkit.Do(f.h, http.MethodGet, "/api/v1/sysadmin/observability/oidc-debug/", "", httpx.APIKeyHeader, testkit.SuperKey)
 	require.False(t, testkit.JSON[api.OIDCDebugResponse](t, rec).Enabled)
 }
+
+func TestOIDCProviderDownIsUnavailableNotInternal(t *testing.T) {
+	t.Parallel()
+	f := setupFederated(t)
+	f.idp.Server.Close()
+	rec := testkit.Do(f.h, http.MethodGet, "/api/v1/auth/initiate?tenant="+f.slug+"&state=x", "")
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	body := testkit.JSON[httpx.ErrorBody](t, rec)
+	require.Equal(t, "unavailable", body.Code)
+	require.Contains(t, body.Message, "sign-in service cannot be reached")
+	require.NotContains(t, body.Message, "127.0.0.1", "no internal address in the message")
+}

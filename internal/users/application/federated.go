@@ -62,7 +62,8 @@ func (s *Service) Initiate(ctx context.Context, slug, clientState string) (authU
 	state = s.signState(id)
 	authURL, err = s.OIDC.AuthURL(ctx, idp, s.RedirectURI, state, nonce, verifier)
 	if err != nil {
-		return "", "", fmt.Errorf("reach the identity provider of tenant %s: %w", idp.Tenant, err)
+		return "", "", errs.Wrap(errs.Unavailable, "your organisation's sign-in service cannot be reached right now; try again later or sign in with a password",
+			fmt.Errorf("reach the identity provider of tenant %s: %w", idp.Tenant, err))
 	}
 	s.debug(ctx, "oidc initiate", "tenant_id", idp.Tenant, "discovery", idp.DiscoveryURL, "client_id", idp.ClientID, "redirect_uri", s.RedirectURI)
 	return authURL, state, nil
