@@ -3,6 +3,7 @@
 import createClient from 'openapi-fetch';
 import type { components, paths } from './api/schema';
 import { auth, refresh, signOutLocally } from './auth.svelte';
+import { lang, t } from './i18n/index.svelte';
 
 export type Schemas = components['schemas'];
 
@@ -54,9 +55,17 @@ export function toError(body: unknown, response: Response): ApiError {
   return new ApiError(b.message || `${response.status} ${response.statusText}`, response.status, b.code || 'internal');
 }
 
-// errorText is what a failed call shows the user.
+const errorCodes = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'too_large', 'unsupported_media_type', 'rate_limited', 'quota_exceeded', 'unavailable', 'internal'] as const;
+
+// errorText is what a failed call shows the user. The server explains in
+// English; in another language the page leads with the kind of error in
+// that language and keeps the server's explanation after it.
 export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+  if (e instanceof ApiError) {
+    if (lang() === 'en') return e.message;
+    const code = (errorCodes as readonly string[]).includes(e.code) ? e.code : 'internal';
+    return `${t(`error.${code}` as 'error.internal')} (${e.message})`;
+  }
   if (e instanceof Error) return e.message;
   return String(e);
 }

@@ -289,6 +289,21 @@ const en = {
   'audit.none': 'No entries match.',
   'audit.showing': '{from}–{to} of {total}',
 
+  'error.invalid': 'The request was not accepted.',
+  'error.unauthenticated': 'You are not signed in, or the details were wrong.',
+  'error.forbidden': 'You are not allowed to do that.',
+  'error.not_found': 'It was not found; it may have been removed.',
+  'error.conflict': 'It clashes with something that already exists or is running.',
+  'error.too_large': 'It is too large.',
+  'error.unsupported_media_type': 'That kind of file is not supported.',
+  'error.rate_limited': 'Too many attempts; wait a moment and try again.',
+  'error.quota_exceeded': 'Your organisation’s quota is used up.',
+  'error.unavailable': 'The service is unavailable right now; try again later.',
+  'error.internal': 'Something went wrong on the server.',
+  'predefinedRole.User': 'User',
+  'predefinedRole.AI Configurator': 'AI configurator',
+  'predefinedRole.Owner': 'Owner',
+
   'notFound.title': 'Page not found',
   'notFound.text': 'There is no page at this address.',
 };

@@ -45,6 +45,8 @@ describe('dictionaries', () => {
       ...['read', 'write', 'admin'].map((s) => `keys.scope.${s}`),
       ...['completion', 'embedding', 'transcription'].map((s) => `models.kind.${s}`),
       ...['crawl', 'sitemap'].map((s) => `website.type.${s}`),
+      ...['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'too_large', 'unsupported_media_type', 'rate_limited', 'quota_exceeded', 'unavailable', 'internal'].map((c) => `error.${c}`),
+      ...['User', 'AI Configurator', 'Owner'].map((r) => `predefinedRole.${r}`),
       ...['never', 'daily', 'every_other_day', 'weekly'].map((s) => `website.interval.${s}`),
     ];
     expect(built.filter((k) => !(k in en))).toEqual([]);

@@ -291,6 +291,21 @@ const sv: Record<keyof typeof en, string> = {
   'audit.none': 'Inga poster matchar.',
   'audit.showing': '{from}–{to} av {total}',
 
+  'error.invalid': 'Begäran godtogs inte.',
+  'error.unauthenticated': 'Du är inte inloggad, eller så stämde uppgifterna inte.',
+  'error.forbidden': 'Du har inte behörighet att göra det.',
+  'error.not_found': 'Det hittades inte; det kan ha tagits bort.',
+  'error.conflict': 'Det krockar med något som redan finns eller pågår.',
+  'error.too_large': 'Det är för stort.',
+  'error.unsupported_media_type': 'Den filtypen stöds inte.',
+  'error.rate_limited': 'För många försök; vänta en stund och försök igen.',
+  'error.quota_exceeded': 'Organisationens kvot är förbrukad.',
+  'error.unavailable': 'Tjänsten är inte tillgänglig just nu; försök igen senare.',
+  'error.internal': 'Något gick fel på servern.',
+  'predefinedRole.User': 'Användare',
+  'predefinedRole.AI Configurator': 'AI-konfiguratör',
+  'predefinedRole.Owner': 'Ägare',
+
   'notFound.title': 'Sidan finns inte',
   'notFound.text': 'Det finns ingen sida på den här adressen.',
 };
