@@ -17,6 +17,12 @@ addEventListener('popstate', () => {
   route.query = new URLSearchParams(location.search);
 });
 
+// safeNext keeps a "next" address only when it is a path on this site.
+export function safeNext(next: string | null): string {
+  if (!next || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f]/.test(next)) return '/';
+  return next;
+}
+
 // match returns the named parts of path for a pattern such as
 // "/spaces/:id", or null when it does not fit.
 export function match(pattern: string, path: string): Record<string, string> | null {
