@@ -357,6 +357,9 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	b.waitFor("the document in the list", `[...document.querySelectorAll('tbody td')].some(td => td.textContent === 'permits.pdf')`)
 	b.requireAccessible("knowledge")
 	b.screenshot("knowledge")
+	b.tabTo("the file picker", `el.id === 'file-input'`)
+	require.NotEqual(t, "none", eval[string](b, `getComputedStyle(document.querySelector('label[for=file-input]')).outlineStyle`),
+		"the hidden file input's focus shows on its label")
 
 	// Create an assistant that answers from the collection.
 	b.click(`//a[contains(., "Back to the space")]`)

@@ -66,3 +66,16 @@ describe('linkCitations', () => {
     expect(linkCitations('<p>[1]</p>', 1, () => '"><script>')).not.toContain('"><script>');
   });
 });
+
+describe('renderMarkdown with citations', () => {
+  it('links markers and still sanitises everything, attribute tricks included', () => {
+    const html = renderMarkdown('Svar [1]. <a title="x>[1]<img src=x onerror=alert(1)>">t</a>', { count: 1, label: (n) => `Source ${n}` });
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    expect(div.querySelector('img[onerror]')).toBeNull();
+    expect(html).not.toMatch(/onerror/i);
+    const ref = div.querySelector('a.cite-ref');
+    expect(ref?.getAttribute('data-n')).toBe('1');
+    expect(ref?.hasAttribute('target')).toBe(false);
+  });
+});

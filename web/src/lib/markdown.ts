@@ -13,17 +13,20 @@ function hook(): void {
   if (hooked) return;
   hooked = true;
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-    if (node.tagName === 'A') {
+    if (node.tagName === 'A' && !node.classList.contains('cite-ref')) {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer nofollow');
     }
   });
 }
 
-// renderMarkdown returns safe HTML for text, including text cut off mid-stream.
-export function renderMarkdown(text: string): string {
+// renderMarkdown returns safe HTML for text, including text cut off
+// mid-stream. With cite, the answer's "[n]" markers become links to its
+// sources; that happens before sanitising, so nothing is added after it.
+export function renderMarkdown(text: string, cite?: { count: number; label: (n: number) => string }): string {
   hook();
-  const html = marked.parse(text) as string;
+  let html = marked.parse(text) as string;
+  if (cite) html = linkCitations(html, cite.count, cite.label);
   return DOMPurify.sanitize(html, {
     FORBID_TAGS,
     FORBID_ATTR: ['style'],
@@ -32,8 +35,8 @@ export function renderMarkdown(text: string): string {
 }
 
 // linkCitations turns the answer's source markers, "[1]" up to "[count]", into
-// links the page opens as the numbered source. It runs on sanitised HTML and
-// touches only text between tags, outside code.
+// links the page opens as the numbered source. It touches only text between
+// tags, outside code; renderMarkdown sanitises its result.
 export function linkCitations(html: string, count: number, label: (n: number) => string): string {
   if (count === 0) return html;
   let inCode = 0;

@@ -47,6 +47,7 @@ function connect(): void {
     }
   };
   ws.onclose = () => {
+    if (socket !== ws) return; // an older socket, already replaced
     socket = null;
     if (listeners.size === 0) return;
     clearTimeout(timer);
