@@ -526,7 +526,8 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	invitee := fmt.Sprintf("new-%d@kommun.example", time.Now().UnixNano())
 	b.fill("#inv-email", invitee)
 	b.click(`//button[normalize-space()="Invite"]`)
-	b.waitFor("the invitation", `document.querySelector('[role=status]')?.textContent.includes('was invited') && document.body.innerText.includes(`+"`"+invitee+"`"+`)`)
+	b.waitFor("the invitation in the list", `document.querySelector('[role=status]')?.textContent.includes('was invited') &&
+		[...document.querySelectorAll('tbody tr')].some(r => r.innerText.includes(`+"`"+invitee+"`"+`))`)
 	require.Contains(t, eval[string](b, `[...document.querySelectorAll('tbody tr')].find(r => r.innerText.includes(`+"`"+invitee+"`"+`)).innerText`), "Invited")
 	b.requireAccessible("users")
 	b.screenshot("admin-users")
@@ -553,7 +554,7 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	b.waitFor("the API keys page", `document.querySelector('h1')?.textContent === 'API keys'`)
 	b.fill("#key-name", "Reporting script")
 	b.click(`//button[normalize-space()="Create key"]`)
-	b.waitFor("the new key", `!!document.querySelector('code.key')`)
+	b.waitFor("the new key, and the key in the list", `!!document.querySelector('code.key') && !!document.querySelector('tbody tr code')`)
 	key := eval[string](b, `document.querySelector('code.key').textContent`)
 	require.True(t, strings.HasPrefix(key, "agk_"), key)
 	shown := eval[string](b, `document.querySelector('tbody tr code').textContent`)
