@@ -46,18 +46,19 @@ function locale(): string {
   return current.lang === 'sv' ? 'sv-SE' : 'en-GB';
 }
 
-export function fmtDateTime(value: string | undefined | null): string {
+function fmt(value: string | undefined | null, opts: Intl.DateTimeFormatOptions): string {
   if (!value) return '';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  return new Intl.DateTimeFormat(locale(), opts).format(d);
+}
+
+export function fmtDateTime(value: string | undefined | null): string {
+  return fmt(value, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function fmtDate(value: string | undefined | null): string {
-  if (!value) return '';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(d);
+  return fmt(value, { dateStyle: 'medium' });
 }
 
 export function fmtNumber(n: number | undefined | null): string {
