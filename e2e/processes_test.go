@@ -34,6 +34,17 @@ func build(t *testing.T, names ...string) string {
 	return dir
 }
 
+// without drops the variable name from env.
+func without(env []string, name string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -135,10 +146,12 @@ func TestWorkerProcessRunsTasksTheAPIProcessQueues(t *testing.T) {
 	if redisURL == "" {
 		redisURL = testkit.RedisURL(t)
 	}
-	bins := build(t, "api", "worker")
+	// Built side by side as make build does, the binaries find their
+	// sandbox child, extract, next to themselves without EXTRACT_BIN.
+	bins := build(t, "api", "worker", "extract")
 	addr := freeAddr(t)
 	base := "http://" + addr
-	env := append(testkit.Env(t), "REDIS_URL="+redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+base, "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=10s")
+	env := append(without(testkit.Env(t), "EXTRACT_BIN"), "REDIS_URL="+redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+base, "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=10s")
 	storage := ""
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "FILE_STORAGE_DIR="); ok {
@@ -175,6 +188,15 @@ func TestWorkerProcessRunsTasksTheAPIProcessQueues(t *testing.T) {
 	waitReady(t, base)
 	api.stop(t)
 	worker.stop(t)
+
+	// Without its sandbox child a worker does not start: it could read no
+	// document.
+	missing := exec.Command(filepath.Join(bins, "worker"))
+	missing.Dir = t.TempDir()
+	missing.Env = append([]string{"PATH=" + os.Getenv("PATH")}, append(env, "EXTRACT_BIN="+filepath.Join(t.TempDir(), "extract"))...)
+	out, err := missing.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), "EXTRACT_BIN", "the worker says which setting names its sandbox child")
 }
 
 // TestAPIRefusesToStartWithBadConfig checks that configuration mistakes are

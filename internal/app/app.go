@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -33,6 +34,8 @@ import (
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/platform/crawl"
+	"github.com/agora-platform/agora/internal/platform/extract"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -41,6 +44,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/realtime"
 	"github.com/agora-platform/agora/internal/platform/redisx"
 	"github.com/agora-platform/agora/internal/platform/safehttp"
+	"github.com/agora-platform/agora/internal/platform/sandbox"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/spa"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -84,7 +88,9 @@ type App struct {
 	Limiter *ratelimit.Limiter
 	// Caches are the process's short-lived caches, emptied together.
 	Caches *cache.Set
-	authn  *cachedAuthn
+	// Sandbox starts the child processes that read untrusted files.
+	Sandbox sandbox.Runner
+	authn   *cachedAuthn
 }
 
 // spacesLink lets the users module create personal spaces although the
@@ -120,11 +126,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 
 // New builds the modules on already open connections (tests share theirs).
 func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*App, error) {
-	jc := jobs.NewClient(rdb)
+	jc := jobs.NewClient(rdb, cfg.JobTimeout+5*time.Minute)
 	box := secrets.NewBox(cfg.EncryptionKeys())
 	auditor := audit.NewService(db, log)
 	a := &App{
-		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor,
+		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor, Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()},
 		Tenants: tenants.New(tenants.Deps{
 			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
 			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
@@ -150,19 +156,22 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
-	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat}, log)
+	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}, log)
 	a.Hub = realtime.NewHub(rdb)
 	embed := &embedLink{}
+	extractLimits := sandbox.Limits{Timeout: cfg.ExtractTimeout, CPU: cfg.ExtractTimeout, Memory: cfg.ExtractMaxMemory}
 	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
 	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
 		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
 		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
-		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout), RunUpdates: filesinfra.NewRunUpdates(rdb),
+		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, extractLimits)), RunUpdates: filesinfra.NewRunUpdates(rdb),
 		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
 			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
 		Transcriber: filesinfra.Transcriber{Spaces: a.Spaces.Service, Models: a.Models.Service, Speech: gen,
-			Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600}}})
+			Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
+				Limits: sandbox.Limits{Timeout: cfg.FFmpegTimeout, CPU: cfg.FFmpegTimeout, Memory: cfg.ExtractMaxMemory}}},
+		Extract: extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
 	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
 	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
 	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
@@ -239,7 +248,7 @@ func (a *App) HTTP() *echo.Echo {
 		TrustedProxies:     a.Config.TrustedProxyNets(),
 	})
 	e.Use(a.invalidateOnWrite)
-	health.NewHandler(a.DB, a.Redis).Register(e)
+	health.NewHandler(a.DB, a.Redis, map[string]health.Report{"jobs": a.overdueJobs}).Register(e)
 	registerDocs(e)
 	registerWeb(e)
 
@@ -283,6 +292,17 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	a.Files.Documents.RegisterTasks(mux)
 	a.Files.WebsiteHTTP.RegisterTasks(mux)
 	return mux
+}
+
+// overdueJobs reports jobs running past their deadline: work that did not
+// heed its context, holding a worker slot an operator may want back.
+func (a *App) overdueJobs(ctx context.Context) (string, error) {
+	n, oldest, err := a.JobRows.Service.Overdue(ctx)
+	if err != nil || n == 0 {
+		return "ok", err
+	}
+	return fmt.Sprintf("%d jobs running past their deadline of %s (the oldest for %s); the worker's log names them",
+		n, a.Config.JobTimeout, oldest.Round(time.Second)), nil
 }
 
 // docsCSP lets Swagger UI run its inline start-up script and styles.

@@ -35,6 +35,9 @@ func Boot(ctx context.Context) (*App, error) {
 // ServeHTTP serves the API on HTTP_ADDR until ctx ends, then shuts down
 // gracefully within SHUTDOWN_TIMEOUT.
 func (a *App) ServeHTTP(ctx context.Context) error {
+	if err := a.Sandbox.Check(); err != nil {
+		return err // attachments are read through it
+	}
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.Config.HTTPAddr, err)
@@ -111,6 +114,9 @@ func (a *App) sweepJobs(ctx context.Context) {
 // RunWorker processes tasks until ctx ends, beating the worker heartbeat,
 // then lets running tasks finish within SHUTDOWN_TIMEOUT.
 func (a *App) RunWorker(ctx context.Context) error {
+	if err := a.Sandbox.Check(); err != nil {
+		return err
+	}
 	srv := jobs.NewServer(a.Redis, a.Log, jobs.ServerOptions{
 		Concurrency: a.Config.WorkerConcurrency, ShutdownTimeout: a.Config.ShutdownTimeout,
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/files/infrastructure"
+	"github.com/agora-platform/agora/internal/platform/extract"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 )
 
@@ -46,16 +47,19 @@ type Deps struct {
 	RunUpdates  application.RunUpdates
 	// Transcriber turns recordings into text (nil: recordings refused).
 	Transcriber application.Transcriber
+	// Extract reads documents in a sandbox child.
+	Extract extract.Isolated
 }
 
 // New builds the files module.
 func New(d Deps) *Module {
 	repo, store := infrastructure.NewRepo(d.DB), infrastructure.NewDisk(d.StorageDir)
-	svc := application.NewService(repo, store, infrastructure.Reader{}, d.Quotas, d.Log)
+	reader := infrastructure.Reader{Isolated: d.Extract}
+	svc := application.NewService(repo, store, reader, d.Quotas, d.Log)
 	svc.Transcriber = d.Transcriber
 	kr := infrastructure.NewKnowledge(d.DB)
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB),
-		Store: store, Reader: infrastructure.Reader{}, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
+		Store: store, Reader: reader, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
 		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Transcriber: d.Transcriber, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
 	w := application.NewWebsites(k, application.WebsiteDeps{Sites: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
 		Limits: d.CrawlLimits, Updates: d.RunUpdates})

@@ -197,7 +197,7 @@ func (s *Websites) page(ctx context.Context, col domain.Collection, model Embedd
 	text := p.Text
 	if p.File {
 		var err error
-		if text, err = s.Reader.Text(bytes.NewReader(p.Body), p.MIME, domain.MaxDocumentChars); err != nil {
+		if text, err = s.Reader.Text(ctx, bytes.NewReader(p.Body), p.MIME, domain.MaxDocumentChars); err != nil {
 			return fmt.Errorf("unreadable file: %v", err)
 		}
 	}

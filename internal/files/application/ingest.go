@@ -237,7 +237,7 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 		text, err = k.transcribe(ctx, b, transcription, report)
 		report = after(50, report)
 	} else {
-		text, err = k.read(b)
+		text, err = k.read(ctx, b)
 	}
 	if err != nil {
 		return "", err
@@ -292,14 +292,16 @@ func after(from int, report func(int, string) error) func(int, string) error {
 }
 
 // read extracts a stored document's text.
-func (k *Knowledge) read(b domain.InfoBlob) (string, error) {
+func (k *Knowledge) read(ctx context.Context, b domain.InfoBlob) (string, error) {
 	rc, err := k.Store.Open(b.Tenant, b.ID)
 	if err != nil {
 		return "", errs.Wrap(errs.NotFound, "the uploaded file is gone; upload it again", err)
 	}
 	defer rc.Close()
-	text, err := k.Reader.Text(rc, b.MimeType, domain.MaxDocumentChars)
+	text, err := k.Reader.Text(ctx, rc, b.MimeType, domain.MaxDocumentChars)
 	switch {
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("read %s: %w", b.Title, ctx.Err()) // cancelled or shutting down: not the document's fault
 	case errors.Is(err, domain.ErrEmpty):
 		return "", errs.Newf(errs.Invalid, "%s holds no text to read (a scan without text, or an empty file)", b.Title)
 	case errors.Is(err, domain.ErrTooLong):

@@ -53,7 +53,8 @@ type Reader interface {
 	Detect(head []byte, name string) string
 	// Text reads at most maxChars characters of text; its errors are the
 	// domain's ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong.
-	Text(r io.Reader, mime string, maxChars int) (string, error)
+	// A document stopped by a limit is an *errs.Error that says which.
+	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
 	// Supported lists the MIME types Text reads.
 	Supported() []string
 }
@@ -129,7 +130,7 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 		return "", fmt.Errorf("open stored file %s: %w", f.ID, err)
 	}
 	defer rc.Close()
-	text, err := s.reader.Text(rc, f.MimeType, domain.MaxAttachmentChars)
+	text, err := s.reader.Text(ctx, rc, f.MimeType, domain.MaxAttachmentChars)
 	return text, s.readError(f, err)
 }
 

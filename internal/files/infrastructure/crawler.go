@@ -24,11 +24,14 @@ type Crawler struct {
 	allow safehttp.AllowList
 	// pageTimeout bounds one request.
 	pageTimeout time.Duration
+	// parse reads a page in a sandbox child.
+	parse crawl.Parser
 }
 
-// NewCrawler returns the crawler with the operator's allow-list.
-func NewCrawler(allow safehttp.AllowList, pageTimeout time.Duration) Crawler {
-	return Crawler{allow: allow, pageTimeout: pageTimeout}
+// NewCrawler returns the crawler with the operator's allow-list, which
+// parses pages with parse.
+func NewCrawler(allow safehttp.AllowList, pageTimeout time.Duration, parse crawl.Parser) Crawler {
+	return Crawler{allow: allow, pageTimeout: pageTimeout, parse: parse}
 }
 
 // Crawl runs one crawl.
@@ -44,7 +47,7 @@ func (c Crawler) Crawl(ctx context.Context, spec application.CrawlSpec, visit fu
 	o := crawl.Options{Start: start, Mode: mode, MaxPages: spec.Limits.MaxPages, MaxDepth: spec.Limits.MaxDepth,
 		MaxPageBytes: spec.Limits.MaxPageBytes, MaxDuration: spec.Limits.MaxDuration, Delay: spec.Limits.Delay,
 		DownloadFiles: spec.DownloadFiles, Username: spec.Username, Password: spec.Password,
-		Client: safehttp.NewClient(c.allow, safehttp.Options{Timeout: c.pageTimeout})}
+		Client: safehttp.NewClient(c.allow, safehttp.Options{Timeout: c.pageTimeout}), Parse: c.parse}
 	res, err := crawl.Run(ctx, o, func(ctx context.Context, p crawl.Page) error {
 		return visit(ctx, application.CrawledPage{URL: p.URL, Title: p.Title, Text: p.Text, Body: p.Body, File: p.File, MIME: p.MIME, Hash: p.Hash})
 	})

@@ -1,6 +1,7 @@
 package infrastructure
 
 import (
+	"context"
 	"errors"
 	"io"
 	"slices"
@@ -8,10 +9,15 @@ import (
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/extract"
+	"github.com/agora-platform/agora/internal/platform/sandbox"
 )
 
-// Reader reads text with platform/extract, in the domain's errors.
-type Reader struct{}
+// Reader reads text with platform/extract, in the domain's errors: the
+// formats that need a parser in a sandbox child, so a poisoned file costs
+// the child, not this process.
+type Reader struct {
+	Isolated extract.Isolated
+}
 
 // Detect sniffs a file's MIME type.
 func (Reader) Detect(head []byte, name string) string { return extract.Detect(head, name) }
@@ -30,9 +36,17 @@ var documentErrors = map[error]error{
 	extract.ErrBomb:      errs.New(errs.TooLarge, "the document expands to far more than its size (a zip bomb?), so it was not read"),
 }
 
-// Text reads a file's text.
-func (Reader) Text(r io.Reader, mime string, maxChars int) (string, error) {
-	text, err := extract.Text(r, mime, maxChars)
+// Text reads a file's text. A document stopped by a limit of the sandbox
+// is refused for good, with the limit in the message.
+func (rd Reader) Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error) {
+	text, err := rd.Isolated.Text(ctx, r, mime, maxChars)
+	if lim, ok := errors.AsType[*extract.LimitError](err); ok {
+		kind := errs.TooLarge
+		if errors.Is(err, sandbox.ErrCrashed) || errors.Is(err, sandbox.ErrNesting) {
+			kind = errs.UnsupportedMediaType
+		}
+		return "", errs.Wrap(kind, lim.Error(), err)
+	}
 	for from, to := range map[error]error{extract.ErrUnsupported: domain.ErrUnsupported, extract.ErrEmpty: domain.ErrEmpty,
 		extract.ErrNotText: domain.ErrNotText, extract.ErrTooLong: domain.ErrTooLong} {
 		if errors.Is(err, from) {

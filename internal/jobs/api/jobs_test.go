@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -226,4 +227,44 @@ func TestTenantSlotsBoundRunningJobs(t *testing.T) {
 	require.Equal(t, "complete", w.get(t, first.ID).Status)
 	require.NoError(t, svc.Run(context.Background(), w.tenant, second.ID, func(context.Context, func(int, string) error) (string, error) { return "", nil }))
 	require.Equal(t, "complete", w.get(t, second.ID).Status)
+}
+
+// TestADeadlineEndsAJobForGood: work that runs out of its deadline fails
+// with that reason, once; work that ignores its context is reported by
+// readiness while it runs past the deadline.
+func TestADeadlineEndsAJobForGood(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := w.e.App.Config
+	cfg.JobTimeout = 300 * time.Millisecond
+	env := apptest.With(t, cfg)
+	svc := env.App.JobRows.Service
+
+	slow := w.job(t)
+	err := svc.Run(context.Background(), w.tenant, slow.ID, func(ctx context.Context, _ func(int, string) error) (string, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	})
+	require.NoError(t, err, "nothing for the queue to retry")
+	got := w.get(t, slow.ID)
+	require.Equal(t, "failed", got.Status)
+	require.Equal(t, "it did not finish within 300ms, the most a job may take", got.Message)
+
+	stubborn := w.job(t)
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- svc.Run(context.Background(), w.tenant, stubborn.ID, func(context.Context, func(int, string) error) (string, error) {
+			<-release // ignores its context
+			return "", nil
+		})
+	}()
+	require.Eventually(t, func() bool {
+		rec := testkit.Do(env.H, http.MethodGet, "/api/readyz", "")
+		var body struct{ Checks map[string]string }
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		return strings.Contains(body.Checks["jobs"], "running past their deadline of 300ms")
+	}, 10*time.Second, 50*time.Millisecond, "readiness reports the job running past its deadline")
+	close(release)
+	require.NoError(t, <-done)
 }

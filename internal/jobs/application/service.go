@@ -36,6 +36,9 @@ type Repo interface {
 	Finish(ctx context.Context, tenant tenancy.ID, id uuid.UUID, status domain.Status, message, result string, at time.Time) (domain.Job, bool, error)
 	// Requeue moves a running job back to queued.
 	Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at time.Time) (domain.Job, error)
+	// Overdue counts running jobs of every tenant whose attempt began
+	// before startedBefore, and tells when the oldest began.
+	Overdue(ctx context.Context, startedBefore time.Time) (int, time.Time, error)
 	// Stale returns running jobs whose heartbeat is older than beatBefore
 	// and queued jobs created before queuedBefore.
 	Stale(ctx context.Context, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error)
@@ -66,6 +69,9 @@ type Options struct {
 	// StaleAfter is taken to be abandoned by its worker.
 	Heartbeat  time.Duration
 	StaleAfter time.Duration
+	// Deadline bounds one attempt of a job's work: past it, the work's
+	// context ends and the job fails for good.
+	Deadline time.Duration
 }
 
 // Service runs the jobs use cases.
@@ -86,6 +92,9 @@ func NewService(repo Repo, pub Publisher, queue Queue, slots Slots, opts Options
 	}
 	if opts.StaleAfter == 0 {
 		opts.StaleAfter = 12 * opts.Heartbeat
+	}
+	if opts.Deadline == 0 {
+		opts.Deadline = 30 * time.Minute
 	}
 	return &Service{repo: repo, pub: pub, queue: queue, slots: slots, opts: opts, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
@@ -272,11 +281,16 @@ type outcome struct {
 	result    string
 	err       error
 	cancelled bool
+	// late is set when the work ran out of its deadline.
+	late bool
 }
 
-// work runs the work with a heartbeat that also notices cancellation.
+// work runs the work within the deadline, with a heartbeat that also
+// notices cancellation.
 func (s *Service) work(ctx context.Context, j domain.Job, work Work) outcome {
-	wctx, stop := context.WithCancel(ctx)
+	dctx, cancelDeadline := context.WithTimeout(ctx, s.opts.Deadline)
+	defer cancelDeadline()
+	wctx, stop := context.WithCancel(dctx)
 	defer stop()
 	p := &progress{s: s, j: j, stop: stop}
 	beatDone := make(chan struct{})
@@ -284,7 +298,20 @@ func (s *Service) work(ctx context.Context, j domain.Job, work Work) outcome {
 	result, err := work(wctx, p.report)
 	stop()
 	<-beatDone
-	return outcome{result: result, err: err, cancelled: p.cancelled.Load() || errors.Is(err, domain.ErrCancelled)}
+	late := err != nil && ctx.Err() == nil && errors.Is(dctx.Err(), context.DeadlineExceeded)
+	return outcome{result: result, err: err, cancelled: p.cancelled.Load() || errors.Is(err, domain.ErrCancelled), late: late}
+}
+
+// Overdue counts running jobs whose attempt began longer ago than the
+// deadline (work that does not heed its context), and says for how long
+// the oldest has run; readiness reports them.
+func (s *Service) Overdue(ctx context.Context) (int, time.Duration, error) {
+	now := s.now()
+	n, oldest, err := s.repo.Overdue(ctx, now.Add(-s.opts.Deadline))
+	if err != nil || n == 0 {
+		return n, 0, err
+	}
+	return n, now.Sub(oldest), nil
 }
 
 // finish records the outcome and tells the queue whether to retry.
@@ -295,6 +322,9 @@ func (s *Service) finish(ctx context.Context, j domain.Job, o outcome) error {
 		return nil // Cancel recorded and published it
 	case o.err == nil:
 		_, err := s.end(ctx, j, domain.Complete, "", o.result)
+		return err
+	case o.late:
+		_, err := s.end(ctx, j, domain.Failed, fmt.Sprintf("it did not finish within %s, the most a job may take", s.opts.Deadline), "")
 		return err
 	case Permanent(o.err) || j.Attempts >= domain.MaxAttempts:
 		_, msg := errs.KindOf(o.err)

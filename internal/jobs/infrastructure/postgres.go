@@ -37,6 +37,8 @@ type jobRow struct {
 	StartedAt      bun.NullTime    `bun:"started_at"`
 	FinishedAt     bun.NullTime    `bun:"finished_at"`
 	HeartbeatAt    bun.NullTime    `bun:"heartbeat_at"`
+	// AttemptAt is when the running attempt began.
+	AttemptAt bun.NullTime `bun:"attempt_started_at"`
 }
 
 func (r jobRow) toEntity() domain.Job {
@@ -122,7 +124,7 @@ func (r *Repo) one(ctx context.Context, tenant tenancy.ID, id uuid.UUID) *bun.Up
 func (r *Repo) Start(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at, staleBefore time.Time) (domain.Job, bool, error) {
 	j, ok, err := r.update(ctx, r.one(ctx, tenant, id).
 		Set("status = 'in_progress'").Set("attempts = attempts + 1").Set("started_at = coalesce(started_at, ?)", at).
-		Set("heartbeat_at = ?", at).Set("updated_at = ?", at).
+		Set("attempt_started_at = ?", at).Set("heartbeat_at = ?", at).Set("updated_at = ?", at).
 		Where("(status = 'queued' OR (status = 'in_progress' AND heartbeat_at < ?))", staleBefore))
 	if err != nil || ok {
 		return j, ok, err
@@ -171,6 +173,22 @@ func (r *Repo) Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, mes
 }
 
 // Stale returns abandoned running jobs and long-queued ones, oldest first.
+// Overdue counts running jobs, of every tenant, whose attempt began
+// before startedBefore, and tells when the oldest began.
+func (r *Repo) Overdue(ctx context.Context, startedBefore time.Time) (int, time.Time, error) {
+	var out struct {
+		N      int          `bun:"n"`
+		Oldest bun.NullTime `bun:"oldest"`
+	}
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("jobs").
+		ColumnExpr("count(*) AS n, min(attempt_started_at) AS oldest").
+		Where("status = 'in_progress' AND attempt_started_at < ?", startedBefore).Scan(ctx, &out)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("count overdue jobs: %w", err)
+	}
+	return out.N, out.Oldest.Time, nil
+}
+
 func (r *Repo) Stale(ctx context.Context, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error) {
 	var rows []jobRow
 	err := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).

@@ -4,7 +4,6 @@
 package audio
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/agora-platform/agora/internal/platform/sandbox"
 )
 
 // Extensions maps the MIME types of recordings to the file extensions
@@ -34,12 +35,15 @@ func IsAudio(mime string) bool { _, ok := Extensions[mime]; return ok }
 // ErrNoFFmpeg means a recording needs splitting but ffmpeg is missing.
 var ErrNoFFmpeg = errors.New("ffmpeg is not installed on the worker")
 
-// Splitter cuts recordings into segments with ffmpeg.
+// Splitter cuts recordings into segments with ffmpeg, which runs in a
+// sandbox child within Limits (a recording is untrusted bytes too).
 type Splitter struct {
 	// FFmpeg is the program (a name looked up in PATH, or a path).
 	FFmpeg string
 	// Seconds is the length of one segment.
 	Seconds int
+	Sandbox sandbox.Runner
+	Limits  sandbox.Limits
 }
 
 // Available reports whether ffmpeg can be run.
@@ -67,14 +71,12 @@ func (s Splitter) Split(ctx context.Context, src io.Reader, ext string) ([]strin
 		return nil, func() {}, err
 	}
 	seconds := max(s.Seconds, 30)
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", in, "-vn", "-ac", "1", "-ar", "16000",
+	err = s.Sandbox.Exec(ctx, s.Limits, bin, "-hide_banner", "-loglevel", "error", "-nostdin", "-i", in, "-vn", "-ac", "1", "-ar", "16000",
 		"-c:a", "libmp3lame", "-b:a", "32k", "-f", "segment", "-segment_time", strconv.Itoa(seconds), "-reset_timestamps", "1",
 		filepath.Join(dir, "segment-%04d.mp3"))
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
+	if err != nil {
 		cleanup()
-		return nil, func() {}, fmt.Errorf("ffmpeg could not split the recording: %v: %s", err, strings.TrimSpace(lastLine(stderr.String())))
+		return nil, func() {}, fmt.Errorf("ffmpeg could not split the recording: %w", err)
 	}
 	segments, _ := filepath.Glob(filepath.Join(dir, "segment-*.mp3"))
 	sort.Strings(segments)

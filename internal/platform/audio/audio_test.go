@@ -6,11 +6,21 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/audio"
+	"github.com/agora-platform/agora/internal/platform/sandbox"
+	"github.com/agora-platform/agora/internal/platform/testkit"
 )
+
+// splitter runs ffmpeg (or the script standing in for it) in the sandbox.
+func splitter(t *testing.T, ffmpeg string, timeout time.Duration) audio.Splitter {
+	t.Helper()
+	return audio.Splitter{FFmpeg: ffmpeg, Seconds: 600, Sandbox: sandbox.Runner{Bin: testkit.ExtractBin(t)},
+		Limits: sandbox.Limits{Timeout: timeout, CPU: timeout, Memory: 512 << 20}}
+}
 
 // fakeFFmpeg writes a script that stands in for ffmpeg: it checks that it
 // was asked for mono 16 kHz segments of the input and writes three of
@@ -34,7 +44,7 @@ in=""; prev=""; for a; do [ "$prev" = "-i" ] && in="$a"; prev="$a"; done
 }
 
 func TestSplitReturnsSegmentsInOrderAndCleansUp(t *testing.T) {
-	s := audio.Splitter{FFmpeg: fakeFFmpeg(t, false), Seconds: 600}
+	s := splitter(t, fakeFFmpeg(t, false), time.Minute)
 	require.True(t, s.Available())
 	segs, cleanup, err := s.Split(context.Background(), strings.NewReader("RIFF fake wav"), "wav")
 	require.NoError(t, err)
@@ -50,13 +60,13 @@ func TestSplitReturnsSegmentsInOrderAndCleansUp(t *testing.T) {
 }
 
 func TestSplitReportsWhatFFmpegSaid(t *testing.T) {
-	s := audio.Splitter{FFmpeg: fakeFFmpeg(t, true), Seconds: 600}
+	s := splitter(t, fakeFFmpeg(t, true), time.Minute)
 	_, _, err := s.Split(context.Background(), strings.NewReader("not audio"), "mp3")
 	require.ErrorContains(t, err, "Invalid data found when processing input")
 }
 
 func TestSplitWithoutFFmpeg(t *testing.T) {
-	s := audio.Splitter{FFmpeg: filepath.Join(t.TempDir(), "no-ffmpeg-here"), Seconds: 600}
+	s := splitter(t, filepath.Join(t.TempDir(), "no-ffmpeg-here"), time.Minute)
 	require.False(t, s.Available())
 	_, _, err := s.Split(context.Background(), strings.NewReader("x"), "mp3")
 	require.ErrorIs(t, err, audio.ErrNoFFmpeg)
@@ -67,4 +77,16 @@ func TestAudioTypes(t *testing.T) {
 		require.True(t, audio.IsAudio(m), m)
 	}
 	require.False(t, audio.IsAudio("application/pdf"))
+}
+
+// TestAHangingFFmpegIsStopped: ffmpeg runs within its deadline; one that
+// hangs on a crafted recording is killed and the reason says so.
+func TestAHangingFFmpegIsStopped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ffmpeg")
+	require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\nwhile :; do :; done\n"), 0o755))
+	start := time.Now()
+	_, _, err := splitter(t, path, time.Second).Split(context.Background(), strings.NewReader("RIFF fake wav"), "wav")
+	require.ErrorIs(t, err, sandbox.ErrTimeout)
+	require.ErrorContains(t, err, "ffmpeg could not split the recording")
+	require.Less(t, time.Since(start), 10*time.Second)
 }

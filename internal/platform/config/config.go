@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
@@ -56,7 +57,10 @@ type Config struct {
 	JobsPerTenant int `env:"JOBS_PER_TENANT" envDefault:"2"`
 	// JobHeartbeat is how often a running job reports that it is alive; a
 	// job silent for 12 beats is taken from its dead worker and queued again.
-	JobHeartbeat      time.Duration `env:"JOB_HEARTBEAT" envDefault:"5s"`
+	JobHeartbeat time.Duration `env:"JOB_HEARTBEAT" envDefault:"5s"`
+	// JobTimeout bounds one attempt of a job; past it the job fails for
+	// good, and readiness reports a job that is still running.
+	JobTimeout        time.Duration `env:"JOB_TIMEOUT" envDefault:"30m"`
 	WorkerConcurrency int           `env:"WORKER_CONCURRENCY" envDefault:"4"`
 	// Crawling: the installation's limits on one crawl (a tenant's settings
 	// may override them), the pause between two requests to a site, and how
@@ -70,8 +74,17 @@ type Config struct {
 	CrawlSchedule     time.Duration `env:"CRAWL_SCHEDULE_EVERY" envDefault:"1m"`
 	// FFmpegPath is the ffmpeg that splits recordings too long for one
 	// transcription request (a name looked up in PATH, or a path).
-	FFmpegPath      string        `env:"FFMPEG_PATH" envDefault:"ffmpeg"`
-	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	FFmpegPath string `env:"FFMPEG_PATH" envDefault:"ffmpeg"`
+	// FFmpegTimeout bounds one ffmpeg run (CPU time too).
+	FFmpegTimeout time.Duration `env:"FFMPEG_TIMEOUT" envDefault:"10m"`
+	// The sandbox of untrusted files: PDF, Office and HTML files are read,
+	// and ffmpeg runs, in a child process (the extract program; empty: the
+	// extract next to the running binary) within a wall-clock and CPU
+	// deadline and an address-space limit.
+	ExtractBin       string        `env:"EXTRACT_BIN"`
+	ExtractTimeout   time.Duration `env:"EXTRACT_TIMEOUT" envDefault:"60s"`
+	ExtractMaxMemory int64         `env:"EXTRACT_MAX_MEMORY_BYTES" envDefault:"536870912"`
+	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// CacheTTL bounds how long an API process reuses what it read about
 	// callers, models and credentials (0: not at all).
 	CacheTTL time.Duration `env:"CACHE_TTL" envDefault:"10s"`
@@ -193,6 +206,19 @@ func (c Config) APIKeyPepperBytes() []byte {
 func (c Config) EncryptionKeys() []*fernet.Key {
 	keys, _ := fernet.DecodeKeys(splitList(c.EncryptionKey)...)
 	return keys
+}
+
+// ExtractPath is EXTRACT_BIN, or the extract program next to the running
+// binary (where make build and the container image put it).
+func (c Config) ExtractPath() string {
+	if c.ExtractBin != "" {
+		return c.ExtractBin
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "extract"
+	}
+	return filepath.Join(filepath.Dir(exe), "extract")
 }
 
 // FetchAllowList is FETCH_ALLOWED_HOSTS parsed (Validate has checked it).
@@ -326,6 +352,18 @@ func (c Config) Validate() error {
 	}
 	if c.CrawlMaxPages < 1 || c.CrawlMaxPages > 100_000 || c.CrawlMaxDepth < 0 || c.CrawlMaxDepth > 50 {
 		add("CRAWL_MAX_PAGES must be between 1 and 100000 and CRAWL_MAX_DEPTH between 0 and 50")
+	}
+	if c.JobTimeout < time.Minute || c.JobTimeout > 24*time.Hour {
+		add("JOB_TIMEOUT must be between 1m and 24h (how long one attempt of a job may take)")
+	}
+	if c.ExtractTimeout < time.Second || c.ExtractTimeout > time.Hour {
+		add("EXTRACT_TIMEOUT must be between 1s and 1h (how long one document may take to read)")
+	}
+	if c.ExtractMaxMemory < 64<<20 || c.ExtractMaxMemory > 64<<30 {
+		add("EXTRACT_MAX_MEMORY_BYTES must be between 67108864 (64 MiB) and 68719476736 (64 GiB)")
+	}
+	if c.FFmpegTimeout < time.Second || c.FFmpegTimeout > 24*time.Hour {
+		add("FFMPEG_TIMEOUT must be between 1s and 24h")
 	}
 	if c.CrawlMaxPageBytes < 1024 || c.CrawlMaxPageBytes > 100<<20 {
 		add("CRAWL_MAX_PAGE_BYTES must be between 1024 and 104857600")

@@ -54,6 +54,9 @@ type Options struct {
 	// Username and Password are sent to the start URL's host only.
 	Username, Password string
 	Client             *http.Client
+	// Parse reads a fetched page (nil: ParsePage in this process; see
+	// Isolated for a sandbox child).
+	Parse Parser
 }
 
 // Defaults for Options left zero.
@@ -180,6 +183,9 @@ func withDefaults(o Options) Options {
 	if o.MaxDuration <= 0 {
 		o.MaxDuration = DefaultMaxDuration
 	}
+	if o.Parse == nil {
+		o.Parse = func(_ context.Context, body []byte, base *url.URL) (Parsed, error) { return ParsePage(body, base) }
+	}
 	if o.Delay <= 0 {
 		o.Delay = DefaultDelay
 	}
@@ -284,38 +290,40 @@ func (c *crawler) fetch(ctx context.Context, t task) []task {
 		c.deliver(ctx, Page{URL: final.String(), Title: path.Base(final.Path), Body: body, File: true, MIME: mimeType, Hash: hash(body)})
 		return nil
 	}
-	p, err := parsePage(body, final)
+	p, err := c.o.Parse(ctx, body, final)
 	if err != nil {
-		c.fail(t.u.String(), false, "unreadable HTML")
+		if ctx.Err() == nil {
+			c.fail(t.u.String(), false, parseFailure(err))
+		}
 		return nil
 	}
-	if p.canonical != nil && p.canonical.String() != final.String() && p.canonical.Host == final.Host {
+	if p.Canonical != nil && p.Canonical.String() != final.String() && p.Canonical.Host == final.Host {
 		c.mu.Lock()
-		dup := c.seen[p.canonical.String()]
-		c.seen[p.canonical.String()] = true
+		dup := c.seen[p.Canonical.String()]
+		c.seen[p.Canonical.String()] = true
 		c.mu.Unlock()
 		if dup {
 			c.skip("a copy of a page already read")
 			return c.links(t, p)
 		}
-		final = p.canonical
+		final = p.Canonical
 	}
-	if !p.noindex && p.text != "" {
-		title := p.title
+	if !p.NoIndex && p.Text != "" {
+		title := p.Title
 		if title == "" {
 			title = final.String()
 		}
-		c.deliver(ctx, Page{URL: final.String(), Title: title, Text: p.text, MIME: "text/html", Hash: hash([]byte(title + "\n" + p.text))})
+		c.deliver(ctx, Page{URL: final.String(), Title: title, Text: p.Text, MIME: "text/html", Hash: hash([]byte(title + "\n" + p.Text))})
 	}
 	return c.links(t, p)
 }
 
-func (c *crawler) links(t task, p parsed) []task {
-	if c.o.Mode != ModeCrawl || p.nofollow || t.depth >= c.o.MaxDepth {
+func (c *crawler) links(t task, p Parsed) []task {
+	if c.o.Mode != ModeCrawl || p.NoFollow || t.depth >= c.o.MaxDepth {
 		return nil
 	}
 	var next []task
-	for _, l := range p.links {
+	for _, l := range p.Links {
 		if FileTypes[strings.ToLower(path.Ext(l.Path))] && !c.o.DownloadFiles {
 			continue
 		}

@@ -11,14 +11,14 @@ import (
 	"github.com/agora-platform/agora/internal/platform/extract"
 )
 
-// parsed is what a crawler needs of an HTML page.
-type parsed struct {
-	title     string
-	text      string
-	links     []*url.URL
-	canonical *url.URL
-	noindex   bool
-	nofollow  bool
+// Parsed is what a crawler needs of an HTML page.
+type Parsed struct {
+	Title     string
+	Text      string
+	Links     []*url.URL
+	Canonical *url.URL
+	NoIndex   bool
+	NoFollow  bool
 }
 
 // skipped elements hold no main-content text.
@@ -36,23 +36,23 @@ var blocks = map[atom.Atom]bool{
 	atom.Ul: true, atom.Ol: true, atom.Dd: true, atom.Dt: true, atom.Td: true, atom.Th: true,
 }
 
-// parsePage reads the title, the main content's text (the <main> or
+// ParsePage reads the title, the main content's text (the <main> or
 // <article> element when there is one, without navigation, headers,
 // footers and scripts), the links and the canonical URL of a page.
-func parsePage(body []byte, base *url.URL) (parsed, error) {
+func ParsePage(body []byte, base *url.URL) (Parsed, error) {
 	doc, err := xhtml.Parse(bytes.NewReader(body))
 	if err != nil {
-		return parsed{}, err
+		return Parsed{}, err
 	}
-	var p parsed
+	var p Parsed
 	var main *xhtml.Node
 	var walk func(n *xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		if n.Type == xhtml.ElementNode {
 			switch n.DataAtom {
 			case atom.Title:
-				if p.title == "" && n.FirstChild != nil {
-					p.title = strings.Join(strings.Fields(n.FirstChild.Data), " ")
+				if p.Title == "" && n.FirstChild != nil {
+					p.Title = strings.Join(strings.Fields(n.FirstChild.Data), " ")
 				}
 			case atom.Main, atom.Article:
 				if main == nil {
@@ -60,17 +60,17 @@ func parsePage(body []byte, base *url.URL) (parsed, error) {
 				}
 			case atom.A:
 				if u := resolve(base, attr(n, "href")); u != nil && !strings.Contains(attr(n, "rel"), "nofollow") {
-					p.links = append(p.links, u)
+					p.Links = append(p.Links, u)
 				}
 			case atom.Link:
 				if strings.EqualFold(attr(n, "rel"), "canonical") {
-					p.canonical = resolve(base, attr(n, "href"))
+					p.Canonical = resolve(base, attr(n, "href"))
 				}
 			case atom.Meta:
 				if strings.EqualFold(attr(n, "name"), "robots") {
 					c := strings.ToLower(attr(n, "content"))
-					p.noindex = p.noindex || strings.Contains(c, "noindex") || strings.Contains(c, "none")
-					p.nofollow = p.nofollow || strings.Contains(c, "nofollow") || strings.Contains(c, "none")
+					p.NoIndex = p.NoIndex || strings.Contains(c, "noindex") || strings.Contains(c, "none")
+					p.NoFollow = p.NoFollow || strings.Contains(c, "nofollow") || strings.Contains(c, "none")
 				}
 			}
 		}
@@ -87,7 +87,7 @@ func parsePage(body []byte, base *url.URL) (parsed, error) {
 	if root != nil {
 		text(root, &b)
 	}
-	p.text = extract.Tidy(b.String())
+	p.Text = extract.Tidy(b.String())
 	return p, nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ledongthuc/pdf"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -42,45 +41,19 @@ func init() {
 
 // guard turns a reader's panic on a malformed file into ErrCorrupt.
 func guard(read reader) reader {
-	return func(data []byte) (text string, err error) {
+	return func(data []byte, w *textWriter) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				text, err = "", fmt.Errorf("%w (%v)", ErrCorrupt, r)
+				err = fmt.Errorf("%w (%v)", ErrCorrupt, r)
 			}
 		}()
-		return read(data)
+		return read(data, w)
 	}
 }
 
-// pdfText reads the text of every page (ledongthuc/pdf).
-func pdfText(data []byte) (string, error) {
-	return guard(func(data []byte) (string, error) {
-		r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-		if errors.Is(err, pdf.ErrInvalidPassword) || (err != nil && strings.Contains(err.Error(), "encrypt")) {
-			return "", ErrEncrypted
-		}
-		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		var b strings.Builder
-		for i := 1; i <= r.NumPage(); i++ {
-			p := r.Page(i)
-			if p.V.IsNull() {
-				continue
-			}
-			text, err := p.GetPlainText(nil)
-			if err != nil {
-				return "", fmt.Errorf("%w: page %d: %v", ErrCorrupt, i, err)
-			}
-			b.WriteString(text)
-			b.WriteString("\n\n")
-		}
-		return b.String(), nil
-	})(data)
-}
-
-// openZip opens an office document, refusing one that would expand to
-// more than maxUnzipped.
+// openZip opens an office document, refusing one whose entries claim to
+// expand to more than maxUnzipped (entries that lie are stopped as they
+// are read: see entry).
 func openZip(data []byte) (*zip.Reader, error) {
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -99,80 +72,121 @@ func openZip(data []byte) (*zip.Reader, error) {
 	return z, nil
 }
 
-// readEntry reads one entry, at most maxUnzipped bytes whatever its
-// header claims.
-func readEntry(f *zip.File) ([]byte, error) {
+// entry opens one entry for streaming, failing with ErrBomb once more
+// than maxUnzipped bytes came out of it, whatever its header claims.
+func entry(f *zip.File) (io.ReadCloser, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxUnzipped+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	if len(b) > maxUnzipped {
-		return nil, ErrBomb
-	}
-	return b, nil
+	return &bounded{ReadCloser: rc, left: maxUnzipped}, nil
 }
 
-// xmlText collects the character data of the elements named text, ending
-// a line at each element named para.
-func xmlText(data []byte, text, para string) (string, error) {
-	d := xml.NewDecoder(bytes.NewReader(data))
-	var b strings.Builder
+type bounded struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *bounded) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, ErrBomb
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// verify reads every entry once: excelize stops quietly at an entry
+// that is longer than its header says (a lying bomb) or fails its
+// checksum, and would return part of a workbook as if it were all.
+func verify(z *zip.Reader) error {
+	for _, f := range z.File {
+		rc, err := entry(f)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, rc)
+		_ = rc.Close()
+		if errors.Is(err, ErrBomb) {
+			return ErrBomb
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Name, err)
+		}
+	}
+	return nil
+}
+
+// xmlText writes the character data of the elements named text, ending
+// a line at each element named para, streaming from r.
+func xmlText(r io.Reader, w *textWriter, text, para string) error {
+	d := xml.NewDecoder(r)
 	inText := false
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
-			return b.String(), nil
+			return nil
+		}
+		if errors.Is(err, ErrBomb) {
+			return ErrBomb
 		}
 		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			inText = t.Name.Local == text
 			if t.Name.Local == "tab" {
-				b.WriteByte(' ')
+				err = w.WriteString(" ")
 			}
 		case xml.EndElement:
 			inText = false
 			if t.Name.Local == para {
-				b.WriteByte('\n')
+				err = w.WriteString("\n")
 			}
 		case xml.CharData:
 			if inText {
-				b.Write(t)
+				err = w.WriteString(string(t))
 			}
 		}
+		if err != nil {
+			return err
+		}
 	}
+}
+
+// entryText streams one entry's text into w.
+func entryText(f *zip.File, w *textWriter, text, para string) error {
+	rc, err := entry(f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return xmlText(rc, w, text, para)
 }
 
 // docxText reads the body of a Word document: paragraphs, tables, lists.
-func docxText(data []byte) (string, error) {
+func docxText(data []byte, w *textWriter) error {
 	z, err := openZip(data)
 	if err != nil {
-		return "", err
+		return err
 	}
 	for _, f := range z.File {
 		if f.Name == "word/document.xml" {
-			b, err := readEntry(f)
-			if err != nil {
-				return "", err
-			}
-			return xmlText(b, "t", "p")
+			return entryText(f, w, "t", "p")
 		}
 	}
-	return "", fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
+	return fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
 }
 
 // pptxText reads every slide's text, slide by slide.
-func pptxText(data []byte) (string, error) {
+func pptxText(data []byte, w *textWriter) error {
 	z, err := openZip(data)
 	if err != nil {
-		return "", err
+		return err
 	}
 	type slide struct {
 		n int
@@ -187,48 +201,75 @@ func pptxText(data []byte) (string, error) {
 		}
 	}
 	sort.Slice(slides, func(i, j int) bool { return slides[i].n < slides[j].n })
-	var out strings.Builder
 	for _, s := range slides {
-		b, err := readEntry(s.f)
-		if err != nil {
-			return "", err
+		if err := entryText(s.f, w, "t", "p"); err != nil {
+			return err
 		}
-		text, err := xmlText(b, "t", "p")
-		if err != nil {
-			return "", err
+		if err := w.WriteString("\n\n"); err != nil {
+			return err
 		}
-		out.WriteString(text + "\n\n")
 	}
-	return out.String(), nil
+	return nil
 }
 
 // xlsxText reads every sheet, row by row, cells separated by tabs
-// (xuri/excelize, with its unzip limits set).
-func xlsxText(data []byte) (string, error) {
-	if _, err := openZip(data); err != nil {
-		return "", err
+// (xuri/excelize, with its unzip limits set), a row at a time.
+func xlsxText(data []byte, w *textWriter) error {
+	z, err := openZip(data)
+	if err != nil {
+		return err
 	}
-	return guard(func(data []byte) (string, error) {
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 64 << 20})
+	if err := verify(z); err != nil {
+		return err
+	}
+	return guard(func(data []byte, w *textWriter) error {
+		// No spilling of large sheets to temporary files: the reader's
+		// memory is bounded by its sandbox instead.
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzipped})
 		if err != nil {
 			if strings.Contains(strings.ToLower(err.Error()), "encrypt") || strings.Contains(err.Error(), "password") {
-				return "", ErrEncrypted
+				return ErrEncrypted
 			}
-			return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		defer f.Close()
-		var b strings.Builder
 		for _, sheet := range f.GetSheetList() {
-			rows, err := f.GetRows(sheet)
-			if err != nil {
-				return "", fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
+			if err := sheetText(f, sheet, w); err != nil {
+				return err
 			}
-			b.WriteString(sheet + "\n")
-			for _, row := range rows {
-				b.WriteString(strings.Join(row, "\t") + "\n")
-			}
-			b.WriteString("\n")
 		}
-		return b.String(), nil
-	})(data)
+		return nil
+	})(data, w)
+}
+
+func sheetText(f *excelize.File, sheet string, w *textWriter) error {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
+	}
+	defer rows.Close()
+	if err := w.WriteString(sheet + "\n"); err != nil {
+		return err
+	}
+	for rows.Next() {
+		cols, err := rows.Columns()
+		if err != nil {
+			return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
+		}
+		if err := w.WriteString(strings.Join(trimRow(cols), "\t") + "\n"); err != nil {
+			return err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
+	}
+	return w.WriteString("\n")
+}
+
+// trimRow drops a row's empty trailing cells, as GetRows does.
+func trimRow(cols []string) []string {
+	for len(cols) > 0 && cols[len(cols)-1] == "" {
+		cols = cols[:len(cols)-1]
+	}
+	return cols
 }

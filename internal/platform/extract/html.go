@@ -26,21 +26,23 @@ var blocks = map[atom.Atom]bool{
 }
 
 // html reads the visible text of an HTML document: the title, headings and
-// paragraphs line by line, without scripts and styles.
-func html(data []byte) (string, error) {
+// paragraphs line by line, without scripts and styles. It tokenizes rather
+// than builds a tree, so nesting costs nothing.
+func html(data []byte, w *textWriter) error {
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return "", ErrNotText
+		return ErrNotText
 	}
+	w.tidy = true
 	z := xhtml.NewTokenizer(bytes.NewReader(data))
-	var b strings.Builder
 	depth := 0 // inside skipped elements
 	for {
+		var err error
 		switch z.Next() {
 		case xhtml.ErrorToken:
 			if errors.Is(z.Err(), io.EOF) {
-				return Tidy(b.String()), nil
+				return nil
 			}
-			return "", ErrNotText
+			return ErrNotText
 		case xhtml.StartTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
@@ -48,7 +50,7 @@ func html(data []byte) (string, error) {
 				depth++
 			}
 			if blocks[a] {
-				b.WriteByte('\n')
+				err = w.Newline()
 			}
 		case xhtml.EndTagToken:
 			name, _ := z.TagName()
@@ -57,18 +59,22 @@ func html(data []byte) (string, error) {
 				depth--
 			}
 			if blocks[a] {
-				b.WriteByte('\n')
+				err = w.Newline()
 			}
 		case xhtml.SelfClosingTagToken:
 			name, _ := z.TagName()
 			if blocks[atom.Lookup(name)] {
-				b.WriteByte('\n')
+				err = w.Newline()
 			}
 		case xhtml.TextToken:
 			if depth == 0 {
-				b.WriteString(strings.Join(strings.Fields(string(z.Text())), " "))
-				b.WriteByte(' ')
+				if words := strings.Fields(string(z.Text())); len(words) > 0 {
+					err = w.WriteString(strings.Join(words, " ") + " ")
+				}
 			}
+		}
+		if err != nil {
+			return err
 		}
 	}
 }

@@ -23,14 +23,20 @@ var (
 
 // Handler serves the probes.
 type Handler struct {
-	db  *bun.DB
-	rdb redis.UniversalClient
-	now func() time.Time
+	db      *bun.DB
+	rdb     redis.UniversalClient
+	reports map[string]Report
+	now     func() time.Time
 }
 
-// NewHandler returns the probe handler.
-func NewHandler(db *bun.DB, rdb redis.UniversalClient) *Handler {
-	return &Handler{db: db, rdb: rdb, now: time.Now}
+// Report is a part of the readiness answer that informs without deciding
+// it: something an operator should look at ("ok" when nothing).
+type Report func(ctx context.Context) (string, error)
+
+// NewHandler returns the probe handler; reports add named parts to the
+// readiness answer.
+func NewHandler(db *bun.DB, rdb redis.UniversalClient, reports map[string]Report) *Handler {
+	return &Handler{db: db, rdb: rdb, reports: reports, now: time.Now}
 }
 
 // Register adds the probe routes.
@@ -72,7 +78,7 @@ func (h *Handler) healthz(c *echo.Context) error {
 // readyz godoc
 //
 //	@Summary		Readiness probe
-//	@Description	Checks the database, Redis and that at least one worker sent a heartbeat recently.
+//	@Description	Checks the database, Redis and that at least one worker sent a heartbeat recently. It also reports, under "jobs", jobs running past their deadline (JOB_TIMEOUT); those do not make the API unready.
 //	@Tags			health
 //	@Produce		json
 //	@Success		200	{object}	ReadyResponse
@@ -85,7 +91,8 @@ func (h *Handler) readyz(c *echo.Context) error {
 	ready := true
 	fail := func(part, msg string) { checks[part], ready = msg, false }
 
-	if err := h.db.PingContext(ctx); err != nil {
+	dbUp := h.db.PingContext(ctx) == nil
+	if !dbUp {
 		fail("database", "unreachable")
 	}
 	if err := h.rdb.Ping(ctx).Err(); err != nil {
@@ -95,6 +102,17 @@ func (h *Handler) readyz(c *echo.Context) error {
 		fail("worker", "unknown: heartbeat not readable")
 	} else if n == 0 {
 		fail("worker", fmt.Sprintf("no worker heartbeat in the last %s; is the worker running?", jobs.HeartbeatTTL))
+	}
+	for name, report := range h.reports {
+		if !dbUp {
+			checks[name] = "unknown: the database is unreachable"
+			continue
+		}
+		msg, err := report(ctx)
+		if err != nil {
+			msg = "unknown: not readable right now"
+		}
+		checks[name] = msg
 	}
 	if !ready {
 		return c.JSON(http.StatusServiceUnavailable, ReadyResponse{Status: "not ready", Checks: checks})

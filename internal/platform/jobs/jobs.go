@@ -19,11 +19,16 @@ import (
 )
 
 // Client enqueues tasks. It implements the Enqueuer ports of the modules.
-type Client struct{ c *asynq.Client }
+type Client struct {
+	c       *asynq.Client
+	timeout time.Duration
+}
 
-// NewClient returns a Client on the shared Redis connection.
-func NewClient(rdb redis.UniversalClient) *Client {
-	return &Client{c: asynq.NewClientFromRedisClient(rdb)}
+// NewClient returns a Client on the shared Redis connection whose tasks
+// the queue abandons after timeout (a backstop behind the jobs' own
+// deadline, which should be shorter).
+func NewClient(rdb redis.UniversalClient, timeout time.Duration) *Client {
+	return &Client{c: asynq.NewClientFromRedisClient(rdb), timeout: timeout}
 }
 
 // Close releases the client (not the shared Redis connection).
@@ -37,7 +42,7 @@ func (c *Client) Enqueue(ctx context.Context, taskType string, payload any, id s
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", taskType, err)
 	}
-	opts := []asynq.Option{asynq.MaxRetry(10), asynq.Timeout(30 * time.Minute)}
+	opts := []asynq.Option{asynq.MaxRetry(10), asynq.Timeout(c.timeout)}
 	if id != "" {
 		opts = append(opts, asynq.TaskID(taskType+":"+id))
 	}

@@ -46,7 +46,7 @@ func TestDecodeSkipsRetryOnBadPayload(t *testing.T) {
 func TestEnqueueWithIDIsIdempotent(t *testing.T) {
 	t.Parallel()
 	rdb := testkit.Redis(t)
-	c := jobs.NewClient(rdb)
+	c := jobs.NewClient(rdb, time.Hour)
 	t.Cleanup(func() { _ = c.Close() })
 	ctx := context.Background()
 	typ, id := "test:"+uuid.NewString(), uuid.NewString()

@@ -31,9 +31,17 @@ func PDF(encrypted bool, lines ...string) []byte {
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 	}
+	trailer := ""
 	if encrypted {
 		objs = append(objs, "<< /Filter /Standard /V 1 /R 2 /O <"+strings.Repeat("41", 32)+"> /U <"+strings.Repeat("42", 32)+"> /P -4 >>")
+		trailer = fmt.Sprintf(" /Encrypt %d 0 R /ID [<%s> <%s>]", len(objs), strings.Repeat("ab", 16), strings.Repeat("ab", 16))
 	}
+	return pdfFile(objs, trailer)
+}
+
+// pdfFile writes objects (numbered from 1, the first the catalog) with
+// their cross-reference table; extra goes into the trailer.
+func pdfFile(objs []string, extra string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -46,11 +54,7 @@ func PDF(encrypted bool, lines ...string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	trailer := fmt.Sprintf("/Size %d /Root 1 0 R", len(objs)+1)
-	if encrypted {
-		trailer += fmt.Sprintf(" /Encrypt %d 0 R /ID [<%s> <%s>]", len(objs), strings.Repeat("ab", 16), strings.Repeat("ab", 16))
-	}
-	fmt.Fprintf(&b, "trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n", trailer, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, extra, xref)
 	return b.Bytes()
 }
 

@@ -112,6 +112,7 @@ func Config(t testing.TB) config.Config {
 		// Cheap password hashing: tests sign in often.
 		"ARGON2_MEMORY_KIB": "1024",
 		"ARGON2_ITERATIONS": "1",
+		"EXTRACT_BIN":       ExtractBin(t),
 	})
 	if err != nil {
 		t.Fatalf("test config: %v", err)
@@ -133,6 +134,7 @@ func Env(t testing.TB) []string {
 		"FETCH_ALLOWED_HOSTS=127.0.0.1",
 		"ARGON2_MEMORY_KIB=1024",
 		"ARGON2_ITERATIONS=1",
+		"EXTRACT_BIN=" + ExtractBin(t),
 	}
 }
 

@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description Checks the database, Redis and that at least one worker sent a heartbeat recently.
+         * @description Checks the database, Redis and that at least one worker sent a heartbeat recently. It also reports, under "jobs", jobs running past their deadline (JOB_TIMEOUT); those do not make the API unready.
          */
         get: {
             parameters: {
