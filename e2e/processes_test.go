@@ -76,6 +76,9 @@ func start(t *testing.T, bin string, env []string) *proc {
 			<-p.done
 			p.stopped = true
 		}
+		if testkit.HasPanic(p.out.String()) {
+			t.Errorf("%s logged a panic", filepath.Base(bin))
+		}
 		if t.Failed() {
 			t.Logf("%s output:\n%s", filepath.Base(bin), p.out.String())
 		}

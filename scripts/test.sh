@@ -56,5 +56,21 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+# Every test process appends the log lines of recovered panics (a 500 from
+# Echo's recover, a task asynq recovered) to this file; the e2e tests fail
+# on a panic in a binary's output. Any line fails the run.
+export AGORA_PANIC_LOG=${AGORA_PANIC_LOG:-$(mktemp /tmp/agora-panics.XXXXXX)}
+: >"$AGORA_PANIC_LOG"
+
 say "go test -race ./... (includes the import-rule and OpenAPI drift checks)"
-go test -race -count=1 -timeout 15m "$@" ./...
+set +e
+go test -race -count=1 -timeout 15m "$@" ./... 2>&1 | tee /tmp/agora-test-output.log
+status=${PIPESTATUS[0]}
+set -e
+if grep -q '^panic: ' /tmp/agora-test-output.log || [ -s "$AGORA_PANIC_LOG" ]; then
+  echo "A panic happened during the tests:"
+  grep -n '^panic: ' /tmp/agora-test-output.log || true
+  cat "$AGORA_PANIC_LOG"
+  exit 1
+fi
+exit "$status"

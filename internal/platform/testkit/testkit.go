@@ -8,8 +8,6 @@ package testkit
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"sync"
 	"testing"
@@ -136,14 +134,6 @@ func Env(t testing.TB) []string {
 		"ARGON2_ITERATIONS=1",
 		"EXTRACT_BIN=" + ExtractBin(t),
 	}
-}
-
-// Logger returns a logger that writes to w (io.Discard when nil).
-func Logger(w io.Writer) *slog.Logger {
-	if w == nil {
-		w = io.Discard
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Tenant inserts a fresh tenant for this test and returns its id. Tests that

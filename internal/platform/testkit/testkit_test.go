@@ -3,6 +3,8 @@ package testkit_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -37,4 +39,21 @@ func TestDoSendsJSON(t *testing.T) {
 	})
 	got := testkit.JSON[map[string]string](t, testkit.Do(h, http.MethodPost, "/", `{}`, "X-K", "v"))
 	require.Equal(t, map[string]string{"ct": "application/json", "k": "v"}, got)
+}
+
+// TestLoggerRecordsPanics: a recovered panic logged at error level lands
+// in the panic log `make test` checks; ordinary errors do not.
+func TestLoggerRecordsPanics(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "panics")
+	t.Setenv(testkit.PanicLogEnv, path)
+	log := testkit.Logger(nil)
+	log.Error("request failed", "err", "the model is unavailable right now")
+	_, err := os.Stat(path)
+	require.True(t, os.IsNotExist(err), "an ordinary error is no panic")
+	log.With("route", "/v1/chat/completions").Error("request failed", "err", "[PANIC RECOVER] runtime error: slice bounds out of range [:-1]")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "slice bounds out of range")
+	require.True(t, testkit.HasPanic("worker log\npanic: boom\n\ngoroutine 1"))
+	require.False(t, testkit.HasPanic("TestNoPanic passed"))
 }
