@@ -151,7 +151,10 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
 	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat}, log)
-	a.Hub = realtime.NewHub(rdb)
+	a.Hub = realtime.NewHub(rdb, realtime.Options{CheckEvery: cfg.WebSocketCheckEvery})
+	// A change through the API (here, or in another process through Redis)
+	// may have revoked a socket's credential: every socket checks again.
+	a.Caches.OnInvalidate(a.Hub.Recheck)
 	embed := &embedLink{}
 	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
 	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),

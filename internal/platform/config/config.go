@@ -75,6 +75,10 @@ type Config struct {
 	// CacheTTL bounds how long an API process reuses what it read about
 	// callers, models and credentials (0: not at all).
 	CacheTTL time.Duration `env:"CACHE_TTL" envDefault:"10s"`
+	// WebSocketCheckEvery is how often each WebSocket is pinged and its
+	// credential checked again: a revoked key's or a deactivated user's
+	// socket closes within it even if the change's signal is lost.
+	WebSocketCheckEvery time.Duration `env:"WEBSOCKET_CHECK_INTERVAL" envDefault:"30s"`
 	// DebugAddr serves Go's profiler (/debug/pprof/) when set; keep it on
 	// loopback.
 	DebugAddr string `env:"DEBUG_ADDR"`
@@ -285,6 +289,9 @@ func (c Config) Validate() error {
 	}
 	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
 		add("CACHE_TTL must be between 0 (no caching) and 5m")
+	}
+	if c.WebSocketCheckEvery < time.Second || c.WebSocketCheckEvery > 30*time.Second {
+		add("WEBSOCKET_CHECK_INTERVAL must be between 1s and 30s (a socket must close within 30 s of its credential's revocation)")
 	}
 	if c.ModelFirstTokenTimeout < time.Second || c.ModelFirstTokenTimeout > 10*time.Minute {
 		add("MODEL_FIRST_TOKEN_TIMEOUT must be between 1s and 10m")

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
@@ -44,18 +45,75 @@ func mustJSON(v any) json.RawMessage {
 
 // Hub fans Redis messages out to this process's connections. It holds one
 // Redis subscription and subscribes to a user's channel while at least
-// one local connection wants it.
+// one local connection wants it. It also has every connection check its
+// credential again, on each connection's ping timer and when Recheck is
+// called, and closes those whose credential no longer holds.
 type Hub struct {
 	rdb    redis.UniversalClient
 	pubsub *redis.PubSub
+	every  time.Duration
+	checks chan struct{} // bounds the checks Recheck starts at once
 
 	mu    sync.Mutex
 	conns map[string]map[*conn]struct{} // redis channel -> connections
+	all   map[*conn]struct{}
+}
+
+// Options tune a Hub.
+type Options struct {
+	// CheckEvery is how often each connection is pinged and its credential
+	// checked again (0: 30 s). A revoked credential's connections close
+	// within it even when no Recheck comes.
+	CheckEvery time.Duration
+	// ConcurrentChecks bounds the checks a Recheck runs at once, so a burst
+	// of changes does not become a burst of database reads (0: 4).
+	ConcurrentChecks int
 }
 
 // NewHub returns a hub on rdb; Run delivers its messages.
-func NewHub(rdb redis.UniversalClient) *Hub {
-	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), conns: map[string]map[*conn]struct{}{}}
+func NewHub(rdb redis.UniversalClient, o Options) *Hub {
+	if o.CheckEvery <= 0 {
+		o.CheckEvery = DefaultCheckEvery
+	}
+	if o.ConcurrentChecks <= 0 {
+		o.ConcurrentChecks = 4
+	}
+	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), every: o.CheckEvery,
+		checks: make(chan struct{}, o.ConcurrentChecks), conns: map[string]map[*conn]struct{}{}, all: map[*conn]struct{}{}}
+}
+
+// Recheck has every open connection check its credential again soon, and
+// close when it no longer holds. Call it when credentials may have changed
+// (the caches' invalidation signal); it does not block, and calls that
+// come while a connection's check is pending are merged into it.
+func (h *Hub) Recheck() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.all {
+		select {
+		case c.recheck <- struct{}{}:
+		default: // a check is already pending
+		}
+	}
+}
+
+// Connections returns how many connections are open in this process.
+func (h *Hub) Connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.all)
+}
+
+func (h *Hub) add(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.all[c] = struct{}{}
+}
+
+func (h *Hub) remove(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.all, c)
 }
 
 // Run delivers messages until ctx ends.
