@@ -247,7 +247,9 @@ func (a *App) HTTP() *echo.Echo {
 	registerWeb(e)
 
 	v1 := e.Group("/api/v1")
-	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(a.Config.SuperAPIKey))
+	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(httpx.SuperKeyOptions{Key: a.Config.SuperAPIKey, Audit: a.Audit,
+		Throttle: a.Limiter.Failures("sysadmin:ip", a.Config.SuperKeyFailuresPerIP, a.Config.SuperKeyFailureWindow),
+		Limit:    a.Config.SuperKeyFailuresPerIP}))
 	a.Tenants.HTTP.Register(sysadmin)
 	a.Users.HTTP.RegisterSysadmin(sysadmin)
 	a.Models.HTTP.RegisterSysadmin(sysadmin)

@@ -33,7 +33,9 @@ func socketServer(t *testing.T, e *apptest.Env) *httptest.Server {
 	return srv
 }
 
-func wsURL(srv *httptest.Server) string { return "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/v1/ws" }
+func wsURL(srv *httptest.Server) string {
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/v1/ws"
+}
 
 // openSocket opens the WebSocket the way the web UI does, with an access
 // token or an API key as the "auth_" subprotocol, subscribes to job

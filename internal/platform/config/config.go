@@ -140,6 +140,10 @@ type Config struct {
 	LoginLimitPerAccount int           `env:"LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
 	LoginLimitPerIP      int           `env:"LOGIN_LIMIT_PER_IP" envDefault:"30"`
 	LoginLimitWindow     time.Duration `env:"LOGIN_LIMIT_WINDOW" envDefault:"15m"`
+	// Failed super-key attempts per client address within the window,
+	// after which the address is refused (429) until the window ends.
+	SuperKeyFailuresPerIP int           `env:"SUPER_KEY_FAILURES_PER_IP" envDefault:"10"`
+	SuperKeyFailureWindow time.Duration `env:"SUPER_KEY_FAILURE_WINDOW" envDefault:"1m"`
 }
 
 // minSecretLen is the shortest accepted JWT secret and super key.
@@ -273,7 +277,8 @@ func (c Config) Validate() error {
 		add("REFRESH_TOKEN_TTL must be at least 1m")
 	}
 	for name, v := range map[string]int{"RATE_LIMIT_PER_KEY": c.RateLimitPerKey, "RATE_LIMIT_PER_USER": c.RateLimitPerUser,
-		"RATE_LIMIT_PER_TENANT": c.RateLimitPerTenant, "LOGIN_LIMIT_PER_ACCOUNT": c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": c.LoginLimitPerIP} {
+		"RATE_LIMIT_PER_TENANT": c.RateLimitPerTenant, "LOGIN_LIMIT_PER_ACCOUNT": c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": c.LoginLimitPerIP,
+		"SUPER_KEY_FAILURES_PER_IP": c.SuperKeyFailuresPerIP} {
 		if v < 1 {
 			add("%s must be at least 1", name)
 		}
@@ -304,6 +309,9 @@ func (c Config) Validate() error {
 	}
 	if c.LoginLimitWindow < time.Second {
 		add("LOGIN_LIMIT_WINDOW must be at least 1s")
+	}
+	if c.SuperKeyFailureWindow < time.Second || c.SuperKeyFailureWindow > 24*time.Hour {
+		add("SUPER_KEY_FAILURE_WINDOW must be between 1s and 24h")
 	}
 	if strings.TrimSpace(c.FileStorageDir) == "" {
 		add("FILE_STORAGE_DIR must name a directory")
