@@ -123,14 +123,17 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	jc := jobs.NewClient(rdb)
 	box := secrets.NewBox(cfg.EncryptionKeys())
 	auditor := audit.NewService(db, log)
+	// A provider endpoint the fetch guard would refuse at use is refused
+	// when it is saved, with the reason.
+	endpoints := safehttp.EndpointGuard{Allow: cfg.FetchAllowList()}
 	a := &App{
 		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor,
 		Tenants: tenants.New(tenants.Deps{
 			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
-			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
+			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints,
 		}),
 	}
-	a.Models = models.New(db, box, auditor)
+	a.Models = models.New(db, box, auditor, endpoints)
 	link := &spacesLink{}
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),

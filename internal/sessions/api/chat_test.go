@@ -157,20 +157,6 @@ func TestStreamedConversation(t *testing.T) {
 	require.Equal(t, "Bearer sk-upstream", c.fake.Headers[0].Get("Authorization"), "the tenant's credential")
 }
 
-// TestModelEndpointsOnPrivateAddressesAreRefused: a tenant's credential
-// may name any endpoint, so model connections get the crawler's address
-// checks; here the fake provider's loopback address is not allowed.
-func TestModelEndpointsOnPrivateAddressesAreRefused(t *testing.T) {
-	t.Parallel()
-	cfg := testkit.Config(t)
-	cfg.FetchAllowedHosts = nil
-	c := newChatIn(t, apptest.With(t, cfg))
-	resp := c.post(t, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"one","stream":false}`)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	require.Zero(t, c.fake.Calls.Load(), "no request reached the loopback address")
-}
-
 func TestNonStreamedAnswerAndFollowUpHistory(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, testkit.Reply{Tokens: []string{"First", " answer"}}, testkit.Reply{Tokens: []string{"Second"}})

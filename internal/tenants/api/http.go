@@ -204,7 +204,7 @@ func (h *Handler) credentials(c *echo.Context) error {
 // setCredential godoc
 //
 //	@Summary		Set a tenant's provider credential
-//	@Description	Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional).
+//	@Description	Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional). An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
 //	@Tags			sysadmin
 //	@Accept			json
 //	@Produce		json

@@ -144,7 +144,7 @@ export interface paths {
         get?: never;
         /**
          * Set one of the tenant's provider credentials (admin)
-         * @description Stored encrypted; the response shows the key masked.
+         * @description Stored encrypted; the response shows the key masked. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
@@ -273,7 +273,7 @@ export interface paths {
         put?: never;
         /**
          * Add a model provider record (admin)
-         * @description The key is stored encrypted. vllm, azure and ollama need an endpoint.
+         * @description The key is stored encrypted. vllm, azure and ollama need an endpoint. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         post: {
             parameters: {
@@ -379,7 +379,7 @@ export interface paths {
         };
         /**
          * Replace a model provider record (admin)
-         * @description An empty api_key keeps the stored key.
+         * @description An empty api_key keeps the stored key. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
@@ -5001,7 +5001,7 @@ export interface paths {
         get?: never;
         /**
          * Set a tenant's provider credential
-         * @description Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional).
+         * @description Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional). An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
