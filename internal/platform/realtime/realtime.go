@@ -52,11 +52,13 @@ type Hub struct {
 	rdb    redis.UniversalClient
 	pubsub *redis.PubSub
 	every  time.Duration
+	gather time.Duration
 	checks chan struct{} // bounds the checks Recheck starts at once
 
 	mu    sync.Mutex
 	conns map[string]map[*conn]struct{} // redis channel -> connections
 	all   map[*conn]struct{}
+	armed bool // a sweep is due
 }
 
 // Options tune a Hub.
@@ -68,6 +70,10 @@ type Options struct {
 	// ConcurrentChecks bounds the checks a Recheck runs at once, so a burst
 	// of changes does not become a burst of database reads (0: 4).
 	ConcurrentChecks int
+	// GatherRechecks is how long a Recheck waits for more before the
+	// connections check, so a burst of changes costs one round of checks
+	// (0: 500 ms).
+	GatherRechecks time.Duration
 }
 
 // NewHub returns a hub on rdb; Run delivers its messages.
@@ -78,17 +84,33 @@ func NewHub(rdb redis.UniversalClient, o Options) *Hub {
 	if o.ConcurrentChecks <= 0 {
 		o.ConcurrentChecks = 4
 	}
-	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), every: o.CheckEvery,
+	if o.GatherRechecks <= 0 {
+		o.GatherRechecks = 500 * time.Millisecond
+	}
+	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), every: o.CheckEvery, gather: o.GatherRechecks,
 		checks: make(chan struct{}, o.ConcurrentChecks), conns: map[string]map[*conn]struct{}{}, all: map[*conn]struct{}{}}
 }
 
-// Recheck has every open connection check its credential again soon, and
-// close when it no longer holds. Call it when credentials may have changed
-// (the caches' invalidation signal); it does not block, and calls that
-// come while a connection's check is pending are merged into it.
+// Recheck has every open connection check its credential again soon
+// (after GatherRechecks), and close when it no longer holds. Call it when
+// credentials may have changed (the caches' invalidation signal); it does
+// not block. Calls before the round of checks starts are merged into it,
+// as are calls while a connection's own check is pending.
 func (h *Hub) Recheck() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.armed {
+		return
+	}
+	h.armed = true
+	time.AfterFunc(h.gather, h.sweep)
+}
+
+// sweep asks every connection to check its credential.
+func (h *Hub) sweep() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.armed = false
 	for c := range h.all {
 		select {
 		case c.recheck <- struct{}{}:
