@@ -8,7 +8,7 @@
 //	@securityDefinitions.apikey	SuperKey
 //	@in							header
 //	@name						X-API-Key
-//	@description				The sysadmin super key (SUPER_API_KEY).
+//	@description				The sysadmin super key (SUPER_API_KEY). Wrong or missing keys are audited (sysadmin.auth_failed) and throttled per client address: after SUPER_KEY_FAILURES_PER_IP within SUPER_KEY_FAILURE_WINDOW the address gets 429 with Retry-After, even with the right key, until the window ends.
 //	@securityDefinitions.apikey	Bearer
 //	@in							header
 //	@name						Authorization

@@ -129,14 +129,17 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	jc := jobs.NewClient(rdb, cfg.JobTimeout+5*time.Minute)
 	box := secrets.NewBox(cfg.EncryptionKeys())
 	auditor := audit.NewService(db, log)
+	// A provider endpoint the fetch guard would refuse at use is refused
+	// when it is saved, with the reason.
+	endpoints := safehttp.EndpointGuard{Allow: cfg.FetchAllowList()}
 	a := &App{
 		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor, Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()},
 		Tenants: tenants.New(tenants.Deps{
 			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
-			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg),
+			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints,
 		}),
 	}
-	a.Models = models.New(db, box, auditor)
+	a.Models = models.New(db, box, auditor, endpoints)
 	link := &spacesLink{}
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
@@ -157,7 +160,10 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
 	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}, log)
-	a.Hub = realtime.NewHub(rdb)
+	a.Hub = realtime.NewHub(rdb, realtime.Options{CheckEvery: cfg.WebSocketCheckEvery})
+	// A change through the API (here, or in another process through Redis)
+	// may have revoked a socket's credential: every socket checks again.
+	a.Caches.OnInvalidate(a.Hub.Recheck)
 	embed := &embedLink{}
 	extractLimits := sandbox.Limits{Timeout: cfg.ExtractTimeout, CPU: cfg.ExtractTimeout, Memory: cfg.ExtractMaxMemory}
 	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
@@ -253,7 +259,9 @@ func (a *App) HTTP() *echo.Echo {
 	registerWeb(e)
 
 	v1 := e.Group("/api/v1")
-	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(a.Config.SuperAPIKey))
+	sysadmin := v1.Group("/sysadmin", httpx.SuperKey(httpx.SuperKeyOptions{Key: a.Config.SuperAPIKey, Audit: a.Audit,
+		Throttle: a.Limiter.Failures("sysadmin:ip", a.Config.SuperKeyFailuresPerIP, a.Config.SuperKeyFailureWindow),
+		Limit:    a.Config.SuperKeyFailuresPerIP}))
 	a.Tenants.HTTP.Register(sysadmin)
 	a.Users.HTTP.RegisterSysadmin(sysadmin)
 	a.Models.HTTP.RegisterSysadmin(sysadmin)

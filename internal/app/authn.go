@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/cache"
@@ -44,20 +46,56 @@ func (a authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth
 		Scopes: []string{"read", "write"}, AssistantID: k.Assistant}, nil
 }
 
+var (
+	errNoSocketCredential = errs.New(errs.Unauthenticated, "missing credentials")
+	// An assistant-scoped key sits in a web page; the socket would give
+	// anyone who reads it every job update of the user who made it.
+	errAssistantKeySocket = errs.New(errs.Forbidden,
+		"assistant-scoped API keys cannot open the WebSocket; use a user's access token or user API key")
+	errSocketUserChanged = errs.New(errs.Unauthenticated, "the credential now belongs to another user; sign in again")
+)
+
 // realtimeIdentity checks the credential a WebSocket connection brings: an
-// access token, or an API key.
+// access token, or a user API key (assistant-scoped keys are refused). The
+// identity rechecks the same credential while the socket is open: through
+// the cache (emptied by the change that asked for the recheck) or, fresh,
+// from the database, so a socket never outlives its credential by more
+// than WEBSOCKET_CHECK_INTERVAL even if the cache's signal is lost.
 func (a *App) realtimeIdentity(ctx context.Context, token string) (realtime.Identity, error) {
 	if token == "" {
-		return realtime.Identity{}, errs.New(errs.Unauthenticated, "missing credentials")
+		return realtime.Identity{}, errNoSocketCredential
 	}
-	p, err := a.authn.AuthenticateToken(ctx, token)
-	if err != nil {
-		p, err = a.authn.AuthenticateAPIKey(ctx, token)
-	}
+	p, err := socketPrincipal(ctx, a.authn, token)
 	if err != nil {
 		return realtime.Identity{}, err
 	}
-	return realtime.Identity{User: p.UserID, Expires: p.Expires}, nil
+	if p.AssistantID != uuid.Nil {
+		return realtime.Identity{}, errAssistantKeySocket
+	}
+	user := p.UserID
+	recheck := func(ctx context.Context, fresh bool) error {
+		var from auth.Authenticator = a.authn
+		if fresh {
+			from = a.authn.next
+		}
+		q, err := socketPrincipal(ctx, from, token)
+		if err == nil && q.UserID != user {
+			return errSocketUserChanged
+		}
+		return err
+	}
+	return realtime.Identity{User: user, Expires: p.Expires, Recheck: recheck}, nil
+}
+
+// socketPrincipal authenticates a socket's credential by its shape, as
+// auth.Middleware does: a JWT has two dots, an API key none. Trying one
+// kind after the other would turn a database outage while checking a
+// token into "invalid API key", and close the socket.
+func socketPrincipal(ctx context.Context, from auth.Authenticator, token string) (auth.Principal, error) {
+	if strings.Count(token, ".") == 2 {
+		return from.AuthenticateToken(ctx, token)
+	}
+	return from.AuthenticateAPIKey(ctx, token)
 }
 
 // cachedAuthn remembers who a credential is for a short time (CACHE_TTL),

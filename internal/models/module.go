@@ -19,8 +19,9 @@ type Module struct {
 	HTTP    *api.Handler
 }
 
-// New builds the models module.
-func New(db *bun.DB, box *secrets.Box, auditor audit.Recorder) *Module {
-	svc := application.NewService(infrastructure.NewRepo(db), postgres.NewTransactor(db), box, auditor)
+// New builds the models module; endpoints checks provider endpoints
+// before they are saved.
+func New(db *bun.DB, box *secrets.Box, auditor audit.Recorder, endpoints application.Endpoints) *Module {
+	svc := application.NewService(infrastructure.NewRepo(db), postgres.NewTransactor(db), box, auditor, endpoints)
 	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
 }

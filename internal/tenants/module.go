@@ -29,6 +29,8 @@ type Deps struct {
 	Strict bool
 	// Global are the installation's provider credentials for shared mode.
 	Global map[domain.Provider]domain.CredentialInput
+	// Endpoints checks credentials' endpoints before they are saved.
+	Endpoints application.Endpoints
 }
 
 // Module is the wired tenants module.
@@ -43,7 +45,7 @@ func New(d Deps) *Module {
 	svc := application.NewService(application.Deps{
 		Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB), Jobs: d.Jobs,
 		Storage: infrastructure.NewDirStorage(d.StorageDir), Secrets: d.Secrets, Audit: d.Audit, Log: d.Log,
-		Strict: d.Strict, Global: d.Global,
+		Strict: d.Strict, Global: d.Global, Endpoints: d.Endpoints,
 	})
 	return &Module{Service: svc, HTTP: api.NewHandler(svc), Tasks: api.NewTasks(svc)}
 }

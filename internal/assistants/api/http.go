@@ -267,7 +267,7 @@ func (h *Handler) prompts(c *echo.Context) error {
 // createKey godoc
 //
 //	@Summary		Create an assistant-scoped API key (shown once)
-//	@Description	The key works only on this assistant's session routes.
+//	@Description	The key works only on this assistant's session routes, where it sees only the sessions it started (its maker's other sessions are 404 to it); it cannot open the WebSocket. It is meant to sit in a web page.
 //	@Tags			assistants
 //	@Accept			json
 //	@Produce		json

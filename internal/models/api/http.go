@@ -76,6 +76,7 @@ func id(c *echo.Context, name string) (uuid.UUID, error) {
 //	@Produce	json
 //	@Security	SuperKey
 //	@Success	200	{object}	ModelList
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/completion-models/ [get]
 //	@Router		/api/v1/sysadmin/embedding-models/ [get]
 //	@Router		/api/v1/sysadmin/transcription-models/ [get]
@@ -103,6 +104,7 @@ func (h *Handler) globalList(c *echo.Context) error {
 //	@Success		201		{object}	ModelResponse
 //	@Failure		400		{object}	httpx.ErrorBody
 //	@Failure		409		{object}	httpx.ErrorBody
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/completion-models/ [post]
 //	@Router			/api/v1/sysadmin/embedding-models/ [post]
 //	@Router			/api/v1/sysadmin/transcription-models/ [post]
@@ -131,6 +133,7 @@ func (h *Handler) globalCreate(c *echo.Context) error {
 //	@Param		id	path		string	true	"model id"	format(uuid)
 //	@Success	200	{object}	ModelResponse
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [get]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [get]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [get]
@@ -161,6 +164,7 @@ func (h *Handler) globalGet(c *echo.Context) error {
 //	@Success	200		{object}	ModelResponse
 //	@Failure	400		{object}	httpx.ErrorBody
 //	@Failure	404		{object}	httpx.ErrorBody
+//	@Failure	429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [post]
@@ -192,6 +196,7 @@ func (h *Handler) globalUpdate(c *echo.Context) error {
 //	@Param		id	path	string	true	"model id"	format(uuid)
 //	@Success	204
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [delete]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [delete]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [delete]
@@ -218,6 +223,7 @@ func (h *Handler) globalDelete(c *echo.Context) error {
 //	@Param		body	body		SettingRequest	true	"the setting"
 //	@Success	200		{object}	ModelResponse
 //	@Failure	404		{object}	httpx.ErrorBody
+//	@Failure	429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/completion-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/embedding-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/transcription-models/{id}/ [post]

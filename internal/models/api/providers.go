@@ -58,7 +58,7 @@ func (h *Handler) provider(c *echo.Context) error {
 // createProvider godoc
 //
 //	@Summary		Add a model provider record (admin)
-//	@Description	The key is stored encrypted. vllm, azure and ollama need an endpoint.
+//	@Description	The key is stored encrypted. vllm, azure and ollama need an endpoint. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
 //	@Tags			admin
 //	@Accept			json
 //	@Produce		json
@@ -85,7 +85,7 @@ func (h *Handler) createProvider(c *echo.Context) error {
 // updateProvider godoc
 //
 //	@Summary		Replace a model provider record (admin)
-//	@Description	An empty api_key keeps the stored key.
+//	@Description	An empty api_key keeps the stored key. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
 //	@Tags			admin
 //	@Accept			json
 //	@Produce		json

@@ -51,3 +51,10 @@ type Secrets interface {
 	Rotate(value string) (string, bool, error)
 	Decrypt(value string) (string, error)
 }
+
+// Endpoints checks a provider endpoint before it is saved: one the fetch
+// guard would refuse at use (a private or loopback address not in
+// FETCH_ALLOWED_HOSTS) is an invalid-input error that says so.
+type Endpoints interface {
+	Check(ctx context.Context, endpoint string) error
+}

@@ -36,8 +36,12 @@ func (s *Service) Provider(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
 	return p, nil
 }
 
-// CreateProvider adds a provider record with its key encrypted.
+// CreateProvider adds a provider record with its key encrypted. An
+// endpoint the fetch guard would refuse is invalid.
 func (s *Service) CreateProvider(ctx context.Context, tenant tenancy.ID, in domain.ProviderInput) (domain.Provider, error) {
+	if err := s.checkInput(ctx, in); err != nil {
+		return domain.Provider{}, err
+	}
 	p := domain.Provider{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, CreatedAt: s.now()}
 	if err := s.fill(&p, in); err != nil {
 		return domain.Provider{}, err
@@ -57,8 +61,12 @@ func (s *Service) CreateProvider(ctx context.Context, tenant tenancy.ID, in doma
 	return p, nil
 }
 
-// UpdateProvider replaces a provider record; an empty key keeps the old one.
+// UpdateProvider replaces a provider record; an empty key keeps the old
+// one. An endpoint the fetch guard would refuse is invalid.
 func (s *Service) UpdateProvider(ctx context.Context, tenant tenancy.ID, id uuid.UUID, in domain.ProviderInput) (domain.Provider, error) {
+	if err := s.checkInput(ctx, in); err != nil {
+		return domain.Provider{}, err
+	}
 	var p domain.Provider
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -94,6 +102,18 @@ func (s *Service) DeleteProvider(ctx context.Context, tenant tenancy.ID, id uuid
 		return fmt.Errorf("delete model provider %s: %w", id, err)
 	}
 	return nil
+}
+
+// checkInput validates a provider record and checks its endpoint against
+// the fetch guard, before any transaction: the check may resolve a name.
+func (s *Service) checkInput(ctx context.Context, in domain.ProviderInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	if in.Endpoint == "" {
+		return nil
+	}
+	return s.endpoints.Check(ctx, in.Endpoint)
 }
 
 func (s *Service) fill(p *domain.Provider, in domain.ProviderInput) error {

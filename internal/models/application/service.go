@@ -20,16 +20,17 @@ import (
 
 // Service runs the registry's use cases.
 type Service struct {
-	repo    Repo
-	tx      Transactor
-	secrets Secrets
-	audit   audit.Recorder
-	now     func() time.Time
+	repo      Repo
+	tx        Transactor
+	secrets   Secrets
+	audit     audit.Recorder
+	endpoints Endpoints
+	now       func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(repo Repo, tx Transactor, secrets Secrets, auditor audit.Recorder) *Service {
-	return &Service{repo: repo, tx: tx, secrets: secrets, audit: auditor,
+func NewService(repo Repo, tx Transactor, secrets Secrets, auditor audit.Recorder, endpoints Endpoints) *Service {
+	return &Service{repo: repo, tx: tx, secrets: secrets, audit: auditor, endpoints: endpoints,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 

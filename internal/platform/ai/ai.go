@@ -105,6 +105,10 @@ const (
 	KindContentFilter Kind = "content_filter"
 	KindUnavailable   Kind = "unavailable"
 	KindBadRequest    Kind = "bad_request"
+	// KindRefused is a provider whose address the fetch guard refuses (not
+	// public, not in FETCH_ALLOWED_HOSTS): no retry helps, only the
+	// operator's allow-list or another endpoint.
+	KindRefused Kind = "address_refused"
 )
 
 // Error is a classified provider failure.

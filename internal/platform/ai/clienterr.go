@@ -7,6 +7,11 @@ import (
 	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
+// RefusedMessage is what a client learns when the model provider's
+// address is refused by the fetch guard: trying again will not help.
+const RefusedMessage = "the model provider's address is refused by the fetch guard (it is not a public address); " +
+	"an operator can allow it in FETCH_ALLOWED_HOSTS"
+
 // ClientError turns a provider failure into the error a client sees, with
 // what they can do; the provider's own message stays in the logs.
 func ClientError(err error) error {
@@ -35,6 +40,8 @@ func ClientError(err error) error {
 		return errs.Wrap(errs.Invalid, "the model provider's content filter blocked this request", err)
 	case KindBadRequest:
 		return errs.Wrap(errs.Invalid, "the model provider rejected the request: "+e.Msg, err)
+	case KindRefused:
+		return errs.Wrap(errs.Unavailable, RefusedMessage, err)
 	}
 	return errs.Wrap(errs.Unavailable, "the model is unavailable right now; try again later", err)
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/agora-platform/agora/internal/platform/safehttp"
 )
 
 // DefaultBaseURLs are used when an endpoint names none.
@@ -213,6 +215,9 @@ func send(ctx context.Context, client *http.Client, ep Endpoint, req *http.Reque
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if safehttp.Refused(err) {
+			return nil, &Error{Kind: KindRefused, Endpoint: ep.Name, Msg: "the provider's address is refused by the fetch guard: " + err.Error()}
 		}
 		return nil, &Error{Kind: KindUnavailable, Endpoint: ep.Name, Msg: "cannot reach the provider: " + err.Error()}
 	}

@@ -196,8 +196,8 @@ func (r *Router) Chat(ctx context.Context, eps []Endpoint, req ChatRequest) (Str
 				break
 			}
 			e, _ := AsError(err)
-			if e != nil && (e.Kind == KindAuth || e.Kind == KindQuota) {
-				break // this endpoint's key will not get better; try the next
+			if e != nil && (e.Kind == KindAuth || e.Kind == KindQuota || e.Kind == KindRefused) {
+				break // this endpoint's key or address will not get better; try the next
 			}
 			if n == r.opts.Attempts {
 				break
@@ -360,6 +360,9 @@ func each[T any](ctx context.Context, r *Router, eps []Endpoint, call func(Drive
 			last = err
 			if ctx.Err() != nil || terminal(err) {
 				return zero, err
+			}
+			if e, ok := AsError(err); ok && e.Kind == KindRefused {
+				break // the address stays refused; try the next endpoint
 			}
 			wait, ok := r.backoff(n, err)
 			if !ok || n == r.opts.Attempts {

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/safehttp"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
@@ -195,4 +197,46 @@ func TestEmbedFailsOver(t *testing.T) {
 		[]ai.Endpoint{ep("bad", bad, 0), ep("good", good, 1)}, ai.EmbedRequest{Inputs: []string{"x"}})
 	require.NoError(t, err)
 	require.Len(t, res.Vectors, 1)
+}
+
+// TestRefusedAddressSaysSoAndIsNotRetried: a provider whose address the
+// fetch guard refuses (a loopback fake, not in the allow-list) fails at
+// once with a reason that names FETCH_ALLOWED_HOSTS, is not retried, does
+// not open its breaker, and the next endpoint is tried.
+func TestRefusedAddressSaysSoAndIsNotRetried(t *testing.T) {
+	t.Parallel()
+	refused := testkit.NewFakeAI(t)
+	good := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"ok"}})
+	allow, err := safehttp.ParseAllowList([]string{good.Server.Listener.Addr().String()})
+	require.NoError(t, err)
+	client := &http.Client{Transport: &http.Transport{DialContext: allow.DialContext(5*time.Second, nil)}}
+	s := &sleeps{}
+	r := ai.NewRouter(client, ai.RouterOptions{Sleep: s.sleep, BreakerFailures: 2})
+
+	for range 3 {
+		_, err = chat(t, r, ep("refused", refused, 0))
+		require.Error(t, err)
+		e, ok := ai.AsError(err)
+		require.True(t, ok, "%v", err)
+		require.Equal(t, ai.KindRefused, e.Kind)
+	}
+	require.Zero(t, refused.Calls.Load(), "nothing reached the refused address")
+	require.Empty(t, s.d, "a refused address is not retried")
+	require.Equal(t, "closed", r.BreakerState("refused"), "a refusal is not the endpoint's trouble")
+
+	kind, msg := errs.KindOf(ai.ClientError(err))
+	require.Equal(t, errs.Unavailable, kind)
+	require.Equal(t, ai.RefusedMessage, msg)
+	require.Contains(t, msg, "refused by the fetch guard")
+	require.Contains(t, msg, "FETCH_ALLOWED_HOSTS")
+	require.NotContains(t, msg, "try again later")
+
+	text, err := chat(t, r, ep("refused", refused, 0), ep("good", good, 1))
+	require.NoError(t, err)
+	require.Equal(t, "ok", text, "the next endpoint answers")
+
+	_, err = r.Embed(context.Background(), []ai.Endpoint{ep("refused", refused, 0)}, ai.EmbedRequest{Inputs: []string{"x"}})
+	_, msg = errs.KindOf(ai.ClientError(err))
+	require.Equal(t, ai.RefusedMessage, msg)
+	require.Empty(t, s.d, "embeddings do not retry it either")
 }

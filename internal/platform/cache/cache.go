@@ -105,6 +105,7 @@ type Set struct {
 	id     string
 	mu     sync.Mutex
 	purges []func()
+	after  []func()
 }
 
 // channel carries invalidations between processes.
@@ -123,11 +124,25 @@ func Add[K comparable, V any](s *Set, c *Cache[K, V]) *Cache[K, V] {
 	return c
 }
 
+// OnInvalidate registers fn to run whenever the caches are emptied, here or
+// on a signal from another process, after every cache of the set is empty
+// (so what fn looks up is read afresh). Something else that holds on to
+// what a change may have ended, such as open WebSockets, checks it again.
+// fn must not block.
+func (s *Set) OnInvalidate(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.after = append(s.after, fn)
+}
+
 func (s *Set) purge() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.purges {
 		p()
+	}
+	for _, fn := range s.after {
+		fn()
 	}
 }
 

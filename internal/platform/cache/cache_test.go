@@ -95,3 +95,28 @@ func TestInvalidateEmptiesOtherProcessesCaches(t *testing.T) {
 		return v == 3
 	}, 2*time.Second, 20*time.Millisecond, "the other process's cache is emptied through Redis")
 }
+
+func TestOnInvalidateRunsAfterTheCachesAreEmpty(t *testing.T) {
+	t.Parallel()
+	rdb := testkit.Redis(t)
+	here, there := cache.NewSet(rdb), cache.NewSet(rdb)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen []int
+	var signals atomic.Int64
+	c := cache.New[string, int](10, time.Hour)
+	// Registered before the cache: it still runs after the cache is empty.
+	here.OnInvalidate(func() {
+		v, _ := c.Get(ctx, "k", func(context.Context) (int, error) { return 2, nil })
+		seen = append(seen, v)
+	})
+	cache.Add(here, c)
+	there.OnInvalidate(func() { signals.Add(1) })
+	go there.Listen(ctx)
+	_, _ = c.Get(ctx, "k", func(context.Context) (int, error) { return 1, nil })
+	time.Sleep(100 * time.Millisecond) // let the subscription start
+	require.NoError(t, here.Invalidate(ctx))
+	require.Equal(t, []int{2}, seen, "the hook read afresh what the cache held")
+	require.Eventually(t, func() bool { return signals.Load() >= 1 }, 2*time.Second, 10*time.Millisecond,
+		"another process's hook runs on the signal (tests running beside this one may signal too)")
+}

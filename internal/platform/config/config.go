@@ -88,6 +88,10 @@ type Config struct {
 	// CacheTTL bounds how long an API process reuses what it read about
 	// callers, models and credentials (0: not at all).
 	CacheTTL time.Duration `env:"CACHE_TTL" envDefault:"10s"`
+	// WebSocketCheckEvery is how often each WebSocket is pinged and its
+	// credential checked again: a revoked key's or a deactivated user's
+	// socket closes within it even if the change's signal is lost.
+	WebSocketCheckEvery time.Duration `env:"WEBSOCKET_CHECK_INTERVAL" envDefault:"30s"`
 	// DebugAddr serves Go's profiler (/debug/pprof/) when set; keep it on
 	// loopback.
 	DebugAddr string `env:"DEBUG_ADDR"`
@@ -149,6 +153,10 @@ type Config struct {
 	LoginLimitPerAccount int           `env:"LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
 	LoginLimitPerIP      int           `env:"LOGIN_LIMIT_PER_IP" envDefault:"30"`
 	LoginLimitWindow     time.Duration `env:"LOGIN_LIMIT_WINDOW" envDefault:"15m"`
+	// Failed super-key attempts per client address within the window,
+	// after which the address is refused (429) until the window ends.
+	SuperKeyFailuresPerIP int           `env:"SUPER_KEY_FAILURES_PER_IP" envDefault:"10"`
+	SuperKeyFailureWindow time.Duration `env:"SUPER_KEY_FAILURE_WINDOW" envDefault:"1m"`
 }
 
 // minSecretLen is the shortest accepted JWT secret and super key.
@@ -295,7 +303,8 @@ func (c Config) Validate() error {
 		add("REFRESH_TOKEN_TTL must be at least 1m")
 	}
 	for name, v := range map[string]int{"RATE_LIMIT_PER_KEY": c.RateLimitPerKey, "RATE_LIMIT_PER_USER": c.RateLimitPerUser,
-		"RATE_LIMIT_PER_TENANT": c.RateLimitPerTenant, "LOGIN_LIMIT_PER_ACCOUNT": c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": c.LoginLimitPerIP} {
+		"RATE_LIMIT_PER_TENANT": c.RateLimitPerTenant, "LOGIN_LIMIT_PER_ACCOUNT": c.LoginLimitPerAccount, "LOGIN_LIMIT_PER_IP": c.LoginLimitPerIP,
+		"SUPER_KEY_FAILURES_PER_IP": c.SuperKeyFailuresPerIP} {
 		if v < 1 {
 			add("%s must be at least 1", name)
 		}
@@ -312,6 +321,9 @@ func (c Config) Validate() error {
 	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
 		add("CACHE_TTL must be between 0 (no caching) and 5m")
 	}
+	if c.WebSocketCheckEvery < time.Second || c.WebSocketCheckEvery > 30*time.Second {
+		add("WEBSOCKET_CHECK_INTERVAL must be between 1s and 30s (a socket must close within 30 s of its credential's revocation)")
+	}
 	if c.ModelFirstTokenTimeout < time.Second || c.ModelFirstTokenTimeout > 10*time.Minute {
 		add("MODEL_FIRST_TOKEN_TIMEOUT must be between 1s and 10m")
 	}
@@ -323,6 +335,9 @@ func (c Config) Validate() error {
 	}
 	if c.LoginLimitWindow < time.Second {
 		add("LOGIN_LIMIT_WINDOW must be at least 1s")
+	}
+	if c.SuperKeyFailureWindow < time.Second || c.SuperKeyFailureWindow > 24*time.Hour {
+		add("SUPER_KEY_FAILURE_WINDOW must be between 1s and 24h")
 	}
 	if strings.TrimSpace(c.FileStorageDir) == "" {
 		add("FILE_STORAGE_DIR must name a directory")

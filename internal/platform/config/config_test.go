@@ -30,6 +30,21 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "text", c.LogFormat)
 	require.Equal(t, 15*time.Minute, c.JWTExpiry(), "JWT_EXPIRY_SECONDS is seconds")
 	require.Len(t, c.EncryptionKeys(), 1)
+	require.Equal(t, 30*time.Second, c.WebSocketCheckEvery, "sockets close within 30 s of a revocation")
+}
+
+func TestWebSocketCheckIntervalIsAtMostThirtySeconds(t *testing.T) {
+	t.Parallel()
+	for v, ok := range map[string]bool{"1s": true, "30s": true, "31s": false, "500ms": false} {
+		vars := valid()
+		vars["WEBSOCKET_CHECK_INTERVAL"] = v
+		_, err := config.FromMap(vars)
+		if ok {
+			require.NoError(t, err, v)
+		} else {
+			require.ErrorContains(t, err, "WEBSOCKET_CHECK_INTERVAL", v)
+		}
+	}
 }
 
 func TestValidationListsEveryProblem(t *testing.T) {

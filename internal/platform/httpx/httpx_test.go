@@ -40,7 +40,7 @@ func newEcho(t *testing.T, o httpx.Options) (*echo.Echo, *testkit.Buffer) {
 		}
 		return c.JSON(http.StatusCreated, body)
 	})
-	e.GET("/api/v1/sysadmin/ping", func(c *echo.Context) error { return c.NoContent(http.StatusNoContent) }, httpx.SuperKey("k-0123456789abcdef0123456789abcdef"))
+	e.GET("/api/v1/sysadmin/ping", func(c *echo.Context) error { return c.NoContent(http.StatusNoContent) }, httpx.SuperKey(httpx.SuperKeyOptions{Key: "k-0123456789abcdef0123456789abcdef"}))
 	return e, logs
 }
 
@@ -162,7 +162,7 @@ func TestSuperKey(t *testing.T) {
 func TestSuperKeyUnsetTurnsSysadminOff(t *testing.T) {
 	t.Parallel()
 	e, _ := newEcho(t, httpx.Options{})
-	e.GET("/api/v1/sysadmin/off", func(c *echo.Context) error { return nil }, httpx.SuperKey(""))
+	e.GET("/api/v1/sysadmin/off", func(c *echo.Context) error { return nil }, httpx.SuperKey(httpx.SuperKeyOptions{}))
 	rec := do(e, http.MethodGet, "/api/v1/sysadmin/off", "", httpx.APIKeyHeader, "")
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	require.Contains(t, errorBody(t, rec).Message, "SUPER_API_KEY")

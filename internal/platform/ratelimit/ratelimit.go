@@ -1,11 +1,13 @@
 // Package ratelimit limits authenticated requests per API key, per user and
 // per tenant with go-redis/redis_rate (GCRA in Redis), so every API replica
-// shares the same budget. When Redis is down requests pass and the outage is
-// logged: limits degrade, the API does not fail.
+// shares the same budget, and counts failed attempts (Failures) so that
+// guessing a secret is throttled. When Redis is down requests pass and the
+// outage is logged: limits degrade, the API does not fail.
 package ratelimit
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"strconv"
@@ -31,6 +33,7 @@ type Limits struct {
 // Limiter checks and counts requests.
 type Limiter struct {
 	l      *redis_rate.Limiter
+	rdb    redis.UniversalClient
 	limits Limits
 	log    *slog.Logger
 	// lastWarn rate-limits the "limits are off" warning to one a minute.
@@ -39,7 +42,7 @@ type Limiter struct {
 
 // New returns a Limiter on the shared Redis client.
 func New(rdb redis.UniversalClient, limits Limits, log *slog.Logger) *Limiter {
-	return &Limiter{l: redis_rate.NewLimiter(rdb), limits: limits, log: log}
+	return &Limiter{l: redis_rate.NewLimiter(rdb), rdb: rdb, limits: limits, log: log}
 }
 
 type bucket struct {
@@ -135,4 +138,76 @@ func (l *Limiter) warn(ctx context.Context, err error) {
 		return
 	}
 	l.log.WarnContext(ctx, "rate limits are off: Redis unavailable; requests pass unlimited", "err", err)
+}
+
+// Failures throttles failed attempts per subject (such as a client
+// address): after Limit failures within Window of the first, the subject is
+// refused until that window ends, whatever it sends. A fixed window, not a
+// refilling bucket, so a throttled guesser cannot slip one try in every few
+// seconds. Every replica shares the counts.
+type Failures struct {
+	l      *Limiter
+	name   string
+	limit  int64
+	window time.Duration
+}
+
+// Failures returns the failure throttle called name (it names the Redis
+// keys "ratelimit:<name>:<subject>"): limit failures per window. A limit of
+// 0 turns it off.
+func (l *Limiter) Failures(name string, limit int, window time.Duration) *Failures {
+	return &Failures{l: l, name: name, limit: int64(limit), window: window}
+}
+
+func (f *Failures) key(subject string) string { return "ratelimit:" + f.name + ":" + subject }
+
+// Blocked returns how long subject stays refused (0: it may try). An
+// unreachable Redis is returned as an error, and the caller lets the
+// attempt through.
+func (f *Failures) Blocked(ctx context.Context, subject string) (time.Duration, error) {
+	if f.limit <= 0 {
+		return 0, nil
+	}
+	k := f.key(subject)
+	n, err := f.l.rdb.Get(ctx, k).Int64()
+	if errors.Is(err, redis.Nil) || (err == nil && n < f.limit) {
+		return 0, nil
+	}
+	if err != nil {
+		f.l.warn(ctx, err)
+		return 0, err
+	}
+	ttl, err := f.l.rdb.PTTL(ctx, k).Result()
+	if err != nil {
+		f.l.warn(ctx, err)
+		return 0, err
+	}
+	return max(ttl, time.Second), nil
+}
+
+// Fail counts one failure of subject (the window starts at the first) and
+// returns the failures counted in the window so far, this one included,
+// and how long subject is now refused (0: not yet).
+func (f *Failures) Fail(ctx context.Context, subject string) (int, time.Duration, error) {
+	if f.limit <= 0 {
+		return 0, 0, nil
+	}
+	k := f.key(subject)
+	var incr *redis.IntCmd
+	var ttl *redis.DurationCmd
+	_, err := f.l.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.Incr(ctx, k)
+		p.ExpireNX(ctx, k, f.window)
+		ttl = p.PTTL(ctx, k)
+		return nil
+	})
+	if err != nil {
+		f.l.warn(ctx, err)
+		return 0, 0, err
+	}
+	n := incr.Val()
+	if n < f.limit {
+		return int(n), 0, nil
+	}
+	return int(n), max(ttl.Val(), time.Second), nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
@@ -44,18 +45,97 @@ func mustJSON(v any) json.RawMessage {
 
 // Hub fans Redis messages out to this process's connections. It holds one
 // Redis subscription and subscribes to a user's channel while at least
-// one local connection wants it.
+// one local connection wants it. It also has every connection check its
+// credential again, on each connection's ping timer and when Recheck is
+// called, and closes those whose credential no longer holds.
 type Hub struct {
 	rdb    redis.UniversalClient
 	pubsub *redis.PubSub
+	every  time.Duration
+	gather time.Duration
+	checks chan struct{} // bounds the checks Recheck starts at once
 
 	mu    sync.Mutex
 	conns map[string]map[*conn]struct{} // redis channel -> connections
+	all   map[*conn]struct{}
+	armed bool // a sweep is due
+}
+
+// Options tune a Hub.
+type Options struct {
+	// CheckEvery is how often each connection is pinged and its credential
+	// checked again (0: 30 s). A revoked credential's connections close
+	// within it even when no Recheck comes.
+	CheckEvery time.Duration
+	// ConcurrentChecks bounds the checks a Recheck runs at once, so a burst
+	// of changes does not become a burst of database reads (0: 4).
+	ConcurrentChecks int
+	// GatherRechecks is how long a Recheck waits for more before the
+	// connections check, so a burst of changes costs one round of checks
+	// (0: 500 ms).
+	GatherRechecks time.Duration
 }
 
 // NewHub returns a hub on rdb; Run delivers its messages.
-func NewHub(rdb redis.UniversalClient) *Hub {
-	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), conns: map[string]map[*conn]struct{}{}}
+func NewHub(rdb redis.UniversalClient, o Options) *Hub {
+	if o.CheckEvery <= 0 {
+		o.CheckEvery = DefaultCheckEvery
+	}
+	if o.ConcurrentChecks <= 0 {
+		o.ConcurrentChecks = 4
+	}
+	if o.GatherRechecks <= 0 {
+		o.GatherRechecks = 500 * time.Millisecond
+	}
+	return &Hub{rdb: rdb, pubsub: rdb.Subscribe(context.Background()), every: o.CheckEvery, gather: o.GatherRechecks,
+		checks: make(chan struct{}, o.ConcurrentChecks), conns: map[string]map[*conn]struct{}{}, all: map[*conn]struct{}{}}
+}
+
+// Recheck has every open connection check its credential again soon
+// (after GatherRechecks), and close when it no longer holds. Call it when
+// credentials may have changed (the caches' invalidation signal); it does
+// not block. Calls before the round of checks starts are merged into it,
+// as are calls while a connection's own check is pending.
+func (h *Hub) Recheck() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.armed {
+		return
+	}
+	h.armed = true
+	time.AfterFunc(h.gather, h.sweep)
+}
+
+// sweep asks every connection to check its credential.
+func (h *Hub) sweep() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.armed = false
+	for c := range h.all {
+		select {
+		case c.recheck <- struct{}{}:
+		default: // a check is already pending
+		}
+	}
+}
+
+// Connections returns how many connections are open in this process.
+func (h *Hub) Connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.all)
+}
+
+func (h *Hub) add(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.all[c] = struct{}{}
+}
+
+func (h *Hub) remove(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.all, c)
 }
 
 // Run delivers messages until ctx ends.

@@ -157,20 +157,6 @@ func TestStreamedConversation(t *testing.T) {
 	require.Equal(t, "Bearer sk-upstream", c.fake.Headers[0].Get("Authorization"), "the tenant's credential")
 }
 
-// TestModelEndpointsOnPrivateAddressesAreRefused: a tenant's credential
-// may name any endpoint, so model connections get the crawler's address
-// checks; here the fake provider's loopback address is not allowed.
-func TestModelEndpointsOnPrivateAddressesAreRefused(t *testing.T) {
-	t.Parallel()
-	cfg := testkit.Config(t)
-	cfg.FetchAllowedHosts = nil
-	c := newChatIn(t, apptest.With(t, cfg))
-	resp := c.post(t, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"one","stream":false}`)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-	require.Zero(t, c.fake.Calls.Load(), "no request reached the loopback address")
-}
-
 func TestNonStreamedAnswerAndFollowUpHistory(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, testkit.Reply{Tokens: []string{"First", " answer"}}, testkit.Reply{Tokens: []string{"Second"}})
@@ -315,13 +301,11 @@ func TestSessionsFeedbackTitleAndIsolation(t *testing.T) {
 func TestAssistantKeyWorksOnlyOnItsSessions(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, testkit.Reply{Tokens: []string{"from", " key"}})
-	rec := c.e.Do(http.MethodPost, "/api/v1/assistants/"+c.assistant+"/api-keys/", `{"name":"widget"}`, c.token)
-	require.Equal(t, http.StatusCreated, rec.Code)
-	key := testkit.JSON[struct{ Key string }](t, rec).Key
+	key := c.assistantKey(t, "widget")
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		return testkit.Do(c.e.H, method, path, body, "X-API-Key", key)
 	}
-	rec = do(http.MethodPost, "/api/v1/assistants/"+c.assistant+"/sessions/", `{"question":"hi"}`)
+	rec := do(http.MethodPost, "/api/v1/assistants/"+c.assistant+"/sessions/", `{"question":"hi"}`)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, "from key", testkit.JSON[api.AnswerResponse](t, rec).Answer)
 	require.Equal(t, http.StatusOK, do(http.MethodGet, "/api/v1/assistants/"+c.assistant+"/sessions/", "").Code)
@@ -329,6 +313,72 @@ func TestAssistantKeyWorksOnlyOnItsSessions(t *testing.T) {
 	for _, path := range []string{"/api/v1/users/me/", "/api/v1/conversations/", "/api/v1/assistants/" + c.assistant + "/"} {
 		require.Equal(t, http.StatusUnauthorized, do(http.MethodGet, path, "").Code, path)
 	}
+}
+
+// assistantKey makes an assistant-scoped key of the chat's assistant.
+func (c *chat) assistantKey(t *testing.T, name string) string {
+	t.Helper()
+	rec := c.e.Do(http.MethodPost, "/api/v1/assistants/"+c.assistant+"/api-keys/", `{"name":"`+name+`"}`, c.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	return testkit.JSON[struct{ Key string }](t, rec).Key
+}
+
+// TestAssistantKeySeesOnlyTheSessionsItStarted: a key that sits in a web
+// page must not reach the sessions its maker held under their own sign-in,
+// nor those of another key of the same assistant; its maker sees them all.
+func TestAssistantKeySeesOnlyTheSessionsItStarted(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Tokens: []string{"ok"}})
+	widget, kiosk := c.assistantKey(t, "widget"), c.assistantKey(t, "kiosk")
+	base := "/api/v1/assistants/" + c.assistant + "/sessions/"
+	as := func(key, method, path, body string) *httptest.ResponseRecorder {
+		if key == "" {
+			return c.e.Do(method, path, body, c.token)
+		}
+		return testkit.Do(c.e.H, method, path, body, "X-API-Key", key)
+	}
+	start := func(key string) string {
+		rec := as(key, http.MethodPost, base, `{"question":"hello"}`)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		return testkit.JSON[api.AnswerResponse](t, rec).SessionID
+	}
+	list := func(key string) []string {
+		rec := as(key, http.MethodGet, base, "")
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var ids []string
+		for _, s := range testkit.JSON[api.SessionList](t, rec).Items {
+			ids = append(ids, s.ID)
+		}
+		return ids
+	}
+	own, viaWidget, viaKiosk := start(""), start(widget), start(kiosk)
+
+	require.Equal(t, []string{viaWidget}, list(widget), "the key lists only the session it started")
+	require.Equal(t, []string{viaKiosk}, list(kiosk))
+	require.ElementsMatch(t, []string{own, viaWidget, viaKiosk}, list(""), "the user's own sign-in lists all of them")
+
+	for _, foreign := range []string{own, viaKiosk} {
+		path := base + foreign + "/"
+		require.Equal(t, http.StatusNotFound, as(widget, http.MethodGet, path, "").Code, "get")
+		require.Equal(t, http.StatusNotFound, as(widget, http.MethodPost, path+"feedback/", `{"value":1}`).Code, "feedback")
+		require.Equal(t, http.StatusNotFound, as(widget, http.MethodPost, path, `{"question":"more"}`).Code, "continue")
+		require.Equal(t, http.StatusNotFound, as(widget, http.MethodDelete, path, "").Code, "delete")
+	}
+	require.Len(t, c.session(t, own).Questions, 1, "the user's session was neither continued nor deleted")
+	require.Len(t, c.session(t, viaKiosk).Questions, 1)
+
+	path := base + viaWidget + "/"
+	require.Equal(t, http.StatusOK, as(widget, http.MethodGet, path, "").Code)
+	require.Equal(t, http.StatusOK, as(widget, http.MethodPost, path, `{"question":"more"}`).Code, "the key continues its own session")
+	require.Equal(t, http.StatusNoContent, as(widget, http.MethodPost, path+"feedback/", `{"value":1}`).Code)
+	got := c.session(t, viaWidget)
+	require.Len(t, got.Questions, 2, "the user reads the key's session")
+	require.Equal(t, 1, *got.Questions[1].Feedback)
+	require.Equal(t, http.StatusOK, as("", http.MethodPost, path, `{"question":"and me"}`).Code, "the user continues the key's session")
+	require.Equal(t, []string{viaWidget}, list(widget), "a session the user continued stays the key's")
+	require.Equal(t, http.StatusNoContent, as(widget, http.MethodDelete, path, "").Code)
+	require.Equal(t, http.StatusNotFound, as("", http.MethodGet, path, "").Code)
+	require.Empty(t, list(widget))
 }
 
 func TestTokenUsageForAdmins(t *testing.T) {

@@ -49,7 +49,11 @@ func (h *Handler) Register(g *echo.Group, adminGuard echo.MiddlewareFunc) {
 
 func caller(c *echo.Context) (tenancy.ID, application.Caller) {
 	p := auth.MustFrom(c.Request().Context())
-	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID}
+	cl := application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID}
+	if p.AssistantID != uuid.Nil {
+		cl.AssistantKeyID = p.APIKeyID
+	}
+	return p.Tenant, cl
 }
 
 func param(c *echo.Context, name, what string) (uuid.UUID, error) {
@@ -209,15 +213,16 @@ func (h *Handler) converse(c *echo.Context) error {
 
 // assistantSessions godoc
 //
-//	@Summary	Your sessions with an assistant
-//	@Tags		chat
-//	@Produce	json
-//	@Security	Bearer
-//	@Param		id		path		string	true	"assistant id"	format(uuid)
-//	@Param		limit	query		int		false	"page size (1-100, default 20)"
-//	@Param		cursor	query		string	false	"next_cursor of the previous page"
-//	@Success	200		{object}	SessionList
-//	@Router		/api/v1/assistants/{id}/sessions/ [get]
+//	@Summary		Your sessions with an assistant
+//	@Description	Through an assistant-scoped API key: only the sessions that key started. The same holds for reading, continuing, rating and deleting a session: another session is 404 to the key.
+//	@Tags			chat
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id		path		string	true	"assistant id"	format(uuid)
+//	@Param			limit	query		int		false	"page size (1-100, default 20)"
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Success		200		{object}	SessionList
+//	@Router			/api/v1/assistants/{id}/sessions/ [get]
 func (h *Handler) assistantSessions(c *echo.Context) error {
 	aid, err := param(c, "id", "assistant")
 	if err != nil {

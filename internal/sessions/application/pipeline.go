@@ -159,13 +159,13 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	if in.Session == nil {
 		t.NewSess = true
 		t.Session = domain.Session{ID: uuid.Must(uuid.NewV7()), Tenant: t.Tenant, User: t.Caller.UserID, Assistant: a.ID,
-			Title: domain.TitleFrom(in.Question), CreatedAt: s.now(), UpdatedAt: s.now()}
+			Key: t.Caller.AssistantKeyID, Title: domain.TitleFrom(in.Question), CreatedAt: s.now(), UpdatedAt: s.now()}
 		return nil
 	}
 	if t.Session, err = s.Repo.Session(ctx, t.Tenant, t.Caller.UserID, *in.Session); err != nil {
 		return err
 	}
-	if t.Session.Assistant != a.ID {
+	if t.Session.Assistant != a.ID || !t.Session.VisibleTo(t.Caller.AssistantKeyID) {
 		return domain.ErrNotFound
 	}
 	return nil

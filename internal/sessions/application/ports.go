@@ -14,9 +14,9 @@ import (
 type Repo interface {
 	// Session loads a user's session with its questions, oldest first.
 	Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error)
-	// Sessions lists a user's sessions (optionally of one assistant),
-	// newest first, after the cursor.
-	Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error)
+	// Sessions lists a user's sessions that match f, newest first, after
+	// the cursor.
+	Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, f SessionFilter, after *Cursor, limit int) ([]domain.Session, error)
 	TouchSession(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title string, at time.Time) error
 	DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
 	// SaveTurn stores an answered question in one atomic write: the new
@@ -29,6 +29,15 @@ type Repo interface {
 	// TokensSince sums the tenant's tokens since a time.
 	TokensSince(ctx context.Context, tenant tenancy.ID, since time.Time) (int, error)
 	Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]UsageRow, error)
+}
+
+// SessionFilter narrows a list of a user's sessions; zero fields do not
+// filter.
+type SessionFilter struct {
+	// Assistant keeps one assistant's sessions.
+	Assistant *uuid.UUID
+	// Key keeps the sessions started through one assistant-scoped key.
+	Key uuid.UUID
 }
 
 // Cursor is a position in a newest-first list.
@@ -72,6 +81,9 @@ type Caller struct {
 	// AssistantKey is set when an assistant-scoped key authenticated the
 	// request; it may only chat with that assistant.
 	AssistantKey uuid.UUID
+	// AssistantKeyID is that key's id: sessions it starts record it, and
+	// it sees only those.
+	AssistantKeyID uuid.UUID
 }
 
 // AssistantInfo is what chat needs of an assistant.

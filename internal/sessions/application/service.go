@@ -56,13 +56,15 @@ func NewService(d Deps) *Service {
 }
 
 // Session returns one of the caller's sessions with its questions; with
-// assistant set, the session must belong to it.
+// assistant set, the session must belong to it. Through an assistant-scoped
+// key, only the sessions that key started are found.
 func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) (domain.Session, error) {
 	sess, err := s.Repo.Session(ctx, tenant, c.UserID, id)
 	if err != nil {
 		return domain.Session{}, fmt.Errorf("get session %s: %w", id, err)
 	}
-	if (assistant != nil && sess.Assistant != *assistant) || (c.AssistantKey != uuid.Nil && sess.Assistant != c.AssistantKey) {
+	if (assistant != nil && sess.Assistant != *assistant) || (c.AssistantKey != uuid.Nil && sess.Assistant != c.AssistantKey) ||
+		!sess.VisibleTo(c.AssistantKeyID) {
 		return domain.Session{}, domain.ErrNotFound
 	}
 	return sess, nil
@@ -74,7 +76,8 @@ const (
 	MaxPageSize     = 100
 )
 
-// Sessions lists the caller's sessions, newest first, after a cursor.
+// Sessions lists the caller's sessions, newest first, after a cursor;
+// through an assistant-scoped key, only the sessions that key started.
 func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
 	if limit == 0 {
 		limit = DefaultPageSize
@@ -88,7 +91,7 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, ass
 		}
 		assistant = &c.AssistantKey
 	}
-	ss, err := s.Repo.Sessions(ctx, tenant, c.UserID, assistant, after, limit)
+	ss, err := s.Repo.Sessions(ctx, tenant, c.UserID, SessionFilter{Assistant: assistant, Key: c.AssistantKeyID}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}

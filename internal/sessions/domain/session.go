@@ -21,6 +21,10 @@ type Session struct {
 	Tenant    tenancy.ID
 	User      uuid.UUID
 	Assistant uuid.UUID
+	// Key is the assistant-scoped API key the session was started through
+	// (zero: the user's own sign-in or API key). Such a key sees only the
+	// sessions it started.
+	Key       uuid.UUID
 	Title     string
 	Questions []Question
 	CreatedAt time.Time
@@ -91,6 +95,12 @@ type Question struct {
 	FeedbackText  string
 	CreatedAt     time.Time
 }
+
+// VisibleTo reports whether a caller that authenticated with the
+// assistant-scoped key key (zero: not through such a key) may see the
+// session: a key sees only the sessions it started; the user's own
+// credentials see all of the user's sessions.
+func (s Session) VisibleTo(key uuid.UUID) bool { return key == uuid.Nil || s.Key == key }
 
 // HasUsage reports whether the provider reported token counts.
 func (q Question) HasUsage() bool { return q.PromptTokens > 0 || q.CompletionTokens > 0 }

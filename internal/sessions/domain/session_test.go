@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -35,4 +36,23 @@ func TestBudgetAndHistory(t *testing.T) {
 	kept := domain.FitHistory(qs, 2, func(domain.Question) int { return 1 })
 	require.Equal(t, []domain.Question{{Question: "2"}, {Question: "3"}}, kept, "newest first, returned oldest first")
 	require.Empty(t, domain.FitHistory(qs, 0, func(domain.Question) int { return 1 }))
+}
+
+func TestSessionVisibleTo(t *testing.T) {
+	t.Parallel()
+	key, other := uuid.New(), uuid.New()
+	for _, c := range []struct {
+		name    string
+		started uuid.UUID // the key the session was started through
+		caller  uuid.UUID // the key the caller authenticated with
+		visible bool
+	}{
+		{"own sign-in, own session", uuid.Nil, uuid.Nil, true},
+		{"own sign-in, a key's session", key, uuid.Nil, true},
+		{"key, its own session", key, key, true},
+		{"key, the user's own session", uuid.Nil, key, false},
+		{"key, another key's session", other, key, false},
+	} {
+		require.Equal(t, c.visible, domain.Session{Key: c.started}.VisibleTo(c.caller), c.name)
+	}
 }

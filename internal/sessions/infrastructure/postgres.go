@@ -22,13 +22,14 @@ import (
 type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions,alias:s"`
 
-	ID          uuid.UUID `bun:"id,pk,type:uuid"`
-	TenantID    uuid.UUID `bun:"tenant_id,type:uuid"`
-	UserID      uuid.UUID `bun:"user_id,type:uuid"`
-	AssistantID uuid.UUID `bun:"assistant_id,type:uuid"`
-	Title       string    `bun:"title"`
-	CreatedAt   time.Time `bun:"created_at"`
-	UpdatedAt   time.Time `bun:"updated_at"`
+	ID          uuid.UUID     `bun:"id,pk,type:uuid"`
+	TenantID    uuid.UUID     `bun:"tenant_id,type:uuid"`
+	UserID      uuid.UUID     `bun:"user_id,type:uuid"`
+	AssistantID uuid.UUID     `bun:"assistant_id,type:uuid"`
+	KeyID       uuid.NullUUID `bun:"assistant_key_id,type:uuid"`
+	Title       string        `bun:"title"`
+	CreatedAt   time.Time     `bun:"created_at"`
+	UpdatedAt   time.Time     `bun:"updated_at"`
 }
 
 type questionRow struct {
@@ -103,16 +104,20 @@ func (r *Repo) Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUI
 }
 
 func toSession(r sessionRow) domain.Session {
-	return domain.Session{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, User: r.UserID, Assistant: r.AssistantID, Title: r.Title,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	return domain.Session{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, User: r.UserID, Assistant: r.AssistantID, Key: r.KeyID.UUID,
+		Title: r.Title, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
-// Sessions lists a user's sessions newest first after a cursor.
-func (r *Repo) Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, assistant *uuid.UUID, after *application.Cursor, limit int) ([]domain.Session, error) {
+// Sessions lists a user's sessions that match f newest first after a
+// cursor.
+func (r *Repo) Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, f application.SessionFilter, after *application.Cursor, limit int) ([]domain.Session, error) {
 	var rows []sessionRow
 	q := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).Where("s.tenant_id = ?", tenant.UUID).Where("s.user_id = ?", user)
-	if assistant != nil {
-		q = q.Where("s.assistant_id = ?", *assistant)
+	if f.Assistant != nil {
+		q = q.Where("s.assistant_id = ?", *f.Assistant)
+	}
+	if f.Key != uuid.Nil {
+		q = q.Where("s.assistant_key_id = ?", f.Key)
 	}
 	if after != nil {
 		q = q.Where("(s.created_at, s.id) < (?, ?)", after.CreatedAt, after.ID)
@@ -199,7 +204,7 @@ func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.
 		Where("tenant_id = ?", tenant.UUID).Where("id = ?", s.ID)
 	if rec.NewSession {
 		session = db.NewInsert().Model(&sessionRow{ID: s.ID, TenantID: tenant.UUID, UserID: s.User, AssistantID: s.Assistant,
-			Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
+			KeyID: uuid.NullUUID{UUID: s.Key, Valid: s.Key != uuid.Nil}, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
 	}
 	question := db.NewInsert().Model(newQuestionRow(tenant, s.ID, rec.Question)).ExcludeColumn("feedback_value")
 	_, err := db.NewInsert().Model(newUsageRow(tenant, rec.Usage)).With("s", session).With("q", question).Exec(ctx)

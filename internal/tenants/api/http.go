@@ -49,6 +49,7 @@ func (h *Handler) Register(sysadmin *echo.Group) {
 //	@Failure		400		{object}	httpx.ErrorBody	"invalid name"
 //	@Failure		401		{object}	httpx.ErrorBody	"missing or wrong super key"
 //	@Failure		409		{object}	httpx.ErrorBody	"name already used"
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/ [post]
 func (h *Handler) create(c *echo.Context) error {
 	var req CreateTenantRequest
@@ -73,6 +74,7 @@ func (h *Handler) create(c *echo.Context) error {
 //	@Success	200		{object}	TenantList
 //	@Failure	400		{object}	httpx.ErrorBody
 //	@Failure	401		{object}	httpx.ErrorBody
+//	@Failure	429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/ [get]
 func (h *Handler) list(c *echo.Context) error {
 	limit, err := intQuery(c, "limit")
@@ -105,6 +107,7 @@ func (h *Handler) list(c *echo.Context) error {
 //	@Failure	400	{object}	httpx.ErrorBody	"malformed id"
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -133,6 +136,7 @@ func (h *Handler) get(c *echo.Context) error {
 //	@Failure		401		{object}	httpx.ErrorBody
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Failure		409		{object}	httpx.ErrorBody	"name or slug already used"
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/{id}/ [post]
 func (h *Handler) update(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -160,6 +164,7 @@ func (h *Handler) update(c *echo.Context) error {
 //	@Success		204
 //	@Failure		401	{object}	httpx.ErrorBody
 //	@Failure		404	{object}	httpx.ErrorBody
+//	@Failure		429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/{id}/ [delete]
 func (h *Handler) delete(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -182,6 +187,7 @@ func (h *Handler) delete(c *echo.Context) error {
 //	@Success	200	{object}	CredentialList
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{id}/credentials [get]
 func (h *Handler) credentials(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -198,7 +204,7 @@ func (h *Handler) credentials(c *echo.Context) error {
 // setCredential godoc
 //
 //	@Summary		Set a tenant's provider credential
-//	@Description	Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional).
+//	@Description	Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional). An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
 //	@Tags			sysadmin
 //	@Accept			json
 //	@Produce		json
@@ -211,6 +217,7 @@ func (h *Handler) credentials(c *echo.Context) error {
 //	@Failure		401			{object}	httpx.ErrorBody
 //	@Failure		404			{object}	httpx.ErrorBody
 //	@Failure		503			{object}	httpx.ErrorBody	"ENCRYPTION_KEY not configured"
+//	@Failure		429			{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/{id}/credentials/{provider} [put]
 func (h *Handler) setCredential(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -243,6 +250,7 @@ func (h *Handler) setCredential(c *echo.Context) error {
 //	@Success	204
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{id}/credentials/{provider} [delete]
 func (h *Handler) deleteCredential(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -269,6 +277,7 @@ func (h *Handler) deleteCredential(c *echo.Context) error {
 //	@Success	200	{object}	FederationResponse
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody	"no tenant, or no identity provider"
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{id}/federation [get]
 func (h *Handler) federation(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -297,6 +306,7 @@ func (h *Handler) federation(c *echo.Context) error {
 //	@Failure		401		{object}	httpx.ErrorBody
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Failure		503		{object}	httpx.ErrorBody	"ENCRYPTION_KEY not configured"
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/{id}/federation [put]
 func (h *Handler) setFederation(c *echo.Context) error {
 	id, err := tenantID(c)
@@ -323,6 +333,7 @@ func (h *Handler) setFederation(c *echo.Context) error {
 //	@Success	204
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/tenants/{id}/federation [delete]
 func (h *Handler) deleteFederation(c *echo.Context) error {
 	id, err := tenantID(c)

@@ -41,7 +41,7 @@ func (h *Handler) ownCredentials(c *echo.Context) error {
 // setOwnCredential godoc
 //
 //	@Summary		Set one of the tenant's provider credentials (admin)
-//	@Description	Stored encrypted; the response shows the key masked.
+//	@Description	Stored encrypted; the response shows the key masked. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
 //	@Tags			admin
 //	@Accept			json
 //	@Produce		json

@@ -27,10 +27,16 @@ func (s *Service) Credentials(ctx context.Context, id tenancy.ID) ([]domain.Cred
 	return cs, nil
 }
 
-// SetCredential validates, encrypts and stores a provider credential.
+// SetCredential validates, encrypts and stores a provider credential. An
+// endpoint the fetch guard would refuse is invalid.
 func (s *Service) SetCredential(ctx context.Context, id tenancy.ID, p domain.Provider, in domain.CredentialInput) (domain.Credential, error) {
 	if err := in.Validate(p); err != nil {
 		return domain.Credential{}, err
+	}
+	if in.Endpoint != "" {
+		if err := s.Endpoints.Check(ctx, in.Endpoint); err != nil {
+			return domain.Credential{}, err
+		}
 	}
 	if !s.Secrets.Enabled() {
 		return domain.Credential{}, errEncryptionOff

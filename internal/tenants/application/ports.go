@@ -80,3 +80,10 @@ type Secrets interface {
 	// MaskEncrypted returns a recognisable, never complete, form of value.
 	MaskEncrypted(value string) string
 }
+
+// Endpoints checks a provider endpoint before it is saved: one the fetch
+// guard would refuse at use (a private or loopback address not in
+// FETCH_ALLOWED_HOSTS) is an invalid-input error that says so.
+type Endpoints interface {
+	Check(ctx context.Context, endpoint string) error
+}

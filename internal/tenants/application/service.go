@@ -36,6 +36,8 @@ type Deps struct {
 	Strict bool
 	// Global are the installation's own provider credentials (shared mode).
 	Global map[domain.Provider]domain.CredentialInput
+	// Endpoints checks a credential's endpoint before it is saved.
+	Endpoints Endpoints
 }
 
 // Service runs the tenant use cases.

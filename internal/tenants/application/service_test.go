@@ -12,6 +12,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/safehttp"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -47,7 +48,7 @@ func newService(t *testing.T, q *fakeQueue, s fakeStorage) *application.Service 
 	require.NoError(t, err)
 	return application.NewService(application.Deps{
 		Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db), Jobs: q, Storage: s,
-		Secrets: secrets.NewBox(keys), Audit: audit.Discard{}, Log: testkit.Logger(nil),
+		Secrets: secrets.NewBox(keys), Audit: audit.Discard{}, Log: testkit.Logger(nil), Endpoints: safehttp.EndpointGuard{},
 	})
 }
 

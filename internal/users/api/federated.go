@@ -167,6 +167,7 @@ func (h *Handler) callback(c *echo.Context) error {
 //	@Success		200	{object}	ProviderCheckResponse
 //	@Failure		401	{object}	httpx.ErrorBody
 //	@Failure		404	{object}	httpx.ErrorBody
+//	@Failure		429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/tenants/{id}/federation/test [post]
 func (h *Handler) testFederation(c *echo.Context) error {
 	id, err := tenancy.Parse(c.Param("id"))
@@ -191,6 +192,7 @@ func (h *Handler) testFederation(c *echo.Context) error {
 //	@Produce	json
 //	@Security	SuperKey
 //	@Success	200	{object}	OIDCDebugResponse
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/observability/oidc-debug/ [get]
 func (h *Handler) oidcDebug(c *echo.Context) error {
 	d, err := h.svc.OIDCDebug(c.Request().Context())
@@ -211,6 +213,7 @@ func (h *Handler) oidcDebug(c *echo.Context) error {
 //	@Param			body	body		OIDCDebugRequest	true	"switch"
 //	@Success		200		{object}	OIDCDebugResponse
 //	@Failure		400		{object}	httpx.ErrorBody
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/observability/oidc-debug/ [post]
 func (h *Handler) setOIDCDebug(c *echo.Context) error {
 	var req OIDCDebugRequest

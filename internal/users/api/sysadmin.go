@@ -36,6 +36,7 @@ func (h *Handler) RegisterSysadmin(sysadmin *echo.Group) {
 //	@Failure		401		{object}	httpx.ErrorBody
 //	@Failure		404		{object}	httpx.ErrorBody	"no such tenant"
 //	@Failure		409		{object}	httpx.ErrorBody
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/users/ [post]
 func (h *Handler) sysCreate(c *echo.Context) error {
 	var req SysadminUserRequest
@@ -67,6 +68,7 @@ func (h *Handler) sysCreate(c *echo.Context) error {
 //	@Success	200			{object}	UserList
 //	@Failure	400			{object}	httpx.ErrorBody
 //	@Failure	401			{object}	httpx.ErrorBody
+//	@Failure	429			{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/users/ [get]
 func (h *Handler) sysList(c *echo.Context) error {
 	tenant, err := tenancy.Parse(c.QueryParam("tenant_id"))
@@ -94,6 +96,7 @@ func (h *Handler) sysList(c *echo.Context) error {
 //	@Success	200	{object}	UserResponse
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/users/{id}/ [get]
 func (h *Handler) sysGet(c *echo.Context) error {
 	id, err := pathID(c, "id", "user")
@@ -127,6 +130,7 @@ func (h *Handler) sysGet(c *echo.Context) error {
 //	@Failure		401		{object}	httpx.ErrorBody
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Failure		409		{object}	httpx.ErrorBody
+//	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/users/{id}/ [post]
 func (h *Handler) sysUpdate(c *echo.Context) error {
 	id, err := pathID(c, "id", "user")
@@ -168,6 +172,7 @@ func (h *Handler) sysUpdate(c *echo.Context) error {
 //	@Failure	401	{object}	httpx.ErrorBody
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Failure	409	{object}	httpx.ErrorBody	"last Owner"
+//	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/users/{id}/ [delete]
 func (h *Handler) sysDelete(c *echo.Context) error {
 	id, err := pathID(c, "id", "user")

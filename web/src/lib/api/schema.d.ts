@@ -144,7 +144,7 @@ export interface paths {
         get?: never;
         /**
          * Set one of the tenant's provider credentials (admin)
-         * @description Stored encrypted; the response shows the key masked.
+         * @description Stored encrypted; the response shows the key masked. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
@@ -273,7 +273,7 @@ export interface paths {
         put?: never;
         /**
          * Add a model provider record (admin)
-         * @description The key is stored encrypted. vllm, azure and ollama need an endpoint.
+         * @description The key is stored encrypted. vllm, azure and ollama need an endpoint. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         post: {
             parameters: {
@@ -379,7 +379,7 @@ export interface paths {
         };
         /**
          * Replace a model provider record (admin)
-         * @description An empty api_key keeps the stored key.
+         * @description An empty api_key keeps the stored key. An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
@@ -855,7 +855,7 @@ export interface paths {
         put?: never;
         /**
          * Create an assistant-scoped API key (shown once)
-         * @description The key works only on this assistant's session routes.
+         * @description The key works only on this assistant's session routes, where it sees only the sessions it started (its maker's other sessions are 404 to it); it cannot open the WebSocket. It is meant to sit in a web page.
          */
         post: {
             parameters: {
@@ -973,7 +973,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your sessions with an assistant */
+        /**
+         * Your sessions with an assistant
+         * @description Through an assistant-scoped API key: only the sessions that key started. The same holds for reading, continuing, rating and deleting a session: another session is 404 to the key.
+         */
         get: {
             parameters: {
                 query?: {
@@ -4041,6 +4044,15 @@ export interface paths {
                         "application/json": components["schemas"]["ModelList"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4077,6 +4089,15 @@ export interface paths {
                 };
                 /** @description Conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4130,6 +4151,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4173,6 +4203,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Delete a global model */
@@ -4197,6 +4236,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4237,6 +4285,15 @@ export interface paths {
                         "application/json": components["schemas"]["ModelList"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4273,6 +4330,15 @@ export interface paths {
                 };
                 /** @description Conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4326,6 +4392,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4369,6 +4444,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Delete a global model */
@@ -4393,6 +4477,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4433,6 +4526,15 @@ export interface paths {
                         "application/json": components["schemas"]["OIDCDebug"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4465,6 +4567,15 @@ export interface paths {
                 };
                 /** @description Bad Request */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4529,6 +4640,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4579,6 +4699,15 @@ export interface paths {
                 };
                 /** @description name already used */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4643,6 +4772,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4719,6 +4857,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /**
@@ -4755,6 +4902,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4816,6 +4972,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4836,7 +5001,7 @@ export interface paths {
         get?: never;
         /**
          * Set a tenant's provider credential
-         * @description Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional).
+         * @description Stores the key encrypted (Fernet, enc:fernet:v1:). azure needs endpoint, api_version and deployment_name; vllm needs endpoint (its key is optional). An endpoint the fetch guard would refuse at use (loopback, private, link-local or metadata address, or a name resolving only to such, not in FETCH_ALLOWED_HOSTS) is 400 naming the address and FETCH_ALLOWED_HOSTS.
          */
         put: {
             parameters: {
@@ -4881,6 +5046,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4940,6 +5114,15 @@ export interface paths {
                         "*/*": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -4987,6 +5170,15 @@ export interface paths {
                 };
                 /** @description no tenant, or no identity provider */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5053,6 +5245,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description ENCRYPTION_KEY not configured */
                 503: {
                     headers: {
@@ -5096,6 +5297,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5162,6 +5372,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5205,6 +5424,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5262,6 +5490,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5312,6 +5549,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5344,6 +5590,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ModelList"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
             };
@@ -5382,6 +5637,15 @@ export interface paths {
                 };
                 /** @description Conflict */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5435,6 +5699,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5478,6 +5751,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Delete a global model */
@@ -5502,6 +5784,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5562,6 +5853,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5635,6 +5935,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5683,6 +5992,15 @@ export interface paths {
                 };
                 /** @description Not Found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5754,6 +6072,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Delete any user */
@@ -5796,6 +6123,15 @@ export interface paths {
                 };
                 /** @description last Owner */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
