@@ -297,10 +297,12 @@ func TestNULInTheLoginFormIs400(t *testing.T) {
 	t.Parallel()
 	e := apptest.New(t)
 	email, _ := e.User(t, e.Tenant(t), domain.RoleUser)
+	ip := "10.99." + strconv.Itoa(int(uuid.New()[0])) + "." + strconv.Itoa(int(uuid.New()[0])) + ":40000"
 	login := func(username, password string) *httptest.ResponseRecorder {
 		form := url.Values{"username": {username}, "password": {password}, "grant_type": {"password"}}
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = ip // sign-in limits count per address; this test's are its own
 		rec := httptest.NewRecorder()
 		e.H.ServeHTTP(rec, req)
 		return rec
@@ -313,5 +315,5 @@ func TestNULInTheLoginFormIs400(t *testing.T) {
 		require.Equal(t, httpx.ErrorBody{Message: "form field " + field + " contains a NUL character (U+0000), which is not allowed", Code: "invalid"},
 			testkit.JSON[httpx.ErrorBody](t, rec))
 	}
-	require.Equal(t, http.StatusOK, login(email, apptest.Password).Code, "the form without a NUL signs in: "+strconv.Quote(email))
+	require.Equal(t, http.StatusOK, login(email, apptest.Password).Code, "the form without a NUL signs in")
 }
