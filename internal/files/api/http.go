@@ -63,7 +63,7 @@ func toFile(f domain.File) FileResponse {
 //	@Security		Bearer
 //	@Param			file	formData	file	true	"the file"
 //	@Success		201		{object}	FileResponse
-//	@Failure		400		{object}	httpx.ErrorBody	"no file, or no text in it"
+//	@Failure		400		{object}	httpx.ErrorBody	"no file, no text in it, or the upload was cut off"
 //	@Failure		413		{object}	httpx.ErrorBody	"too large, or the storage quota is full"
 //	@Failure		415		{object}	httpx.ErrorBody	"a type that cannot be read"
 //	@Router			/api/v1/files/ [post]
@@ -84,12 +84,29 @@ func (h *Handler) upload(c *echo.Context) error {
 			continue
 		}
 		p := auth.MustFrom(c.Request().Context())
-		f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, part.FileName(), part)
+		f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, part.FileName(), filePart{part})
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusCreated, toFile(f))
 	}
+}
+
+// errCutOff is an upload whose body ended inside the file part: the
+// client stopped sending, or the body lacks its closing boundary.
+var errCutOff = errs.New(errs.Invalid, "the upload was cut off; send the file again")
+
+// filePart reads the file part of an upload. A body that ends before the
+// part does is the client's fault (errCutOff), not an internal error; the
+// services then remove what they had stored of it.
+type filePart struct{ r io.Reader }
+
+func (p filePart) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errCutOff
+	}
+	return n, err
 }
 
 // list godoc

@@ -267,6 +267,7 @@ func (h *KnowledgeHandler) delete(c *echo.Context) error {
 //	@Param			id		path		string	true	"collection id"	format(uuid)
 //	@Param			file	formData	file	true	"the document"
 //	@Success		202		{object}	AcceptedResponse
+//	@Failure		400		{object}	httpx.ErrorBody	"no file, or the upload was cut off"
 //	@Failure		413		{object}	httpx.ErrorBody
 //	@Failure		415		{object}	httpx.ErrorBody
 //	@Router			/api/v1/groups/{id}/info-blobs/upload/ [post]
@@ -291,7 +292,7 @@ func (h *KnowledgeHandler) upload(c *echo.Context) error {
 			continue
 		}
 		tenant, caller := knowledgeCaller(c)
-		a, err := h.k.Upload(c.Request().Context(), tenant, caller, id, part.FileName(), part)
+		a, err := h.k.Upload(c.Request().Context(), tenant, caller, id, part.FileName(), filePart{part})
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,13 @@ type ChatRequest struct {
 	Messages    []Message
 	Temperature *float64
 	MaxTokens   *int
+	// TopP, Stop and the penalties are passed on where the provider's
+	// API has them (Anthropic has no penalties); nil and empty leave the
+	// model's defaults.
+	TopP             *float64
+	Stop             []string
+	PresencePenalty  *float64
+	FrequencyPenalty *float64
 }
 
 // Usage counts tokens.

@@ -110,11 +110,15 @@ func TestAzureURLAndKey(t *testing.T) {
 	t.Parallel()
 	fake := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"ok"}})
 	ep := ai.Endpoint{Name: "az", Type: "azure", BaseURL: fake.Server.URL, APIKey: "az-key", APIVersion: "2024-10-21", Deployment: "gpt4o"}
-	s, err := ai.Azure{HTTP: http.DefaultClient}.Chat(context.Background(), ep, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: "x"}}})
+	topP := 0.5
+	s, err := ai.Azure{HTTP: http.DefaultClient}.Chat(context.Background(), ep, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: "x"}},
+		TopP: &topP, Stop: []string{"END"}})
 	require.NoError(t, err)
 	text, _, err := drain(t, s)
 	require.NoError(t, err)
 	require.Equal(t, "ok", text)
+	require.Equal(t, 0.5, fake.Requests[0]["top_p"])
+	require.Equal(t, []any{"END"}, fake.Requests[0]["stop"])
 	require.Equal(t, "az-key", fake.Headers[0].Get("api-key"))
 	require.Empty(t, fake.Headers[0].Get("Authorization"))
 
@@ -160,9 +164,14 @@ func TestAnthropicStreams(t *testing.T) {
 		require.Contains(t, body, `"system":"rules"`)
 		require.Contains(t, body, `"max_tokens":4096`)
 		require.NotContains(t, body, `"role":"system"`)
+		require.Contains(t, body, `"top_p":0.9`)
+		require.Contains(t, body, `"stop_sequences":["END"]`)
+		require.NotContains(t, body, `penalty`, "the Messages API has no penalties")
 	})
+	topP, penalty := 0.9, 0.5
 	s, err := ai.Anthropic{HTTP: http.DefaultClient}.Chat(context.Background(), ai.Endpoint{Name: "an", BaseURL: srv.URL, APIKey: "ak"},
-		ai.ChatRequest{Model: "claude", Messages: []ai.Message{{Role: ai.System, Content: "rules"}, {Role: ai.User, Content: "hi"}}})
+		ai.ChatRequest{Model: "claude", Messages: []ai.Message{{Role: ai.System, Content: "rules"}, {Role: ai.User, Content: "hi"}},
+			TopP: &topP, Stop: []string{"END"}, PresencePenalty: &penalty})
 	require.NoError(t, err)
 	text, last, err := drain(t, s)
 	require.NoError(t, err)
@@ -225,6 +234,35 @@ func TestLocalAnswererCitesTheMatchingPassage(t *testing.T) {
 	s, _ = ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: "Who won the match?"}}})
 	text, _, _ = drain(t, s)
 	require.Equal(t, ai.NoAnswer, text)
+}
+
+func TestLocalAnswererClampsLimitsAndHonoursStop(t *testing.T) {
+	t.Parallel()
+	system := ai.FormatSource(1, "Parking", "Parking permits cost 500 kronor per month. Apply online.")
+	ask := func(req ai.ChatRequest) (string, ai.Chunk) {
+		req.Messages = []ai.Message{{Role: ai.System, Content: system}, {Role: ai.User, Content: "What does a parking permit cost?"}}
+		s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, req)
+		require.NoError(t, err)
+		text, last, err := drain(t, s)
+		require.NoError(t, err)
+		return text, last
+	}
+	for _, n := range []int{-1, math.MinInt, 0} {
+		text, last := ask(ai.ChatRequest{MaxTokens: &n})
+		require.Empty(t, text, "a limit of %d allows no words", n)
+		require.Equal(t, "length", last.FinishReason)
+		require.Zero(t, last.Usage.CompletionTokens)
+	}
+	big := math.MaxInt
+	text, last := ask(ai.ChatRequest{MaxTokens: &big})
+	require.Equal(t, "Parking permits cost 500 kronor per month [1].", text)
+	require.Equal(t, "stop", last.FinishReason)
+
+	text, last = ask(ai.ChatRequest{Stop: []string{"", "kronor", "month"}})
+	require.Equal(t, "Parking permits cost 500 ", text, "the answer ends before the first stop sequence")
+	require.Equal(t, "stop", last.FinishReason)
+	text, _ = ask(ai.ChatRequest{Stop: []string{"Parking"}})
+	require.Empty(t, text)
 }
 
 func TestLocalAnswererQuotesAttachmentsByName(t *testing.T) {

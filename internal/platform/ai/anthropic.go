@@ -29,12 +29,16 @@ type anRequest struct {
 	Messages    []anMessage `json:"messages"`
 	MaxTokens   int         `json:"max_tokens"`
 	Temperature *float64    `json:"temperature,omitempty"`
+	TopP        *float64    `json:"top_p,omitempty"`
+	Stop        []string    `json:"stop_sequences,omitempty"`
 	Stream      bool        `json:"stream"`
 }
 
-// Chat streams a message. System messages become the system prompt.
+// Chat streams a message. System messages become the system prompt; the
+// Messages API has no presence or frequency penalty, so those are not sent.
 func (a Anthropic) Chat(ctx context.Context, ep Endpoint, req ChatRequest) (Stream, error) {
-	body := anRequest{Model: req.Model, MaxTokens: anthropicDefaultMaxTokens, Temperature: req.Temperature, Stream: true}
+	body := anRequest{Model: req.Model, MaxTokens: anthropicDefaultMaxTokens, Temperature: req.Temperature, TopP: req.TopP,
+		Stop: req.Stop, Stream: true}
 	if req.MaxTokens != nil {
 		body.MaxTokens = *req.MaxTokens
 	}

@@ -24,9 +24,7 @@ func azureHeaders(key string) http.Header {
 
 // Chat streams a chat completion from a deployment.
 func (a Azure) Chat(ctx context.Context, ep Endpoint, req ChatRequest) (Stream, error) {
-	body := oaChatRequest{Model: req.Model, Messages: oaMessages(req.Messages), Stream: true,
-		StreamOptions: &oaStreamOpt{IncludeUsage: true}, Temperature: req.Temperature, MaxTokens: req.MaxTokens}
-	resp, err := post(ctx, a.HTTP, ep, a.url(ep, "chat/completions"), body, azureHeaders(ep.APIKey))
+	resp, err := post(ctx, a.HTTP, ep, a.url(ep, "chat/completions"), oaChat(req), azureHeaders(ep.APIKey))
 	if err != nil {
 		return nil, err
 	}

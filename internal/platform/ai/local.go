@@ -162,13 +162,32 @@ func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, err
 			question = attachmentRe.ReplaceAllString(m.Content, "")
 		}
 	}
-	answer := extract(question, sources)
-	parts := strings.SplitAfter(answer, " ")
+	answer := cutAtStop(extract(question, sources), req.Stop)
+	var parts []string
+	if answer != "" {
+		parts = strings.SplitAfter(answer, " ")
+	}
 	finish := "stop"
-	if req.MaxTokens != nil && *req.MaxTokens < len(parts) {
-		parts, finish = parts[:*req.MaxTokens], "length"
+	if req.MaxTokens != nil {
+		// Whatever limit arrives, it is clamped: a negative one allows no
+		// words rather than slicing out of range.
+		if limit := max(*req.MaxTokens, 0); limit < len(parts) {
+			parts, finish = parts[:limit], "length"
+		}
 	}
 	return &localStream{ctx: ctx, parts: parts, finish: finish, usage: Usage{PromptTokens: prompt, CompletionTokens: len(parts)}}, nil
+}
+
+// cutAtStop ends answer before the first of the stop sequences in it, as
+// a model does; empty sequences are ignored.
+func cutAtStop(answer string, stop []string) string {
+	end := len(answer)
+	for _, s := range stop {
+		if i := strings.Index(answer, s); s != "" && i >= 0 && i < end {
+			end = i
+		}
+	}
+	return answer[:end]
 }
 
 // NoAnswer is what the local answerer says when the knowledge holds nothing

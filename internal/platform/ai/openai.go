@@ -32,12 +32,23 @@ type oaMessage struct {
 }
 
 type oaChatRequest struct {
-	Model         string       `json:"model"`
-	Messages      []oaMessage  `json:"messages"`
-	Stream        bool         `json:"stream"`
-	StreamOptions *oaStreamOpt `json:"stream_options,omitempty"`
-	Temperature   *float64     `json:"temperature,omitempty"`
-	MaxTokens     *int         `json:"max_tokens,omitempty"`
+	Model            string       `json:"model"`
+	Messages         []oaMessage  `json:"messages"`
+	Stream           bool         `json:"stream"`
+	StreamOptions    *oaStreamOpt `json:"stream_options,omitempty"`
+	Temperature      *float64     `json:"temperature,omitempty"`
+	MaxTokens        *int         `json:"max_tokens,omitempty"`
+	TopP             *float64     `json:"top_p,omitempty"`
+	Stop             []string     `json:"stop,omitempty"`
+	PresencePenalty  *float64     `json:"presence_penalty,omitempty"`
+	FrequencyPenalty *float64     `json:"frequency_penalty,omitempty"`
+}
+
+// oaChat is the chat request body of the OpenAI wire format.
+func oaChat(req ChatRequest) oaChatRequest {
+	return oaChatRequest{Model: req.Model, Messages: oaMessages(req.Messages), Stream: true,
+		StreamOptions: &oaStreamOpt{IncludeUsage: true}, Temperature: req.Temperature, MaxTokens: req.MaxTokens,
+		TopP: req.TopP, Stop: req.Stop, PresencePenalty: req.PresencePenalty, FrequencyPenalty: req.FrequencyPenalty}
 }
 
 type oaStreamOpt struct {
@@ -76,9 +87,7 @@ func oaMessages(ms []Message) []oaMessage {
 
 // Chat streams a chat completion.
 func (o OpenAI) Chat(ctx context.Context, ep Endpoint, req ChatRequest) (Stream, error) {
-	body := oaChatRequest{Model: req.Model, Messages: oaMessages(req.Messages), Stream: true,
-		StreamOptions: &oaStreamOpt{IncludeUsage: true}, Temperature: req.Temperature, MaxTokens: req.MaxTokens}
-	resp, err := o.post(ctx, ep, baseURL(ep)+"/chat/completions", body, bearer(ep.APIKey))
+	resp, err := o.post(ctx, ep, baseURL(ep)+"/chat/completions", oaChat(req), bearer(ep.APIKey))
 	if err != nil {
 		return nil, err
 	}

@@ -48,11 +48,15 @@ func (k Kind) String() string { return codes[k] }
 
 // Error is a classified error whose Msg is safe to show a client.
 // RetryAfter, when set, tells the client how long to wait (rate limits).
-// Cause, when set, is kept for logs and errors.Is, never shown.
+// Field, when set, names the request field the error is about
+// ("max_tokens", "messages[0].content"); the OpenAI-compatible API
+// answers it as "param". Cause, when set, is kept for logs and errors.Is,
+// never shown.
 type Error struct {
 	Kind       Kind
 	Msg        string
 	RetryAfter time.Duration
+	Field      string
 	Cause      error
 }
 
@@ -62,6 +66,12 @@ func New(kind Kind, msg string) *Error { return &Error{Kind: kind, Msg: msg} }
 // Newf is New with a formatted message; the arguments must be safe to show.
 func Newf(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// InvalidField is an Invalid error about one request field, with a
+// formatted message; the arguments must be safe to show.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Kind: Invalid, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Wrap classifies cause with a client-safe message.
@@ -103,6 +113,15 @@ func KindOf(err error) (Kind, string) {
 		return e.Kind, e.Msg
 	}
 	return Internal, "internal error"
+}
+
+// FieldOf returns the request field of the first *Error in err's chain, or
+// "" when the error is about no single field.
+func FieldOf(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Field
+	}
+	return ""
 }
 
 // RetryAfterOf returns the retry hint of the first *Error in err's chain.

@@ -29,6 +29,17 @@ func TestKindOfHidesUnclassifiedErrors(t *testing.T) {
 	require.Equal(t, "internal error", msg)
 }
 
+func TestInvalidFieldNamesTheField(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("complete: %w", errs.InvalidField("max_tokens", "max_tokens must be at least %d", 1))
+	kind, msg := errs.KindOf(err)
+	require.Equal(t, errs.Invalid, kind)
+	require.Equal(t, "max_tokens must be at least 1", msg)
+	require.Equal(t, "max_tokens", errs.FieldOf(err))
+	require.Empty(t, errs.FieldOf(errs.New(errs.Invalid, "no field")))
+	require.Empty(t, errs.FieldOf(errors.New("plain")))
+}
+
 func TestSentinelsWithSameKindButOtherTextDiffer(t *testing.T) {
 	t.Parallel()
 	a := errs.New(errs.NotFound, "tenant not found")

@@ -1,6 +1,7 @@
 // Package httpx builds the Echo instance every HTTP route is served by: the
 // middleware chain (request id, logging, recovery, security headers, CORS,
-// body limit), the error handler, and the sysadmin key guard.
+// body limit, refusal of NUL characters), the error handler, and the
+// sysadmin key guard.
 package httpx
 
 import (
@@ -65,6 +66,7 @@ func New(log *slog.Logger, o Options) *echo.Echo {
 		}))
 	}
 	e.Use(middleware.BodyLimit(o.BodyLimitBytes))
+	e.Use(RefuseNUL)
 	e.RouteNotFound("/*", func(c *echo.Context) error { return echo.ErrNotFound })
 	return e
 }

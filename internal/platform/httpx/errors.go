@@ -68,13 +68,52 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		if strings.HasPrefix(c.Request().URL.Path, "/v1/") {
-			// The OpenAI-compatible API answers in OpenAI's error format,
-			// which its client libraries parse.
-			_ = c.JSON(status, map[string]any{"error": map[string]any{"message": body.Message, "type": body.Code, "param": nil, "code": body.Code}})
+			_ = c.JSON(status, openAIError(status, body, errs.FieldOf(err)))
 			return
 		}
 		_ = c.JSON(status, body)
 	}
+}
+
+// OpenAIErrorBody is the body of every error of the OpenAI-compatible API,
+// in OpenAI's format, which its client libraries parse.
+type OpenAIErrorBody struct {
+	Error OpenAIErrorDetail `json:"error"`
+} // @name OpenAIError
+
+// OpenAIErrorDetail says what failed: Type is OpenAI's kind of error,
+// Param the request field at fault (null when none is), Code Agora's
+// error code (as in Error).
+type OpenAIErrorDetail struct {
+	Message string  `json:"message" example:"temperature must be between 0 and 2, not 3"`
+	Type    string  `json:"type" example:"invalid_request_error" enums:"invalid_request_error,requests,insufficient_quota,server_error"`
+	Param   *string `json:"param" example:"temperature"`
+	Code    string  `json:"code" example:"invalid"`
+} // @name OpenAIErrorDetail
+
+// OpenAIError classifies err as ErrorHandler does and returns its status
+// and body in the OpenAI-compatible API's format; a stream that fails
+// after its status was sent ends with this body as its last event.
+func OpenAIError(err error) (int, OpenAIErrorBody) {
+	status, body := classify(err)
+	return status, openAIError(status, body, errs.FieldOf(err))
+}
+
+func openAIError(status int, body ErrorBody, field string) OpenAIErrorBody {
+	typ := "invalid_request_error"
+	switch {
+	case status >= http.StatusInternalServerError:
+		typ = "server_error"
+	case body.Code == errs.QuotaExceeded.Code():
+		typ = "insufficient_quota"
+	case status == http.StatusTooManyRequests:
+		typ = "requests"
+	}
+	d := OpenAIErrorDetail{Message: body.Message, Type: typ, Code: body.Code}
+	if field != "" {
+		d.Param = &field
+	}
+	return OpenAIErrorBody{Error: d}
 }
 
 func classify(err error) (int, ErrorBody) {

@@ -2,6 +2,7 @@ package httpx_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -214,4 +215,35 @@ func TestClientAddressIgnoresForwardedHeadersUnlessTrusted(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "203.0.113.7", seen(httpx.Options{TrustedProxies: []*net.IPNet{proxy}}, "10.1.2.3", "203.0.113.7"))
 	require.Equal(t, "192.0.2.10", seen(httpx.Options{TrustedProxies: []*net.IPNet{proxy}}, "192.0.2.10", "203.0.113.7"), "only the trusted proxy may forward")
+}
+
+func TestOpenAIRoutesAnswerInOpenAIsErrorFormat(t *testing.T) {
+	t.Parallel()
+	e, _ := newEcho(t, httpx.Options{})
+	e.POST("/v1/chat/completions", func(c *echo.Context) error {
+		return fmt.Errorf("complete: %w", errs.InvalidField("temperature", "temperature must be between 0 and 2, not 3"))
+	})
+	e.GET("/v1/models", func(c *echo.Context) error { return errs.New(errs.NotFound, "model not found") })
+	e.GET("/v1/limited", func(c *echo.Context) error { return &errs.Error{Kind: errs.RateLimited, Msg: "slow down"} })
+	e.GET("/v1/quota", func(c *echo.Context) error { return errs.New(errs.QuotaExceeded, "no tokens left today") })
+	e.GET("/v1/boom", func(c *echo.Context) error { return errorString("upstream exploded") })
+	param := "temperature"
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		want         httpx.OpenAIErrorDetail
+	}{
+		{http.MethodPost, "/v1/chat/completions", http.StatusBadRequest,
+			httpx.OpenAIErrorDetail{Message: "temperature must be between 0 and 2, not 3", Type: "invalid_request_error", Param: &param, Code: "invalid"}},
+		{http.MethodGet, "/v1/models", http.StatusNotFound, httpx.OpenAIErrorDetail{Message: "model not found", Type: "invalid_request_error", Code: "not_found"}},
+		{http.MethodGet, "/v1/limited", http.StatusTooManyRequests, httpx.OpenAIErrorDetail{Message: "slow down", Type: "requests", Code: "rate_limited"}},
+		{http.MethodGet, "/v1/quota", http.StatusTooManyRequests, httpx.OpenAIErrorDetail{Message: "no tokens left today", Type: "insufficient_quota", Code: "quota_exceeded"}},
+		{http.MethodGet, "/v1/boom", http.StatusInternalServerError, httpx.OpenAIErrorDetail{Message: "internal error", Type: "server_error", Code: "internal"}},
+	} {
+		rec := do(e, tc.method, tc.path, "")
+		require.Equal(t, tc.status, rec.Code, tc.path)
+		require.Equal(t, httpx.OpenAIErrorBody{Error: tc.want}, testkit.JSON[httpx.OpenAIErrorBody](t, rec), tc.path)
+	}
+	rec := do(e, http.MethodGet, "/v1/models", "")
+	require.Contains(t, rec.Body.String(), `"param":null`, "param is null, not missing, when no field is at fault")
 }

@@ -27,13 +27,14 @@ type Options struct {
 
 // Open connects to the database at url, checks that it answers, and returns
 // a bun handle. pgvector's types are registered on every connection once the
-// extension exists (before the first migration it may not).
+// extension exists (before the first migration it may not). Text the
+// database cannot store (a NUL, invalid UTF-8) fails as errs.Invalid.
 func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	sqldb := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(registerVector))
+	sqldb := sql.OpenDB(textGuard{stdlib.GetConnector(*cfg, stdlib.OptionAfterConnect(registerVector))})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxIdleConns)
 	sqldb.SetConnMaxLifetime(o.ConnMaxLifetime)

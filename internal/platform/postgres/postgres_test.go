@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/uptrace/bun"
 
+	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/migrations"
@@ -153,4 +154,59 @@ func TestOpenReportsWhatIsWrong(t *testing.T) {
 	t.Parallel()
 	_, err := postgres.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", postgres.Options{MaxOpenConns: 1})
 	require.ErrorContains(t, err, "connect to PostgreSQL at nobody@127.0.0.1:1/none")
+}
+
+// TestTextTheDatabaseCannotStoreIsInvalid checks the backstop behind the
+// HTTP boundary: every way a NUL or invalid UTF-8 reaches PostgreSQL fails
+// as errs.Invalid with a message for the client, never as an internal
+// error, while other errors stay internal.
+func TestTextTheDatabaseCannotStoreIsInvalid(t *testing.T) {
+	t.Parallel()
+	db := testkit.DB(t)
+	ctx := context.Background()
+	table := tempTable(t, db, "id int PRIMARY KEY, name text NOT NULL, doc jsonb")
+	const nul = "a text contains a NUL character (U+0000), which is not allowed; remove it and try again"
+
+	var out string
+	for name, err := range map[string]error{
+		"bun formats a NUL string": func() error {
+			_, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id, name) VALUES (?, ?)", 1, "Anna\x00")
+			return err
+		}(),
+		"bun scans with a NUL argument": db.NewSelect().ColumnExpr("?", "x\x00y").Scan(ctx, &out),
+		"a NUL parameter": func() error {
+			_, err := db.DB.ExecContext(ctx, "INSERT INTO "+table+" (id, name) VALUES ($1, $2)", 2, "Anna\x00")
+			return err
+		}(),
+		"a NUL in a transaction": db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewUpdate().TableExpr(table).Set("name = ?", "\x00").Where("id = ?", 1).Exec(ctx)
+			return err
+		}),
+		"\\u0000 in jsonb": func() error {
+			_, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id, name, doc) VALUES (?, ?, ?::jsonb)", 3, "ok", `{"title":"a\u0000b"}`)
+			return err
+		}(),
+	} {
+		require.Error(t, err, name)
+		kind, msg := errs.KindOf(err)
+		require.Equal(t, errs.Invalid, kind, "%s: %v", name, err)
+		require.Equal(t, nul, msg, name)
+	}
+
+	err := db.DB.QueryRowContext(ctx, "SELECT $1::text", "Caf\xe9").Scan(&out)
+	kind, msg := errs.KindOf(err)
+	require.Equal(t, errs.Invalid, kind, "%v", err)
+	require.Equal(t, "a text is not valid UTF-8; send it as UTF-8", msg)
+
+	require.NoError(t, db.NewSelect().ColumnExpr("?", "?!(bun: string contains a NUL byte (0x00))").Scan(ctx, &out), "bun's marker as text is just text")
+	require.Equal(t, "?!(bun: string contains a NUL byte (0x00))", out)
+	_, err = db.ExecContext(ctx, "SELEC 1")
+	kind, _ = errs.KindOf(err)
+	require.Equal(t, errs.Internal, kind, "other errors stay internal: %v", err)
+	require.True(t, postgres.IsUniqueViolation(func() error {
+		_, err := db.ExecContext(ctx, "INSERT INTO "+table+" (id, name) VALUES (?, ?)", 9, "a")
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "INSERT INTO "+table+" (id, name) VALUES (?, ?)", 9, "b")
+		return err
+	}(), ""), "the driver's errors are still seen through")
 }

@@ -298,6 +298,30 @@ func TestSessionsFeedbackTitleAndIsolation(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, c.e.Do(http.MethodGet, "/api/v1/conversations/"+sid+"/", "", c.token).Code)
 }
 
+func TestAssistantSessionsOfAnAssistantYouCannotUseAre404(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Tokens: []string{"ok"}})
+	rec := c.e.Do(http.MethodPost, "/api/v1/assistants/"+c.assistant+"/sessions/", `{"question":"What does a permit cost?"}`, c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	list := testkit.JSON[api.SessionList](t, c.e.Do(http.MethodGet, "/api/v1/assistants/"+c.assistant+"/sessions/", "", c.token))
+	require.Equal(t, 1, list.Count, "the owner still lists their sessions")
+
+	colleague, _ := c.e.Token(t, c.tenant, domain.RoleOwner)
+	stranger, _ := c.e.Token(t, c.e.Tenant(t), domain.RoleOwner)
+	for name, req := range map[string]struct{ token, assistant string }{
+		"unknown assistant":                     {c.token, uuid.NewString()},
+		"another tenant's assistant":            {stranger, c.assistant},
+		"an assistant in a space you can't see": {colleague, c.assistant},
+	} {
+		rec := c.e.Do(http.MethodGet, "/api/v1/assistants/"+req.assistant+"/sessions/", "", req.token)
+		require.Equal(t, http.StatusNotFound, rec.Code, name)
+		require.Equal(t, httpx.ErrorBody{Message: "assistant not found", Code: "not_found"}, testkit.JSON[httpx.ErrorBody](t, rec), name)
+	}
+	require.Equal(t, http.StatusBadRequest, c.e.Do(http.MethodGet, "/api/v1/assistants/not-a-uuid/sessions/", "", c.token).Code)
+	list = testkit.JSON[api.SessionList](t, c.e.Do(http.MethodGet, "/api/v1/conversations/?assistant_id="+uuid.NewString(), "", c.token))
+	require.Zero(t, list.Count, "the conversations filter stays a filter")
+}
+
 func TestAssistantKeyWorksOnlyOnItsSessions(t *testing.T) {
 	t.Parallel()
 	c := newChat(t, testkit.Reply{Tokens: []string{"from", " key"}})

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
+	"github.com/agora-platform/agora/internal/sessions/domain"
 )
 
 // Handler serves the chat routes.
@@ -222,13 +224,16 @@ func (h *Handler) converse(c *echo.Context) error {
 //	@Param			limit	query		int		false	"page size (1-100, default 20)"
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	SessionList
+//	@Failure		404		{object}	httpx.ErrorBody	"no such assistant, or one you cannot chat with"
 //	@Router			/api/v1/assistants/{id}/sessions/ [get]
 func (h *Handler) assistantSessions(c *echo.Context) error {
 	aid, err := param(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
-	return h.list(c, &aid)
+	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl application.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
+		return h.svc.AssistantSessions(ctx, tenant, cl, aid, after, limit)
+	})
 }
 
 // conversations godoc
@@ -251,10 +256,15 @@ func (h *Handler) conversations(c *echo.Context) error {
 		}
 		aid = &id
 	}
-	return h.list(c, aid)
+	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl application.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
+		return h.svc.Sessions(ctx, tenant, cl, aid, after, limit)
+	})
 }
 
-func (h *Handler) list(c *echo.Context, assistant *uuid.UUID) error {
+// lister is the service call a session list makes.
+type lister func(ctx context.Context, tenant tenancy.ID, c application.Caller, after *application.Cursor, limit int) ([]domain.Session, error)
+
+func (h *Handler) list(c *echo.Context, sessions lister) error {
 	limit := 0
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -268,7 +278,7 @@ func (h *Handler) list(c *echo.Context, assistant *uuid.UUID) error {
 		return err
 	}
 	tenant, cl := caller(c)
-	ss, err := h.svc.Sessions(c.Request().Context(), tenant, cl, assistant, after, limit)
+	ss, err := sessions(c.Request().Context(), tenant, cl, after, limit)
 	if err != nil {
 		return err
 	}

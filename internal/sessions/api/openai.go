@@ -19,6 +19,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/sessions/application"
 )
 
@@ -77,7 +78,9 @@ type OAMessage struct {
 	Content json.RawMessage `json:"content" swaggertype:"string"`
 } // @name OpenAIMessage
 
-// OAChatRequest is OpenAI's chat completion request (the fields Agora uses).
+// OAChatRequest is OpenAI's chat completion request (the fields Agora
+// uses). The sampling settings are checked against OpenAI's ranges; one
+// out of range answers 400 naming it in "param".
 type OAChatRequest struct {
 	Model         string      `json:"model"`
 	Messages      []OAMessage `json:"messages"`
@@ -85,11 +88,39 @@ type OAChatRequest struct {
 	StreamOptions *struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options,omitempty"`
-	Temperature         *float64 `json:"temperature,omitempty"`
-	MaxTokens           *int     `json:"max_tokens,omitempty"`
-	MaxCompletionTokens *int     `json:"max_completion_tokens,omitempty"`
-	N                   *int     `json:"n,omitempty"`
+	// Temperature is 0 to 2.
+	Temperature *float64 `json:"temperature,omitempty" minimum:"0" maximum:"2"`
+	// TopP is 0 to 1.
+	TopP *float64 `json:"top_p,omitempty" minimum:"0" maximum:"1"`
+	// MaxTokens is at least 1 and at most the model's token limit.
+	MaxTokens *int `json:"max_tokens,omitempty" minimum:"1"`
+	// MaxCompletionTokens is max_tokens' newer name; it wins when both are sent.
+	MaxCompletionTokens *int `json:"max_completion_tokens,omitempty" minimum:"1"`
+	// N must be 1: one choice is answered.
+	N *int `json:"n,omitempty" minimum:"1" maximum:"1"`
+	// Stop is a string or an array of at most 4 non-empty strings.
+	Stop json.RawMessage `json:"stop,omitempty" swaggertype:"string"`
+	// PresencePenalty is -2 to 2.
+	PresencePenalty *float64 `json:"presence_penalty,omitempty" minimum:"-2" maximum:"2"`
+	// FrequencyPenalty is -2 to 2.
+	FrequencyPenalty *float64 `json:"frequency_penalty,omitempty" minimum:"-2" maximum:"2"`
 } // @name OpenAIChatRequest
+
+// stops reads stop: absent or null, a string, or an array of strings.
+func stops(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, errs.InvalidField("stop", "stop must be a string or an array of at most %d strings", application.MaxStops)
+	}
+	return many, nil
+}
 
 // OAUsage is OpenAI's usage object.
 type OAUsage struct {
@@ -124,7 +155,7 @@ func messages(in []OAMessage) ([]application.Message, error) {
 			role = "system"
 		}
 		if role != "system" && role != "user" && role != "assistant" {
-			return nil, errs.Newf(errs.Invalid, "messages[%d].role %q is not supported; use system, developer, user or assistant", i, m.Role)
+			return nil, errs.InvalidField(fmt.Sprintf("messages[%d].role", i), "messages[%d].role %q is not supported; use system, developer, user or assistant", i, m.Role)
 		}
 		var text string
 		if err := json.Unmarshal(m.Content, &text); err != nil {
@@ -133,12 +164,12 @@ func messages(in []OAMessage) ([]application.Message, error) {
 				Text string `json:"text"`
 			}
 			if err := json.Unmarshal(m.Content, &parts); err != nil {
-				return nil, errs.Newf(errs.Invalid, "messages[%d].content must be a string or an array of text parts", i)
+				return nil, errs.InvalidField(fmt.Sprintf("messages[%d].content", i), "messages[%d].content must be a string or an array of text parts", i)
 			}
 			var b strings.Builder
 			for _, p := range parts {
 				if p.Type != "text" {
-					return nil, errs.Newf(errs.Invalid, "messages[%d] has a %q part; only text is supported", i, p.Type)
+					return nil, errs.InvalidField(fmt.Sprintf("messages[%d].content", i), "messages[%d] has a %q part; only text is supported", i, p.Type)
 				}
 				b.WriteString(p.Text)
 			}
@@ -152,36 +183,37 @@ func messages(in []OAMessage) ([]application.Message, error) {
 // oaChat godoc
 //
 //	@Summary		OpenAI-compatible: chat completion (streamed or not)
-//	@Description	The OpenAI wire format: with stream true, chat.completion.chunk events and a final "data: [DONE]"; stream_options.include_usage adds a usage chunk. model is one of /v1/models' ids.
+//	@Description	The OpenAI wire format: with stream true, chat.completion.chunk events and a final "data: [DONE]"; stream_options.include_usage adds a usage chunk. model is one of /v1/models' ids. Errors are OpenAI's {"error": {"message", "type", "param", "code"}}; a sampling setting out of range (temperature 0-2, top_p 0-1, max_tokens and max_completion_tokens 1 to the model's limit, n 1, stop at most 4 strings, penalties -2 to 2) is 400 invalid_request_error with the setting in param.
 //	@Tags			openai
 //	@Accept			json
 //	@Produce		json,text/event-stream
 //	@Security		Bearer
 //	@Param			body	body		OAChatRequest	true	"the request"
 //	@Success		200		{object}	OAChatResponse
-//	@Failure		400		{object}	map[string]any
-//	@Failure		404		{object}	map[string]any
+//	@Failure		400		{object}	httpx.OpenAIErrorBody	"a bad request; param names the field"
+//	@Failure		401		{object}	httpx.OpenAIErrorBody
+//	@Failure		404		{object}	httpx.OpenAIErrorBody	"no such model, or not one you may use"
+//	@Failure		429		{object}	httpx.OpenAIErrorBody	"rate limit or daily token quota"
 //	@Router			/v1/chat/completions [post]
 func (h *Handler) oaChat(c *echo.Context) error {
 	var req OAChatRequest
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	if req.N != nil && *req.N != 1 {
-		return errs.New(errs.Invalid, "n must be 1")
-	}
 	msgs, err := messages(req.Messages)
 	if err != nil {
 		return err
 	}
-	max := req.MaxTokens
-	if req.MaxCompletionTokens != nil {
-		max = req.MaxCompletionTokens
+	stop, err := stops(req.Stop)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	p := auth.MustFrom(ctx)
 	_, _ = io.Copy(io.Discard, io.LimitReader(c.Request().Body, 1<<20))
-	comp, err := h.svc.Complete(ctx, p.Tenant, apiCaller(c), application.CompletionInput{Model: req.Model, Messages: msgs, Temperature: req.Temperature, MaxTokens: max})
+	comp, err := h.svc.Complete(ctx, p.Tenant, apiCaller(c), application.CompletionInput{Model: req.Model, Messages: msgs,
+		N: req.N, Temperature: req.Temperature, TopP: req.TopP, MaxTokens: req.MaxTokens, MaxCompletionTokens: req.MaxCompletionTokens,
+		Stop: stop, PresencePenalty: req.PresencePenalty, FrequencyPenalty: req.FrequencyPenalty})
 	if err != nil {
 		return err
 	}
@@ -328,8 +360,8 @@ func (t *oaTurn) stream(c *echo.Context, includeUsage bool) error {
 			break
 		}
 		if err != nil {
-			kind, msg := errs.KindOf(err)
-			_ = send(map[string]any{"error": map[string]any{"message": msg, "type": kind.Code(), "code": kind.Code()}})
+			_, body := httpx.OpenAIError(err)
+			_ = send(body)
 			return nil
 		}
 		if piece.Delta != "" && send(chunk(oaDelta{Content: &piece.Delta}, nil)) != nil {
@@ -375,6 +407,9 @@ type OAEmbeddingResponse struct {
 //	@Security		Bearer
 //	@Param			body	body		OAEmbeddingRequest	true	"the request"
 //	@Success		200		{object}	OAEmbeddingResponse
+//	@Failure		400		{object}	httpx.OpenAIErrorBody
+//	@Failure		401		{object}	httpx.OpenAIErrorBody
+//	@Failure		404		{object}	httpx.OpenAIErrorBody
 //	@Router			/v1/embeddings [post]
 func (h *Handler) oaEmbeddings(c *echo.Context) error {
 	var req OAEmbeddingRequest

@@ -186,3 +186,64 @@ func TestOpenAIErrorsAndKeyModelAllowList(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, w.call(t, http.MethodPost, "/v1/chat/completions", `{"model":"`+w.model+`","messages":[{"role":"user","content":"x"}]}`).StatusCode,
 		"the key is limited to the embedding model")
 }
+
+func TestOpenAISamplingSettingsAreChecked(t *testing.T) {
+	t.Parallel()
+	w := newOpenAI(t, testkit.Reply{Tokens: []string{"fine"}})
+	chat := func(settings string) *http.Response {
+		return w.call(t, http.MethodPost, "/v1/chat/completions", `{"model":"`+w.model+`","messages":[{"role":"user","content":"hi"}]`+settings+`}`)
+	}
+	for _, tc := range []struct {
+		settings, param, says string
+	}{
+		{`,"max_tokens":-1`, "max_tokens", "max_tokens must be at least 1, not -1"},
+		{`,"max_tokens":0`, "max_tokens", "at least 1"},
+		{`,"max_tokens":8193`, "max_tokens", "at most the model's limit of 8192 tokens"},
+		{`,"max_completion_tokens":-5`, "max_completion_tokens", "max_completion_tokens must be at least 1, not -5"},
+		{`,"max_completion_tokens":1000000`, "max_completion_tokens", "the model's limit of 8192"},
+		{`,"temperature":-3`, "temperature", "temperature must be between 0 and 2, not -3"},
+		{`,"temperature":2.01`, "temperature", "between 0 and 2"},
+		{`,"top_p":-0.1`, "top_p", "top_p must be between 0 and 1"},
+		{`,"top_p":1.5`, "top_p", "top_p must be between 0 and 1"},
+		{`,"n":0`, "n", "n must be 1"},
+		{`,"n":2`, "n", "n must be 1"},
+		{`,"n":-1`, "n", "n must be 1"},
+		{`,"stop":["a","b","c","d","e"]`, "stop", "at most 4 sequences"},
+		{`,"stop":[""]`, "stop", "stop[0] is empty"},
+		{`,"stop":42`, "stop", "a string or an array"},
+		{`,"stop":[1,2]`, "stop", "a string or an array"},
+		{`,"presence_penalty":-2.5`, "presence_penalty", "presence_penalty must be between -2 and 2"},
+		{`,"presence_penalty":3`, "presence_penalty", "between -2 and 2"},
+		{`,"frequency_penalty":-100`, "frequency_penalty", "frequency_penalty must be between -2 and 2"},
+		{`,"frequency_penalty":2.5`, "frequency_penalty", "between -2 and 2"},
+	} {
+		resp := chat(tc.settings)
+		require.Equal(t, http.StatusBadRequest, resp.StatusCode, tc.settings)
+		body := decode[map[string]map[string]any](t, resp)
+		require.Equal(t, map[string]any{"message": body["error"]["message"], "type": "invalid_request_error", "param": tc.param, "code": "invalid"},
+			body["error"], tc.settings)
+		require.Contains(t, body["error"]["message"], tc.says, tc.settings)
+	}
+	require.Zero(t, w.fake.Calls.Load(), "nothing out of range reaches the provider")
+
+	for _, settings := range []string{
+		`,"max_tokens":1`, `,"max_tokens":8192`, `,"max_completion_tokens":1`, `,"max_completion_tokens":8192`,
+		`,"temperature":0`, `,"temperature":2`, `,"top_p":0`, `,"top_p":1`, `,"n":1`, `,"stop":"\n"`, `,"stop":null`,
+		`,"stop":["a","b","c","d"]`, `,"presence_penalty":-2,"frequency_penalty":2`,
+	} {
+		resp := chat(settings)
+		require.Equal(t, http.StatusOK, resp.StatusCode, settings)
+		got := decode[map[string]any](t, resp)
+		require.Equal(t, "fine", got["choices"].([]any)[0].(map[string]any)["message"].(map[string]any)["content"], settings)
+	}
+
+	resp := chat(`,"temperature":0.5,"top_p":0.9,"max_completion_tokens":100,"stop":["END","STOP"],"presence_penalty":0.5,"frequency_penalty":-0.5`)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	sent := w.fake.Requests[len(w.fake.Requests)-1]
+	require.Equal(t, 0.5, sent["temperature"])
+	require.Equal(t, 0.9, sent["top_p"])
+	require.EqualValues(t, 100, sent["max_tokens"])
+	require.Equal(t, []any{"END", "STOP"}, sent["stop"])
+	require.Equal(t, 0.5, sent["presence_penalty"])
+	require.Equal(t, -0.5, sent["frequency_penalty"])
+}

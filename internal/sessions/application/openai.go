@@ -67,12 +67,81 @@ func (s *Service) model(ctx context.Context, tenant tenancy.ID, c APICaller, kin
 	return ListedModel{}, errs.Newf(errs.NotFound, "the model %q does not exist or you do not have access to it", name)
 }
 
-// CompletionInput is an OpenAI chat completion request.
+// CompletionInput is an OpenAI chat completion request. The sampling
+// settings are as the client sent them (nil: not sent);
+// MaxCompletionTokens wins over MaxTokens, its older name.
 type CompletionInput struct {
-	Model       string
-	Messages    []Message
-	Temperature *float64
-	MaxTokens   *int
+	Model               string
+	Messages            []Message
+	N                   *int
+	Temperature         *float64
+	TopP                *float64
+	MaxTokens           *int
+	MaxCompletionTokens *int
+	Stop                []string
+	PresencePenalty     *float64
+	FrequencyPenalty    *float64
+}
+
+// Ranges of the sampling settings, as OpenAI documents them.
+const (
+	MaxTemperature = 2.0
+	MaxTopP        = 1.0
+	MaxPenalty     = 2.0
+	MaxStops       = 4
+)
+
+// check validates the settings against OpenAI's ranges and the model's
+// token limit (0: not known yet); each error names its parameter.
+func (in CompletionInput) check(tokenLimit int) error {
+	if in.N != nil && *in.N != 1 {
+		return errs.InvalidField("n", "n must be 1, not %d: one choice is answered", *in.N)
+	}
+	for _, f := range []struct {
+		name    string
+		v       *float64
+		low, hi float64
+	}{
+		{"temperature", in.Temperature, 0, MaxTemperature},
+		{"top_p", in.TopP, 0, MaxTopP},
+		{"presence_penalty", in.PresencePenalty, -MaxPenalty, MaxPenalty},
+		{"frequency_penalty", in.FrequencyPenalty, -MaxPenalty, MaxPenalty},
+	} {
+		if f.v != nil && !(*f.v >= f.low && *f.v <= f.hi) {
+			return errs.InvalidField(f.name, "%s must be between %g and %g, not %g", f.name, f.low, f.hi, *f.v)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    *int
+	}{{"max_tokens", in.MaxTokens}, {"max_completion_tokens", in.MaxCompletionTokens}} {
+		switch {
+		case f.v == nil:
+		case *f.v < 1:
+			return errs.InvalidField(f.name, "%s must be at least 1, not %d", f.name, *f.v)
+		case tokenLimit > 0 && *f.v > tokenLimit:
+			return errs.InvalidField(f.name, "%s must be at most the model's limit of %d tokens, not %d", f.name, tokenLimit, *f.v)
+		}
+	}
+	if len(in.Stop) > MaxStops {
+		return errs.InvalidField("stop", "stop must hold at most %d sequences, not %d", MaxStops, len(in.Stop))
+	}
+	for i, s := range in.Stop {
+		if s == "" {
+			return errs.InvalidField("stop", "stop[%d] is empty; give stop sequences of at least one character", i)
+		}
+	}
+	return nil
+}
+
+// sampling is the checked settings for the generator.
+func (in CompletionInput) sampling() Sampling {
+	limit := in.MaxTokens
+	if in.MaxCompletionTokens != nil {
+		limit = in.MaxCompletionTokens
+	}
+	return Sampling{Temperature: in.Temperature, TopP: in.TopP, MaxTokens: limit, Stop: in.Stop,
+		PresencePenalty: in.PresencePenalty, FrequencyPenalty: in.FrequencyPenalty}
 }
 
 // Completion is a started completion.
@@ -84,7 +153,10 @@ type Completion struct {
 // Complete starts a chat completion for the OpenAI-compatible API.
 func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, c APICaller, in CompletionInput) (Completion, error) {
 	if len(in.Messages) == 0 || len(in.Messages) > MaxMessages {
-		return Completion{}, errs.Newf(errs.Invalid, "messages must hold 1 to %d messages", MaxMessages)
+		return Completion{}, errs.InvalidField("messages", "messages must hold 1 to %d messages", MaxMessages)
+	}
+	if err := in.check(0); err != nil {
+		return Completion{}, err
 	}
 	size := 0
 	for _, m := range in.Messages {
@@ -103,7 +175,10 @@ func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, c APICaller, 
 	if err != nil {
 		return Completion{}, err
 	}
-	p, err := s.Generator.Complete(ctx, tenant, m.ID, in.Messages, in.Temperature, in.MaxTokens)
+	if err := in.check(m.TokenLimit); err != nil {
+		return Completion{}, err
+	}
+	p, err := s.Generator.Complete(ctx, tenant, m.ID, in.Messages, in.sampling())
 	if err != nil {
 		return Completion{}, err
 	}

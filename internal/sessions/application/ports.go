@@ -139,6 +139,17 @@ type Prompt struct {
 	MaxTokens   *int
 }
 
+// Sampling are a completion's generation settings, checked already; nil
+// and empty leave the model's defaults.
+type Sampling struct {
+	Temperature      *float64
+	TopP             *float64
+	MaxTokens        *int
+	Stop             []string
+	PresencePenalty  *float64
+	FrequencyPenalty *float64
+}
+
 // Piece is a part of a streamed answer.
 type Piece struct {
 	Delta            string
@@ -162,7 +173,7 @@ type Generator interface {
 	// Count estimates the tokens of a text.
 	Count(text string) int
 	// Complete streams a raw conversation to a model (OpenAI-compatible API).
-	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, temperature *float64, maxTokens *int) (Pieces, error)
+	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, s Sampling) (Pieces, error)
 	// Embed embeds inputs with a model and reports the tokens used.
 	Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error)
 	// Listed returns the tenant's enabled completion and embedding models.

@@ -98,6 +98,19 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, ass
 	return ss, nil
 }
 
+// AssistantSessions lists the caller's sessions with an assistant, like
+// Sessions, but the assistant must be one the caller may chat with:
+// another tenant's, an unknown one or one in a space the caller cannot see
+// is NotFound, as on every other route that takes an assistant's id.
+func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c Caller, assistant uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
+	if c.AssistantKey == uuid.Nil || c.AssistantKey == assistant {
+		if _, err := s.Assistants.ForChat(ctx, tenant, c, assistant); err != nil {
+			return nil, fmt.Errorf("sessions of assistant %s: %w", assistant, err)
+		}
+	}
+	return s.Sessions(ctx, tenant, c, &assistant, after, limit)
+}
+
 // DeleteSession removes one of the caller's sessions.
 func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) error {
 	if _, err := s.Session(ctx, tenant, c, id, assistant); err != nil {

@@ -125,20 +125,6 @@ func CheckQuestion(q string, maxChars int) error {
 	return nil
 }
 
-// injection are phrasings that try to override an assistant's instructions.
-// A match is recorded as a flag for review; the question is still answered.
-var injection = regexp.MustCompile(`(?i)(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|system)\s+(instructions|prompts?|rules)` +
-	`|reveal\s+(your|the)\s+(system\s+)?(prompt|instructions)|you\s+are\s+now\s+(in\s+)?(developer|dan|jailbreak)` +
-	`|strunta\s+i\s+(alla\s+)?(tidigare|föregående)\s+instruktioner`)
-
-// Flags returns the review flags of a question.
-func Flags(q string) []string {
-	if injection.MatchString(q) {
-		return []string{"prompt_injection"}
-	}
-	return []string{}
-}
-
 // TitleFrom makes a session title from its first question: the first line,
 // cut at a word boundary near 60 characters.
 func TitleFrom(q string) string {

@@ -240,7 +240,7 @@ func (p pieces) Close() error { return p.s.Close() }
 func (g *Generator) Count(text string) int { return ai.CountTokens(text) }
 
 // Complete streams a raw conversation to an enabled model.
-func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, temperature *float64, maxTokens *int) (application.Pieces, error) {
+func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, sp application.Sampling) (application.Pieces, error) {
 	eps, name, err := g.Endpoints(ctx, tenant, model)
 	if err != nil {
 		return nil, err
@@ -249,7 +249,8 @@ func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.
 	for i, m := range msgs {
 		out[i] = ai.Message{Role: ai.Role(m.Role), Content: m.Content}
 	}
-	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: out, Temperature: temperature, MaxTokens: maxTokens})
+	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: out, Temperature: sp.Temperature, MaxTokens: sp.MaxTokens,
+		TopP: sp.TopP, Stop: sp.Stop, PresencePenalty: sp.PresencePenalty, FrequencyPenalty: sp.FrequencyPenalty})
 	if err != nil {
 		return nil, ai.ClientError(err)
 	}

@@ -1003,6 +1003,15 @@ export interface paths {
                         "application/json": components["schemas"]["SessionList"];
                     };
                 };
+                /** @description no such assistant, or one you cannot chat with */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2145,7 +2154,7 @@ export interface paths {
                         "application/json": components["schemas"]["File"];
                     };
                 };
-                /** @description no file, or no text in it */
+                /** @description no file, no text in it, or the upload was cut off */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2561,6 +2570,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AcceptedDocument"];
+                    };
+                };
+                /** @description no file, or the upload was cut off */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Request Entity Too Large */
@@ -7563,7 +7581,7 @@ export interface paths {
         put?: never;
         /**
          * OpenAI-compatible: chat completion (streamed or not)
-         * @description The OpenAI wire format: with stream true, chat.completion.chunk events and a final "data: [DONE]"; stream_options.include_usage adds a usage chunk. model is one of /v1/models' ids.
+         * @description The OpenAI wire format: with stream true, chat.completion.chunk events and a final "data: [DONE]"; stream_options.include_usage adds a usage chunk. model is one of /v1/models' ids. Errors are OpenAI's {"error": {"message", "type", "param", "code"}}; a sampling setting out of range (temperature 0-2, top_p 0-1, max_tokens and max_completion_tokens 1 to the model's limit, n 1, stop at most 4 strings, penalties -2 to 2) is 400 invalid_request_error with the setting in param.
          */
         post: {
             parameters: {
@@ -7589,32 +7607,44 @@ export interface paths {
                         "text/event-stream": components["schemas"]["OpenAIChatResponse"];
                     };
                 };
-                /** @description Bad Request */
+                /** @description a bad request; param names the field */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                        "text/event-stream": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["OpenAIError"];
+                        "text/event-stream": components["schemas"]["OpenAIError"];
                     };
                 };
-                /** @description Not Found */
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                        "text/event-stream": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description no such model, or not one you may use */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                        "text/event-stream": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["OpenAIError"];
+                        "text/event-stream": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description rate limit or daily token quota */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                        "text/event-stream": components["schemas"]["OpenAIError"];
                     };
                 };
             };
@@ -7659,6 +7689,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["OpenAIEmbeddingResponse"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OpenAIError"];
                     };
                 };
             };
@@ -8349,16 +8406,28 @@ export interface components {
             reason?: string;
         };
         OpenAIChatRequest: {
+            /** @description FrequencyPenalty is -2 to 2. */
+            frequency_penalty?: number;
+            /** @description MaxCompletionTokens is max_tokens' newer name; it wins when both are sent. */
             max_completion_tokens?: number;
+            /** @description MaxTokens is at least 1 and at most the model's token limit. */
             max_tokens?: number;
             messages?: components["schemas"]["OpenAIMessage"][];
             model?: string;
+            /** @description N must be 1: one choice is answered. */
             n?: number;
+            /** @description PresencePenalty is -2 to 2. */
+            presence_penalty?: number;
+            /** @description Stop is a string or an array of at most 4 non-empty strings. */
+            stop?: string;
             stream?: boolean;
             stream_options?: {
                 include_usage?: boolean;
             };
+            /** @description Temperature is 0 to 2. */
             temperature?: number;
+            /** @description TopP is 0 to 1. */
+            top_p?: number;
         };
         OpenAIChatResponse: {
             choices?: components["schemas"]["OpenAIChoice"][];
@@ -8391,6 +8460,22 @@ export interface components {
             /** @example list */
             object?: string;
             usage?: components["schemas"]["OpenAIUsage"];
+        };
+        OpenAIError: {
+            error?: components["schemas"]["OpenAIErrorDetail"];
+        };
+        OpenAIErrorDetail: {
+            /** @example invalid */
+            code?: string;
+            /** @example temperature must be between 0 and 2, not 3 */
+            message?: string;
+            /** @example temperature */
+            param?: string;
+            /**
+             * @example invalid_request_error
+             * @enum {string}
+             */
+            type?: "invalid_request_error" | "requests" | "insufficient_quota" | "server_error";
         };
         OpenAIMessage: {
             content?: string;
