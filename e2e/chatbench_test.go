@@ -15,7 +15,7 @@ import (
 // TestChatBenchRuns runs the streaming benchmark (make bench) at a tiny
 // scale, so the tool the README names keeps working.
 func TestChatBenchRuns(t *testing.T) {
-	bins := build(t, "api", "chatbench")
+	bins := build(t, "api", "chatbench", "extract")
 	cmd := exec.Command(filepath.Join(bins, "chatbench"), "-api", filepath.Join(bins, "api"),
 		"-database-url", testkit.DatabaseURL(t), "-redis-url", testkit.RedisURL(t),
 		"-streams", "1,4", "-requests", "8", "-open", "30", "-ttft", "5ms", "-gap", "1ms", "-tokens", "5")

@@ -89,9 +89,15 @@ func (c *collected) paths() []string {
 
 func run(t *testing.T, srv *httptest.Server, o crawl.Options) (*collected, crawl.Result) {
 	t.Helper()
+	return runWithin(t, srv, o, time.Second)
+}
+
+// runWithin is run with a request timeout of its own.
+func runWithin(t *testing.T, srv *httptest.Server, o crawl.Options, timeout time.Duration) (*collected, crawl.Result) {
+	t.Helper()
 	allow, err := safehttp.ParseAllowList([]string{srv.Listener.Addr().String()})
 	require.NoError(t, err)
-	o.Client = safehttp.NewClient(allow, safehttp.Options{Timeout: time.Second})
+	o.Client = safehttp.NewClient(allow, safehttp.Options{Timeout: timeout})
 	o.Delay = time.Millisecond
 	if o.Start == nil {
 		o.Start, _ = url.Parse(srv.URL + "/")

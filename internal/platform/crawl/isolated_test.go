@@ -21,7 +21,7 @@ import (
 func TestPagesParsedInTheSandbox(t *testing.T) {
 	t.Parallel()
 	parse := crawl.Isolated(sandbox.Runner{Bin: testkit.ExtractBin(t)},
-		sandbox.Limits{Timeout: 30 * time.Second, CPU: 30 * time.Second, Memory: 256 << 20})
+		sandbox.Limits{Timeout: 30 * time.Second, CPU: 30 * time.Second, Memory: 96 << 20})
 	srv := site(t)
 	c, res := run(t, srv, crawl.Options{Mode: crawl.ModeCrawl, MaxDepth: 3, Parse: parse})
 	require.Equal(t, []string{"/", "/deep/1", "/deep/2", "/services/", "/services/parking", "/services/waste"}, c.paths())
@@ -29,7 +29,7 @@ func TestPagesParsedInTheSandbox(t *testing.T) {
 	require.Equal(t, "Home", c.pages[""].Title)
 	require.Equal(t, 6, res.PagesCrawled)
 
-	huge := strings.Repeat("<p>a</p>", 60<<20/8)
+	huge := strings.Repeat("<p>a</p>", 16<<20/8)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -46,7 +46,7 @@ func TestPagesParsedInTheSandbox(t *testing.T) {
 	})
 	poisoned := httptest.NewServer(mux)
 	t.Cleanup(poisoned.Close)
-	c, res = run(t, poisoned, crawl.Options{Mode: crawl.ModeCrawl, MaxPageBytes: 100 << 20, Workers: 1, Parse: parse})
+	c, res = runWithin(t, poisoned, crawl.Options{Mode: crawl.ModeCrawl, MaxPageBytes: 100 << 20, Workers: 1, Parse: parse}, 30*time.Second)
 	require.Equal(t, map[string]int{"page too large to read": 1}, res.Failures)
 	require.Equal(t, "Still crawled.", c.pages["after"].Text)
 }

@@ -3,9 +3,7 @@ package testkit
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"fmt"
-	"hash/crc32"
 	"html"
 	"io"
 	"strings"
@@ -116,24 +114,13 @@ func XLSX(rows ...[]string) []byte {
 }
 
 // ZipBombDOCX builds a small file that claims to be a Word document and
-// whose document.xml expands to 300 MiB.
+// whose document.xml expands to 300 MiB (its header says so).
 func ZipBombDOCX() []byte {
-	var deflated bytes.Buffer
-	fw, _ := flate.NewWriter(&deflated, flate.BestSpeed)
-	zeros := make([]byte, 1<<20)
-	sum := crc32.NewIEEE()
-	for range 300 {
-		_, _ = fw.Write(zeros)
-		_, _ = sum.Write(zeros)
-	}
-	_ = fw.Close()
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
 	w, _ := z.Create("[Content_Types].xml")
 	_, _ = fmt.Fprintf(w, contentTypes, `<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>`)
-	raw, _ := z.CreateRaw(&zip.FileHeader{Name: "word/document.xml", Method: zip.Deflate, CompressedSize64: uint64(deflated.Len()),
-		UncompressedSize64: 300 << 20, CRC32: sum.Sum32()})
-	_, _ = raw.Write(deflated.Bytes())
+	zipEntry(z, "word/document.xml", repeated{block: make([]byte, 1<<20), n: 300}, 0)
 	_ = z.Close()
 	return b.Bytes()
 }

@@ -3,10 +3,7 @@ package testkit
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
-	"compress/zlib"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"strings"
 )
@@ -38,21 +35,23 @@ func SelfParentPDF() []byte {
 // FlateBombPDF is a PDF whose one page's content stream is compressed and
 // inflates to about size bytes of text-showing operators.
 func FlateBombPDF(size int) []byte {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	line := []byte("(All work and no play makes a bomb) Tj\n")
-	block := bytes.Repeat(line, (1<<20)/len(line))
-	_, _ = zw.Write([]byte("BT\n"))
-	for written := 0; written < size; written += len(block) {
-		_, _ = zw.Write(block)
-	}
-	_, _ = zw.Write([]byte("ET\n"))
-	_ = zw.Close()
+	return streamPDF(timesOver([]byte("BT\n"), []byte("(All work and no play makes a bomb) Tj\n"), []byte("ET\n"), size))
+}
+
+// timesOver is head, block repeated to about size bytes, and tail.
+func timesOver(head, line, tail []byte, size int) repeated {
+	block := bytes.Repeat(line, (1<<20)/len(line)+1)
+	return repeated{head: head, block: block, tail: tail, n: max(3, size/len(block))}
+}
+
+// streamPDF is a one-page PDF whose content stream is r, FlateDecoded.
+func streamPDF(r repeated) []byte {
+	z := r.zlib()
 	return pdfFile([]string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(z), z),
 	}, "")
 }
 
@@ -60,19 +59,7 @@ func FlateBombPDF(size int) []byte {
 // bytes of drawing operators: no text, so no character limit stops its
 // reading, only time.
 func SlowPDF(size int) []byte {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	block := bytes.Repeat([]byte("1 0 0 1 0 0 cm 0 0 m 10 10 l S\n"), (1<<20)/31)
-	for written := 0; written < size; written += len(block) {
-		_, _ = zw.Write(block)
-	}
-	_ = zw.Close()
-	return pdfFile([]string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.String()),
-	}, "")
+	return streamPDF(timesOver(nil, []byte("1 0 0 1 0 0 cm 0 0 m 10 10 l S\n"), nil, size))
 }
 
 // NestedPDF is a PDF whose page's content stream shows text from inside
@@ -87,28 +74,27 @@ func NestedPDF(depth int) []byte {
 	}, "")
 }
 
+// zipEntry adds an entry holding r's data, with the size its header
+// claims (0: the true size).
+func zipEntry(z *zip.Writer, name string, r repeated, claim uint64) {
+	if claim == 0 {
+		claim = uint64(r.size())
+	}
+	d := r.deflate()
+	raw, _ := z.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CompressedSize64: uint64(len(d)),
+		UncompressedSize64: claim, CRC32: r.crc32()})
+	_, _ = raw.Write(d)
+}
+
 // lyingZip builds an Office package whose entry name (the part that
 // holds the text) claims to be 1 KiB and inflates to size bytes: head,
 // then repeat until size, then tail.
 func lyingZip(override, name, head, repeat, tail string, size int) []byte {
-	var deflated bytes.Buffer
-	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
-	sum := crc32.NewIEEE()
-	w := io.MultiWriter(fw, sum)
-	_, _ = io.WriteString(w, head)
-	block := strings.Repeat(repeat, max(1, (1<<20)/len(repeat)))
-	for written := 0; written < size; written += len(block) {
-		_, _ = io.WriteString(w, block)
-	}
-	_, _ = io.WriteString(w, tail)
-	_ = fw.Close()
 	var b bytes.Buffer
 	z := zip.NewWriter(&b)
 	ct, _ := z.Create("[Content_Types].xml")
 	_, _ = fmt.Fprintf(ct, contentTypes, override)
-	raw, _ := z.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CompressedSize64: uint64(deflated.Len()),
-		UncompressedSize64: 1 << 10, CRC32: sum.Sum32()})
-	_, _ = raw.Write(deflated.Bytes())
+	zipEntry(z, name, timesOver([]byte(head), []byte(repeat), []byte(tail), size), 1<<10)
 	_ = z.Close()
 	return b.Bytes()
 }
@@ -137,22 +123,9 @@ func ZipBombXLSX(size int) []byte {
 		w, _ := z.Create(name)
 		_, _ = io.WriteString(w, body)
 	}
-	var deflated bytes.Buffer
-	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
-	sum := crc32.NewIEEE()
-	inflated := &counter{}
-	w := io.MultiWriter(fw, sum, inflated)
-	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	row := `<row><c t="inlineStr"><is><t>All work and no play makes a bomb</t></is></c></row>`
-	block := strings.Repeat(row, (1<<20)/len(row))
-	for written := 0; written < size; written += len(block) {
-		_, _ = io.WriteString(w, block)
-	}
-	_, _ = io.WriteString(w, `</sheetData></worksheet>`)
-	_ = fw.Close()
-	raw, _ := z.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CompressedSize64: uint64(deflated.Len()),
-		UncompressedSize64: uint64(inflated.n), CRC32: sum.Sum32()})
-	_, _ = raw.Write(deflated.Bytes())
+	zipEntry(z, "xl/worksheets/sheet1.xml", timesOver([]byte(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`),
+		[]byte(row), []byte(`</sheetData></worksheet>`), size), 0)
 	_ = z.Close()
 	return b.Bytes()
 }
@@ -161,7 +134,3 @@ func ZipBombXLSX(size int) []byte {
 func NestedHTML(size int) []byte {
 	return append([]byte("<!doctype html><html><body>"), bytes.Repeat([]byte("<div>"), size/5)...)
 }
-
-type counter struct{ n int }
-
-func (c *counter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
