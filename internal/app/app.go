@@ -180,7 +180,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Extract: extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
 	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
 	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
-	a.Sessions = sessions.New(db, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
+	a.Sessions = sessions.New(db, rdb, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
 		gen,
 		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
 		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,

@@ -53,6 +53,13 @@ func (a *App) ServeHTTP(ctx context.Context) error {
 	}
 	go a.Caches.Listen(ctx)
 	go a.Hub.Run(ctx)
+	// The claim on the answers this process writes outlives ctx until the
+	// server has shut down, so answers finishing during shutdown are not
+	// taken for abandoned.
+	answersCtx, stopAnswers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAnswers()
+	go a.Sessions.Owners.Run(answersCtx, a.Sessions.Service.Owner, func(err error) { a.Log.Warn("answer writer heartbeat failed", "err", err) })
+	go a.sweepAnswers(answersCtx)
 	go ai.LoadTokenizer()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -110,6 +117,29 @@ func (a *App) sweepJobs(ctx context.Context) {
 		}
 	}
 }
+
+// sweepAnswers marks the answers of processes that died mid-answer as
+// interrupted: at start-up, and every AnswerSweepEvery after.
+func (a *App) sweepAnswers(ctx context.Context) {
+	t := time.NewTicker(AnswerSweepEvery)
+	defer t.Stop()
+	for {
+		if n, err := a.Sessions.Service.Interrupt(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("interrupted answers not marked yet", "err", err)
+		} else if n > 0 {
+			a.Log.Info("marked the answers of a stopped process interrupted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// AnswerSweepEvery is how often an API process looks for answers whose
+// writer died.
+const AnswerSweepEvery = 5 * time.Second
 
 // RunWorker processes tasks until ctx ends, beating the worker heartbeat,
 // then lets running tasks finish within SHUTDOWN_TIMEOUT.

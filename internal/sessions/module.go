@@ -5,6 +5,8 @@ package sessions
 import (
 	"log/slog"
 
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
 	"github.com/agora-platform/agora/internal/platform/postgres"
@@ -17,13 +19,17 @@ import (
 type Module struct {
 	Service *application.Service
 	HTTP    *api.Handler
+	// Owners keeps this process's claim on the answers it writes alive.
+	Owners infrastructure.Owners
 }
 
 // New builds the sessions module. knowledge may be nil until the knowledge
 // module exists.
-func New(db *bun.DB, assistants application.Assistants, gen application.Generator, knowledge application.Knowledge,
+func New(db *bun.DB, rdb redis.UniversalClient, assistants application.Assistants, gen application.Generator, knowledge application.Knowledge,
 	files application.Files, rate application.Rate, limits application.Limits, log *slog.Logger) *Module {
+	owners := infrastructure.NewOwners(rdb)
 	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db),
-		Assistants: assistants, Generator: gen, Knowledge: knowledge, Files: files, Rate: rate, Log: log, Limits: limits})
-	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+		Assistants: assistants, Generator: gen, Knowledge: knowledge, Files: files, Rate: rate, Log: log, Limits: limits,
+		Owner: uuid.NewString(), Owners: owners})
+	return &Module{Service: svc, HTTP: api.NewHandler(svc), Owners: owners}
 }

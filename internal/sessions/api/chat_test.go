@@ -517,7 +517,6 @@ func TestSaveTurnIsAllOrNothing(t *testing.T) {
 	sess := uuid.MustParse(testkit.JSON[struct {
 		SessionID string `json:"session_id"`
 	}](t, rec).SessionID)
-	require.Equal(t, http.StatusNoContent, c.e.Do(http.MethodDelete, "/api/v1/conversations/"+sess.String()+"/", "", c.token).Code)
 
 	ctx := context.Background()
 	count := func(table string) int64 {
@@ -525,15 +524,133 @@ func TestSaveTurnIsAllOrNothing(t *testing.T) {
 		require.NoError(t, err)
 		return n
 	}
-	usageBefore := count("usage_records")
 	repo := sessionsinfra.NewRepo(c.e.App.DB)
-	q := sessionsdomain.Question{ID: uuid.Must(uuid.NewV7()), Question: "late", Answer: "too late", Status: sessionsdomain.Complete, CreatedAt: time.Now()}
-	err := repo.SaveTurn(ctx, c.tenant, sessionsapp.TurnRecord{
-		Session:  sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
-		Question: q, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", PromptTokens: 5, At: time.Now()}})
-	require.ErrorIs(t, err, sessionsdomain.ErrNotFound)
+	q := sessionsdomain.Question{ID: uuid.Must(uuid.NewV7()), Question: "late", Status: sessionsdomain.Streaming, CreatedAt: time.Now()}
+	turn := sessionsapp.TurnRecord{Session: sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
+		Question: q, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", PromptTokens: 5, At: time.Now()}}
+	require.NoError(t, repo.BeginTurn(ctx, c.tenant, turn, "test"))
+	require.Equal(t, http.StatusNoContent, c.e.Do(http.MethodDelete, "/api/v1/conversations/"+sess.String()+"/", "", c.token).Code)
+
+	usageBefore := count("usage_records")
+	turn.Question.Answer, turn.Question.Status = "too late", sessionsdomain.Complete
+	require.ErrorIs(t, repo.SaveTurn(ctx, c.tenant, turn), sessionsdomain.ErrNotFound)
 	require.Zero(t, count("questions"))
 	require.Equal(t, usageBefore, count("usage_records"), "no usage without its question")
+	require.ErrorIs(t, repo.BeginTurn(ctx, c.tenant, turn, "test"), sessionsdomain.ErrNotFound, "no question for a session that is gone")
+}
+
+// TestTheQuestionIsStoredBeforeItsAnswer: once the client has the first
+// event, the session and the question exist (streaming), the answer grows
+// in the database as it streams, and it ends complete.
+func TestTheQuestionIsStoredBeforeItsAnswer(t *testing.T) {
+	t.Parallel()
+	tokens := []string{"Snow", " is", " cleared", " from", " cycle", " paths", " first", "."}
+	c := newChat(t, testkit.Reply{Tokens: tokens, FirstToken: 300 * time.Millisecond, Gap: 400 * time.Millisecond})
+	c.e.App.Sessions.Service.KeepEvery = 100 * time.Millisecond
+	resp := c.post(t, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"Which roads are cleared first?","stream":true}`)
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	first := readEvent(t, r)
+	require.Equal(t, "first_chunk", first.name)
+	sid := first.data["session_id"].(string)
+
+	s := c.session(t, sid)
+	require.Len(t, s.Questions, 1, "the question is stored before the first token")
+	require.Equal(t, "streaming", s.Questions[0].Status)
+	require.Equal(t, "Which roads are cleared first?", s.Questions[0].Question)
+
+	var partial string
+	require.Eventually(t, func() bool {
+		partial = c.session(t, sid).Questions[0].Answer
+		return partial != "" && partial != strings.Join(tokens, "")
+	}, 5*time.Second, 20*time.Millisecond, "the answer grows in the database while it streams")
+	require.True(t, strings.HasPrefix(strings.Join(tokens, ""), partial), partial)
+
+	_, _ = io.Copy(io.Discard, r)
+	s = c.session(t, sid)
+	require.Equal(t, "complete", s.Questions[0].Status)
+	require.Equal(t, strings.Join(tokens, ""), s.Questions[0].Answer)
+}
+
+// readEvent reads one SSE event.
+func readEvent(t *testing.T, r *bufio.Reader) event {
+	t.Helper()
+	var e event
+	for {
+		line, err := r.ReadString('\n')
+		require.NoError(t, err)
+		line = strings.TrimRight(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			e.name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &e.data))
+		case line == "" && e.data != nil:
+			return e
+		}
+	}
+}
+
+// TestAnswersOfADeadProcessAreInterrupted: an answer left streaming by a
+// process that no longer renews its claim is marked interrupted with its
+// partial text and its usage, once; one whose writer is alive is left be,
+// and the writer's own late save cannot count its usage twice.
+func TestAnswersOfADeadProcessAreInterrupted(t *testing.T) {
+	t.Parallel()
+	c := newChat(t)
+	ctx := context.Background()
+	rec := c.e.Do(http.MethodPost, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"first"}`, c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	sess := uuid.MustParse(testkit.JSON[struct {
+		SessionID string `json:"session_id"`
+	}](t, rec).SessionID)
+	repo := sessionsinfra.NewRepo(c.e.App.DB)
+	svc := c.e.App.Sessions.Service
+	dead, alive := "dead-"+uuid.NewString(), "alive-"+uuid.NewString()
+	aliveCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go c.e.App.Sessions.Owners.Run(aliveCtx, alive, func(error) {})
+	require.Eventually(t, func() bool {
+		m, err := c.e.App.Sessions.Owners.Alive(ctx, []string{alive})
+		return err == nil && m[alive]
+	}, 5*time.Second, 10*time.Millisecond)
+
+	open := func(owner, answer string) uuid.UUID {
+		q := sessionsdomain.Question{ID: uuid.Must(uuid.NewV7()), Question: "still there?", Status: sessionsdomain.Streaming,
+			PromptTokens: 12, CreatedAt: time.Now()}
+		require.NoError(t, repo.BeginTurn(ctx, c.tenant, sessionsapp.TurnRecord{Session: sessionsdomain.Session{ID: sess}, Question: q}, owner))
+		require.NoError(t, repo.SaveAnswer(ctx, c.tenant, q.ID, answer))
+		return q.ID
+	}
+	orphan := open(dead, "Half of the answer")
+	living := open(alive, "Being written")
+	usage := func() int64 {
+		n, err := c.e.App.DB.NewSelect().Table("usage_records").Where("tenant_id = ?", c.tenant.UUID).Count(ctx)
+		require.NoError(t, err)
+		return n
+	}
+	before := usage()
+
+	n, err := svc.Interrupt(ctx)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, n, 1)
+	byID := map[string]api.QuestionResponse{}
+	for _, q := range c.session(t, sess.String()).Questions {
+		byID[q.ID] = q
+	}
+	require.Equal(t, "interrupted", byID[orphan.String()].Status)
+	require.Equal(t, "Half of the answer", byID[orphan.String()].Answer, "the partial answer is kept")
+	require.Equal(t, "streaming", byID[living.String()].Status, "a live writer's answer is left to it")
+	require.Equal(t, before+1, usage(), "the interrupted answer's usage is recorded")
+
+	_, err = svc.Interrupt(ctx)
+	require.NoError(t, err)
+	require.Equal(t, before+1, usage(), "once")
+	late := sessionsdomain.Question{ID: orphan, Answer: "Half of the answer, finished late", Status: sessionsdomain.Complete}
+	err = repo.SaveTurn(ctx, c.tenant, sessionsapp.TurnRecord{Session: sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
+		Question: late, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", At: time.Now()}})
+	require.ErrorIs(t, err, sessionsdomain.ErrNotFound, "an interrupted answer is not saved over")
+	require.Equal(t, before+1, usage())
 }
 
 // TestQuestionsCarryTheirAttachments: an uploaded file's text reaches the

@@ -62,7 +62,7 @@ type QuestionResponse struct {
 	ID               string             `json:"id" format:"uuid"`
 	Question         string             `json:"question"`
 	Answer           string             `json:"answer"`
-	Status           string             `json:"status" enums:"complete,partial,cancelled,failed"`
+	Status           string             `json:"status" enums:"streaming,complete,partial,cancelled,failed,interrupted"`
 	References       []domain.Reference `json:"references"`
 	Files            []FileRef          `json:"files"`
 	CompletionModel  string             `json:"completion_model_id" format:"uuid"`

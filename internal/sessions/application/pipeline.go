@@ -43,7 +43,9 @@ type Turn struct {
 	Attachments []Attachment
 	Prompt      Prompt
 	started     time.Time
-	answer      strings.Builder
+	// kept is when the partial answer was last stored.
+	kept   time.Time
+	answer strings.Builder
 	// cited are the source numbers the answer cites, in order; tail is
 	// the end of the answer a citation may continue in the next piece.
 	cited []int
@@ -113,9 +115,10 @@ type AskInput struct {
 }
 
 // Ask runs the pipeline: load context, guard, retrieve, build the prompt,
-// generate (streaming into sink), persist, analyse. Errors before the
-// answer starts are returned for a plain HTTP error; after that they reach
-// the client through sink.Fail, and what was written is saved.
+// begin (the question is stored, streaming), generate (streaming into
+// sink, the partial answer stored as it grows), persist, analyse. Errors
+// before the answer starts are returned for a plain HTTP error; after that
+// they reach the client through sink.Fail, and what was written is saved.
 func (s *Service) Ask(ctx context.Context, tenant tenancy.ID, c Caller, in AskInput, sink Sink) error {
 	t := &Turn{Tenant: tenant, Caller: c, started: s.now()}
 	for _, st := range []step{
@@ -123,6 +126,7 @@ func (s *Service) Ask(ctx context.Context, tenant tenancy.ID, c Caller, in AskIn
 		func(ctx context.Context, t *Turn) error { return s.guard(ctx, t, in) },
 		s.retrieve,
 		s.buildPrompt,
+		s.begin,
 	} {
 		if err := st(ctx, t); err != nil {
 			return err
@@ -265,15 +269,43 @@ func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	return nil
 }
 
-// answered keeps the turns that produced an answer.
+// answered keeps the turns that produced an answer (not one still being
+// written by another request).
 func answered(qs []domain.Question) []domain.Question {
 	var out []domain.Question
 	for _, q := range qs {
-		if q.Answer != "" {
+		if q.Answer != "" && q.Status != domain.Streaming {
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// begin stores the question before its answer: the session a client
+// learns of in the first event exists from then on, and an answer whose
+// process dies is found streaming and marked interrupted, not lost.
+func (s *Service) begin(ctx context.Context, t *Turn) error {
+	q := t.Question
+	q.Status = domain.Streaming
+	q.PromptTokens = s.Generator.Count(t.Prompt.Instructions + t.Prompt.Question)
+	t.kept = s.now()
+	if err := s.Repo.BeginTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: q}, s.Owner); err != nil {
+		return fmt.Errorf("store the question: %w", err)
+	}
+	return nil
+}
+
+// keep stores the answer written so far, every KeepEvery, so a process
+// that dies loses at most that much of it.
+func (s *Service) keep(ctx context.Context, t *Turn) {
+	now := s.now()
+	if t.kept.IsZero() || now.Sub(t.kept) < s.KeepEvery { // zero: never stored
+		return
+	}
+	t.kept = now
+	if err := s.Repo.SaveAnswer(context.WithoutCancel(ctx), t.Tenant, t.Question.ID, t.answer.String()); err != nil {
+		s.Log.WarnContext(ctx, "partial answer not stored", "question_id", t.Question.ID, "err", err)
+	}
 }
 
 // generate streams the answer into sink, recording timings, usage and how
@@ -306,6 +338,7 @@ func (s *Service) generate(ctx context.Context, t *Turn, sink Sink) error {
 				q.Status = domain.Cancelled
 				return err
 			}
+			s.keep(ctx, t)
 		}
 		if p.FinishReason != "" {
 			q.FinishReason = p.FinishReason
@@ -335,9 +368,10 @@ func (s *Service) fail(ctx context.Context, t *Turn, sink Sink, err error) error
 	return err
 }
 
-// persist stores the session (new or touched), the question with its
-// answer and measurements, and the usage record, in one transaction. It
-// runs even when the client left, so a partial answer is kept.
+// persist finishes the stored question with its answer and measurements,
+// touches the session and records the usage, in one atomic write. It runs
+// even when the client left, so a partial answer is kept, and it tries
+// again for SavePatience while the database is away.
 func (s *Service) persist(ctx context.Context, t *Turn) error {
 	q := &t.Question
 	q.Answer, q.References, q.Total = t.answer.String(), t.References(), s.now().Sub(t.started)
@@ -347,9 +381,28 @@ func (s *Service) persist(ctx context.Context, t *Turn) error {
 	}
 	t.Session.UpdatedAt = s.now()
 	a, m := t.Assistant.ID, t.Model.ID
-	return s.Repo.SaveTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: *q,
+	rec := TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: *q,
 		Usage: UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
-			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()}})
+			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()}}
+	return s.patiently(ctx, func() error { return s.Repo.SaveTurn(ctx, t.Tenant, rec) })
+}
+
+// patiently runs write until it succeeds, fails for a reason of its own
+// (a classified error: the session is gone), or SavePatience has passed,
+// waiting longer between tries: a database restarting takes seconds, and
+// an answer the user has read must not be lost to it.
+func (s *Service) patiently(ctx context.Context, write func() error) error {
+	deadline := s.now().Add(s.SavePatience)
+	wait := 100 * time.Millisecond
+	for {
+		err := write()
+		if kind, _ := errs.KindOf(err); err == nil || kind != errs.Internal || !s.now().Add(wait).Before(deadline) {
+			return err
+		}
+		s.Log.WarnContext(ctx, "answer not stored yet; trying again", "in", wait, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // analyse stores cheap signals for insights after the answer is sent.

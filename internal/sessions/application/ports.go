@@ -19,10 +19,29 @@ type Repo interface {
 	Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, f SessionFilter, after *Cursor, limit int) ([]domain.Session, error)
 	TouchSession(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title string, at time.Time) error
 	DeleteSession(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
-	// SaveTurn stores an answered question in one atomic write: the new
-	// session (or the existing one's title and time), the question and its
-	// usage record. A session deleted meanwhile is domain.ErrNotFound.
+	// BeginTurn stores a question before its answer, in one atomic write:
+	// the session when it is new, and the question, status streaming,
+	// written by the process owner. A session deleted meanwhile is
+	// domain.ErrNotFound.
+	BeginTurn(ctx context.Context, tenant tenancy.ID, rec TurnRecord, owner string) error
+	// SaveAnswer stores the answer written so far of a streaming question.
+	SaveAnswer(ctx context.Context, tenant tenancy.ID, question uuid.UUID, answer string) error
+	// SaveTurn finishes a streaming question in one atomic write: the
+	// question with its answer, the session's title and time, and the usage
+	// record. A question no longer streaming (its session was deleted, or
+	// it was marked interrupted) is domain.ErrNotFound, and no usage is
+	// recorded.
 	SaveTurn(ctx context.Context, tenant tenancy.ID, rec TurnRecord) error
+	// StreamOwners lists the processes that have answers streaming, of
+	// every tenant.
+	StreamOwners(ctx context.Context) ([]string, error)
+	// OpenAnswers lists, across tenants, the answers streaming that owner
+	// writes, or (owner empty) that began before startedBefore.
+	OpenAnswers(ctx context.Context, owner string, startedBefore time.Time) ([]OpenAnswer, error)
+	// Interrupt marks an open answer interrupted, keeping its text, and
+	// records its usage, in one atomic write; false when it was no longer
+	// streaming.
+	Interrupt(ctx context.Context, a OpenAnswer, completionTokens int, at time.Time) (bool, error)
 	SetAnalysis(ctx context.Context, tenant tenancy.ID, question uuid.UUID, a map[string]any) error
 	SetFeedback(ctx context.Context, tenant tenancy.ID, session, question uuid.UUID, value int, text string) error
 	InsertUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error
@@ -38,6 +57,24 @@ type SessionFilter struct {
 	Assistant *uuid.UUID
 	// Key keeps the sessions started through one assistant-scoped key.
 	Key uuid.UUID
+}
+
+// OpenAnswer is an answer left streaming.
+type OpenAnswer struct {
+	Tenant       tenancy.ID
+	Question     uuid.UUID
+	User         uuid.UUID
+	Assistant    uuid.UUID
+	Model        uuid.UUID
+	Answer       string
+	PromptTokens int
+	CreatedAt    time.Time
+}
+
+// Owners tells which processes writing answers are alive.
+type Owners interface {
+	// Alive reports, for each owner, whether it is alive.
+	Alive(ctx context.Context, owners []string) (map[string]bool, error)
 }
 
 // Cursor is a position in a newest-first list.

@@ -39,6 +39,14 @@ type Deps struct {
 	Rate   Rate
 	Log    *slog.Logger
 	Limits Limits
+	// Owner names this process on the answers it writes; Owners tells
+	// whether the writers of answers left streaming are alive.
+	Owner  string
+	Owners Owners
+	// KeepEvery is how often a growing answer is stored; SavePatience how
+	// long storing a finished one is tried while the database is away.
+	KeepEvery    time.Duration
+	SavePatience time.Duration
 }
 
 // Service runs the chat use cases.
@@ -51,6 +59,12 @@ type Service struct {
 func NewService(d Deps) *Service {
 	if d.Limits.MaxQuestionChars == 0 {
 		d.Limits.MaxQuestionChars = 20_000
+	}
+	if d.KeepEvery == 0 {
+		d.KeepEvery = 2 * time.Second
+	}
+	if d.SavePatience == 0 {
+		d.SavePatience = 30 * time.Second
 	}
 	return &Service{Deps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }

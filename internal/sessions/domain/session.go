@@ -34,13 +34,17 @@ type Session struct {
 // Status is how an answer ended.
 type Status string
 
-// The statuses: complete; partial (the provider failed mid-answer);
-// cancelled (the client went away); failed (no answer at all).
+// The statuses: streaming (being written now); complete; partial (the
+// provider failed mid-answer); cancelled (the client went away); failed
+// (no answer at all); interrupted (the process writing it died; what it
+// had written is kept).
 const (
-	Complete  Status = "complete"
-	Partial   Status = "partial"
-	Cancelled Status = "cancelled"
-	Failed    Status = "failed"
+	Streaming   Status = "streaming"
+	Complete    Status = "complete"
+	Partial     Status = "partial"
+	Cancelled   Status = "cancelled"
+	Failed      Status = "failed"
+	Interrupted Status = "interrupted"
 )
 
 // Reference is a source an answer drew on.

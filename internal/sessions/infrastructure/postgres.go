@@ -55,6 +55,8 @@ type questionRow struct {
 	FeedbackValue    *int               `bun:"feedback_value"`
 	FeedbackText     string             `bun:"feedback_text"`
 	CreatedAt        time.Time          `bun:"created_at"`
+	// StreamOwner is the process writing a streaming answer.
+	StreamOwner string `bun:"stream_owner,nullzero"`
 }
 
 func (r questionRow) toEntity() domain.Question {
@@ -194,27 +196,139 @@ func newUsageRow(tenant tenancy.ID, u application.UsageRecord) *usageRow {
 	return row
 }
 
-// SaveTurn writes the session (new, or its title and time), the question
-// and the usage record as one statement of data-modifying CTEs: one round
-// trip and one commit, all or nothing.
-func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord) error {
+// BeginTurn writes the session when it is new and the question, status
+// streaming, as one statement: one round trip, all or nothing.
+func (r *Repo) BeginTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord, owner string) error {
 	db := postgres.Conn(ctx, r.db)
 	s := rec.Session
-	var session bun.Query = db.NewUpdate().Table("sessions").Set("title = ?", s.Title).Set("updated_at = ?", s.UpdatedAt).
-		Where("tenant_id = ?", tenant.UUID).Where("id = ?", s.ID)
+	row := newQuestionRow(tenant, s.ID, rec.Question)
+	row.StreamOwner = owner
+	question := db.NewInsert().Model(row).ExcludeColumn("feedback_value")
 	if rec.NewSession {
-		session = db.NewInsert().Model(&sessionRow{ID: s.ID, TenantID: tenant.UUID, UserID: s.User, AssistantID: s.Assistant,
-			KeyID: uuid.NullUUID{UUID: s.Key, Valid: s.Key != uuid.Nil}, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
+		question = question.With("s", db.NewInsert().Model(&sessionRow{ID: s.ID, TenantID: tenant.UUID, UserID: s.User, AssistantID: s.Assistant,
+			KeyID: uuid.NullUUID{UUID: s.Key, Valid: s.Key != uuid.Nil}, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}))
 	}
-	question := db.NewInsert().Model(newQuestionRow(tenant, s.ID, rec.Question)).ExcludeColumn("feedback_value")
-	_, err := db.NewInsert().Model(newUsageRow(tenant, rec.Usage)).With("s", session).With("q", question).Exec(ctx)
+	_, err := question.Exec(ctx)
 	if postgres.IsForeignKeyViolation(err) {
 		return domain.ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("save answer of session %s: %w", s.ID, err)
+		return fmt.Errorf("store the question of session %s: %w", s.ID, err)
 	}
 	return nil
+}
+
+// SaveAnswer stores the answer written so far of a streaming question.
+func (r *Repo) SaveAnswer(ctx context.Context, tenant tenancy.ID, question uuid.UUID, answer string) error {
+	_, err := postgres.Conn(ctx, r.db).NewUpdate().Table("questions").Set("answer = ?", answer).
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", question).Where("status = 'streaming'").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store the partial answer of %s: %w", question, err)
+	}
+	return nil
+}
+
+// usageColumns are the columns an INSERT ... SELECT of a usage record fills.
+const usageColumns = "id, tenant_id, user_id, assistant_id, model_id, source, prompt_tokens, completion_tokens, created_at"
+
+// usageFrom is the SELECT list of one usage record drawn from the CTE q.
+func usageFrom(db bun.IDB, tenant tenancy.ID, u application.UsageRecord) *bun.RawQuery {
+	row := newUsageRow(tenant, u)
+	return db.NewRaw("INSERT INTO usage_records ("+usageColumns+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM q RETURNING id",
+		row.ID, row.TenantID, row.UserID, row.AssistantID, row.ModelID, row.Source, row.PromptTokens, row.CompletionTokens, row.CreatedAt)
+}
+
+// SaveTurn finishes a streaming question, touches its session and
+// inserts the usage record as one statement of data-modifying CTEs, each
+// step only when the question was still streaming: one round trip, all or
+// nothing, never a second usage record.
+func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord) error {
+	db := postgres.Conn(ctx, r.db)
+	s, q := rec.Session, newQuestionRow(tenant, rec.Session.ID, rec.Question)
+	question := db.NewUpdate().Table("questions").
+		Set("answer = ?", q.Answer).Set("status = ?", q.Status).Set("error_code = ?", q.ErrorCode).
+		Set("prompt_tokens = ?", q.PromptTokens).Set("completion_tokens = ?", q.CompletionTokens).Set("ttft_ms = ?", q.TTFTMs).
+		Set("total_ms = ?", q.TotalMs).Set("finish_reason = ?", q.FinishReason).Set("refs = ?", q.Refs).Set("stream_owner = NULL").
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", q.ID).Where("status = 'streaming'").Returning("id")
+	session := db.NewUpdate().Table("sessions").Set("title = ?", s.Title).Set("updated_at = ?", s.UpdatedAt).
+		Where("tenant_id = ?", tenant.UUID).Where("id = ?", s.ID).Where("EXISTS (SELECT 1 FROM q)")
+	var n int
+	err := db.NewSelect().With("q", question).With("s", session).With("u", usageFrom(db, tenant, rec.Usage)).
+		TableExpr("u").ColumnExpr("count(*)").Scan(ctx, &n)
+	if err != nil {
+		return fmt.Errorf("save answer of session %s: %w", s.ID, err)
+	}
+	if n == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// StreamOwners lists the processes with answers streaming. It reads
+// across tenants by design: the sweep for dead writers serves them all.
+func (r *Repo) StreamOwners(ctx context.Context) ([]string, error) {
+	var owners []string
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("questions").ColumnExpr("DISTINCT stream_owner").
+		Where("status = 'streaming'").Where("stream_owner IS NOT NULL").Scan(ctx, &owners)
+	if err != nil {
+		return nil, fmt.Errorf("select answer writers: %w", err)
+	}
+	return owners, nil
+}
+
+// OpenAnswers lists the streaming answers owner writes, or (owner empty)
+// those that began before startedBefore, across tenants, with what their
+// usage record needs.
+func (r *Repo) OpenAnswers(ctx context.Context, owner string, startedBefore time.Time) ([]application.OpenAnswer, error) {
+	var rows []struct {
+		TenantID     uuid.UUID     `bun:"tenant_id"`
+		ID           uuid.UUID     `bun:"id"`
+		UserID       uuid.UUID     `bun:"user_id"`
+		AssistantID  uuid.UUID     `bun:"assistant_id"`
+		ModelID      uuid.NullUUID `bun:"model_id"`
+		Answer       string        `bun:"answer"`
+		PromptTokens int           `bun:"prompt_tokens"`
+		CreatedAt    time.Time     `bun:"created_at"`
+	}
+	q := postgres.Conn(ctx, r.db).NewSelect().TableExpr("questions AS q").
+		Join("JOIN sessions AS s ON s.tenant_id = q.tenant_id AND s.id = q.session_id").
+		ColumnExpr("q.tenant_id, q.id, s.user_id, s.assistant_id, q.model_id, q.answer, q.prompt_tokens, q.created_at").
+		Where("q.status = 'streaming'").OrderExpr("q.created_at").Limit(1000)
+	if owner != "" {
+		q = q.Where("q.stream_owner = ?", owner)
+	} else {
+		q = q.Where("q.created_at < ?", startedBefore)
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("select open answers: %w", err)
+	}
+	out := make([]application.OpenAnswer, len(rows))
+	for i, x := range rows {
+		out[i] = application.OpenAnswer{Tenant: tenancy.ID{UUID: x.TenantID}, Question: x.ID, User: x.UserID, Assistant: x.AssistantID,
+			Model: x.ModelID.UUID, Answer: x.Answer, PromptTokens: x.PromptTokens, CreatedAt: x.CreatedAt}
+	}
+	return out, nil
+}
+
+// Interrupt marks an open answer interrupted and inserts its usage record
+// in one statement, only while it is still streaming.
+func (r *Repo) Interrupt(ctx context.Context, a application.OpenAnswer, completionTokens int, at time.Time) (bool, error) {
+	db := postgres.Conn(ctx, r.db)
+	question := db.NewUpdate().Table("questions").Set("status = 'interrupted'").Set("finish_reason = 'interrupted'").
+		Set("completion_tokens = ?", completionTokens).Set("total_ms = ?", int(at.Sub(a.CreatedAt).Milliseconds())).Set("stream_owner = NULL").
+		Where("tenant_id = ?", a.Tenant.UUID).Where("id = ?", a.Question).Where("status = 'streaming'").Returning("id")
+	assistant, model := a.Assistant, a.Model
+	usage := application.UsageRecord{User: a.User, Assistant: &assistant, Source: "chat", PromptTokens: a.PromptTokens,
+		CompletionTokens: completionTokens, At: at}
+	if model != uuid.Nil {
+		usage.Model = &model
+	}
+	var n int
+	err := db.NewSelect().With("q", question).With("u", usageFrom(db, a.Tenant, usage)).TableExpr("u").ColumnExpr("count(*)").Scan(ctx, &n)
+	if err != nil {
+		return false, fmt.Errorf("mark answer %s interrupted: %w", a.Question, err)
+	}
+	return n > 0, nil
 }
 
 // SetAnalysis stores a question's analysis.

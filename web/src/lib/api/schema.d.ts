@@ -8633,7 +8633,7 @@ export interface components {
             question?: string;
             references?: components["schemas"]["domain.Reference"][];
             /** @enum {string} */
-            status?: "complete" | "partial" | "cancelled" | "failed";
+            status?: "streaming" | "complete" | "partial" | "cancelled" | "failed" | "interrupted";
             time_to_first_token_ms?: number;
             total_ms?: number;
         };

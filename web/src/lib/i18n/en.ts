@@ -168,6 +168,8 @@ const en = {
   'chat.assistant': 'Assistant',
   'chat.thinking': 'Thinking…',
   'chat.stopped': 'Stopped.',
+  'chat.interrupted': 'Interrupted: the server stopped while answering. What it wrote is kept.',
+  'chat.elsewhere': 'This answer is still being written; open the conversation again to see the rest.',
   'chat.failed': 'The answer failed.',
   'chat.sources': 'Sources',
   'chat.openSource': 'Open source {n}',

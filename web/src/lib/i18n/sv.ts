@@ -170,6 +170,8 @@ const sv: Record<keyof typeof en, string> = {
   'chat.assistant': 'Assistent',
   'chat.thinking': 'Tänker…',
   'chat.stopped': 'Stoppad.',
+  'chat.interrupted': 'Avbrutet: servern stoppades medan den svarade. Det som hann skrivas finns kvar.',
+  'chat.elsewhere': 'Svaret skrivs fortfarande; öppna samtalet igen för att se resten.',
   'chat.failed': 'Svaret misslyckades.',
   'chat.sources': 'Källor',
   'chat.openSource': 'Öppna källa {n}',
