@@ -17,7 +17,7 @@ import (
 func TestChatBenchRuns(t *testing.T) {
 	bins := build(t, "api", "chatbench", "extract")
 	cmd := exec.Command(filepath.Join(bins, "chatbench"), "-api", filepath.Join(bins, "api"),
-		"-database-url", testkit.DatabaseURL(t), "-redis-url", testkit.RedisURL(t),
+		"-database-url", testkit.AppDatabaseURL(t), "-migration-database-url", testkit.DatabaseURL(t), "-redis-url", testkit.RedisURL(t),
 		"-streams", "1,4", "-requests", "8", "-open", "30", "-ttft", "5ms", "-gap", "1ms", "-tokens", "5")
 	// The test key, so tests that read every stored secret meanwhile can.
 	cmd.Env = append(os.Environ(), "ENCRYPTION_KEY="+testkit.EncryptionKey)

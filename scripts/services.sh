@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes this machine ready for Agora, idempotently: PostgreSQL 15 with pgvector,
-# Redis, and the agora database and role (plus agora_test for `make test`).
+# Redis, and the agora database with its two roles (plus agora_test for
+# `make test`): agora owns the tables and runs migrations; agora_app is the
+# application's, which row-level security applies to.
 # Runs as root on Debian 12. Every step says what it does; a step that finds
 # its work already done says so and moves on.
 set -euo pipefail
@@ -9,6 +11,8 @@ PG_VERSION=15
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 DB_USER=${AGORA_DB_USER:-agora}
 DB_PASSWORD=${AGORA_DB_PASSWORD:-agora}
+APP_DB_USER=${AGORA_APP_DB_USER:-agora_app}
+APP_DB_PASSWORD=${AGORA_APP_DB_PASSWORD:-agora_app}
 DATABASES=${AGORA_DATABASES:-"agora agora_test"}
 # AGORA_FRESH_TEST_DB=1 drops and recreates agora_test (make test does this,
 # so every run starts from an empty schema and applies every migration).
@@ -108,12 +112,15 @@ ensure_pgvector() {
 }
 
 ensure_database() {
-  say "ensuring role $DB_USER"
+  say "ensuring roles $DB_USER (owner) and $APP_DB_USER (application)"
   psql_super <<SQL
 DO \$\$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER') THEN
     CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$APP_DB_USER') THEN
+    CREATE ROLE $APP_DB_USER LOGIN PASSWORD '$APP_DB_PASSWORD' NOSUPERUSER NOBYPASSRLS;
   END IF;
 END
 \$\$;
@@ -133,6 +140,9 @@ SQL
     # Extensions need a superuser; the migrations then find them in place.
     psql_super -d "$db" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector; CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE EXTENSION IF NOT EXISTS citext; CREATE EXTENSION IF NOT EXISTS btree_gin;"
     psql_super -d "$db" -c "GRANT ALL ON SCHEMA public TO $DB_USER; ALTER SCHEMA public OWNER TO $DB_USER"
+    # Full-text matching may run before the row-level security policy
+    # only when it is leakproof; otherwise searches cannot use their index.
+    psql_super -d "$db" -c "ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF"
   done
 }
 

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable}
+# The owner's URL migrates and arranges test data; the application's role
+# (row-level security applies to it) is what the code under test uses.
+export TEST_APP_DATABASE_URL=${TEST_APP_DATABASE_URL:-postgres://agora_app:agora_app@127.0.0.1:5432/agora_test?sslmode=disable}
 export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/1}
 # The process test runs real binaries on a Redis database of its own, so the
 # worker it starts takes no task queued by other tests; databases 3 and 4
@@ -16,7 +19,7 @@ export REQUIRE_SERVICES=1
 say() { printf '==> %s\n' "$*"; }
 
 say "migrating the test database"
-DATABASE_URL=$TEST_DATABASE_URL REDIS_URL=$TEST_REDIS_URL \
+DATABASE_URL=$TEST_APP_DATABASE_URL MIGRATION_DATABASE_URL=$TEST_DATABASE_URL REDIS_URL=$TEST_REDIS_URL \
   JWT_SECRET=test-jwt-secret-0123456789abcdef0123456789 \
   ENCRYPTION_KEY=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4= \
   go run ./cmd/agora migrate

@@ -23,11 +23,11 @@ import (
 )
 
 type options struct {
-	apiBin, databaseURL, redisURL string
-	ttft, gap                     time.Duration
-	tokens, minRequests, open     int
-	levels                        []int
-	keep                          bool
+	apiBin, databaseURL, ownerURL, redisURL string
+	ttft, gap                               time.Duration
+	tokens, minRequests, open               int
+	levels                                  []int
+	keep                                    bool
 }
 
 func main() {
@@ -57,7 +57,10 @@ func parse(args []string) (options, error) {
 	var levels string
 	fs := flag.NewFlagSet("chatbench", flag.ContinueOnError)
 	fs.StringVar(&o.apiBin, "api", "bin/api", "the API binary to run")
-	fs.StringVar(&o.databaseURL, "database-url", env("TEST_DATABASE_URL", "postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable"), "PostgreSQL (migrated)")
+	fs.StringVar(&o.databaseURL, "database-url", env("TEST_APP_DATABASE_URL", "postgres://agora_app:agora_app@127.0.0.1:5432/agora_test?sslmode=disable"),
+		"PostgreSQL (migrated), as the application's role")
+	fs.StringVar(&o.ownerURL, "migration-database-url", env("TEST_DATABASE_URL", "postgres://agora:agora@127.0.0.1:5432/agora_test?sslmode=disable"),
+		"the same database as the tables' owner")
 	fs.StringVar(&o.redisURL, "redis-url", env("TEST_REDIS_URL", "redis://127.0.0.1:6379/1"), "Redis")
 	fs.DurationVar(&o.ttft, "ttft", 50*time.Millisecond, "the upstream's time to first token")
 	fs.DurationVar(&o.gap, "gap", 10*time.Millisecond, "the upstream's time between tokens")

@@ -70,7 +70,7 @@ func startAPI(ctx context.Context, o options) (*api, error) {
 	a.cmd = exec.Command(bin)
 	a.cmd.Dir = os.TempDir()
 	a.cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+o.databaseURL, "REDIS_URL="+o.redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+a.base,
+		"DATABASE_URL="+o.databaseURL, "MIGRATION_DATABASE_URL="+o.ownerURL, "REDIS_URL="+o.redisURL, "HTTP_ADDR="+addr, "PUBLIC_ORIGIN="+a.base,
 		"SUPER_API_KEY="+a.superKey, "JWT_SECRET="+secret(), "JWT_EXPIRY_SECONDS=7200",
 		"ENCRYPTION_KEY="+encKey, "FETCH_ALLOWED_HOSTS=127.0.0.1", // the fake upstream listens on loopback
 		"RATE_LIMIT_PER_KEY=100000000", "RATE_LIMIT_PER_USER=100000000", "RATE_LIMIT_PER_TENANT=100000000",

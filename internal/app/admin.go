@@ -28,13 +28,33 @@ const (
 	DemoAdminEmail = "admin@demo.example"
 )
 
-// Migrate applies pending migrations and returns their names.
+// Migrate applies pending migrations as the tables' owner
+// (MIGRATION_DATABASE_URL), grants the application's role (the user of
+// DATABASE_URL) its rights on them, and returns the names applied.
 func (a *App) Migrate(ctx context.Context) ([]string, error) {
 	all, err := migrations.All()
 	if err != nil {
 		return nil, err
 	}
-	return postgres.Migrate(ctx, a.DB, all)
+	if err := postgres.SameDatabase(a.Config.DatabaseURL, a.Config.OwnerDatabaseURL()); err != nil {
+		return nil, err
+	}
+	owner, err := a.Owner.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := postgres.Migrate(ctx, owner, all)
+	if err != nil {
+		return nil, err
+	}
+	app, _ := postgres.TargetOf(a.Config.DatabaseURL)
+	own, _ := postgres.TargetOf(a.Config.OwnerDatabaseURL())
+	if app.User != own.User {
+		if err := postgres.Grant(ctx, owner, app.User); err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
 }
 
 // Seed creates the demo tenant and its Owner unless they exist, and

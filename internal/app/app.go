@@ -67,8 +67,11 @@ type App struct {
 	Config config.Config
 	Log    *slog.Logger
 	DB     *bun.DB
-	Redis  *redis.Client
-	Jobs   *jobs.Client
+	// Owner is the tables' owner (MIGRATION_DATABASE_URL), opened on first
+	// use: migrations, grants and index builds.
+	Owner *postgres.Lazy
+	Redis *redis.Client
+	Jobs  *jobs.Client
 	// JobRows is the jobs module: job state, progress, the runner.
 	JobRows *jobsmod.Module
 	// Hub pushes realtime events to this process's WebSocket clients.
@@ -105,7 +108,7 @@ func (l *spacesLink) EnsurePersonal(ctx context.Context, tenant tenancy.ID, user
 // Open connects to PostgreSQL and Redis and builds the modules.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{
-		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime, Scoped: true,
 	})
 	if err != nil {
 		return nil, err
@@ -121,8 +124,32 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		_ = db.Close()
 		return nil, err
 	}
+	a.warnIfUnguarded(ctx)
 	return a, nil
 }
+
+// warnIfUnguarded logs when row-level security cannot do its work: the
+// application's role is exempt from it, or full-text search could not
+// use its index under it.
+func (a *App) warnIfUnguarded(ctx context.Context) {
+	why, err := postgres.Exemption(ctx, a.DB)
+	if err != nil {
+		a.Log.Warn("could not check the database role", "err", err)
+		return
+	}
+	if why != "" {
+		a.Log.Warn("row-level security does not apply to this process: "+why+"; set DATABASE_URL to a role that neither owns "+
+			"the tables nor bypasses RLS, and MIGRATION_DATABASE_URL to the owner (see README, Security)", "reason", why)
+		return
+	}
+	if ok, err := postgres.FullTextIndexUsable(ctx, a.DB); err == nil && !ok {
+		a.Log.Warn("full-text search cannot use its index under row-level security: as a superuser, run " +
+			"ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF (configs/postgres-init.sql; `make services` does this locally)")
+	}
+}
+
+// ownerPool is the owner's connection pool: index builds take turns.
+var ownerPool = postgres.Options{MaxOpenConns: 2, MaxIdleConns: 1, ConnMaxLifetime: 30 * time.Minute}
 
 // New builds the modules on already open connections (tests share theirs).
 func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*App, error) {
@@ -133,7 +160,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	// when it is saved, with the reason.
 	endpoints := safehttp.EndpointGuard{Allow: cfg.FetchAllowList()}
 	a := &App{
-		Config: cfg, Log: log, DB: db, Redis: rdb, Jobs: jc, Secrets: box, Audit: auditor, Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()},
+		Config: cfg, Log: log, DB: db, Redis: rdb, Owner: postgres.NewLazy(cfg.OwnerDatabaseURL(), ownerPool), Jobs: jc, Secrets: box, Audit: auditor, Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()},
 		Tenants: tenants.New(tenants.Deps{
 			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
 			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints,
@@ -167,7 +194,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	embed := &embedLink{}
 	extractLimits := sandbox.Limits{Timeout: cfg.ExtractTimeout, CPU: cfg.ExtractTimeout, Memory: cfg.ExtractMaxMemory}
 	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
-	a.Files = files.New(files.Deps{DB: db, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
+	a.Files = files.New(files.Deps{DB: db, Owner: a.Owner, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
 		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
 		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
@@ -242,7 +269,7 @@ func globalCredentials(c config.Config) map[tenantsdomain.Provider]tenantsdomain
 
 // Close releases the connections.
 func (a *App) Close() error {
-	return errors.Join(a.Jobs.Close(), a.Redis.Close(), a.DB.Close())
+	return errors.Join(a.Jobs.Close(), a.Redis.Close(), a.DB.Close(), a.Owner.Close())
 }
 
 // HTTP returns the Echo instance with every route.

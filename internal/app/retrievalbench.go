@@ -201,7 +201,7 @@ func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out i
 		return err
 	}
 	store := filesinfra.NewKnowledge(a.DB)
-	store.BuildMemory = o.BuildMemory
+	store.BuildMemory, store.Owner = o.BuildMemory, a.Owner
 	if err := store.DropIndex(ctx, cols[0].EmbeddingModel); err != nil {
 		return err
 	}
@@ -221,7 +221,11 @@ func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out i
 	}
 	fmt.Fprintf(out, "retrieval bench: %d chunks of %d dimensions in %d collections; loaded in %.0f s, HNSW built in %.0f s\n",
 		o.Chunks, benchDims, o.Collections, loaded.Seconds(), time.Since(start).Seconds())
-	if _, err := a.DB.ExecContext(ctx, "ANALYZE chunks"); err != nil {
+	owner, err := a.Owner.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := owner.ExecContext(ctx, "ANALYZE chunks"); err != nil {
 		return err
 	}
 	return a.benchQueries(ctx, w, cols, data, o, out)

@@ -28,7 +28,9 @@ type Module struct {
 
 // Deps are what the module needs of the rest of the system.
 type Deps struct {
-	DB         *bun.DB
+	DB *bun.DB
+	// Owner is the tables' owner, for index builds (nil: DB).
+	Owner      *postgres.Lazy
 	StorageDir string
 	Quotas     application.Quotas
 	Spaces     application.Spaces
@@ -58,6 +60,7 @@ func New(d Deps) *Module {
 	svc := application.NewService(repo, store, reader, d.Quotas, d.Log)
 	svc.Transcriber = d.Transcriber
 	kr := infrastructure.NewKnowledge(d.DB)
+	kr.Owner = d.Owner
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB),
 		Store: store, Reader: reader, Quotas: d.Quotas, Use: repo, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder,
 		Tokens: infrastructure.Tokens{}, Languages: d.Languages, Jobs: d.Jobs, Transcriber: d.Transcriber, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})

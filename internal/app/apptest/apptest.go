@@ -43,7 +43,7 @@ func New(t testing.TB) *Env {
 // With builds the app with cfg.
 func With(t testing.TB, cfg config.Config) *Env {
 	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), testkit.Redis(t))
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

@@ -46,7 +46,11 @@ func (k *Knowledge) EnsureIndex(ctx context.Context, m application.EmbeddingMode
 	if m.Dimensions < 1 || m.Dimensions > 16000 {
 		return fmt.Errorf("embedding model %s has %d dimensions; an index takes 1 to 16000", m.Name, m.Dimensions)
 	}
-	conn, err := k.db.Conn(ctx)
+	db, err := k.ddl(ctx)
+	if err != nil {
+		return err
+	}
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -83,7 +87,11 @@ func (k *Knowledge) EnsureIndex(ctx context.Context, m application.EmbeddingMode
 func (k *Knowledge) DropIndex(ctx context.Context, model uuid.UUID) error {
 	k.indexes.mu.Lock()
 	defer k.indexes.mu.Unlock()
-	if _, err := k.db.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(model)); err != nil {
+	db, err := k.ddl(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(model)); err != nil {
 		return fmt.Errorf("drop the HNSW index of model %s: %w", model, err)
 	}
 	delete(k.indexes.done, model)

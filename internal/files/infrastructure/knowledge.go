@@ -74,6 +74,17 @@ type Knowledge struct {
 	// BuildMemory is PostgreSQL's maintenance_work_mem for an HNSW build;
 	// a build whose graph outgrows it is much slower.
 	BuildMemory string
+	// Owner is the tables' owner, which index builds run as (the
+	// application's role may not create indexes); nil means db.
+	Owner *postgres.Lazy
+}
+
+// ddl returns the connection index builds run on.
+func (k *Knowledge) ddl(ctx context.Context) (*bun.DB, error) {
+	if k.Owner == nil {
+		return k.db, nil
+	}
+	return k.Owner.Get(ctx)
 }
 
 // NewKnowledge returns the store on db.

@@ -254,6 +254,9 @@ func Permanent(err error) bool {
 // ended. A transient failure queues the job again (the returned error asks
 // the queue to retry) until MaxAttempts; everything else ends here.
 func (s *Service) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work Work) error {
+	// Everything the job does is the tenant's: row-level security keeps
+	// its statements to the tenant's rows.
+	ctx = tenancy.With(ctx, tenant)
 	if s.opts.PerTenant > 0 {
 		ok, err := s.slots.Acquire(ctx, tenant, id, s.opts.PerTenant)
 		if err != nil {

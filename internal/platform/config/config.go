@@ -25,15 +25,20 @@ import (
 // Config is the whole configuration. configs/agora.example.env documents
 // every variable; keep the two in step.
 type Config struct {
-	DatabaseURL        string        `env:"DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
-	DBMaxOpenConns     int           `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
-	DBMaxIdleConns     int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
-	DBConnMaxLifetime  time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
-	RedisURL           string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
-	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
-	PublicOrigin       string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
-	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
-	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
+	// DatabaseURL is the application's role: it neither owns the tables
+	// nor bypasses row-level security. MigrationDatabaseURL is the
+	// owner's, used by `agora migrate` (which grants the application's
+	// role its rights) and for index builds; empty means DatabaseURL.
+	DatabaseURL          string        `env:"DATABASE_URL" envDefault:"postgres://agora_app:agora_app@127.0.0.1:5432/agora?sslmode=disable"`
+	MigrationDatabaseURL string        `env:"MIGRATION_DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
+	DBMaxOpenConns       int           `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
+	DBMaxIdleConns       int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	DBConnMaxLifetime    time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	RedisURL             string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicOrigin         string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
+	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
+	HTTPBodyLimitBytes   int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
 	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
 	// is believed; empty means the TCP peer is the client.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
@@ -235,6 +240,15 @@ func (c Config) FetchAllowList() safehttp.AllowList {
 	return a
 }
 
+// OwnerDatabaseURL is the URL of the tables' owner: MIGRATION_DATABASE_URL,
+// or DATABASE_URL when that is empty.
+func (c Config) OwnerDatabaseURL() string {
+	if c.MigrationDatabaseURL != "" {
+		return c.MigrationDatabaseURL
+	}
+	return c.DatabaseURL
+}
+
 // Validate checks every variable and reports all problems at once, each with
 // what to do about it.
 func (c Config) Validate() error {
@@ -242,7 +256,10 @@ func (c Config) Validate() error {
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		add("DATABASE_URL must be a postgres:// URL, e.g. postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable")
+		add("DATABASE_URL must be a postgres:// URL, e.g. postgres://agora_app:agora_app@127.0.0.1:5432/agora?sslmode=disable")
+	}
+	if u, err := url.Parse(c.MigrationDatabaseURL); c.MigrationDatabaseURL != "" && (err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql")) {
+		add("MIGRATION_DATABASE_URL must be a postgres:// URL, e.g. postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable")
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		add("REDIS_URL must be a redis:// URL, e.g. redis://127.0.0.1:6379/0")

@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -27,9 +31,20 @@ const (
 	bunNUL = "?!(bun: string contains a NUL byte"
 )
 
-// textError classifies the error of query when it is about text the
-// database cannot store, and returns other errors as they are.
-func textError(query string, err error) error {
+// msgUnavailable is what a request learns when PostgreSQL cannot be
+// reached or is shutting down or starting up.
+const msgUnavailable = "the database is unavailable right now; try again in a moment"
+
+// classify gives the error of query a kind when it is about text the
+// database cannot store (invalid) or about the database being out of
+// reach (unavailable), and returns other errors as they are.
+func classify(query string, err error) error {
+	if err == nil || errors.Is(err, driver.ErrBadConn) {
+		return err
+	}
+	if unreachable(err) {
+		return errs.Wrap(errs.Unavailable, msgUnavailable, err)
+	}
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	if !ok {
 		return err
@@ -47,36 +62,70 @@ func textError(query string, err error) error {
 	return err
 }
 
-// textGuard is a connector whose connections classify text errors.
-type textGuard struct{ driver.Connector }
+// unreachable reports whether err says the server cannot be reached or
+// is going away: a failed connect, a broken connection, or PostgreSQL's
+// admin shutdown, crash shutdown and cannot-connect-now (class 57P) and
+// connection exceptions (class 08).
+func unreachable(err error) bool {
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return strings.HasPrefix(pgErr.Code, "57P") || strings.HasPrefix(pgErr.Code, "08")
+	}
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED)
+}
 
-func (g textGuard) Connect(ctx context.Context) (driver.Conn, error) {
+// guard is a connector whose connections classify errors and, when
+// scoped, send every statement behind its row-level security scope.
+type guard struct {
+	driver.Connector
+	scoped bool
+}
+
+func (g guard) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := g.Connector.Connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, classify("", err)
 	}
 	if c, ok := conn.(*stdlib.Conn); ok {
-		return guardedConn{c}, nil
+		return guardedConn{Conn: c, scoped: g.scoped}, nil
 	}
 	return conn, nil
 }
 
-// guardedConn is pgx's connection with its query errors classified; every
-// other method is pgx's own.
-type guardedConn struct{ *stdlib.Conn }
+// guardedConn is pgx's connection with its query errors classified and,
+// when scoped, its statements scoped; every other method is pgx's own.
+type guardedConn struct {
+	*stdlib.Conn
+	scoped bool
+}
 
 func (c guardedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.scoped {
+		return c.scopedExec(ctx, query, args)
+	}
 	res, err := c.Conn.ExecContext(ctx, query, args)
 	if err != nil {
-		return nil, textError(query, err)
+		return nil, classify(query, err)
 	}
 	return res, nil
 }
 
 func (c guardedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.scoped {
+		return c.scopedQuery(ctx, query, args)
+	}
 	rows, err := c.Conn.QueryContext(ctx, query, args)
 	if err != nil {
-		return nil, textError(query, err)
+		return nil, classify(query, err)
 	}
 	return rows, nil
 }
+
+// Pgx returns pgx's own connection, which sends statements as they are
+// (for sql.Conn.Raw: the scope tests look at a connection's state).
+func (c guardedConn) Pgx() *pgx.Conn { return c.Conn.Conn() }

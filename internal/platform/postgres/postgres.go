@@ -23,6 +23,10 @@ type Options struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// Scoped sends every statement behind its row-level security scope
+	// (ScopeOf); the owner's connections for migrations and index builds
+	// are not scoped.
+	Scoped bool
 }
 
 // Open connects to the database at url, checks that it answers, and returns
@@ -34,7 +38,7 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	sqldb := sql.OpenDB(textGuard{stdlib.GetConnector(*cfg, stdlib.OptionAfterConnect(registerVector))})
+	sqldb := sql.OpenDB(guard{Connector: stdlib.GetConnector(*cfg, stdlib.OptionAfterConnect(registerVector)), scoped: o.Scoped})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxIdleConns)
 	sqldb.SetConnMaxLifetime(o.ConnMaxLifetime)

@@ -162,9 +162,18 @@ func TestOpenReportsWhatIsWrong(t *testing.T) {
 // error, while other errors stay internal.
 func TestTextTheDatabaseCannotStoreIsInvalid(t *testing.T) {
 	t.Parallel()
-	db := testkit.DB(t)
+	app, err := postgres.TargetOf(testkit.AppDatabaseURL(t))
+	require.NoError(t, err)
+	for name, db := range map[string]*bun.DB{"owner": testkit.DB(t), "scoped": testkit.AppDB(t)} {
+		table := tempTable(t, testkit.DB(t), "id int PRIMARY KEY, name text NOT NULL, doc jsonb")
+		_, err = testkit.DB(t).ExecContext(t.Context(), "GRANT ALL ON "+table+" TO ?", bun.Ident(app.User))
+		require.NoError(t, err)
+		t.Run(name, func(t *testing.T) { textTheDatabaseCannotStore(t, db, table) })
+	}
+}
+
+func textTheDatabaseCannotStore(t *testing.T, db *bun.DB, table string) {
 	ctx := context.Background()
-	table := tempTable(t, db, "id int PRIMARY KEY, name text NOT NULL, doc jsonb")
 	const nul = "a text contains a NUL character (U+0000), which is not allowed; remove it and try again"
 
 	var out string

@@ -35,6 +35,9 @@ var (
 	dbOnce  sync.Once
 	db      *bun.DB
 	dbErr   error
+	appOnce sync.Once
+	appDB   *bun.DB
+	appErr  error
 	rdbOnce sync.Once
 	rdb     *redis.Client
 	rdbErr  error
@@ -55,6 +58,18 @@ func DatabaseURL(t testing.TB) string {
 	u := os.Getenv("TEST_DATABASE_URL")
 	if u == "" {
 		missing(t, "TEST_DATABASE_URL is not set")
+	}
+	return u
+}
+
+// AppDatabaseURL returns TEST_APP_DATABASE_URL: the test database as the
+// application's role, which row-level security applies to (`make test`
+// sets it; the owner's TEST_DATABASE_URL migrates and arranges data).
+func AppDatabaseURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TEST_APP_DATABASE_URL")
+	if u == "" {
+		missing(t, "TEST_APP_DATABASE_URL is not set")
 	}
 	return u
 }
@@ -82,6 +97,22 @@ func DB(t testing.TB) *bun.DB {
 	return db
 }
 
+// AppDB returns the shared connection to the test database as the
+// application's role, with every statement scoped as the product's are:
+// what the modules under test use.
+func AppDB(t testing.TB) *bun.DB {
+	t.Helper()
+	url := AppDatabaseURL(t)
+	appOnce.Do(func() {
+		appDB, appErr = postgres.Open(context.Background(), url,
+			postgres.Options{MaxOpenConns: 20, MaxIdleConns: 10, ConnMaxLifetime: time.Hour, Scoped: true})
+	})
+	if appErr != nil {
+		missing(t, "test database unreachable as the application's role: "+appErr.Error())
+	}
+	return appDB
+}
+
 // Redis returns the shared connection to the test Redis database.
 func Redis(t testing.TB) *redis.Client {
 	t.Helper()
@@ -98,13 +129,14 @@ func Redis(t testing.TB) *redis.Client {
 func Config(t testing.TB) config.Config {
 	t.Helper()
 	c, err := config.FromMap(map[string]string{
-		"DATABASE_URL":     DatabaseURL(t),
-		"REDIS_URL":        RedisURL(t),
-		"SUPER_API_KEY":    SuperKey,
-		"JWT_SECRET":       jwtSecret,
-		"ENCRYPTION_KEY":   EncryptionKey,
-		"FILE_STORAGE_DIR": t.TempDir(),
-		"LOG_LEVEL":        "debug",
+		"DATABASE_URL":           AppDatabaseURL(t),
+		"MIGRATION_DATABASE_URL": DatabaseURL(t),
+		"REDIS_URL":              RedisURL(t),
+		"SUPER_API_KEY":          SuperKey,
+		"JWT_SECRET":             jwtSecret,
+		"ENCRYPTION_KEY":         EncryptionKey,
+		"FILE_STORAGE_DIR":       t.TempDir(),
+		"LOG_LEVEL":              "debug",
 		// Fake model providers and test sites listen on loopback.
 		"FETCH_ALLOWED_HOSTS": "127.0.0.1",
 		// Cheap password hashing: tests sign in often.
@@ -127,7 +159,8 @@ func Config(t testing.TB) config.Config {
 func Env(t testing.TB) []string {
 	t.Helper()
 	return []string{
-		"DATABASE_URL=" + DatabaseURL(t),
+		"DATABASE_URL=" + AppDatabaseURL(t),
+		"MIGRATION_DATABASE_URL=" + DatabaseURL(t),
 		"REDIS_URL=" + RedisURL(t),
 		"SUPER_API_KEY=" + SuperKey,
 		"JWT_SECRET=" + jwtSecret,

@@ -35,7 +35,7 @@ func newApp(t *testing.T) *app.App {
 // appWith builds the app on the test services with cfg and Redis client rdb.
 func appWith(t testing.TB, cfg config.Config, rdb *redis.Client) *app.App {
 	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), rdb)
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), rdb)
 	require.NoError(t, err)
 	return a
 }

@@ -38,7 +38,7 @@ func setup(t testing.TB) *env {
 
 func setupWith(t testing.TB, cfg config.Config) *env {
 	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.DB(t), testkit.Redis(t))
+	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), testkit.Redis(t))
 	require.NoError(t, err)
 	u := uuid.New()
 	return &env{a: a, h: a.HTTP(), ip: fmt.Sprintf("10.%d.%d.%d", u[0], u[1], u[2])}
@@ -98,7 +98,7 @@ func (v *env) withKey(method, target, body, key string) *httptest.ResponseRecord
 
 func appNew(t testing.TB, cfg config.Config, logs *testkit.Buffer) (*app.App, error) {
 	t.Helper()
-	return app.New(cfg, testkit.Logger(logs), testkit.DB(t), testkit.Redis(t))
+	return app.New(cfg, testkit.Logger(logs), testkit.AppDB(t), testkit.Redis(t))
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }

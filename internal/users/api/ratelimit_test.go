@@ -24,7 +24,7 @@ func secondReplica(t *testing.T, v *env) http.Handler {
 	require.NoError(t, err)
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
-	a, err := app.New(v.a.Config, testkit.Logger(nil), testkit.DB(t), rdb)
+	a, err := app.New(v.a.Config, testkit.Logger(nil), testkit.AppDB(t), rdb)
 	require.NoError(t, err)
 	return a.HTTP()
 }
@@ -94,7 +94,7 @@ func TestRateLimitsDegradeWhenRedisIsDown(t *testing.T) {
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = down.Close() })
 	logs := &testkit.Buffer{}
-	a, err := app.New(v.a.Config, testkit.Logger(logs), testkit.DB(t), down)
+	a, err := app.New(v.a.Config, testkit.Logger(logs), testkit.AppDB(t), down)
 	require.NoError(t, err)
 	rec := testkit.Do(a.HTTP(), http.MethodGet, "/api/v1/users/me/", "", "Authorization", "Bearer "+token)
 	require.Equal(t, http.StatusOK, rec.Code, "the API keeps serving: %s", rec.Body.String())
