@@ -31,7 +31,9 @@ type PostgresServer struct {
 }
 
 // StartPostgres creates and starts a cluster with a database agora owned
-// by the role agora (password agora) and the extensions Agora needs.
+// by the role agora (password agora), the application's role agora_app
+// (password agora_app), and what a superuser does for Agora
+// (configs/postgres-init.sql): the extensions, leakproof text matching.
 // It is stopped and removed when the test ends.
 func StartPostgres(t testing.TB) *PostgresServer {
 	t.Helper()
@@ -59,11 +61,13 @@ func StartPostgres(t testing.TB) *PostgresServer {
 	p.Start()
 	for _, sql := range []string{
 		"CREATE ROLE agora LOGIN PASSWORD 'agora'",
+		"CREATE ROLE agora_app LOGIN PASSWORD 'agora_app' NOBYPASSRLS",
 		"CREATE DATABASE agora OWNER agora",
 	} {
 		p.psql(t, "postgres", sql)
 	}
-	p.psql(t, "agora", "CREATE EXTENSION vector; CREATE EXTENSION pgcrypto; CREATE EXTENSION citext; CREATE EXTENSION btree_gin; ALTER SCHEMA public OWNER TO agora")
+	p.psql(t, "agora", "CREATE EXTENSION vector; CREATE EXTENSION pgcrypto; CREATE EXTENSION citext; CREATE EXTENSION btree_gin; ALTER SCHEMA public OWNER TO agora; "+
+		"ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF")
 	return p
 }
 
@@ -72,6 +76,11 @@ func (p *PostgresServer) data() string { return filepath.Join(p.dir, "data") }
 // URL is the database's URL for the role agora.
 func (p *PostgresServer) URL() string {
 	return fmt.Sprintf("postgres://agora:agora@127.0.0.1:%d/agora?sslmode=disable", p.Port)
+}
+
+// AppURL is the database's URL for the application's role agora_app.
+func (p *PostgresServer) AppURL() string {
+	return fmt.Sprintf("postgres://agora_app:agora_app@127.0.0.1:%d/agora?sslmode=disable", p.Port)
 }
 
 // Start starts the cluster and waits until it takes connections.

@@ -26,7 +26,8 @@ func TestTenantIsFreshAndStored(t *testing.T) {
 func TestConfigIsValidAndPointsAtTheTestServices(t *testing.T) {
 	t.Parallel()
 	c := testkit.Config(t)
-	require.Equal(t, testkit.DatabaseURL(t), c.DatabaseURL)
+	require.Equal(t, testkit.AppDatabaseURL(t), c.DatabaseURL, "the code under test runs as the application's role")
+	require.Equal(t, testkit.DatabaseURL(t), c.MigrationDatabaseURL)
 	require.Equal(t, testkit.RedisURL(t), c.RedisURL)
 	require.DirExists(t, c.FileStorageDir)
 }
