@@ -36,7 +36,9 @@ func newFaultStack(t *testing.T) *faultStack {
 	env := append(testkit.Env(t), "DATABASE_URL="+f.pg.AppURL(), "MIGRATION_DATABASE_URL="+f.pg.URL(),
 		"REDIS_URL="+f.redis.URL(), "LOG_FORMAT=json", "SHUTDOWN_TIMEOUT=10s",
 		// Quick heartbeats make the recovery sweep look for lost jobs often.
-		"JOB_HEARTBEAT=250ms")
+		"JOB_HEARTBEAT=250ms",
+		// The chatters ask more questions a minute than a person would.
+		"QUESTIONS_PER_MINUTE_PER_USER=0", "QUESTIONS_PER_MINUTE_PER_TENANT=0")
 	migrate := exec.Command(filepath.Join(bins, "agora"), "migrate")
 	migrate.Dir, migrate.Env = t.TempDir(), env
 	out, err := migrate.CombinedOutput()
@@ -130,7 +132,9 @@ func (m *member) chat(assistant, question string) chatResult {
 	raw, _ := io.ReadAll(resp.Body)
 	r := chatResult{code: resp.StatusCode, body: string(raw)}
 	var a struct {
-		ID, SessionID, Answer string
+		ID        string `json:"id"`
+		SessionID string `json:"session_id"`
+		Answer    string `json:"answer"`
 	}
 	if json.Unmarshal(raw, &a) == nil {
 		r.id, r.session, r.ans = a.ID, a.SessionID, a.Answer
@@ -155,7 +159,9 @@ func TestTheSystemRidesOutRestartsOfItsServices(t *testing.T) {
 	var jobs []string
 	bulk := func(phase string, n int) {
 		for i := range n {
-			jobs = append(jobs, m.upload(t, m.collection, fmt.Sprintf("%s-%02d.txt", phase, i), largeDocument(40+i)))
+			name := fmt.Sprintf("%s-%02d.txt", phase, i)
+			doc := append([]byte("# Handbook "+name+"\n\n"), largeDocument(40+i)...)
+			jobs = append(jobs, m.upload(t, m.collection, name, doc))
 		}
 	}
 	chats := startChatting(m, assistant, 3)
