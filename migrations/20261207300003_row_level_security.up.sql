@@ -17,7 +17,9 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 --bun:split
 -- Every table with a tenant_id gets the same policy; models with no tenant
--- are the installation's global models, which every tenant may read.
+-- are the installation's global models, which every tenant may read. The
+-- scope functions sit in subqueries so that PostgreSQL evaluates them once
+-- per statement, not once per row.
 DO $$
 DECLARE
     t text;
@@ -30,14 +32,14 @@ BEGIN
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         IF t = 'models' THEN
             EXECUTE 'CREATE POLICY tenant_scope_read ON models FOR SELECT
-                USING (tenant_id IS NULL OR tenant_id = app_scope_tenant() OR app_scope_all())';
+                USING (tenant_id IS NULL OR tenant_id = (SELECT app_scope_tenant()) OR (SELECT app_scope_all()))';
             EXECUTE 'CREATE POLICY tenant_scope_write ON models FOR ALL
-                USING (tenant_id = app_scope_tenant() OR app_scope_all())
-                WITH CHECK (tenant_id = app_scope_tenant() OR app_scope_all())';
+                USING (tenant_id = (SELECT app_scope_tenant()) OR (SELECT app_scope_all()))
+                WITH CHECK (tenant_id = (SELECT app_scope_tenant()) OR (SELECT app_scope_all()))';
         ELSE
             EXECUTE format('CREATE POLICY tenant_scope ON %I
-                USING (tenant_id = app_scope_tenant() OR app_scope_all())
-                WITH CHECK (tenant_id = app_scope_tenant() OR app_scope_all())', t);
+                USING (tenant_id = (SELECT app_scope_tenant()) OR (SELECT app_scope_all()))
+                WITH CHECK (tenant_id = (SELECT app_scope_tenant()) OR (SELECT app_scope_all()))', t);
         END IF;
     END LOOP;
 END $$;

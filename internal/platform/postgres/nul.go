@@ -92,7 +92,11 @@ func (g guard) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, classify("", err)
 	}
 	if c, ok := conn.(*stdlib.Conn); ok {
-		return guardedConn{Conn: c, scoped: g.scoped}, nil
+		gc := guardedConn{Conn: c, scoped: g.scoped}
+		if g.scoped {
+			gc.stmts = newStatements()
+		}
+		return gc, nil
 	}
 	return conn, nil
 }
@@ -102,6 +106,7 @@ func (g guard) Connect(ctx context.Context) (driver.Conn, error) {
 type guardedConn struct {
 	*stdlib.Conn
 	scoped bool
+	stmts  *statements
 }
 
 func (c guardedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {

@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -21,8 +23,7 @@ import (
 // set_config('app.scope', <scope>, true), with one Sync: the two form one
 // transaction (or belong to the caller's open one), so the setting lasts
 // exactly as long as the unit of work and nothing carries over to the
-// connection's next user, even behind a pooler in transaction mode. It
-// costs no extra round trip.
+// connection's next user. It costs no extra round trip.
 
 // AllTenants is the scope of system work: sign-in lookups before a tenant
 // is known, sweeps across tenants, the sysadmin API, the CLI.
@@ -39,7 +40,32 @@ func ScopeOf(ctx context.Context) string {
 	return AllTenants
 }
 
-const setScope = "SELECT set_config('app.scope', $1, true)"
+const (
+	setScope = "SELECT set_config('app.scope', $1, true)"
+	// scopeStatement is the name setScope is prepared under on every
+	// scoped connection.
+	scopeStatement = "agora_scope"
+	// cachedStatements is how many statements a connection keeps
+	// prepared: bun writes values into the query text, so a repeated
+	// text (the same user's lookups) skips parsing and planning, and
+	// the rest are prepared in the same round trip and forgotten.
+	cachedStatements = 256
+)
+
+// statements are a scoped connection's prepared statements.
+type statements struct {
+	scopeReady bool
+	byQuery    *simplelru.LRU[string, string]
+	counter    int
+	// stale are evicted statements to deallocate with the next pipeline.
+	stale []string
+}
+
+func newStatements() *statements {
+	st := &statements{}
+	st.byQuery, _ = simplelru.NewLRU(cachedStatements, func(_ string, name string) { st.stale = append(st.stale, name) })
+	return st
+}
 
 // scopedExec runs query behind the scope and returns its command tag.
 func (c guardedConn) scopedExec(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -63,8 +89,9 @@ func (c guardedConn) scopedQuery(ctx context.Context, query string, args []drive
 	return &scopedRows{conn: c, query: query, p: p, rr: rr}, nil
 }
 
-// send pipelines the scope and the statement, and returns the statement's
-// result reader once the scope is set.
+// send pipelines the scope and the statement (preparing either when this
+// connection has not yet), and returns the statement's result reader once
+// the scope is set.
 func (c guardedConn) send(ctx context.Context, query string, args []driver.NamedValue) (*pgconn.Pipeline, *pgconn.ResultReader, error) {
 	pg := c.Conn.Conn().PgConn()
 	if pg.IsClosed() {
@@ -74,21 +101,67 @@ func (c guardedConn) send(ctx context.Context, query string, args []driver.Named
 	if err != nil {
 		return nil, nil, err
 	}
+	st := c.stmts
 	p := pg.StartPipeline(ctx)
-	p.SendQueryParams(setScope, [][]byte{[]byte(ScopeOf(ctx))}, nil, nil, nil)
-	p.SendQueryParams(query, params, nil, nil, nil)
+	stale := st.stale
+	st.stale = nil
+	for _, name := range stale {
+		p.SendDeallocate(name)
+	}
+	prepareScope := !st.scopeReady
+	if prepareScope {
+		p.SendPrepare(scopeStatement, setScope, nil)
+	}
+	p.SendQueryPrepared(scopeStatement, [][]byte{[]byte(ScopeOf(ctx))}, nil, nil)
+	name, cached := st.byQuery.Get(query)
+	if !cached {
+		st.counter++
+		name = "agora_s" + strconv.Itoa(st.counter)
+		p.SendPrepare(name, query, nil)
+	}
+	p.SendQueryPrepared(name, params, nil, nil)
 	if err := p.Sync(); err != nil {
 		_ = p.Close()
 		return nil, nil, retryable(err)
 	}
-	if _, err := next(p); err != nil {
+	for range stale {
+		if _, err := p.GetResults(); err != nil {
+			return nil, nil, retryable(finish(p, err))
+		}
+	}
+	if prepareScope {
+		if _, err := p.GetResults(); err != nil {
+			return nil, nil, retryable(finish(p, err))
+		}
+		st.scopeReady = true
+	}
+	scope, err := next(p)
+	if err == nil {
+		_, err = scope.Close()
+	}
+	if err != nil {
 		return nil, nil, retryable(finish(p, err))
+	}
+	if !cached {
+		if _, err := p.GetResults(); err != nil {
+			return nil, nil, classify(query, finish(p, err))
+		}
+		st.byQuery.Add(query, name)
 	}
 	rr, err := next(p)
 	if err != nil {
-		return nil, nil, classify(query, finish(p, err))
+		return nil, nil, classify(query, finish(p, forget(st, query, err)))
 	}
 	return p, rr, nil
+}
+
+// forget drops a prepared statement whose plan PostgreSQL can no longer
+// use (a migration changed its table), so the next try prepares it anew.
+func forget(st *statements, query string, err error) error {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "0A000" {
+		st.byQuery.Remove(query)
+	}
+	return err
 }
 
 // next returns the pipeline's next statement result.
