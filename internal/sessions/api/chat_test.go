@@ -607,6 +607,11 @@ func TestAnswersOfADeadProcessAreInterrupted(t *testing.T) {
 	repo := sessionsinfra.NewRepo(c.e.App.DB)
 	svc := c.e.App.Sessions.Service
 	dead, alive := "dead-"+uuid.NewString(), "alive-"+uuid.NewString()
+	// The writer below is gone for good: no grace. The sweep asks Redis
+	// only about this test's two writers and takes every other for alive,
+	// so it leaves the answers other tests are writing alone.
+	svc.OwnerGrace = 0
+	svc.Owners = onlyAsking{real: svc.Owners, names: []string{dead, alive}}
 	aliveCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
 	go c.e.App.Sessions.Owners.Run(aliveCtx, alive, func(error) {})
@@ -651,6 +656,36 @@ func TestAnswersOfADeadProcessAreInterrupted(t *testing.T) {
 		Question: late, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", At: time.Now()}})
 	require.ErrorIs(t, err, sessionsdomain.ErrNotFound, "an interrupted answer is not saved over")
 	require.Equal(t, before+1, usage())
+}
+
+// onlyAsking asks Redis about its names and reports every other writer
+// alive.
+type onlyAsking struct {
+	real  sessionsapp.Owners
+	names []string
+}
+
+func (o onlyAsking) Alive(ctx context.Context, owners []string) (map[string]bool, error) {
+	asked := map[string]bool{}
+	for _, n := range o.names {
+		asked[n] = true
+	}
+	var ours []string
+	for _, w := range owners {
+		if asked[w] {
+			ours = append(ours, w)
+		}
+	}
+	alive, err := o.real.Alive(ctx, ours)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range owners {
+		if !asked[w] {
+			alive[w] = true
+		}
+	}
+	return alive, nil
 }
 
 // TestQuestionsCarryTheirAttachments: an uploaded file's text reaches the

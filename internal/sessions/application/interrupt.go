@@ -26,11 +26,7 @@ func (s *Service) Interrupt(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("ask which answer writers are alive: %w", err)
 		}
-		for _, o := range owners {
-			if !alive[o] && o != s.Owner {
-				dead = append(dead, o)
-			}
-		}
+		dead = s.goneFor(owners, alive)
 	}
 	n := 0
 	for _, owner := range append(dead, "") {
@@ -49,4 +45,29 @@ func (s *Service) Interrupt(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// goneFor returns the writers missing for OwnerGrace or longer, and
+// remembers when the others went missing.
+func (s *Service) goneFor(owners []string, alive map[string]bool) []string {
+	s.missingMu.Lock()
+	defer s.missingMu.Unlock()
+	now := s.now()
+	seen := make(map[string]time.Time, len(owners))
+	var dead []string
+	for _, o := range owners {
+		if alive[o] || o == s.Owner {
+			continue
+		}
+		since, ok := s.missing[o]
+		if !ok {
+			since = now
+		}
+		seen[o] = since
+		if now.Sub(since) >= s.OwnerGrace {
+			dead = append(dead, o)
+		}
+	}
+	s.missing = seen
+	return dead
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,12 +48,19 @@ type Deps struct {
 	// long storing a finished one is tried while the database is away.
 	KeepEvery    time.Duration
 	SavePatience time.Duration
+	// OwnerGrace is how long a writer must stay missing before its
+	// answers are taken for dead: a Redis restart loses every writer's
+	// key until each renews it (within OwnerBeat).
+	OwnerGrace time.Duration
 }
 
 // Service runs the chat use cases.
 type Service struct {
 	Deps
 	now func() time.Time
+	// missing holds when each writer was first found missing.
+	missingMu sync.Mutex
+	missing   map[string]time.Time
 }
 
 // NewService returns a Service.
@@ -66,7 +74,10 @@ func NewService(d Deps) *Service {
 	if d.SavePatience == 0 {
 		d.SavePatience = 30 * time.Second
 	}
-	return &Service{Deps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	if d.OwnerGrace == 0 {
+		d.OwnerGrace = 10 * time.Second
+	}
+	return &Service{Deps: d, missing: map[string]time.Time{}, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // Session returns one of the caller's sessions with its questions; with
