@@ -12,6 +12,7 @@ import (
 	"github.com/agora-platform/agora/internal/assistants/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -36,14 +37,6 @@ func (h *Handler) Register(g *echo.Group) {
 func caller(c *echo.Context) (tenancy.ID, application.Caller) {
 	p := auth.MustFrom(c.Request().Context())
 	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}
-}
-
-func pathID(c *echo.Context, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
-	}
-	return id, nil
 }
 
 func parseRefs(rs []IDRef, field string) ([]uuid.UUID, error) {
@@ -141,7 +134,7 @@ func (h *Handler) list(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
-	id, err := pathID(c, "assistant")
+	id, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -169,7 +162,7 @@ func (h *Handler) get(c *echo.Context) error {
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Router			/api/v1/assistants/{id}/ [post]
 func (h *Handler) update(c *echo.Context) error {
-	id, err := pathID(c, "assistant")
+	id, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -225,7 +218,7 @@ func (h *Handler) update(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/ [delete]
 func (h *Handler) delete(c *echo.Context) error {
-	id, err := pathID(c, "assistant")
+	id, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -248,7 +241,7 @@ func (h *Handler) delete(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/prompts/ [get]
 func (h *Handler) prompts(c *echo.Context) error {
-	id, err := pathID(c, "assistant")
+	id, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -279,7 +272,7 @@ func (h *Handler) prompts(c *echo.Context) error {
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Router			/api/v1/assistants/{id}/api-keys/ [post]
 func (h *Handler) createKey(c *echo.Context) error {
-	id, err := pathID(c, "assistant")
+	id, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -308,7 +301,7 @@ func (h *Handler) createKey(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/applications/ [get]
 func (h *Handler) applications(c *echo.Context) error {
-	id, err := pathID(c, "space")
+	id, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}

@@ -6,16 +6,15 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 )
 
 // Handler serves the files routes.
@@ -119,13 +118,9 @@ func (p filePart) Read(b []byte) (int, error) {
 //	@Success	200		{object}	FileList
 //	@Router		/api/v1/files/ [get]
 func (h *Handler) list(c *echo.Context) error {
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return errs.New(errs.Invalid, "limit must be a number")
-		}
-		limit = n
+	limit, err := httpx.QueryInt(c, "limit", 0)
+	if err != nil {
+		return err
 	}
 	p := auth.MustFrom(c.Request().Context())
 	fs, err := h.svc.List(c.Request().Context(), p.Tenant, p.UserID, limit)
@@ -139,14 +134,6 @@ func (h *Handler) list(c *echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func fileID(c *echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, errs.New(errs.Invalid, "invalid file id: expected a UUID")
-	}
-	return id, nil
-}
-
 // get godoc
 //
 //	@Summary	One of your files
@@ -158,7 +145,7 @@ func fileID(c *echo.Context) (uuid.UUID, error) {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/files/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
-	id, err := fileID(c)
+	id, err := httpx.PathUUID(c, "id", "file")
 	if err != nil {
 		return err
 	}
@@ -180,7 +167,7 @@ func (h *Handler) get(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/files/{id}/ [delete]
 func (h *Handler) delete(c *echo.Context) error {
-	id, err := fileID(c)
+	id, err := httpx.PathUUID(c, "id", "file")
 	if err != nil {
 		return err
 	}

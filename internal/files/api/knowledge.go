@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -15,6 +14,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -71,27 +71,6 @@ func spaceFilter(c *echo.Context) (*uuid.UUID, error) {
 		return nil, errs.New(errs.Invalid, "space_id must be a UUID")
 	}
 	return &id, nil
-}
-
-// queryLimit reads the optional limit query parameter (0 when absent).
-func queryLimit(c *echo.Context) (int, error) {
-	v := c.QueryParam("limit")
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, errs.New(errs.Invalid, "limit must be a number")
-	}
-	return n, nil
-}
-
-func pathID(c *echo.Context, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
-	}
-	return id, nil
 }
 
 // list godoc
@@ -173,7 +152,7 @@ func (h *KnowledgeHandler) createCollection(c *echo.Context, req CreateCollectio
 //	@Success	201		{object}	CollectionResponse
 //	@Router		/api/v1/spaces/{id}/knowledge/groups/ [post]
 func (h *KnowledgeHandler) createInSpace(c *echo.Context) error {
-	space, err := pathID(c, "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -196,7 +175,7 @@ func (h *KnowledgeHandler) createInSpace(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/groups/{id}/ [get]
 func (h *KnowledgeHandler) get(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -220,7 +199,7 @@ func (h *KnowledgeHandler) get(c *echo.Context) error {
 //	@Success	200		{object}	CollectionResponse
 //	@Router		/api/v1/groups/{id}/ [post]
 func (h *KnowledgeHandler) rename(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -245,7 +224,7 @@ func (h *KnowledgeHandler) rename(c *echo.Context) error {
 //	@Success	204
 //	@Router		/api/v1/groups/{id}/ [delete]
 func (h *KnowledgeHandler) delete(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -272,7 +251,7 @@ func (h *KnowledgeHandler) delete(c *echo.Context) error {
 //	@Failure		415		{object}	httpx.ErrorBody
 //	@Router			/api/v1/groups/{id}/info-blobs/upload/ [post]
 func (h *KnowledgeHandler) upload(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -312,7 +291,7 @@ func (h *KnowledgeHandler) upload(c *echo.Context) error {
 //	@Success	202		{object}	AcceptedList
 //	@Router		/api/v1/groups/{id}/info-blobs/ [post]
 func (h *KnowledgeHandler) addTexts(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -347,11 +326,11 @@ func (h *KnowledgeHandler) addTexts(c *echo.Context) error {
 //	@Success	200		{object}	InfoBlobList
 //	@Router		/api/v1/groups/{id}/info-blobs/ [get]
 func (h *KnowledgeHandler) blobs(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
-	limit, err := queryLimit(c)
+	limit, err := httpx.QueryInt(c, "limit", 0)
 	if err != nil {
 		return err
 	}
@@ -380,7 +359,7 @@ func (h *KnowledgeHandler) blobs(c *echo.Context) error {
 //	@Success		200		{object}	SearchResponse
 //	@Router			/api/v1/groups/{id}/searches/ [post]
 func (h *KnowledgeHandler) search(c *echo.Context) error {
-	id, err := pathID(c, "collection")
+	id, err := httpx.PathUUID(c, "id", "collection")
 	if err != nil {
 		return err
 	}
@@ -411,7 +390,7 @@ func (h *KnowledgeHandler) search(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/info-blobs/{id}/ [get]
 func (h *KnowledgeHandler) blob(c *echo.Context) error {
-	id, err := pathID(c, "info blob")
+	id, err := httpx.PathUUID(c, "id", "info blob")
 	if err != nil {
 		return err
 	}
@@ -435,7 +414,7 @@ func (h *KnowledgeHandler) blob(c *echo.Context) error {
 //	@Success	200		{object}	InfoBlobResponse
 //	@Router		/api/v1/info-blobs/{id}/ [post]
 func (h *KnowledgeHandler) retitle(c *echo.Context) error {
-	id, err := pathID(c, "info blob")
+	id, err := httpx.PathUUID(c, "id", "info blob")
 	if err != nil {
 		return err
 	}
@@ -460,7 +439,7 @@ func (h *KnowledgeHandler) retitle(c *echo.Context) error {
 //	@Success	204
 //	@Router		/api/v1/info-blobs/{id}/ [delete]
 func (h *KnowledgeHandler) deleteBlob(c *echo.Context) error {
-	id, err := pathID(c, "info blob")
+	id, err := httpx.PathUUID(c, "id", "info blob")
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 )
 
@@ -113,7 +114,7 @@ func (h *WebsiteHandler) create(c *echo.Context) error {
 //	@Success	201		{object}	WebsiteResponse
 //	@Router		/api/v1/spaces/{id}/knowledge/websites/ [post]
 func (h *WebsiteHandler) createInSpace(c *echo.Context) error {
-	space, err := pathID(c, "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func (h *WebsiteHandler) add(c *echo.Context, space uuid.UUID, req WebsiteReques
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/websites/{id}/ [get]
 func (h *WebsiteHandler) get(c *echo.Context) error {
-	id, err := pathID(c, "website")
+	id, err := httpx.PathUUID(c, "id", "website")
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func (h *WebsiteHandler) get(c *echo.Context) error {
 //	@Success	200		{object}	WebsiteResponse
 //	@Router		/api/v1/websites/{id}/ [post]
 func (h *WebsiteHandler) update(c *echo.Context) error {
-	id, err := pathID(c, "website")
+	id, err := httpx.PathUUID(c, "id", "website")
 	if err != nil {
 		return err
 	}
@@ -208,7 +209,7 @@ func (h *WebsiteHandler) update(c *echo.Context) error {
 //	@Success	204
 //	@Router		/api/v1/websites/{id}/ [delete]
 func (h *WebsiteHandler) delete(c *echo.Context) error {
-	id, err := pathID(c, "website")
+	id, err := httpx.PathUUID(c, "id", "website")
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (h *WebsiteHandler) delete(c *echo.Context) error {
 //	@Failure		409	{object}	httpx.ErrorBody	"a crawl is queued or running"
 //	@Router			/api/v1/websites/{id}/run/ [post]
 func (h *WebsiteHandler) run(c *echo.Context) error {
-	id, err := pathID(c, "website")
+	id, err := httpx.PathUUID(c, "id", "website")
 	if err != nil {
 		return err
 	}
@@ -254,11 +255,11 @@ func (h *WebsiteHandler) run(c *echo.Context) error {
 //	@Success	200		{object}	CrawlRunList
 //	@Router		/api/v1/websites/{id}/runs/ [get]
 func (h *WebsiteHandler) runs(c *echo.Context) error {
-	id, err := pathID(c, "website")
+	id, err := httpx.PathUUID(c, "id", "website")
 	if err != nil {
 		return err
 	}
-	limit, err := queryLimit(c)
+	limit, err := httpx.QueryInt(c, "limit", 0)
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func (h *WebsiteHandler) runs(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/crawl-runs/{id}/ [get]
 func (h *WebsiteHandler) crawlRun(c *echo.Context) error {
-	id, err := pathID(c, "crawl run")
+	id, err := httpx.PathUUID(c, "id", "crawl run")
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,14 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/jobs/application"
 	"github.com/agora-platform/agora/internal/jobs/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
-	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 )
 
 // JobResponse is a job as clients see it, over HTTP and WebSocket alike.
@@ -66,13 +64,9 @@ func (h *Handler) Register(g *echo.Group) {
 //	@Success	200		{object}	JobList
 //	@Router		/api/v1/jobs/ [get]
 func (h *Handler) list(c *echo.Context) error {
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return errs.New(errs.Invalid, "limit must be a number")
-		}
-		limit = n
+	limit, err := httpx.QueryInt(c, "limit", 0)
+	if err != nil {
+		return err
 	}
 	p := auth.MustFrom(c.Request().Context())
 	js, err := h.svc.List(c.Request().Context(), p.Tenant, p.UserID, limit)
@@ -86,14 +80,6 @@ func (h *Handler) list(c *echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func jobID(c *echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, errs.New(errs.Invalid, "invalid job id: expected a UUID")
-	}
-	return id, nil
-}
-
 // get godoc
 //
 //	@Summary	One of your jobs
@@ -105,7 +91,7 @@ func jobID(c *echo.Context) (uuid.UUID, error) {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/jobs/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
-	id, err := jobID(c)
+	id, err := httpx.PathUUID(c, "id", "job")
 	if err != nil {
 		return err
 	}
@@ -130,7 +116,7 @@ func (h *Handler) get(c *echo.Context) error {
 //	@Failure		409	{object}	httpx.ErrorBody	"the job has already ended"
 //	@Router			/api/v1/jobs/{id}/cancel/ [post]
 func (h *Handler) cancel(c *echo.Context) error {
-	id, err := jobID(c)
+	id, err := httpx.PathUUID(c, "id", "job")
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,12 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -59,14 +59,6 @@ func kindOf(c *echo.Context) domain.Kind {
 		}
 	}
 	return domain.Completion
-}
-
-func id(c *echo.Context, name string) (uuid.UUID, error) {
-	v, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s: expected a UUID", strings.ReplaceAll(name, "_", " "))
-	}
-	return v, nil
 }
 
 // globalList godoc
@@ -138,7 +130,7 @@ func (h *Handler) globalCreate(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [get]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [get]
 func (h *Handler) globalGet(c *echo.Context) error {
-	mid, err := id(c, "id")
+	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
 		return err
 	}
@@ -169,7 +161,7 @@ func (h *Handler) globalGet(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [post]
 func (h *Handler) globalUpdate(c *echo.Context) error {
-	mid, err := id(c, "id")
+	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
 		return err
 	}
@@ -201,7 +193,7 @@ func (h *Handler) globalUpdate(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [delete]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [delete]
 func (h *Handler) globalDelete(c *echo.Context) error {
-	mid, err := id(c, "id")
+	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
 		return err
 	}
@@ -279,7 +271,7 @@ func (h *Handler) configure(c *echo.Context) error {
 }
 
 func (h *Handler) setting(c *echo.Context, tenant tenancy.ID) error {
-	mid, err := id(c, "id")
+	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
 		return err
 	}

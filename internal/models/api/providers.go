@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -43,7 +44,7 @@ func (h *Handler) providers(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/admin/model-providers/{id}/ [get]
 func (h *Handler) provider(c *echo.Context) error {
-	pid, err := id(c, "id")
+	pid, err := httpx.PathUUID(c, "id", "provider")
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func (h *Handler) createProvider(c *echo.Context) error {
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Router			/api/v1/admin/model-providers/{id}/ [put]
 func (h *Handler) updateProvider(c *echo.Context) error {
-	pid, err := id(c, "id")
+	pid, err := httpx.PathUUID(c, "id", "provider")
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (h *Handler) updateProvider(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/admin/model-providers/{id}/ [delete]
 func (h *Handler) deleteProvider(c *echo.Context) error {
-	pid, err := id(c, "id")
+	pid, err := httpx.PathUUID(c, "id", "provider")
 	if err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ type PrivateModelRequest struct {
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Router			/api/v1/admin/model-providers/{id}/models/ [post]
 func (h *Handler) createPrivate(c *echo.Context) error {
-	pid, err := id(c, "id")
+	pid, err := httpx.PathUUID(c, "id", "provider")
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func (h *Handler) createPrivate(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/admin/model-providers/{id}/models/{model_id}/ [delete]
 func (h *Handler) deletePrivate(c *echo.Context) error {
-	mid, err := id(c, "model_id")
+	mid, err := httpx.PathUUID(c, "model_id", "model")
 	if err != nil {
 		return err
 	}

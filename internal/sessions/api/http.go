@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -56,14 +56,6 @@ func caller(c *echo.Context) (tenancy.ID, application.Caller) {
 		cl.AssistantKeyID = p.APIKeyID
 	}
 	return p.Tenant, cl
-}
-
-func param(c *echo.Context, name, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
-	}
-	return id, nil
 }
 
 func files(fs []FileRef) ([]uuid.UUID, error) {
@@ -140,7 +132,7 @@ func (h *Handler) askNew(c *echo.Context) error {
 //	@Failure	404			{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/sessions/{session_id}/ [post]
 func (h *Handler) askFollowUp(c *echo.Context) error {
-	sid, err := param(c, "session_id", "session")
+	sid, err := httpx.PathUUID(c, "session_id", "session")
 	if err != nil {
 		return err
 	}
@@ -148,7 +140,7 @@ func (h *Handler) askFollowUp(c *echo.Context) error {
 }
 
 func (h *Handler) askAssistant(c *echo.Context, session *uuid.UUID) error {
-	aid, err := param(c, "id", "assistant")
+	aid, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -227,7 +219,7 @@ func (h *Handler) converse(c *echo.Context) error {
 //	@Failure		404		{object}	httpx.ErrorBody	"no such assistant, or one you cannot chat with"
 //	@Router			/api/v1/assistants/{id}/sessions/ [get]
 func (h *Handler) assistantSessions(c *echo.Context) error {
-	aid, err := param(c, "id", "assistant")
+	aid, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -265,13 +257,9 @@ func (h *Handler) conversations(c *echo.Context) error {
 type lister func(ctx context.Context, tenant tenancy.ID, c application.Caller, after *application.Cursor, limit int) ([]domain.Session, error)
 
 func (h *Handler) list(c *echo.Context, sessions lister) error {
-	limit := 0
-	if s := c.QueryParam("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return errs.New(errs.Invalid, "limit must be a whole number")
-		}
-		limit = n
+	limit, err := httpx.QueryInt(c, "limit", 0)
+	if err != nil {
+		return err
 	}
 	after, err := decodeCursor(c.QueryParam("cursor"))
 	if err != nil {
@@ -326,7 +314,7 @@ func decodeCursor(s string) (*application.Cursor, error) {
 //	@Failure	404			{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/sessions/{session_id}/ [get]
 func (h *Handler) assistantSession(c *echo.Context) error {
-	aid, err := param(c, "id", "assistant")
+	aid, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -346,7 +334,7 @@ func (h *Handler) assistantSession(c *echo.Context) error {
 func (h *Handler) conversation(c *echo.Context) error { return h.get(c, nil) }
 
 func (h *Handler) get(c *echo.Context, assistant *uuid.UUID) error {
-	sid, err := param(c, "session_id", "session")
+	sid, err := httpx.PathUUID(c, "session_id", "session")
 	if err != nil {
 		return err
 	}
@@ -369,7 +357,7 @@ func (h *Handler) get(c *echo.Context, assistant *uuid.UUID) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/sessions/{session_id}/ [delete]
 func (h *Handler) deleteAssistantSession(c *echo.Context) error {
-	aid, err := param(c, "id", "assistant")
+	aid, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -388,7 +376,7 @@ func (h *Handler) deleteAssistantSession(c *echo.Context) error {
 func (h *Handler) deleteConversation(c *echo.Context) error { return h.delete(c, nil) }
 
 func (h *Handler) delete(c *echo.Context, assistant *uuid.UUID) error {
-	sid, err := param(c, "session_id", "session")
+	sid, err := httpx.PathUUID(c, "session_id", "session")
 	if err != nil {
 		return err
 	}
@@ -413,7 +401,7 @@ func (h *Handler) delete(c *echo.Context, assistant *uuid.UUID) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/assistants/{id}/sessions/{session_id}/feedback/ [post]
 func (h *Handler) assistantFeedback(c *echo.Context) error {
-	aid, err := param(c, "id", "assistant")
+	aid, err := httpx.PathUUID(c, "id", "assistant")
 	if err != nil {
 		return err
 	}
@@ -435,7 +423,7 @@ func (h *Handler) assistantFeedback(c *echo.Context) error {
 func (h *Handler) conversationFeedback(c *echo.Context) error { return h.feedback(c, nil) }
 
 func (h *Handler) feedback(c *echo.Context, assistant *uuid.UUID) error {
-	sid, err := param(c, "session_id", "session")
+	sid, err := httpx.PathUUID(c, "session_id", "session")
 	if err != nil {
 		return err
 	}
@@ -472,7 +460,7 @@ func (h *Handler) feedback(c *echo.Context, assistant *uuid.UUID) error {
 //	@Failure	404			{object}	httpx.ErrorBody
 //	@Router		/api/v1/conversations/{session_id}/title/ [post]
 func (h *Handler) title(c *echo.Context) error {
-	sid, err := param(c, "session_id", "session")
+	sid, err := httpx.PathUUID(c, "session_id", "session")
 	if err != nil {
 		return err
 	}

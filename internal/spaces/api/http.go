@@ -46,14 +46,6 @@ func Caller(c *echo.Context) (tenancy.ID, application.Caller) {
 	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin")}
 }
 
-func pathID(c *echo.Context, name, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
-	}
-	return id, nil
-}
-
 // create godoc
 //
 //	@Summary	Create a shared space (you become its admin)
@@ -145,7 +137,7 @@ func (h *Handler) organization(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody	"no such space, or not yours"
 //	@Router		/api/v1/spaces/{id}/ [get]
 func (h *Handler) get(c *echo.Context) error {
-	id, err := pathID(c, "id", "space")
+	id, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -173,7 +165,7 @@ func (h *Handler) get(c *echo.Context) error {
 //	@Failure		404		{object}	httpx.ErrorBody
 //	@Router			/api/v1/spaces/{id}/ [patch]
 func (h *Handler) update(c *echo.Context) error {
-	id, err := pathID(c, "id", "space")
+	id, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -224,7 +216,7 @@ func modelIDs(ss *[]string, field string) (*[]uuid.UUID, error) {
 //	@Failure	409	{object}	httpx.ErrorBody	"personal and organisation spaces stay"
 //	@Router		/api/v1/spaces/{id}/ [delete]
 func (h *Handler) delete(c *echo.Context) error {
-	id, err := pathID(c, "id", "space")
+	id, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -246,7 +238,7 @@ func (h *Handler) delete(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/knowledge/ [get]
 func (h *Handler) knowledge(c *echo.Context) error {
-	id, err := pathID(c, "id", "space")
+	id, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}

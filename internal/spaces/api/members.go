@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/spaces/domain"
 )
 
@@ -25,7 +26,7 @@ import (
 //	@Failure	404		{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/members/ [post]
 func (h *Handler) addMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -61,11 +62,11 @@ func (h *Handler) addMember(c *echo.Context) error {
 //	@Failure	409		{object}	httpx.ErrorBody	"last admin"
 //	@Router		/api/v1/spaces/{id}/members/{user_id}/ [patch]
 func (h *Handler) updateMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "user_id", "user")
+	user, err := httpx.PathUUID(c, "user_id", "user")
 	if err != nil {
 		return err
 	}
@@ -94,11 +95,11 @@ func (h *Handler) updateMember(c *echo.Context) error {
 //	@Failure	409	{object}	httpx.ErrorBody	"last admin"
 //	@Router		/api/v1/spaces/{id}/members/{user_id}/ [delete]
 func (h *Handler) removeMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "user_id", "user")
+	user, err := httpx.PathUUID(c, "user_id", "user")
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func (h *Handler) removeMember(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/group-members/ [get]
 func (h *Handler) groupMembers(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (h *Handler) groupMembers(c *echo.Context) error {
 //	@Failure	404		{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/group-members/ [post]
 func (h *Handler) addGroupMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
@@ -181,11 +182,11 @@ func (h *Handler) addGroupMember(c *echo.Context) error {
 //	@Failure	404			{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/group-members/{group_id}/ [patch]
 func (h *Handler) updateGroupMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
-	group, err := pathID(c, "group_id", "group")
+	group, err := httpx.PathUUID(c, "group_id", "group")
 	if err != nil {
 		return err
 	}
@@ -213,11 +214,11 @@ func (h *Handler) updateGroupMember(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/spaces/{id}/group-members/{group_id}/ [delete]
 func (h *Handler) removeGroupMember(c *echo.Context) error {
-	space, err := pathID(c, "id", "space")
+	space, err := httpx.PathUUID(c, "id", "space")
 	if err != nil {
 		return err
 	}
-	group, err := pathID(c, "group_id", "group")
+	group, err := httpx.PathUUID(c, "group_id", "group")
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/users/domain"
 )
@@ -76,7 +77,7 @@ func (h *Handler) createAPIKey(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/users/api-keys/{id}/ [delete]
 func (h *Handler) revokeAPIKey(c *echo.Context) error {
-	id, err := pathID(c, "id", "API key")
+	id, err := httpx.PathUUID(c, "id", "API key")
 	if err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ func (h *Handler) permissions(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/roles/{id}/ [get]
 func (h *Handler) role(c *echo.Context) error {
-	id, err := pathID(c, "id", "role")
+	id, err := httpx.PathUUID(c, "id", "role")
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (h *Handler) createRole(c *echo.Context) error {
 //	@Failure	404		{object}	httpx.ErrorBody
 //	@Router		/api/v1/roles/{id}/ [post]
 func (h *Handler) updateRole(c *echo.Context) error {
-	id, err := pathID(c, "id", "role")
+	id, err := httpx.PathUUID(c, "id", "role")
 	if err != nil {
 		return err
 	}
@@ -216,7 +217,7 @@ func (h *Handler) updateRole(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/roles/{id}/ [delete]
 func (h *Handler) deleteRole(c *echo.Context) error {
-	id, err := pathID(c, "id", "role")
+	id, err := httpx.PathUUID(c, "id", "role")
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (h *Handler) groups(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/user-groups/{id}/ [get]
 func (h *Handler) group(c *echo.Context) error {
-	id, err := pathID(c, "id", "user group")
+	id, err := httpx.PathUUID(c, "id", "user group")
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func (h *Handler) createGroup(c *echo.Context) error {
 //	@Failure	404		{object}	httpx.ErrorBody
 //	@Router		/api/v1/user-groups/{id}/ [post]
 func (h *Handler) updateGroup(c *echo.Context) error {
-	id, err := pathID(c, "id", "user group")
+	id, err := httpx.PathUUID(c, "id", "user group")
 	if err != nil {
 		return err
 	}
@@ -338,7 +339,7 @@ func (h *Handler) updateGroup(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/user-groups/{id}/ [delete]
 func (h *Handler) deleteGroup(c *echo.Context) error {
-	id, err := pathID(c, "id", "user group")
+	id, err := httpx.PathUUID(c, "id", "user group")
 	if err != nil {
 		return err
 	}
@@ -362,11 +363,11 @@ func (h *Handler) deleteGroup(c *echo.Context) error {
 //	@Failure	404		{object}	httpx.ErrorBody
 //	@Router		/api/v1/user-groups/{id}/users/{user_id}/ [post]
 func (h *Handler) addMember(c *echo.Context) error {
-	id, err := pathID(c, "id", "user group")
+	id, err := httpx.PathUUID(c, "id", "user group")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "user_id", "user")
+	user, err := httpx.PathUUID(c, "user_id", "user")
 	if err != nil {
 		return err
 	}
@@ -390,11 +391,11 @@ func (h *Handler) addMember(c *echo.Context) error {
 //	@Failure	404	{object}	httpx.ErrorBody
 //	@Router		/api/v1/user-groups/{id}/users/{user_id}/ [delete]
 func (h *Handler) removeMember(c *echo.Context) error {
-	id, err := pathID(c, "id", "user group")
+	id, err := httpx.PathUUID(c, "id", "user group")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "user_id", "user")
+	user, err := httpx.PathUUID(c, "user_id", "user")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/users/application"
 	"github.com/agora-platform/agora/internal/users/domain"
@@ -250,7 +251,7 @@ func (h *Handler) invite(c *echo.Context) error {
 //	@Failure		409		{object}	httpx.ErrorBody	"last Owner, or yourself"
 //	@Router			/api/v1/users/admin/{id}/ [patch]
 func (h *Handler) update(c *echo.Context) error {
-	id, err := pathID(c, "id", "user")
+	id, err := httpx.PathUUID(c, "id", "user")
 	if err != nil {
 		return err
 	}
@@ -286,7 +287,7 @@ func (h *Handler) update(c *echo.Context) error {
 //	@Failure	409	{object}	httpx.ErrorBody	"last Owner, or yourself"
 //	@Router		/api/v1/users/admin/{id}/ [delete]
 func (h *Handler) delete(c *echo.Context) error {
-	id, err := pathID(c, "id", "user")
+	id, err := httpx.PathUUID(c, "id", "user")
 	if err != nil {
 		return err
 	}
@@ -312,14 +313,6 @@ func (r UpdateUserRequest) patch() (domain.Patch, error) {
 		p.State = &s
 	}
 	return p, nil
-}
-
-func pathID(c *echo.Context, name, what string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, errs.Newf(errs.Invalid, "invalid %s id: expected a UUID", what)
-	}
-	return id, nil
 }
 
 func parseIDs(ss []string, field string) ([]uuid.UUID, error) {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/users/application"
 )
@@ -99,7 +100,7 @@ func (h *Handler) sysList(c *echo.Context) error {
 //	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/users/{id}/ [get]
 func (h *Handler) sysGet(c *echo.Context) error {
-	id, err := pathID(c, "id", "user")
+	id, err := httpx.PathUUID(c, "id", "user")
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (h *Handler) sysGet(c *echo.Context) error {
 //	@Failure		429		{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router			/api/v1/sysadmin/users/{id}/ [post]
 func (h *Handler) sysUpdate(c *echo.Context) error {
-	id, err := pathID(c, "id", "user")
+	id, err := httpx.PathUUID(c, "id", "user")
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func (h *Handler) sysUpdate(c *echo.Context) error {
 //	@Failure	429	{object}	httpx.ErrorBody	"too many failed super-key attempts from this address (Retry-After)"
 //	@Router		/api/v1/sysadmin/users/{id}/ [delete]
 func (h *Handler) sysDelete(c *echo.Context) error {
-	id, err := pathID(c, "id", "user")
+	id, err := httpx.PathUUID(c, "id", "user")
 	if err != nil {
 		return err
 	}
