@@ -9,7 +9,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
-	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/sessions/api"
 	"github.com/agora-platform/agora/internal/sessions/application"
 	"github.com/agora-platform/agora/internal/sessions/infrastructure"
@@ -28,7 +27,7 @@ type Module struct {
 func New(db *bun.DB, rdb redis.UniversalClient, assistants application.Assistants, gen application.Generator, knowledge application.Knowledge,
 	files application.Files, rate application.Rate, limits application.Limits, log *slog.Logger) *Module {
 	owners := infrastructure.NewOwners(rdb)
-	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db),
+	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db),
 		Assistants: assistants, Generator: gen, Knowledge: knowledge, Files: files, Rate: rate, Log: log, Limits: limits,
 		Owner: uuid.NewString(), Owners: owners})
 	return &Module{Service: svc, HTTP: api.NewHandler(svc), Owners: owners}

@@ -36,11 +36,6 @@ type Key struct {
 	CreatedAt time.Time
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Caller is who asks.
 type Caller struct {
 	UserID      uuid.UUID

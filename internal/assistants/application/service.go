@@ -18,6 +18,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 )
 
 // The resource and actions assistants ask the matrix about.
@@ -33,7 +34,7 @@ const (
 // Deps are the Service's collaborators.
 type Deps struct {
 	Repo      Repo
-	Tx        Transactor
+	Tx        txn.Transactor
 	Spaces    Spaces
 	Models    Models
 	Knowledge Knowledge

@@ -11,6 +11,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 )
 
 // Space matrix names used here.
@@ -28,7 +29,7 @@ const (
 // KnowledgeDeps are the Knowledge service's collaborators.
 type KnowledgeDeps struct {
 	Repo      KnowledgeRepo
-	Tx        Transactor
+	Tx        txn.Transactor
 	Store     Store
 	Reader    Reader
 	Quotas    Quotas

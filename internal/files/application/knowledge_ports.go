@@ -171,11 +171,6 @@ type Jobs interface {
 	Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(ctx context.Context, report func(int, string) error) (string, error)) error
 }
 
-// Transactor runs a function in a transaction.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Transcriber turns recordings into text with a transcription model.
 type Transcriber interface {
 	// IsAudio reports whether mime is a recording it can transcribe.

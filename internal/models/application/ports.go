@@ -38,11 +38,6 @@ type Repo interface {
 	ReplaceProviderKey(ctx context.Context, tenant tenancy.ID, id uuid.UUID, value string) error
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Secrets encrypts provider keys.
 type Secrets interface {
 	Enabled() bool

@@ -16,12 +16,13 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 )
 
 // Service runs the registry's use cases.
 type Service struct {
 	repo      Repo
-	tx        Transactor
+	tx        txn.Transactor
 	secrets   Secrets
 	audit     audit.Recorder
 	endpoints Endpoints
@@ -29,7 +30,7 @@ type Service struct {
 }
 
 // NewService returns a Service.
-func NewService(repo Repo, tx Transactor, secrets Secrets, auditor audit.Recorder, endpoints Endpoints) *Service {
+func NewService(repo Repo, tx txn.Transactor, secrets Secrets, auditor audit.Recorder, endpoints Endpoints) *Service {
 	return &Service{repo: repo, tx: tx, secrets: secrets, audit: auditor, endpoints: endpoints,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }

@@ -105,11 +105,6 @@ type UsageRow struct {
 	CompletionTokens int
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Caller is who asks.
 type Caller struct {
 	UserID      uuid.UUID

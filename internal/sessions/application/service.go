@@ -30,7 +30,6 @@ type Limits struct {
 // Deps are the Service's collaborators.
 type Deps struct {
 	Repo       Repo
-	Tx         Transactor
 	Assistants Assistants
 	Generator  Generator
 	Knowledge  Knowledge

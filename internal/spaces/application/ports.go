@@ -33,11 +33,6 @@ type Repo interface {
 	DeleteGroupMember(ctx context.Context, tenant tenancy.ID, space, group uuid.UUID) (bool, error)
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Users is what spaces ask of the users module.
 type Users interface {
 	// GroupsOf lists the groups a user belongs to.

@@ -13,6 +13,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 	"github.com/agora-platform/agora/internal/spaces/domain"
 )
 
@@ -25,7 +26,7 @@ type Caller struct {
 // Service runs the space use cases.
 type Service struct {
 	repo   Repo
-	tx     Transactor
+	tx     txn.Transactor
 	users  Users
 	models Models
 	audit  audit.Recorder
@@ -73,7 +74,7 @@ func (s *Service) Knowledge(ctx context.Context, tenant tenancy.ID, c Caller, sp
 }
 
 // NewService returns a Service.
-func NewService(repo Repo, tx Transactor, users Users, models Models, auditor audit.Recorder) *Service {
+func NewService(repo Repo, tx txn.Transactor, users Users, models Models, auditor audit.Recorder) *Service {
 	return &Service{repo: repo, tx: tx, users: users, models: models, audit: auditor,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }

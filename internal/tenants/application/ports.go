@@ -55,11 +55,6 @@ type StoredSecret struct {
 	Value    string
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Enqueuer queues background tasks; an id makes the task unique while queued.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, taskType string, payload any, id string) error

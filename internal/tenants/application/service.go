@@ -14,6 +14,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 	"github.com/agora-platform/agora/internal/tenants/domain"
 )
 
@@ -26,7 +27,7 @@ const (
 // Deps are the Service's collaborators.
 type Deps struct {
 	Repo    Repo
-	Tx      Transactor
+	Tx      txn.Transactor
 	Jobs    Enqueuer
 	Storage Storage
 	Secrets Secrets

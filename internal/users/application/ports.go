@@ -72,11 +72,6 @@ type RefreshToken struct {
 	CreatedAt time.Time
 }
 
-// Transactor runs a function in a database transaction carried by ctx.
-type Transactor interface {
-	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // Hasher hashes passwords (argon2id) and verifies stored hashes, including
 // bcrypt hashes imported from Eneo; rehash asks for an argon2id upgrade.
 type Hasher interface {

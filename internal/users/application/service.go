@@ -17,13 +17,14 @@ import (
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 	"github.com/agora-platform/agora/internal/users/domain"
 )
 
 // Deps are the Service's collaborators and settings.
 type Deps struct {
 	Repo     Repo
-	Tx       Transactor
+	Tx       txn.Transactor
 	Hasher   Hasher
 	Tokens   Tokens
 	Throttle Throttle
