@@ -11,9 +11,9 @@ import (
 
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	"github.com/agora-platform/agora/internal/tenants/application"
 	"github.com/agora-platform/agora/internal/tenants/domain"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
@@ -135,8 +135,8 @@ func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, adm
 			done = append(done, fmt.Sprintf("enabled %q as the demo tenant's default %s model", spec.Name, spec.Kind))
 		}
 	}
-	caller := assistantsapp.Caller{UserID: admin, TenantAdmin: true, Permissions: []string{string(usersdomain.PermAssistants)}}
-	personal, err := a.Spaces.Service.Personal(ctx, tenant, spacesapp.Caller{UserID: admin, TenantAdmin: true})
+	caller := actor.Caller{UserID: admin, TenantAdmin: true, Permissions: []string{string(usersdomain.PermAssistants)}}
+	personal, err := a.Spaces.Service.Personal(ctx, tenant, actor.Caller{UserID: admin, TenantAdmin: true})
 	if err != nil {
 		return done, fmt.Errorf("seed: personal space: %w", err)
 	}

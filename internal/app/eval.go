@@ -20,9 +20,9 @@ import (
 	filesapp "github.com/agora-platform/agora/internal/files/application"
 	filesdomain "github.com/agora-platform/agora/internal/files/domain"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
@@ -131,11 +131,11 @@ func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
 		return w, fmt.Errorf("eval user: %w", err)
 	}
 	w.user = u.ID
-	space, err := a.Spaces.Service.Personal(ctx, t.ID, spacesapp.Caller{UserID: u.ID, TenantAdmin: true})
+	space, err := a.Spaces.Service.Personal(ctx, t.ID, actor.Caller{UserID: u.ID, TenantAdmin: true})
 	if err != nil {
 		return w, err
 	}
-	caller := filesapp.Caller{UserID: u.ID, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
+	caller := actor.Caller{UserID: u.ID, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
 	w.collection, err = a.Files.Knowledge.CreateCollection(ctx, t.ID, caller, filesapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
 	if err != nil {
 		return w, fmt.Errorf("eval collection: %w", err)
@@ -148,7 +148,7 @@ func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
 // evalIngest adds the documents as text blobs and runs their ingestion
 // jobs as the worker does, workers at a time. It returns the chunk count.
 func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, workers int, spent *ingestTimes) (int64, error) {
-	caller := filesapp.Caller{UserID: w.user, TenantAdmin: true}
+	caller := actor.Caller{UserID: w.user, TenantAdmin: true}
 	var accepted []filesapp.Accepted
 	for start := 0; start < len(docs); start += filesdomain.MaxTextBlobs {
 		var texts []filesapp.TextBlob

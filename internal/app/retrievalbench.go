@@ -19,6 +19,7 @@ import (
 	filesdomain "github.com/agora-platform/agora/internal/files/domain"
 	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	usersdomain "github.com/agora-platform/agora/internal/users/domain"
 )
@@ -254,7 +255,7 @@ func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {
 }
 
 func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]filesdomain.Collection, error) {
-	caller := filesapp.Caller{UserID: w.user, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
+	caller := actor.Caller{UserID: w.user, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
 	cols := []filesdomain.Collection{w.collection}
 	for i := 1; i < n; i++ {
 		c, err := a.Files.Knowledge.CreateCollection(ctx, w.tenant, caller, filesapp.CreateCollectionInput{

@@ -102,8 +102,9 @@ var allowedPureLibs = []string{"github.com/google/uuid"}
 // purePlatform are the platform packages domain and application may use:
 // pure Go, no I/O. audit is here (beyond STYLE.md's errs and tenancy) so use
 // cases can record audit events without a ten-line adapter in every module;
-// txn is the one Transactor port every module's use cases share.
-var purePlatform = []string{"errs", "tenancy", "audit", "txn"}
+// txn is the one Transactor port and actor the one Caller that every
+// module's use cases share.
+var purePlatform = []string{"errs", "tenancy", "audit", "txn", "actor"}
 
 // pureForbiddenStd are standard packages that tie code to a transport or store.
 var pureForbiddenStd = []string{"net/http", "database/sql"}
@@ -164,7 +165,7 @@ func checkLayer(from, to pkg, imp string, isInternal, isStd bool) string {
 			case from.layer == "application" && sameModule && to.layer == "domain":
 				return ""
 			}
-			return from.layer + " may import only its own inner layers and platform/{errs,tenancy,audit,txn}"
+			return from.layer + " may import only its own inner layers and platform/{errs,tenancy,audit,txn,actor}"
 		}
 		if slices.ContainsFunc(allowedPureLibs, func(l string) bool { return hasPathPrefix(imp, l) }) {
 			return ""

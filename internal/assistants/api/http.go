@@ -10,6 +10,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/assistants/application"
 	"github.com/agora-platform/agora/internal/assistants/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -34,9 +35,9 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/spaces/:id/applications", h.applications)
 }
 
-func caller(c *echo.Context) (tenancy.ID, application.Caller) {
+func caller(c *echo.Context) (tenancy.ID, actor.Caller) {
 	p := auth.MustFrom(c.Request().Context())
-	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}
+	return p.Tenant, auth.CallerOf(p)
 }
 
 func parseRefs(rs []IDRef, field string) ([]uuid.UUID, error) {

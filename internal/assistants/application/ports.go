@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/assistants/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -36,14 +37,6 @@ type Key struct {
 	CreatedAt time.Time
 }
 
-// Caller is who asks.
-type Caller struct {
-	UserID      uuid.UUID
-	TenantAdmin bool
-	// Permissions are the caller's tenant permissions.
-	Permissions []string
-}
-
 // Access is the caller's standing in a space.
 type Access struct {
 	Space  uuid.UUID
@@ -57,9 +50,9 @@ type Access struct {
 type Spaces interface {
 	// Authorize checks the matrix for action on resource in a space; a
 	// space the caller cannot enter is NotFound.
-	Authorize(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID, resource, action string) (Access, error)
+	Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) (Access, error)
 	// Accessible lists the spaces the caller can enter.
-	Accessible(ctx context.Context, tenant tenancy.ID, c Caller) ([]Access, error)
+	Accessible(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]Access, error)
 	// Can reports what a role may do (the matrix).
 	Can(role, resource, action string) bool
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/assistants/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -90,7 +91,7 @@ type CreateInput struct {
 }
 
 // Create adds an assistant to a space.
-func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c Caller, in CreateInput) (View, error) {
+func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller, in CreateInput) (View, error) {
 	if !slices.Contains(c.Permissions, "assistants") {
 		return View{}, domain.ErrNoPermission
 	}
@@ -210,7 +211,7 @@ func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain
 
 // load returns an assistant the caller may act on; one the caller may not
 // see is not found.
-func (s *Service) load(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, act string) (domain.Assistant, Access, error) {
+func (s *Service) load(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, act string) (domain.Assistant, Access, error) {
 	a, err := s.Repo.Get(ctx, tenant, id)
 	if err != nil {
 		return domain.Assistant{}, Access{}, err
@@ -229,7 +230,7 @@ func (s *Service) load(ctx context.Context, tenant tenancy.ID, c Caller, id uuid
 }
 
 // Get returns an assistant the caller can see.
-func (s *Service) Get(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (View, error) {
+func (s *Service) Get(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (View, error) {
 	a, acc, err := s.load(ctx, tenant, c, id, actRead)
 	if err != nil {
 		return View{}, fmt.Errorf("get assistant %s: %w", id, err)
@@ -238,7 +239,7 @@ func (s *Service) Get(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.
 }
 
 // List returns the assistants the caller can see in all their spaces.
-func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]View, error) {
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]View, error) {
 	accs, err := s.Spaces.Accessible(ctx, tenant, c)
 	if err != nil {
 		return nil, fmt.Errorf("list assistants: %w", err)
@@ -247,7 +248,7 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]View
 }
 
 // InSpace returns the assistants the caller can see in one space.
-func (s *Service) InSpace(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID) ([]View, error) {
+func (s *Service) InSpace(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]View, error) {
 	acc, err := s.Spaces.Authorize(ctx, tenant, c, space, "space", actRead)
 	if err != nil {
 		return nil, err
@@ -288,7 +289,7 @@ type Patch struct {
 
 // Update changes an assistant. A new prompt text becomes a new selected
 // version; the old ones stay in the history.
-func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, p Patch) (View, error) {
+func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, p Patch) (View, error) {
 	var v View
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		a, acc, err := s.load(ctx, tenant, c, id, actEdit)
@@ -354,7 +355,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 }
 
 // Delete removes an assistant with its prompts, attachments and keys.
-func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if _, _, err := s.load(ctx, tenant, c, id, actDelete); err != nil {
 			return err
@@ -372,7 +373,7 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 }
 
 // Prompts returns the prompt history, newest first, to those who may edit.
-func (s *Service) Prompts(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) ([]domain.Prompt, error) {
+func (s *Service) Prompts(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) ([]domain.Prompt, error) {
 	if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
 		return nil, fmt.Errorf("prompts of assistant %s: %w", id, err)
 	}
@@ -388,7 +389,7 @@ const AssistantKeyPrefix = "aak_"
 
 // CreateKey makes an API key that works only on this assistant's session
 // routes; the secret is returned this once and stored as an HMAC.
-func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, name string) (Key, string, error) {
+func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, name string) (Key, string, error) {
 	if name == "" {
 		name = "assistant key"
 	}
@@ -423,7 +424,7 @@ func (s *Service) hash(secret string) []byte {
 
 // ForChat returns an assistant the caller may open a chat session with:
 // visible to them, and sessions allowed by their role in its space.
-func (s *Service) ForChat(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.Assistant, error) {
+func (s *Service) ForChat(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Assistant, error) {
 	a, acc, err := s.load(ctx, tenant, c, id, actRead)
 	if err != nil {
 		return domain.Assistant{}, err

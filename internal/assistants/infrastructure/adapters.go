@@ -7,6 +7,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/assistants/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
@@ -18,13 +19,9 @@ type Spaces struct{ svc *spacesapp.Service }
 // NewSpaces returns the adapter.
 func NewSpaces(svc *spacesapp.Service) Spaces { return Spaces{svc: svc} }
 
-func caller(c application.Caller) spacesapp.Caller {
-	return spacesapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin}
-}
-
 // Authorize checks the matrix in a space.
-func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.Caller, space uuid.UUID, resource, action string) (application.Access, error) {
-	e, err := s.svc.AuthorizeNamed(ctx, tenant, caller(c), space, resource, action)
+func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) (application.Access, error) {
+	e, err := s.svc.AuthorizeNamed(ctx, tenant, c, space, resource, action)
 	if err != nil {
 		return application.Access{}, err
 	}
@@ -32,8 +29,8 @@ func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.
 }
 
 // Accessible lists the spaces the caller can enter.
-func (s Spaces) Accessible(ctx context.Context, tenant tenancy.ID, c application.Caller) ([]application.Access, error) {
-	es, err := s.svc.List(ctx, tenant, caller(c))
+func (s Spaces) Accessible(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]application.Access, error) {
+	es, err := s.svc.List(ctx, tenant, c)
 	if err != nil {
 		return nil, err
 	}

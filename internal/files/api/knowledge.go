@@ -12,6 +12,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -55,9 +56,9 @@ func (h *KnowledgeHandler) ingest(ctx context.Context, t *asynq.Task) error {
 	return h.k.Ingest(ctx, p)
 }
 
-func knowledgeCaller(c *echo.Context) (tenancy.ID, application.Caller) {
+func knowledgeCaller(c *echo.Context) (tenancy.ID, actor.Caller) {
 	p := auth.MustFrom(c.Request().Context())
-	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}
+	return p.Tenant, auth.CallerOf(p)
 }
 
 // spaceFilter reads the optional space_id query parameter.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -37,7 +38,7 @@ type Accepted struct {
 
 // Upload stores a document for a collection and queues its ingestion. The
 // size, type and quota are checked before anything is queued.
-func (k *Knowledge) Upload(ctx context.Context, tenant tenancy.ID, c Caller, collection uuid.UUID, name string, r io.Reader) (Accepted, error) {
+func (k *Knowledge) Upload(ctx context.Context, tenant tenancy.ID, c actor.Caller, collection uuid.UUID, name string, r io.Reader) (Accepted, error) {
 	col, err := k.collection(ctx, tenant, c, collection, resInfoBlob, actCreate)
 	if err != nil {
 		return Accepted{}, err
@@ -57,7 +58,7 @@ type TextBlob struct {
 }
 
 // AddTexts queues text documents for a collection.
-func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c Caller, collection uuid.UUID, texts []TextBlob) ([]Accepted, error) {
+func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c actor.Caller, collection uuid.UUID, texts []TextBlob) ([]Accepted, error) {
 	if len(texts) == 0 || len(texts) > domain.MaxTextBlobs {
 		return nil, errs.Newf(errs.Invalid, "info_blobs must hold 1 to %d texts", domain.MaxTextBlobs)
 	}
@@ -92,7 +93,7 @@ func firstWords(s string, n int) string {
 
 // accept stores the bytes, checks them, and records the blob and its job
 // in one transaction; the job is queued after the commit.
-func (k *Knowledge) accept(ctx context.Context, col domain.Collection, c Caller, name, title, source string, r io.Reader) (Accepted, error) {
+func (k *Knowledge) accept(ctx context.Context, col domain.Collection, c actor.Caller, name, title, source string, r io.Reader) (Accepted, error) {
 	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(title, name),
 		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: c.UserID, CreatedAt: k.now(), UpdatedAt: k.now()}
 	if source == "" {
@@ -264,7 +265,7 @@ func (k *Knowledge) transcribe(ctx context.Context, b domain.InfoBlob, model uui
 		if err != nil {
 			return "", err
 		}
-		if model, err = k.Transcriber.Model(ctx, b.Tenant, Caller{UserID: b.CreatedBy}, &col.Space); err != nil {
+		if model, err = k.Transcriber.Model(ctx, b.Tenant, actor.Caller{UserID: b.CreatedBy}, &col.Space); err != nil {
 			return "", err
 		}
 	}

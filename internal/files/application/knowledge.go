@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/txn"
@@ -77,7 +78,7 @@ type CreateCollectionInput struct {
 }
 
 // CreateCollection adds a collection to a space.
-func (k *Knowledge) CreateCollection(ctx context.Context, tenant tenancy.ID, c Caller, in CreateCollectionInput) (domain.Collection, error) {
+func (k *Knowledge) CreateCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, in CreateCollectionInput) (domain.Collection, error) {
 	if !c.Can(permCollections) {
 		return domain.Collection{}, errs.New(errs.Forbidden, "your role may not create collections; ask an administrator for the collections permission")
 	}
@@ -120,7 +121,7 @@ func (k *Knowledge) embeddingModel(ctx context.Context, tenant tenancy.ID, id uu
 }
 
 // collection loads a collection the caller may act on in its space.
-func (k *Knowledge) collection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, res, act string) (domain.Collection, error) {
+func (k *Knowledge) collection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, res, act string) (domain.Collection, error) {
 	col, err := k.Repo.Collection(ctx, tenant, id)
 	if err != nil {
 		return domain.Collection{}, err
@@ -145,13 +146,13 @@ func notFoundAs(err, notFound error) error {
 }
 
 // Collection returns a collection the caller can read.
-func (k *Knowledge) Collection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.Collection, error) {
+func (k *Knowledge) Collection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Collection, error) {
 	return k.collection(ctx, tenant, c, id, resCollection, actRead)
 }
 
 // Collections lists the collections of the spaces the caller can enter,
 // or of one of them.
-func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, c Caller, space *uuid.UUID) ([]domain.Collection, error) {
+func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) ([]domain.Collection, error) {
 	if space != nil {
 		if err := k.Spaces.Authorize(ctx, tenant, c, *space, resCollection, actRead); err != nil {
 			return nil, err
@@ -172,7 +173,7 @@ func (k *Knowledge) SpaceCollections(ctx context.Context, tenant tenancy.ID, spa
 }
 
 // RenameCollection changes a collection's name.
-func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, name string) (domain.Collection, error) {
+func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, name string) (domain.Collection, error) {
 	col, err := k.collection(ctx, tenant, c, id, resCollection, actEdit)
 	if err != nil {
 		return domain.Collection{}, err
@@ -187,7 +188,7 @@ func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, c C
 }
 
 // DeleteCollection removes a collection with its documents and chunks.
-func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
 	if _, err := k.collection(ctx, tenant, c, id, resCollection, actDelete); err != nil {
 		return err
 	}
@@ -205,7 +206,7 @@ func (k *Knowledge) CheckCollection(ctx context.Context, tenant tenancy.ID, spac
 }
 
 // blob loads a blob the caller may act on.
-func (k *Knowledge) blob(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, act string) (domain.InfoBlob, error) {
+func (k *Knowledge) blob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, act string) (domain.InfoBlob, error) {
 	b, err := k.Repo.Blob(ctx, tenant, id)
 	if err != nil {
 		return domain.InfoBlob{}, err
@@ -217,12 +218,12 @@ func (k *Knowledge) blob(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 }
 
 // Blob returns a document the caller can read.
-func (k *Knowledge) Blob(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.InfoBlob, error) {
+func (k *Knowledge) Blob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.InfoBlob, error) {
 	return k.blob(ctx, tenant, c, id, actRead)
 }
 
 // Blobs lists a collection's documents, newest first.
-func (k *Knowledge) Blobs(ctx context.Context, tenant tenancy.ID, c Caller, collection uuid.UUID, limit int) ([]domain.InfoBlob, error) {
+func (k *Knowledge) Blobs(ctx context.Context, tenant tenancy.ID, c actor.Caller, collection uuid.UUID, limit int) ([]domain.InfoBlob, error) {
 	if _, err := k.collection(ctx, tenant, c, collection, resInfoBlob, actRead); err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ func (k *Knowledge) Blobs(ctx context.Context, tenant tenancy.ID, c Caller, coll
 }
 
 // RetitleBlob changes a document's title and source.
-func (k *Knowledge) RetitleBlob(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, title, source string) (domain.InfoBlob, error) {
+func (k *Knowledge) RetitleBlob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, title, source string) (domain.InfoBlob, error) {
 	b, err := k.blob(ctx, tenant, c, id, actEdit)
 	if err != nil {
 		return domain.InfoBlob{}, err
@@ -249,7 +250,7 @@ func (k *Knowledge) RetitleBlob(ctx context.Context, tenant tenancy.ID, c Caller
 }
 
 // DeleteBlob removes a document and its chunks.
-func (k *Knowledge) DeleteBlob(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+func (k *Knowledge) DeleteBlob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
 	if _, err := k.blob(ctx, tenant, c, id, actDelete); err != nil {
 		return err
 	}

@@ -7,33 +7,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
-
-// Caller is who acts on knowledge.
-type Caller struct {
-	UserID      uuid.UUID
-	TenantAdmin bool
-	Permissions []string
-}
-
-// Can reports whether the caller holds a tenant permission.
-func (c Caller) Can(perm string) bool {
-	for _, p := range c.Permissions {
-		if p == perm {
-			return true
-		}
-	}
-	return false
-}
 
 // Spaces checks the space permission matrix.
 type Spaces interface {
 	// Authorize returns nil when the caller may do action on resource in
 	// the space; a space the caller cannot enter is not found.
-	Authorize(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID, resource, action string) error
+	Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) error
 	// Readable lists the spaces the caller can enter.
-	Readable(ctx context.Context, tenant tenancy.ID, c Caller) ([]uuid.UUID, error)
+	Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error)
 }
 
 // EmbeddingModel is what ingestion and search need of a model.
@@ -178,7 +162,7 @@ type Transcriber interface {
 	// Model picks the model for a recording added to a space (the space's
 	// default transcription model, else the tenant's), or with no space
 	// (a chat attachment) the tenant's.
-	Model(ctx context.Context, tenant tenancy.ID, c Caller, space *uuid.UUID) (uuid.UUID, error)
+	Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error)
 	// Transcribe reads a stored recording of size bytes, in segments when
 	// it is long, telling progress after each.
 	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -38,7 +39,7 @@ const (
 )
 
 // SearchCollection searches one collection the caller can read.
-func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, query string, n int) ([]Hit, error) {
+func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, query string, n int) ([]Hit, error) {
 	col, err := k.collection(ctx, tenant, c, id, resInfoBlob, actRead)
 	if err != nil {
 		return nil, err

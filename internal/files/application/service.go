@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -137,7 +138,7 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 // transcribe turns a recorded attachment into text with the tenant's
 // transcription model, while the upload waits.
 func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error) {
-	model, err := s.Transcriber.Model(ctx, f.Tenant, Caller{UserID: f.User}, nil)
+	model, err := s.Transcriber.Model(ctx, f.Tenant, actor.Caller{UserID: f.User}, nil)
 	if err != nil {
 		return "", err
 	}

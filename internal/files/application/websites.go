@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/files/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -75,7 +76,7 @@ func deref[T any](p *T) T {
 }
 
 // CreateWebsite adds a website to a space and queues its first crawl.
-func (s *Websites) CreateWebsite(ctx context.Context, tenant tenancy.ID, c Caller, in WebsiteInput) (domain.Website, domain.CrawlRun, error) {
+func (s *Websites) CreateWebsite(ctx context.Context, tenant tenancy.ID, c actor.Caller, in WebsiteInput) (domain.Website, domain.CrawlRun, error) {
 	if !c.Can(permWebsites) {
 		return domain.Website{}, domain.CrawlRun{}, errs.New(errs.Forbidden, "your role may not add websites; ask an administrator for the websites permission")
 	}
@@ -144,7 +145,7 @@ func (s *Websites) applyAuth(w domain.Website, in WebsiteInput) (domain.Website,
 }
 
 // website loads a website the caller may act on.
-func (s *Websites) website(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, act string) (domain.Website, error) {
+func (s *Websites) website(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, act string) (domain.Website, error) {
 	w, err := s.Sites.Website(ctx, tenant, id)
 	if err != nil {
 		return domain.Website{}, err
@@ -156,13 +157,13 @@ func (s *Websites) website(ctx context.Context, tenant tenancy.ID, c Caller, id 
 }
 
 // Website returns a website the caller can read.
-func (s *Websites) Website(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.Website, error) {
+func (s *Websites) Website(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Website, error) {
 	return s.website(ctx, tenant, c, id, actRead)
 }
 
 // Websites lists the websites of the spaces the caller can enter, or of
 // one of them.
-func (s *Websites) Websites(ctx context.Context, tenant tenancy.ID, c Caller, space *uuid.UUID) ([]domain.Website, error) {
+func (s *Websites) Websites(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) ([]domain.Website, error) {
 	if space != nil {
 		if err := s.Spaces.Authorize(ctx, tenant, c, *space, resWebsite, actRead); err != nil {
 			return nil, err
@@ -184,7 +185,7 @@ func (s *Websites) SpaceWebsites(ctx context.Context, tenant tenancy.ID, space u
 
 // UpdateWebsite changes a website's settings. A changed interval counts
 // from the last successful run.
-func (s *Websites) UpdateWebsite(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, in WebsiteInput) (domain.Website, error) {
+func (s *Websites) UpdateWebsite(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, in WebsiteInput) (domain.Website, error) {
 	w, err := s.website(ctx, tenant, c, id, actEdit)
 	if err != nil {
 		return domain.Website{}, err
@@ -230,7 +231,7 @@ func (s *Websites) UpdateWebsite(ctx context.Context, tenant tenancy.ID, c Calle
 
 // DeleteWebsite removes a website with its pages and runs, cancelling a
 // crawl that is under way.
-func (s *Websites) DeleteWebsite(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+func (s *Websites) DeleteWebsite(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
 	if _, err := s.website(ctx, tenant, c, id, actDelete); err != nil {
 		return err
 	}
@@ -257,7 +258,7 @@ func (s *Websites) CheckWebsite(ctx context.Context, tenant tenancy.ID, space, i
 }
 
 // RunWebsite queues a crawl of a website now.
-func (s *Websites) RunWebsite(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.CrawlRun, error) {
+func (s *Websites) RunWebsite(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.CrawlRun, error) {
 	w, err := s.website(ctx, tenant, c, id, actEdit)
 	if err != nil {
 		return domain.CrawlRun{}, err
@@ -266,7 +267,7 @@ func (s *Websites) RunWebsite(ctx context.Context, tenant tenancy.ID, c Caller, 
 }
 
 // Runs lists a website's crawl runs, newest first.
-func (s *Websites) Runs(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, limit int) ([]domain.CrawlRun, error) {
+func (s *Websites) Runs(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, limit int) ([]domain.CrawlRun, error) {
 	if _, err := s.website(ctx, tenant, c, id, actRead); err != nil {
 		return nil, err
 	}
@@ -280,7 +281,7 @@ func (s *Websites) Runs(ctx context.Context, tenant tenancy.ID, c Caller, id uui
 }
 
 // Run returns a crawl run of a website the caller can read.
-func (s *Websites) Run(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (domain.CrawlRun, error) {
+func (s *Websites) Run(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.CrawlRun, error) {
 	r, err := s.Sites.Run(ctx, tenant, id)
 	if err != nil {
 		return domain.CrawlRun{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	platformjobs "github.com/agora-platform/agora/internal/platform/jobs"
@@ -24,19 +25,15 @@ type Spaces struct{ svc *spacesapp.Service }
 // NewSpaces returns the adapter.
 func NewSpaces(svc *spacesapp.Service) Spaces { return Spaces{svc: svc} }
 
-func spaceCaller(c application.Caller) spacesapp.Caller {
-	return spacesapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin}
-}
-
 // Authorize checks the matrix in a space.
-func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c application.Caller, space uuid.UUID, resource, action string) error {
-	_, err := s.svc.AuthorizeNamed(ctx, tenant, spaceCaller(c), space, resource, action)
+func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) error {
+	_, err := s.svc.AuthorizeNamed(ctx, tenant, c, space, resource, action)
 	return err
 }
 
 // Readable lists the spaces the caller can enter.
-func (s Spaces) Readable(ctx context.Context, tenant tenancy.ID, c application.Caller) ([]uuid.UUID, error) {
-	es, err := s.svc.List(ctx, tenant, spaceCaller(c))
+func (s Spaces) Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error) {
+	es, err := s.svc.List(ctx, tenant, c)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/files/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -45,9 +46,9 @@ func (Transcriber) IsAudio(mime string) bool { return audio.IsAudio(mime) }
 
 // Model returns the space's default transcription model, else the
 // tenant's.
-func (t Transcriber) Model(ctx context.Context, tenant tenancy.ID, c application.Caller, space *uuid.UUID) (uuid.UUID, error) {
+func (t Transcriber) Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error) {
 	if space != nil {
-		e, err := t.Spaces.Enter(ctx, tenant, spaceCaller(c), *space)
+		e, err := t.Spaces.Enter(ctx, tenant, c, *space)
 		if err != nil {
 			return uuid.Nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -63,6 +64,15 @@ func With(ctx context.Context, p Principal) context.Context {
 		actor = audit.Actor{Type: "api_key", ID: p.APIKeyID.String()}
 	}
 	return audit.WithActor(ctx, actor)
+}
+
+// CallerOf is who p is, for the modules' use cases.
+func CallerOf(p Principal) actor.Caller {
+	c := actor.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID}
+	if p.AssistantID != uuid.Nil {
+		c.AssistantKeyID = p.APIKeyID
+	}
+	return c
 }
 
 // From returns the principal in ctx.

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -49,13 +50,9 @@ func (h *Handler) Register(g *echo.Group, adminGuard echo.MiddlewareFunc) {
 	g.GET("/token-usage", h.usage, adminGuard)
 }
 
-func caller(c *echo.Context) (tenancy.ID, application.Caller) {
+func caller(c *echo.Context) (tenancy.ID, actor.Caller) {
 	p := auth.MustFrom(c.Request().Context())
-	cl := application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID}
-	if p.AssistantID != uuid.Nil {
-		cl.AssistantKeyID = p.APIKeyID
-	}
-	return p.Tenant, cl
+	return p.Tenant, auth.CallerOf(p)
 }
 
 func files(fs []FileRef) ([]uuid.UUID, error) {
@@ -223,7 +220,7 @@ func (h *Handler) assistantSessions(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl application.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
+	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl actor.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
 		return h.svc.AssistantSessions(ctx, tenant, cl, aid, after, limit)
 	})
 }
@@ -248,13 +245,13 @@ func (h *Handler) conversations(c *echo.Context) error {
 		}
 		aid = &id
 	}
-	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl application.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
+	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl actor.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
 		return h.svc.Sessions(ctx, tenant, cl, aid, after, limit)
 	})
 }
 
 // lister is the service call a session list makes.
-type lister func(ctx context.Context, tenant tenancy.ID, c application.Caller, after *application.Cursor, limit int) ([]domain.Session, error)
+type lister func(ctx context.Context, tenant tenancy.ID, c actor.Caller, after *application.Cursor, limit int) ([]domain.Session, error)
 
 func (h *Handler) list(c *echo.Context, sessions lister) error {
 	limit, err := httpx.QueryInt(c, "limit", 0)

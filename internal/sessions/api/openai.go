@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -33,7 +34,7 @@ func (h *Handler) RegisterOpenAI(g *echo.Group) {
 
 func apiCaller(c *echo.Context) application.APICaller {
 	p := auth.MustFrom(c.Request().Context())
-	return application.APICaller{Caller: application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}, Models: p.Models}
+	return application.APICaller{Caller: actor.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions}, Models: p.Models}
 }
 
 // OAModel is a model in OpenAI's list format.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -21,7 +22,7 @@ const (
 
 // APICaller is a caller of the OpenAI-compatible API.
 type APICaller struct {
-	Caller
+	actor.Caller
 	// Models limits the key to these model names or ids (empty: all).
 	Models []string
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -32,7 +33,7 @@ type Sink interface {
 // Turn is one question on its way through the pipeline.
 type Turn struct {
 	Tenant    tenancy.ID
-	Caller    Caller
+	Caller    actor.Caller
 	Assistant AssistantInfo
 	Model     ModelInfo
 	Session   domain.Session
@@ -119,7 +120,7 @@ type AskInput struct {
 // sink, the partial answer stored as it grows), persist, analyse. Errors
 // before the answer starts are returned for a plain HTTP error; after that
 // they reach the client through sink.Fail, and what was written is saved.
-func (s *Service) Ask(ctx context.Context, tenant tenancy.ID, c Caller, in AskInput, sink Sink) error {
+func (s *Service) Ask(ctx context.Context, tenant tenancy.ID, c actor.Caller, in AskInput, sink Sink) error {
 	t := &Turn{Tenant: tenant, Caller: c, started: s.now()}
 	for _, st := range []step{
 		func(ctx context.Context, t *Turn) error { return s.loadContext(ctx, t, in) },

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -110,7 +111,7 @@ func TestGuardCountsQuestionsPerUserAndTenant(t *testing.T) {
 	s := service(&fakeGen{}, fakeRepo{}, Limits{MaxQuestionChars: 50, QuestionsPerUser: 2, QuestionsPerTenant: 3})
 	s.Rate = rate
 	tenant := tenancy.ID{UUID: uuid.New()}
-	anna, bo := &Turn{Tenant: tenant, Caller: Caller{UserID: uuid.New()}}, &Turn{Tenant: tenant, Caller: Caller{UserID: uuid.New()}}
+	anna, bo := &Turn{Tenant: tenant, Caller: actor.Caller{UserID: uuid.New()}}, &Turn{Tenant: tenant, Caller: actor.Caller{UserID: uuid.New()}}
 	ask := func(tr *Turn) error { return s.guard(context.Background(), tr, AskInput{Question: "hi"}) }
 	require.NoError(t, ask(anna))
 	require.NoError(t, ask(anna))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/domain"
 )
@@ -105,19 +106,6 @@ type UsageRow struct {
 	CompletionTokens int
 }
 
-// Caller is who asks.
-type Caller struct {
-	UserID      uuid.UUID
-	TenantAdmin bool
-	Permissions []string
-	// AssistantKey is set when an assistant-scoped key authenticated the
-	// request; it may only chat with that assistant.
-	AssistantKey uuid.UUID
-	// AssistantKeyID is that key's id: sessions it starts record it, and
-	// it sees only those.
-	AssistantKeyID uuid.UUID
-}
-
 // AssistantInfo is what chat needs of an assistant.
 type AssistantInfo struct {
 	ID          uuid.UUID
@@ -135,7 +123,7 @@ type AssistantInfo struct {
 type Assistants interface {
 	// ForChat returns an assistant the caller may chat with; NotFound
 	// otherwise.
-	ForChat(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (AssistantInfo, error)
+	ForChat(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (AssistantInfo, error)
 }
 
 // ModelInfo describes the model that will answer.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -82,7 +83,7 @@ func NewService(d Deps) *Service {
 // Session returns one of the caller's sessions with its questions; with
 // assistant set, the session must belong to it. Through an assistant-scoped
 // key, only the sessions that key started are found.
-func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) (domain.Session, error) {
+func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, assistant *uuid.UUID) (domain.Session, error) {
 	sess, err := s.Repo.Session(ctx, tenant, c.UserID, id)
 	if err != nil {
 		return domain.Session{}, fmt.Errorf("get session %s: %w", id, err)
@@ -102,7 +103,7 @@ const (
 
 // Sessions lists the caller's sessions, newest first, after a cursor;
 // through an assistant-scoped key, only the sessions that key started.
-func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
+func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Caller, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
 	if limit == 0 {
 		limit = DefaultPageSize
 	}
@@ -126,7 +127,7 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c Caller, ass
 // Sessions, but the assistant must be one the caller may chat with:
 // another tenant's, an unknown one or one in a space the caller cannot see
 // is NotFound, as on every other route that takes an assistant's id.
-func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c Caller, assistant uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
+func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c actor.Caller, assistant uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
 	if c.AssistantKey == uuid.Nil || c.AssistantKey == assistant {
 		if _, err := s.Assistants.ForChat(ctx, tenant, c, assistant); err != nil {
 			return nil, fmt.Errorf("sessions of assistant %s: %w", assistant, err)
@@ -136,7 +137,7 @@ func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c Ca
 }
 
 // DeleteSession removes one of the caller's sessions.
-func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant *uuid.UUID) error {
+func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, assistant *uuid.UUID) error {
 	if _, err := s.Session(ctx, tenant, c, id, assistant); err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c Caller
 
 // Feedback rates an answer of the caller's session: the given question,
 // or the latest.
-func (s *Service) Feedback(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, assistant, question *uuid.UUID, value int, text string) error {
+func (s *Service) Feedback(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, assistant, question *uuid.UUID, value int, text string) error {
 	if err := domain.CheckFeedback(value, text); err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func (s *Service) Feedback(ctx context.Context, tenant tenancy.ID, c Caller, id 
 
 // Retitle sets a session's title; an empty title is derived from the
 // first question again.
-func (s *Service) Retitle(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, title string) (domain.Session, error) {
+func (s *Service) Retitle(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, title string) (domain.Session, error) {
 	sess, err := s.Session(ctx, tenant, c, id, nil)
 	if err != nil {
 		return domain.Session{}, err

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
@@ -27,10 +28,10 @@ func NewAssistants(svc *assistantsapp.Service, set *cache.Set, ttl time.Duration
 }
 
 // ForChat returns an assistant the caller may chat with.
-func (a Assistants) ForChat(ctx context.Context, tenant tenancy.ID, c application.Caller, id uuid.UUID) (application.AssistantInfo, error) {
+func (a Assistants) ForChat(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (application.AssistantInfo, error) {
 	key := fmt.Sprint(tenant, c.UserID, id, c.TenantAdmin, c.Permissions)
 	return a.cache.Get(ctx, key, func(ctx context.Context) (application.AssistantInfo, error) {
-		v, err := a.svc.ForChat(ctx, tenant, assistantsapp.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin, Permissions: c.Permissions}, id)
+		v, err := a.svc.ForChat(ctx, tenant, actor.Caller{UserID: c.UserID, TenantAdmin: c.TenantAdmin, Permissions: c.Permissions}, id)
 		if err != nil {
 			return application.AssistantInfo{}, err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
@@ -41,9 +42,9 @@ func (h *Handler) Register(g *echo.Group) {
 }
 
 // Caller reads the caller for space checks from the request.
-func Caller(c *echo.Context) (tenancy.ID, application.Caller) {
+func Caller(c *echo.Context) (tenancy.ID, actor.Caller) {
 	p := auth.MustFrom(c.Request().Context())
-	return p.Tenant, application.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin")}
+	return p.Tenant, auth.CallerOf(p)
 }
 
 // create godoc

@@ -10,10 +10,10 @@ import (
 
 	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/audit"
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/spaces/api"
-	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	spacesdomain "github.com/agora-platform/agora/internal/spaces/domain"
 	"github.com/agora-platform/agora/internal/users/domain"
 )
@@ -236,7 +236,7 @@ func TestMatrixAgainstTheRoutes(t *testing.T) {
 	}
 }
 
-func spacesCaller(id uuid.UUID) spacesapp.Caller { return spacesapp.Caller{UserID: id} }
+func spacesCaller(id uuid.UUID) actor.Caller { return actor.Caller{UserID: id} }
 
 func mustEmail(t *testing.T, e *apptest.Env, tn tenancy.ID, id uuid.UUID) string {
 	t.Helper()

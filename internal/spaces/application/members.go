@@ -6,13 +6,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/spaces/domain"
 )
 
 // manage authorizes a member change in a shared space.
-func (s *Service) manage(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID, act domain.Action) (Entered, error) {
+func (s *Service) manage(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, act domain.Action) (Entered, error) {
 	e, err := s.Enter(ctx, tenant, c, space)
 	if err != nil {
 		return Entered{}, err
@@ -27,7 +28,7 @@ func (s *Service) manage(ctx context.Context, tenant tenancy.ID, c Caller, space
 }
 
 // PutMember adds a user to a shared space or changes their role.
-func (s *Service) PutMember(ctx context.Context, tenant tenancy.ID, c Caller, space, user uuid.UUID, role domain.Role, create bool) (Entered, error) {
+func (s *Service) PutMember(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, user uuid.UUID, role domain.Role, create bool) (Entered, error) {
 	act := domain.Edit
 	if create {
 		act = domain.Create
@@ -66,7 +67,7 @@ func (s *Service) PutMember(ctx context.Context, tenant tenancy.ID, c Caller, sp
 }
 
 // RemoveMember takes a user out of a shared space; the last admin stays.
-func (s *Service) RemoveMember(ctx context.Context, tenant tenancy.ID, c Caller, space, user uuid.UUID) error {
+func (s *Service) RemoveMember(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, user uuid.UUID) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.manage(ctx, tenant, c, space, domain.Delete)
 		if err != nil {
@@ -93,7 +94,7 @@ func (s *Service) RemoveMember(ctx context.Context, tenant tenancy.ID, c Caller,
 }
 
 // PutGroupMember gives a user group a role in a shared space.
-func (s *Service) PutGroupMember(ctx context.Context, tenant tenancy.ID, c Caller, space, group uuid.UUID, role domain.Role, create bool) (Entered, error) {
+func (s *Service) PutGroupMember(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, group uuid.UUID, role domain.Role, create bool) (Entered, error) {
 	act := domain.Edit
 	if create {
 		act = domain.Create
@@ -128,7 +129,7 @@ func (s *Service) PutGroupMember(ctx context.Context, tenant tenancy.ID, c Calle
 }
 
 // RemoveGroupMember takes a user group out of a shared space.
-func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, c Caller, space, group uuid.UUID) error {
+func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, group uuid.UUID) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		if _, err := s.manage(ctx, tenant, c, space, domain.Delete); err != nil {
 			return err

@@ -10,18 +10,13 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/txn"
 	"github.com/agora-platform/agora/internal/spaces/domain"
 )
-
-// Caller is who asks: a user, and whether they are a tenant admin.
-type Caller struct {
-	UserID      uuid.UUID
-	TenantAdmin bool
-}
 
 // Service runs the space use cases.
 type Service struct {
@@ -63,7 +58,7 @@ type Knowledge interface {
 func (s *Service) SetKnowledge(k Knowledge) { s.knowledge = k }
 
 // Knowledge returns the collections of a space the caller can read.
-func (s *Service) Knowledge(ctx context.Context, tenant tenancy.ID, c Caller, space uuid.UUID) ([]KnowledgeItem, error) {
+func (s *Service) Knowledge(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]KnowledgeItem, error) {
 	if _, err := s.Authorize(ctx, tenant, c, space, domain.ResCollection, domain.Read); err != nil {
 		return nil, err
 	}
@@ -87,7 +82,7 @@ type Entered struct {
 
 // Enter loads a space and the caller's role; a space the caller cannot
 // enter is "not found", never "forbidden", so it is not revealed.
-func (s *Service) Enter(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) (Entered, error) {
+func (s *Service) Enter(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (Entered, error) {
 	sp, err := s.repo.Get(ctx, tenant, id)
 	if err != nil {
 		return Entered{}, err
@@ -105,7 +100,7 @@ func (s *Service) Enter(ctx context.Context, tenant tenancy.ID, c Caller, id uui
 
 // Authorize enters a space and checks the matrix for action on resource.
 // It is what every route touching something in a space calls.
-func (s *Service) Authorize(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, res domain.Resource, act domain.Action) (Entered, error) {
+func (s *Service) Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, res domain.Resource, act domain.Action) (Entered, error) {
 	e, err := s.Enter(ctx, tenant, c, id)
 	if err != nil {
 		return Entered{}, err
@@ -117,7 +112,7 @@ func (s *Service) Authorize(ctx context.Context, tenant tenancy.ID, c Caller, id
 }
 
 // List returns the spaces the caller can enter, with their roles.
-func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]Entered, error) {
+func (s *Service) List(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]Entered, error) {
 	if _, err := s.ensurePersonal(ctx, tenant, c.UserID); err != nil {
 		return nil, err
 	}
@@ -139,7 +134,7 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, c Caller) ([]Ente
 }
 
 // CreateShared creates a shared space with the caller as its admin.
-func (s *Service) CreateShared(ctx context.Context, tenant tenancy.ID, c Caller, name, description string) (Entered, error) {
+func (s *Service) CreateShared(ctx context.Context, tenant tenancy.ID, c actor.Caller, name, description string) (Entered, error) {
 	sp, err := domain.NewShared(uuid.Must(uuid.NewV7()), tenant, c.UserID, name, description, s.now())
 	if err != nil {
 		return Entered{}, err
@@ -169,7 +164,7 @@ type Patch struct {
 }
 
 // Update changes a space's name, description or enabled models.
-func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, p Patch) (Entered, error) {
+func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, p Patch) (Entered, error) {
 	var e Entered
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -236,7 +231,7 @@ func (s *Service) setModels(ctx context.Context, tenant tenancy.ID, e *Entered, 
 }
 
 // Delete removes a shared space with everything in it.
-func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID) error {
+func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		e, err := s.Enter(ctx, tenant, c, id)
 		if err != nil {
@@ -262,7 +257,7 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c Caller, id uu
 
 // Personal returns the caller's personal space, creating it if the user
 // predates spaces.
-func (s *Service) Personal(ctx context.Context, tenant tenancy.ID, c Caller) (Entered, error) {
+func (s *Service) Personal(ctx context.Context, tenant tenancy.ID, c actor.Caller) (Entered, error) {
 	sp, err := s.ensurePersonal(ctx, tenant, c.UserID)
 	if err != nil {
 		return Entered{}, err
@@ -294,7 +289,7 @@ func (s *Service) ensurePersonal(ctx context.Context, tenant tenancy.ID, user uu
 }
 
 // Organization returns the tenant's organisation space to tenant admins.
-func (s *Service) Organization(ctx context.Context, tenant tenancy.ID, c Caller) (Entered, error) {
+func (s *Service) Organization(ctx context.Context, tenant tenancy.ID, c actor.Caller) (Entered, error) {
 	if !c.TenantAdmin {
 		return Entered{}, domain.ErrNotFound
 	}
@@ -313,7 +308,7 @@ func (s *Service) Organization(ctx context.Context, tenant tenancy.ID, c Caller)
 
 // AuthorizeNamed is Authorize with the resource and action by name, for
 // other modules' adapters.
-func (s *Service) AuthorizeNamed(ctx context.Context, tenant tenancy.ID, c Caller, id uuid.UUID, resource, action string) (Entered, error) {
+func (s *Service) AuthorizeNamed(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, resource, action string) (Entered, error) {
 	return s.Authorize(ctx, tenant, c, id, domain.Resource(resource), domain.Action(action))
 }
 
