@@ -240,14 +240,6 @@ var ErrTenantBusy = errors.New("the tenant's job slots are taken")
 // the result is.
 type Work func(ctx context.Context, report func(progress int, message string) error) (result string, err error)
 
-// Permanent reports whether a work error cannot be fixed by trying again.
-func Permanent(err error) bool {
-	switch kind, _ := errs.KindOf(err); kind {
-	case errs.Invalid, errs.NotFound, errs.TooLarge, errs.UnsupportedMediaType, errs.Forbidden:
-		return true
-	}
-	return false
-}
 
 // Run does a job's work in the worker: it takes one of the tenant's slots,
 // marks the job in progress, beats while the work runs, and records how it
@@ -329,9 +321,9 @@ func (s *Service) finish(ctx context.Context, j domain.Job, o outcome) error {
 	case o.late:
 		_, err := s.end(ctx, j, domain.Failed, fmt.Sprintf("it did not finish within %s, the most a job may take", s.opts.Deadline), "")
 		return err
-	case Permanent(o.err) || j.Attempts >= domain.MaxAttempts:
+	case errs.Permanent(o.err) || j.Attempts >= domain.MaxAttempts:
 		_, msg := errs.KindOf(o.err)
-		if !Permanent(o.err) {
+		if !errs.Permanent(o.err) {
 			msg = fmt.Sprintf("failed %d times; the last time: %s", j.Attempts, msg)
 		}
 		_, err := s.end(ctx, j, domain.Failed, msg, "")

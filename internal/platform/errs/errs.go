@@ -131,3 +131,15 @@ func RetryAfterOf(err error) time.Duration {
 	}
 	return 0
 }
+
+// Permanent reports whether err is one that trying again cannot fix: bad
+// input, a row that is gone, something too large or of a type not taken,
+// a refusal. The job runner fails such a job at once and the task queue
+// does not retry it; both ask here, so the two cannot disagree.
+func Permanent(err error) bool {
+	switch kind, _ := KindOf(err); kind {
+	case Invalid, NotFound, TooLarge, UnsupportedMediaType, Forbidden:
+		return true
+	}
+	return false
+}

@@ -53,3 +53,14 @@ func TestEveryKindHasACode(t *testing.T) {
 		require.NotEmpty(t, k.Code(), "kind %d", k)
 	}
 }
+
+func TestPermanentKinds(t *testing.T) {
+	t.Parallel()
+	for _, k := range []errs.Kind{errs.Invalid, errs.NotFound, errs.TooLarge, errs.UnsupportedMediaType, errs.Forbidden} {
+		require.True(t, errs.Permanent(fmt.Errorf("step: %w", errs.New(k, "x"))), k.String())
+	}
+	for _, k := range []errs.Kind{errs.Internal, errs.Unavailable, errs.RateLimited} {
+		require.False(t, errs.Permanent(errs.New(k, "x")), k.String())
+	}
+	require.False(t, errs.Permanent(errors.New("connection reset")))
+}

@@ -67,15 +67,15 @@ func Decode[T any](t *asynq.Task) (T, error) {
 }
 
 // Classify is mux middleware that turns errors which a retry cannot fix
-// (invalid input, a row that no longer exists) into SkipRetry.
+// (errs.Permanent: invalid input, a row that no longer exists...) into
+// SkipRetry.
 func Classify(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		err := next.ProcessTask(ctx, t)
 		if err == nil || errors.Is(err, asynq.SkipRetry) {
 			return err
 		}
-		switch kind, _ := errs.KindOf(err); kind {
-		case errs.Invalid, errs.NotFound:
+		if errs.Permanent(err) {
 			return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 		}
 		return err

@@ -25,6 +25,10 @@ func TestClassifySkipsRetryForInputErrors(t *testing.T) {
 	require.NoError(t, run(nil))
 	require.ErrorIs(t, run(fmt.Errorf("load: %w", errs.New(errs.NotFound, "gone"))), asynq.SkipRetry)
 	require.ErrorIs(t, run(errs.New(errs.Invalid, "bad")), asynq.SkipRetry)
+	for _, k := range []errs.Kind{errs.TooLarge, errs.UnsupportedMediaType, errs.Forbidden} {
+		require.ErrorIs(t, run(errs.New(k, "no")), asynq.SkipRetry, "what the job runner fails at once is not retried either: %s", k)
+	}
+	require.NotErrorIs(t, run(errs.New(errs.Unavailable, "later")), asynq.SkipRetry, "unavailable is retried")
 	transient := errors.New("connection reset")
 	err := run(transient)
 	require.ErrorIs(t, err, transient)
