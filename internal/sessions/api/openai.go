@@ -296,9 +296,9 @@ func (t *oaTurn) next() (application.Piece, error) {
 func (t *oaTurn) settle() {
 	if t.usage.PromptTokens == 0 && t.usage.CompletionTokens == 0 {
 		for _, m := range t.msgs {
-			t.usage.PromptTokens += t.h.svc.Generator.Count(m.Content)
+			t.usage.PromptTokens += t.h.svc.CountTokens(m.Content)
 		}
-		t.usage.CompletionTokens = t.h.svc.Generator.Count(t.answer.String())
+		t.usage.CompletionTokens = t.h.svc.CountTokens(t.answer.String())
 	}
 	t.usage.TotalTokens = t.usage.PromptTokens + t.usage.CompletionTokens
 }

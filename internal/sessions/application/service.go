@@ -80,6 +80,9 @@ func NewService(d Deps) *Service {
 	return &Service{Deps: d, missing: map[string]time.Time{}, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
+// CountTokens counts text's tokens as usage records count them.
+func (s *Service) CountTokens(text string) int { return s.Generator.Count(text) }
+
 // Session returns one of the caller's sessions with its questions; with
 // assistant set, the session must belong to it. Through an assistant-scoped
 // key, only the sessions that key started are found.
