@@ -52,8 +52,9 @@ func stateKey(secret string) []byte {
 func New(d Deps) (*Module, error) {
 	c := d.Config
 	params := infrastructure.Argon2Params{Memory: uint32(c.Argon2MemoryKiB), Time: uint32(c.Argon2Iterations), Threads: 2}
+	repo := infrastructure.NewRepo(d.DB)
 	svc, err := application.NewService(application.Deps{
-		Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
+		UsersRepo: repo, RolesRepo: repo, GroupsRepo: repo, RefreshRepo: repo, KeysRepo: repo, Tx: postgres.NewTransactor(d.DB),
 		Hasher: infrastructure.NewPasswordHasher(params), Tokens: infrastructure.NewJWT(c.JWTSecret),
 		Throttle: infrastructure.NewThrottle(d.Redis, d.Log, c.LoginLimitPerAccount, c.LoginLimitPerIP, c.LoginLimitWindow),
 		Tenants:  d.Tenants, Audit: d.Audit, Log: d.Log,

@@ -35,14 +35,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid
 	}
 	k.Models = models
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		n, err := s.Repo.CountAPIKeys(ctx, tenant, user)
+		n, err := s.KeysRepo.CountAPIKeys(ctx, tenant, user)
 		if err != nil {
 			return err
 		}
 		if n >= domain.MaxAPIKeysPerUser {
 			return errs.Newf(errs.Conflict, "you have %d API keys, the most allowed; revoke one first", n)
 		}
-		if err := s.Repo.InsertAPIKey(ctx, k, s.hashKey(secret)); err != nil {
+		if err := s.KeysRepo.InsertAPIKey(ctx, k, s.hashKey(secret)); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "api_key", TargetID: k.ID.String(),
@@ -57,7 +57,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid
 
 // APIKeys lists the user's keys (never their secrets).
 func (s *Service) APIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]domain.APIKey, error) {
-	ks, err := s.Repo.ListAPIKeys(ctx, tenant, user)
+	ks, err := s.KeysRepo.ListAPIKeys(ctx, tenant, user)
 	if err != nil {
 		return nil, fmt.Errorf("list API keys: %w", err)
 	}
@@ -67,7 +67,7 @@ func (s *Service) APIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID
 // RevokeAPIKey revokes one of the user's keys.
 func (s *Service) RevokeAPIKey(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error {
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.RevokeAPIKey(ctx, tenant, user, id, s.now()); err != nil {
+		if err := s.KeysRepo.RevokeAPIKey(ctx, tenant, user, id, s.now()); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.revoked", TargetType: "api_key", TargetID: id.String()})
@@ -84,7 +84,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 	if !strings.HasPrefix(secret, APIKeyPrefix) || len(secret) > 200 {
 		return Caller{}, domain.ErrInvalidAPIKey
 	}
-	k, err := s.Repo.APIKeyByHash(ctx, s.hashKey(secret))
+	k, err := s.KeysRepo.APIKeyByHash(ctx, s.hashKey(secret))
 	if err != nil {
 		return Caller{}, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 		return Caller{}, err
 	}
 	if at.Sub(k.LastUsedAt) > touchInterval {
-		if err := s.Repo.TouchAPIKey(ctx, k.Tenant, k.ID, at); err != nil {
+		if err := s.KeysRepo.TouchAPIKey(ctx, k.Tenant, k.ID, at); err != nil {
 			s.Log.WarnContext(ctx, "API key last-used time not stored", "api_key_id", k.ID, "err", err)
 		}
 	}

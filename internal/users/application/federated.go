@@ -119,7 +119,7 @@ func (s *Service) federatedUser(ctx context.Context, idp IdentityProvider, c Ide
 		s.fail(ctx, idp.Tenant, email, "e-mail domain not allowed")
 		return domain.User{}, ErrDomain
 	}
-	u, err := s.Repo.UserByEmail(ctx, email)
+	u, err := s.UsersRepo.UserByEmail(ctx, email)
 	switch {
 	case err == nil && u.Tenant != idp.Tenant:
 		s.fail(ctx, idp.Tenant, email, "e-mail belongs to another tenant")

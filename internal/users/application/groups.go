@@ -13,7 +13,7 @@ import (
 
 // Groups returns the tenant's user groups with their members.
 func (s *Service) Groups(ctx context.Context, tenant tenancy.ID) ([]domain.Group, error) {
-	gs, err := s.Repo.ListGroups(ctx, tenant)
+	gs, err := s.GroupsRepo.ListGroups(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list user groups: %w", err)
 	}
@@ -22,7 +22,7 @@ func (s *Service) Groups(ctx context.Context, tenant tenancy.ID) ([]domain.Group
 
 // Group returns one user group with its members.
 func (s *Service) Group(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Group, error) {
-	g, err := s.Repo.GetGroup(ctx, tenant, id)
+	g, err := s.GroupsRepo.GetGroup(ctx, tenant, id)
 	if err != nil {
 		return domain.Group{}, fmt.Errorf("get user group %s: %w", id, err)
 	}
@@ -36,7 +36,7 @@ func (s *Service) CreateGroup(ctx context.Context, tenant tenancy.ID, name, desc
 		return domain.Group{}, err
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.InsertGroup(ctx, g); err != nil {
+		if err := s.GroupsRepo.InsertGroup(ctx, g); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.created", TargetType: "user_group", TargetID: g.ID.String(),
@@ -54,13 +54,13 @@ func (s *Service) UpdateGroup(ctx context.Context, tenant tenancy.ID, id uuid.UU
 	var g domain.Group
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if g, err = s.Repo.GetGroup(ctx, tenant, id); err != nil {
+		if g, err = s.GroupsRepo.GetGroup(ctx, tenant, id); err != nil {
 			return err
 		}
 		if err := g.Set(name, description, s.now()); err != nil {
 			return err
 		}
-		return s.Repo.UpdateGroup(ctx, g)
+		return s.GroupsRepo.UpdateGroup(ctx, g)
 	})
 	if err != nil {
 		return domain.Group{}, fmt.Errorf("update user group %s: %w", id, err)
@@ -71,7 +71,7 @@ func (s *Service) UpdateGroup(ctx context.Context, tenant tenancy.ID, id uuid.UU
 // DeleteGroup removes a user group.
 func (s *Service) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.DeleteGroup(ctx, tenant, id); err != nil {
+		if err := s.GroupsRepo.DeleteGroup(ctx, tenant, id); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.deleted", TargetType: "user_group", TargetID: id.String()})
@@ -87,19 +87,19 @@ func (s *Service) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UU
 func (s *Service) AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (domain.Group, error) {
 	var g domain.Group
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Repo.GetGroup(ctx, tenant, group); err != nil {
+		if _, err := s.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
 			return err
 		}
-		if _, err := s.Repo.GetUser(ctx, tenant, user); err != nil {
+		if _, err := s.UsersRepo.GetUser(ctx, tenant, user); err != nil {
 			return err
 		}
-		if err := s.Repo.AddGroupMember(ctx, tenant, group, user); err != nil {
+		if err := s.GroupsRepo.AddGroupMember(ctx, tenant, group, user); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.member_added", TargetType: "user_group", TargetID: group.String(),
 			Details: map[string]string{"user_id": user.String()}})
 		var err error
-		g, err = s.Repo.GetGroup(ctx, tenant, group)
+		g, err = s.GroupsRepo.GetGroup(ctx, tenant, group)
 		return err
 	})
 	if err != nil {
@@ -111,10 +111,10 @@ func (s *Service) AddGroupMember(ctx context.Context, tenant tenancy.ID, group, 
 // RemoveGroupMember takes a user out of a group.
 func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error {
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Repo.GetGroup(ctx, tenant, group); err != nil {
+		if _, err := s.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
 			return err
 		}
-		found, err := s.Repo.RemoveGroupMember(ctx, tenant, group, user)
+		found, err := s.GroupsRepo.RemoveGroupMember(ctx, tenant, group, user)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, grou
 
 // GroupsOf lists the groups a user of the tenant belongs to.
 func (s *Service) GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error) {
-	ids, err := s.Repo.GroupsOf(ctx, tenant, user)
+	ids, err := s.GroupsRepo.GroupsOf(ctx, tenant, user)
 	if err != nil {
 		return nil, fmt.Errorf("groups of user %s: %w", user, err)
 	}

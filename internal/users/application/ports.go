@@ -10,9 +10,8 @@ import (
 	"github.com/agora-platform/agora/internal/users/domain"
 )
 
-// Repo stores users, roles, groups, refresh tokens and API keys. Every
-// method on tenant-owned rows takes the tenant and filters on it.
-type Repo interface {
+// UserStore stores the tenant's people.
+type UserStore interface {
 	InsertUser(ctx context.Context, u domain.User) error
 	GetUser(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.User, error)
 	// UserByEmail finds the one non-deleted user with an e-mail, in any
@@ -26,14 +25,20 @@ type Repo interface {
 	SoftDeleteUser(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
 	// ActiveOwners counts the tenant's active users with the Owner role.
 	ActiveOwners(ctx context.Context, tenant tenancy.ID) (int, error)
+}
 
+// RoleStore stores roles.
+type RoleStore interface {
 	ListRoles(ctx context.Context, tenant tenancy.ID) ([]domain.Role, error)
 	RolesByID(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.Role, error)
 	GetRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Role, error)
 	InsertRole(ctx context.Context, r domain.Role) error
 	UpdateRole(ctx context.Context, r domain.Role) error
 	DeleteRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+}
 
+// GroupStore stores user groups and their members.
+type GroupStore interface {
 	ListGroups(ctx context.Context, tenant tenancy.ID) ([]domain.Group, error)
 	GetGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Group, error)
 	InsertGroup(ctx context.Context, g domain.Group) error
@@ -42,14 +47,20 @@ type Repo interface {
 	AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error
 	GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error)
 	RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (bool, error)
+}
 
+// RefreshStore stores refresh tokens.
+type RefreshStore interface {
 	InsertRefreshToken(ctx context.Context, t RefreshToken) error
 	// RefreshTokenByHash loads and locks a refresh token; ErrInvalidToken.
 	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
 	MarkRefreshTokenUsed(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
 	RevokeRefreshFamily(ctx context.Context, tenant tenancy.ID, family uuid.UUID, at time.Time) error
 	RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) error
+}
 
+// KeyStore stores API keys.
+type KeyStore interface {
 	InsertAPIKey(ctx context.Context, k domain.APIKey, hash []byte) error
 	ListAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]domain.APIKey, error)
 	CountAPIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) (int, error)
@@ -57,6 +68,15 @@ type Repo interface {
 	// APIKeyByHash finds a key by the HMAC of its secret; ErrInvalidAPIKey.
 	APIKeyByHash(ctx context.Context, hash []byte) (domain.APIKey, error)
 	TouchAPIKey(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
+}
+
+// Repo is every store of the module; one PostgreSQL type implements them all.
+type Repo interface {
+	UserStore
+	RoleStore
+	GroupStore
+	RefreshStore
+	KeyStore
 }
 
 // RefreshToken is a stored refresh token (its hash only).

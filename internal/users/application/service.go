@@ -23,14 +23,19 @@ import (
 
 // Deps are the Service's collaborators and settings.
 type Deps struct {
-	Repo     Repo
-	Tx       txn.Transactor
-	Hasher   Hasher
-	Tokens   Tokens
-	Throttle Throttle
-	Tenants  Tenants
-	Audit    audit.Recorder
-	Log      *slog.Logger
+	// The stores, one per aggregate.
+	UsersRepo   UserStore
+	RolesRepo   RoleStore
+	GroupsRepo  GroupStore
+	RefreshRepo RefreshStore
+	KeysRepo    KeyStore
+	Tx          txn.Transactor
+	Hasher      Hasher
+	Tokens      Tokens
+	Throttle    Throttle
+	Tenants     Tenants
+	Audit       audit.Recorder
+	Log         *slog.Logger
 	// AccessTTL and RefreshTTL are the token lifetimes.
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
@@ -124,7 +129,7 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput)
 // insertUser stores a user and creates its personal space, in the caller's
 // transaction.
 func (s *Service) insertUser(ctx context.Context, u domain.User) error {
-	if err := s.Repo.InsertUser(ctx, u); err != nil {
+	if err := s.UsersRepo.InsertUser(ctx, u); err != nil {
 		return err
 	}
 	if s.Spaces == nil {
@@ -138,7 +143,7 @@ func (s *Service) insertUser(ctx context.Context, u domain.User) error {
 
 // Get returns a user of the tenant.
 func (s *Service) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.User, error) {
-	u, err := s.Repo.GetUser(ctx, tenant, id)
+	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("get user %s: %w", id, err)
 	}
@@ -147,7 +152,7 @@ func (s *Service) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (dom
 
 // ByEmail returns the tenant's live user with an e-mail address.
 func (s *Service) ByEmail(ctx context.Context, tenant tenancy.ID, email string) (domain.User, error) {
-	u, err := s.Repo.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	u, err := s.UsersRepo.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil {
 		return domain.User{}, fmt.Errorf("find user %q: %w", email, err)
 	}
@@ -159,7 +164,7 @@ func (s *Service) ByEmail(ctx context.Context, tenant tenancy.ID, email string) 
 
 // TenantOfUser returns the tenant of a user, for the sysadmin API.
 func (s *Service) TenantOfUser(ctx context.Context, id uuid.UUID) (tenancy.ID, error) {
-	t, err := s.Repo.TenantOfUser(ctx, id)
+	t, err := s.UsersRepo.TenantOfUser(ctx, id)
 	if err != nil {
 		return tenancy.ID{}, fmt.Errorf("find user %s: %w", id, err)
 	}
@@ -175,7 +180,7 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, search string, li
 	if limit < 1 || limit > MaxPageSize || offset < 0 {
 		return nil, 0, errs.Newf(errs.Invalid, "limit must be between 1 and %d and offset not negative", MaxPageSize)
 	}
-	us, n, err := s.Repo.ListUsers(ctx, tenant, search, limit, offset)
+	us, n, err := s.UsersRepo.ListUsers(ctx, tenant, search, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
@@ -188,7 +193,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 	var u domain.User
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if u, err = s.Repo.GetUser(ctx, tenant, id); err != nil {
+		if u, err = s.UsersRepo.GetUser(ctx, tenant, id); err != nil {
 			return err
 		}
 		wasOwner, wasActive := u.IsOwner(), u.State == domain.StateActive
@@ -206,11 +211,11 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 				return err
 			}
 		}
-		if err := s.Repo.UpdateUser(ctx, u); err != nil {
+		if err := s.UsersRepo.UpdateUser(ctx, u); err != nil {
 			return err
 		}
 		if u.State == domain.StateDeactivated {
-			if err := s.Repo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+			if err := s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 				return err
 			}
 		}
@@ -241,7 +246,7 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 		return domain.ErrCannotTouchSelf
 	}
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		u, err := s.Repo.GetUser(ctx, tenant, id)
+		u, err := s.UsersRepo.GetUser(ctx, tenant, id)
 		if err != nil {
 			return err
 		}
@@ -250,10 +255,10 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 				return err
 			}
 		}
-		if err := s.Repo.SoftDeleteUser(ctx, tenant, id, s.now()); err != nil {
+		if err := s.UsersRepo.SoftDeleteUser(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
-		if err := s.Repo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+		if err := s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.deleted", TargetType: "user", TargetID: id.String()})
@@ -268,7 +273,7 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 // SetPassword replaces a user's password (CLI and sysadmin) and activates an
 // invited user.
 func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID, password string) error {
-	u, err := s.Repo.GetUser(ctx, tenant, id)
+	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
 	if err != nil {
 		return fmt.Errorf("set password of user %s: %w", id, err)
 	}
@@ -280,7 +285,7 @@ func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UU
 		return fmt.Errorf("hash password: %w", err)
 	}
 	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.SetPassword(ctx, tenant, id, hash, s.now()); err != nil {
+		if err := s.UsersRepo.SetPassword(ctx, tenant, id, hash, s.now()); err != nil {
 			return err
 		}
 		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.password_set", TargetType: "user", TargetID: id.String()})
@@ -291,7 +296,7 @@ func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UU
 // keepAnOwner fails when the change would leave no active Owner; it must
 // run before the change is stored.
 func (s *Service) keepAnOwner(ctx context.Context, tenant tenancy.ID) error {
-	n, err := s.Repo.ActiveOwners(ctx, tenant)
+	n, err := s.UsersRepo.ActiveOwners(ctx, tenant)
 	if err != nil {
 		return err
 	}
@@ -306,7 +311,7 @@ func (s *Service) checkRoles(ctx context.Context, tenant tenancy.ID, ids []uuid.
 	if len(ids) == 0 {
 		return nil
 	}
-	rs, err := s.Repo.RolesByID(ctx, tenant, ids)
+	rs, err := s.RolesRepo.RolesByID(ctx, tenant, ids)
 	if err != nil {
 		return err
 	}
@@ -318,7 +323,7 @@ func (s *Service) checkRoles(ctx context.Context, tenant tenancy.ID, ids []uuid.
 
 // Permissions returns a user's effective tenant permissions.
 func (s *Service) Permissions(ctx context.Context, u domain.User) ([]domain.Permission, error) {
-	custom, err := s.Repo.RolesByID(ctx, u.Tenant, u.RoleIDs)
+	custom, err := s.RolesRepo.RolesByID(ctx, u.Tenant, u.RoleIDs)
 	if err != nil {
 		return nil, fmt.Errorf("load roles of user %s: %w", u.ID, err)
 	}

@@ -46,7 +46,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (TokenPair,
 			Details: map[string]string{"email": email, "reason": "throttled"}})
 		return TokenPair{}, tooManyAttempts(wait)
 	}
-	u, err := s.Repo.UserByEmail(ctx, email)
+	u, err := s.UsersRepo.UserByEmail(ctx, email)
 	if err != nil && !isNotFound(err) {
 		return TokenPair{}, fmt.Errorf("sign in: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (TokenPair,
 	}
 	if rehash {
 		if h, err := s.Hasher.Hash(password); err == nil {
-			if err := s.Repo.SetPassword(ctx, u.Tenant, u.ID, h, s.now()); err != nil {
+			if err := s.UsersRepo.SetPassword(ctx, u.Tenant, u.ID, h, s.now()); err != nil {
 				s.Log.WarnContext(ctx, "password rehash not stored", "user_id", u.ID, "err", err)
 			}
 		}
@@ -100,7 +100,7 @@ func (s *Service) startSession(ctx context.Context, u domain.User, method string
 			if err := u.Apply(domain.Patch{State: &active}, s.now()); err != nil {
 				return err
 			}
-			if err := s.Repo.UpdateUser(ctx, u); err != nil {
+			if err := s.UsersRepo.UpdateUser(ctx, u); err != nil {
 				return err
 			}
 		}
@@ -127,7 +127,7 @@ func (s *Service) issue(ctx context.Context, u domain.User, family uuid.UUID) (T
 	}
 	refresh := "rt_" + randomString(32)
 	sum := sha256.Sum256([]byte(refresh))
-	err = s.Repo.InsertRefreshToken(ctx, RefreshToken{ID: uuid.Must(uuid.NewV7()), Tenant: u.Tenant, UserID: u.ID, Family: family,
+	err = s.RefreshRepo.InsertRefreshToken(ctx, RefreshToken{ID: uuid.Must(uuid.NewV7()), Tenant: u.Tenant, UserID: u.ID, Family: family,
 		Hash: sum[:], ExpiresAt: at.Add(s.RefreshTTL), CreatedAt: at})
 	if err != nil {
 		return TokenPair{}, err
@@ -147,7 +147,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 	var pair TokenPair
 	var reused RefreshToken
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		rt, err := s.Repo.RefreshTokenByHash(ctx, sum[:])
+		rt, err := s.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
 		if err != nil {
 			return err
 		}
@@ -159,10 +159,10 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 			reused = rt
 			return errReused
 		}
-		if err := s.Repo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
+		if err := s.RefreshRepo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
 			return err
 		}
-		u, err := s.Repo.GetUser(ctx, rt.Tenant, rt.UserID)
+		u, err := s.UsersRepo.GetUser(ctx, rt.Tenant, rt.UserID)
 		if err != nil {
 			return domain.ErrInvalidToken
 		}
@@ -177,7 +177,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 	})
 	if errors.Is(err, errReused) {
 		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			if err := s.Repo.RevokeRefreshFamily(ctx, reused.Tenant, reused.Family, s.now()); err != nil {
+			if err := s.RefreshRepo.RevokeRefreshFamily(ctx, reused.Tenant, reused.Family, s.now()); err != nil {
 				return err
 			}
 			s.Audit.Record(ctx, audit.Event{Tenant: reused.Tenant, Action: "auth.refresh_reuse", TargetType: "user",
@@ -206,12 +206,12 @@ func (s *Service) Logout(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
 		if refresh != "" {
 			sum := sha256.Sum256([]byte(refresh))
-			rt, err := s.Repo.RefreshTokenByHash(ctx, sum[:])
+			rt, err := s.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
 			if err == nil && rt.UserID == user && rt.Tenant == tenant {
-				return s.Repo.RevokeRefreshFamily(ctx, tenant, rt.Family, at)
+				return s.RefreshRepo.RevokeRefreshFamily(ctx, tenant, rt.Family, at)
 			}
 		}
-		return s.Repo.RevokeUserRefreshTokens(ctx, tenant, user, at)
+		return s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, user, at)
 	})
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
@@ -245,7 +245,7 @@ func (s *Service) CallerFor(ctx context.Context, tenant tenancy.ID, id uuid.UUID
 
 // caller loads an active user of an active tenant with its permissions.
 func (s *Service) caller(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (Caller, error) {
-	u, err := s.Repo.GetUser(ctx, tenant, id)
+	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
 	if isNotFound(err) {
 		return Caller{}, domain.ErrInvalidToken
 	}
