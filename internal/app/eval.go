@@ -89,6 +89,9 @@ func (a *App) EvalSciFact(ctx context.Context, o EvalOptions, out io.Writer) err
 	return nil
 }
 
+// admin is the evaluation's user, who administers its tenant.
+func (w evalWorld) admin() actor.Caller { return actor.Caller{UserID: w.user, TenantAdmin: true} }
+
 // evalWorld is the tenant, user and collection an evaluation runs in.
 type evalWorld struct {
 	tenant     tenancy.ID
@@ -186,7 +189,7 @@ func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 	if err := <-errs; err != nil {
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
-	col, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, w.collection.ID)
+	col, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	return col.ChunkCount, err
 }
 
@@ -231,7 +234,7 @@ type metrics struct{ ndcg, recall, mrr float64 }
 
 func (a *App) evalMode(ctx context.Context, w evalWorld, mode filesapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
 	var sum metrics
-	col, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, w.collection.ID)
+	col, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	if err != nil {
 		return sum, err
 	}

@@ -396,7 +396,7 @@ type benchQuery struct {
 func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []filesdomain.Collection, data *benchData, o RetrievalBenchOptions, out io.Writer) error {
 	fresh := make([]filesdomain.Collection, len(cols))
 	for i, c := range cols {
-		c, err := a.Files.Knowledge.Repo.Collection(ctx, w.tenant, c.ID)
+		c, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), c.ID)
 		if err != nil {
 			return err
 		}
