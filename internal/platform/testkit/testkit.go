@@ -52,14 +52,20 @@ func missing(t testing.TB, what string) {
 	t.Skipf("%s; run `make test` to use the real services", what)
 }
 
+// setting returns the environment variable name, or skips/fails the test.
+func setting(t testing.TB, name string) string {
+	t.Helper()
+	u := os.Getenv(name)
+	if u == "" {
+		missing(t, name+" is not set")
+	}
+	return u
+}
+
 // DatabaseURL returns TEST_DATABASE_URL or skips/fails the test.
 func DatabaseURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		missing(t, "TEST_DATABASE_URL is not set")
-	}
-	return u
+	return setting(t, "TEST_DATABASE_URL")
 }
 
 // AppDatabaseURL returns TEST_APP_DATABASE_URL: the test database as the
@@ -67,21 +73,13 @@ func DatabaseURL(t testing.TB) string {
 // sets it; the owner's TEST_DATABASE_URL migrates and arranges data).
 func AppDatabaseURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("TEST_APP_DATABASE_URL")
-	if u == "" {
-		missing(t, "TEST_APP_DATABASE_URL is not set")
-	}
-	return u
+	return setting(t, "TEST_APP_DATABASE_URL")
 }
 
 // RedisURL returns TEST_REDIS_URL or skips/fails the test.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("TEST_REDIS_URL")
-	if u == "" {
-		missing(t, "TEST_REDIS_URL is not set")
-	}
-	return u
+	return setting(t, "TEST_REDIS_URL")
 }
 
 // DB returns the shared connection to the migrated test database.
