@@ -2,6 +2,7 @@ package audio_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,13 +81,16 @@ func TestAudioTypes(t *testing.T) {
 }
 
 // TestAHangingFFmpegIsStopped: ffmpeg runs within its deadline; one that
-// hangs on a crafted recording is killed and the reason says so.
+// hangs on a crafted recording is killed and the reason says so. A spinning
+// process meets its CPU limit and its deadline at about the same moment
+// (both are a second here, as FFMPEG_TIMEOUT sets both), so either reason
+// is right.
 func TestAHangingFFmpegIsStopped(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ffmpeg")
 	require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\nwhile :; do :; done\n"), 0o755))
 	start := time.Now()
 	_, _, err := splitter(t, path, time.Second).Split(context.Background(), strings.NewReader("RIFF fake wav"), "wav")
-	require.ErrorIs(t, err, sandbox.ErrTimeout)
+	require.True(t, errors.Is(err, sandbox.ErrTimeout) || errors.Is(err, sandbox.ErrCPU), "%v", err)
 	require.ErrorContains(t, err, "ffmpeg could not split the recording")
 	require.Less(t, time.Since(start), 10*time.Second)
 }
