@@ -240,7 +240,6 @@ var ErrTenantBusy = errors.New("the tenant's job slots are taken")
 // the result is.
 type Work func(ctx context.Context, report func(progress int, message string) error) (result string, err error)
 
-
 // Run does a job's work in the worker: it takes one of the tenant's slots,
 // marks the job in progress, beats while the work runs, and records how it
 // ended. A transient failure queues the job again (the returned error asks
