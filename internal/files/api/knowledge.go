@@ -1,13 +1,11 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/files/application"
@@ -16,7 +14,6 @@ import (
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
-	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -41,19 +38,6 @@ func (h *KnowledgeHandler) Register(g *echo.Group) {
 	g.GET("/info-blobs/:id", h.blob)
 	g.POST("/info-blobs/:id", h.retitle)
 	g.DELETE("/info-blobs/:id", h.deleteBlob)
-}
-
-// RegisterTasks adds the ingestion task to the worker's mux.
-func (h *KnowledgeHandler) RegisterTasks(mux *asynq.ServeMux) {
-	mux.HandleFunc(application.TaskIngest, h.ingest)
-}
-
-func (h *KnowledgeHandler) ingest(ctx context.Context, t *asynq.Task) error {
-	p, err := jobs.Decode[application.IngestPayload](t)
-	if err != nil {
-		return err
-	}
-	return h.k.Ingest(ctx, p)
 }
 
 func knowledgeCaller(c *echo.Context) (tenancy.ID, actor.Caller) {

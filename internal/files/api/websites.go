@@ -1,21 +1,15 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
-	"github.com/agora-platform/agora/internal/platform/jobs"
 )
-
-// TaskSchedule is the worker's periodic task that queues due websites.
-const TaskSchedule = "files:schedule"
 
 // WebsiteHandler serves websites and their crawl runs.
 type WebsiteHandler struct{ w *application.Websites }
@@ -34,21 +28,6 @@ func (h *WebsiteHandler) Register(g *echo.Group) {
 	g.GET("/websites/:id/runs", h.runs)
 	g.GET("/crawl-runs/:id", h.crawlRun)
 	g.POST("/spaces/:id/knowledge/websites", h.createInSpace)
-}
-
-// RegisterTasks adds the crawl and schedule tasks to the worker's mux.
-func (h *WebsiteHandler) RegisterTasks(mux *asynq.ServeMux) {
-	mux.HandleFunc(application.TaskCrawl, func(ctx context.Context, t *asynq.Task) error {
-		p, err := jobs.Decode[application.CrawlPayload](t)
-		if err != nil {
-			return err
-		}
-		return h.w.Crawl(ctx, p)
-	})
-	mux.HandleFunc(TaskSchedule, func(ctx context.Context, _ *asynq.Task) error {
-		_, err := h.w.QueueDue(ctx)
-		return err
-	})
 }
 
 // list godoc

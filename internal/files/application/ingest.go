@@ -16,18 +16,6 @@ import (
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
-// TaskIngest is the worker task that ingests one document.
-const TaskIngest = "files:ingest"
-
-// IngestPayload names the document a task ingests.
-type IngestPayload struct {
-	Tenant tenancy.ID `json:"tenant_id"`
-	Job    uuid.UUID  `json:"job_id"`
-	Blob   uuid.UUID  `json:"blob_id"`
-	// Transcription is the model that turns a recording into text.
-	Transcription uuid.UUID `json:"transcription_model_id,omitzero"`
-}
-
 // Accepted is a document taken for ingestion and the job doing it.
 type Accepted struct {
 	Blob domain.InfoBlob

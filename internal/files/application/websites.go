@@ -22,16 +22,6 @@ const (
 	permWebsites = "websites"
 )
 
-// TaskCrawl is the worker task that crawls a website once.
-const TaskCrawl = "files:crawl"
-
-// CrawlPayload names the run a crawl task does.
-type CrawlPayload struct {
-	Tenant tenancy.ID `json:"tenant_id"`
-	Job    uuid.UUID  `json:"job_id"`
-	Run    uuid.UUID  `json:"run_id"`
-}
-
 // WebsiteDeps are what websites need beyond the Knowledge service's.
 type WebsiteDeps struct {
 	// Sites stores websites and runs (Knowledge.Repo their pages).
