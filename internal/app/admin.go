@@ -36,7 +36,8 @@ func (a *App) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := postgres.SameDatabase(a.Config.DatabaseURL, a.Config.OwnerDatabaseURL()); err != nil {
+	app, own, err := postgres.Roles(a.Config.DatabaseURL, a.Config.OwnerDatabaseURL())
+	if err != nil {
 		return nil, err
 	}
 	owner, err := a.Owner.Get(ctx)
@@ -47,8 +48,6 @@ func (a *App) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	app, _ := postgres.TargetOf(a.Config.DatabaseURL)
-	own, _ := postgres.TargetOf(a.Config.OwnerDatabaseURL())
 	if app.User != own.User {
 		if err := postgres.Grant(ctx, owner, app.User); err != nil {
 			return applied, err

@@ -29,23 +29,21 @@ func TargetOf(url string) (Target, error) {
 	return Target{User: cfg.User, Host: cfg.Host, Port: cfg.Port, Database: cfg.Database}, nil
 }
 
-// SameDatabase reports whether the application and the owner URLs name
-// one database, so `agora migrate` cannot change a database the
+// Roles parses the application's and the owner's URLs and checks that
+// they name one database, so `agora migrate` cannot change a database the
 // application does not use.
-func SameDatabase(appURL, ownerURL string) error {
-	a, err := TargetOf(appURL)
-	if err != nil {
-		return fmt.Errorf("DATABASE_URL: %w", err)
+func Roles(appURL, ownerURL string) (app, owner Target, err error) {
+	if app, err = TargetOf(appURL); err != nil {
+		return app, owner, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	o, err := TargetOf(ownerURL)
-	if err != nil {
-		return fmt.Errorf("MIGRATION_DATABASE_URL: %w", err)
+	if owner, err = TargetOf(ownerURL); err != nil {
+		return app, owner, fmt.Errorf("MIGRATION_DATABASE_URL: %w", err)
 	}
-	if a.Host != o.Host || a.Port != o.Port || a.Database != o.Database {
-		return fmt.Errorf("DATABASE_URL names database %s on %s:%d but MIGRATION_DATABASE_URL names %s on %s:%d; "+
-			"both must name the same database (with different roles)", a.Database, a.Host, a.Port, o.Database, o.Host, o.Port)
+	if app.Host != owner.Host || app.Port != owner.Port || app.Database != owner.Database {
+		return app, owner, fmt.Errorf("DATABASE_URL names database %s on %s:%d but MIGRATION_DATABASE_URL names %s on %s:%d; "+
+			"both must name the same database (with different roles)", app.Database, app.Host, app.Port, owner.Database, owner.Host, owner.Port)
 	}
-	return nil
+	return app, owner, nil
 }
 
 // Grant gives role what the application needs on every table and
