@@ -166,7 +166,11 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints,
 		}),
 	}
-	a.Models = models.New(db, box, auditor, endpoints)
+	a.Caches = cache.NewSet(rdb)
+	a.Router = ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
+		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
+	a.Models = models.New(models.Deps{DB: db, Secrets: box, Audit: auditor, Endpoints: endpoints, Router: a.Router, Tenants: a.Tenants.Service,
+		Caches: a.Caches, CacheTTL: cfg.CacheTTL, TokensPerDay: cfg.TenantTokensPerDay, Log: log})
 	link := &spacesLink{}
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
@@ -180,9 +184,6 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	knowledge := &knowledgeLink{}
 	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
 		knowledge, auditor, cfg.APIKeyPepperBytes())
-	a.Router = ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
-		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
-	a.Caches = cache.NewSet(rdb)
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)
 	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
@@ -191,28 +192,24 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	// A change through the API (here, or in another process through Redis)
 	// may have revoked a socket's credential: every socket checks again.
 	a.Caches.OnInvalidate(a.Hub.Recheck)
-	embed := &embedLink{}
 	extractLimits := sandbox.Limits{Timeout: cfg.ExtractTimeout, CPU: cfg.ExtractTimeout, Memory: cfg.ExtractMaxMemory}
-	gen := sessionsinfra.NewGenerator(a.Router, a.Models.Service, a.Tenants.Service, a.Caches, cfg.CacheTTL)
 	a.Files = files.New(files.Deps{DB: db, Owner: a.Owner, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
-		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: embed,
+		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: filesinfra.NewEmbedder(a.Models.Gateway),
 		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
 		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
 		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, extractLimits)), RunUpdates: filesinfra.NewRunUpdates(rdb),
 		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
 			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
-		Transcriber: filesinfra.Transcriber{Spaces: a.Spaces.Service, Models: a.Models.Service, Speech: gen,
+		Transcriber: filesinfra.Transcriber{Spaces: a.Spaces.Service, Models: a.Models.Service, Gateway: a.Models.Gateway,
 			Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
 				Limits: sandbox.Limits{Timeout: cfg.FFmpegTimeout, CPU: cfg.FFmpegTimeout, Memory: cfg.ExtractMaxMemory}}},
 		Extract: extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
 	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
 	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
-	a.Sessions = sessions.New(db, rdb, sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
-		gen,
-		sessionsinfra.NewKnowledge(a.Files.Knowledge), sessionsinfra.NewFiles(a.Files.Service), a.Limiter,
-		sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, TenantTokensPerDay: cfg.TenantTokensPerDay,
-			QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}, log)
-	embed.svc = a.Sessions.Service
+	a.Sessions = sessions.New(sessions.Deps{DB: db, Redis: rdb, Assistants: sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
+		Models: sessionsinfra.NewModels(a.Models.Gateway), Meter: sessionsinfra.NewMeter(a.Models.Metering), Knowledge: sessionsinfra.NewKnowledge(a.Files.Knowledge),
+		Files: sessionsinfra.NewFiles(a.Files.Service), Rate: a.Limiter, Log: log, SaveEvery: cfg.AnswerSaveInterval,
+		Limits: sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}})
 	return a, nil
 }
 
@@ -311,7 +308,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Files.WebsiteHTTP.Register(authed)
 	a.JobRows.HTTP.Register(authed)
 	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
-	a.Sessions.HTTP.Register(authed, auth.Require(string(usersdomain.PermAdmin)))
+	a.Sessions.HTTP.Register(authed)
 	a.Models.HTTP.Register(authed, auth.Require(string(usersdomain.PermAI)), adminOnly)
 	if a.Config.TenantSelfServiceCredentials {
 		a.Tenants.HTTP.RegisterSelfService(authed, adminOnly)

@@ -7,17 +7,8 @@ import (
 
 	filesapp "github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 )
-
-// embedLink lets the files module embed through the sessions module (the
-// one that talks to models), which is built after it.
-type embedLink struct{ svc *sessionsapp.Service }
-
-func (l *embedLink) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
-	return l.svc.EmbedTexts(ctx, tenant, user, model, source, texts)
-}
 
 // knowledgeLink lets the assistants module check the collections it
 // attaches, though the files module is built after it.

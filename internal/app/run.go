@@ -58,7 +58,7 @@ func (a *App) ServeHTTP(ctx context.Context) error {
 	// taken for abandoned.
 	answersCtx, stopAnswers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopAnswers()
-	go a.Sessions.Owners.Run(answersCtx, a.Sessions.Service.Owner, func(err error) { a.Log.Warn("answer writer heartbeat failed", "err", err) })
+	go a.Sessions.KeepAlive(answersCtx, func(err error) { a.Log.Warn("answer writer heartbeat failed", "err", err) })
 	go a.sweepAnswers(answersCtx)
 	go ai.LoadTokenizer()
 	done := make(chan error, 1)

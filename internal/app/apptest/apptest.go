@@ -50,7 +50,7 @@ func With(t testing.TB, cfg config.Config) *Env {
 	// The app writes answers as a live process would: its key says so,
 	// and no other test's sweep takes its answers for a dead process's.
 	alive, stop := context.WithCancel(context.Background())
-	go a.Sessions.Owners.Run(alive, a.Sessions.Service.Owner, func(error) {})
+	go a.Sessions.KeepAlive(alive, func(error) {})
 	t.Cleanup(stop)
 	u := uuid.New()
 	return &Env{App: a, H: a.HTTP(), ip: fmt.Sprintf("10.%d.%d.%d", u[0], u[1], u[2])}

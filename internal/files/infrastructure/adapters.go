@@ -135,3 +135,15 @@ func (j Jobs) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work fun
 	}
 	return err
 }
+
+// Embedder embeds through the models module's gateway, which records the
+// usage.
+type Embedder struct{ gw *modelsapp.Gateway }
+
+// NewEmbedder returns the adapter.
+func NewEmbedder(gw *modelsapp.Gateway) Embedder { return Embedder{gw: gw} }
+
+// Embed turns texts into vectors with an enabled embedding model.
+func (e Embedder) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
+	return e.gw.Embed(ctx, tenant, user, model, source, texts)
+}

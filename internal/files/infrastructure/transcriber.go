@@ -20,11 +20,6 @@ import (
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 )
 
-// Speech sends one recording to a transcription model.
-type Speech interface {
-	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error)
-}
-
 // transcriptionKind is the models module's kind of transcription models.
 const transcriptionKind = "transcription"
 
@@ -35,9 +30,10 @@ const MaxRequestBytes = 24 << 20
 // Transcriber picks transcription models and transcribes recordings,
 // split into segments with ffmpeg when they are too long for one request.
 type Transcriber struct {
-	Spaces   *spacesapp.Service
-	Models   *modelsapp.Service
-	Speech   Speech
+	Spaces *spacesapp.Service
+	Models *modelsapp.Service
+	// Gateway sends each recording (or segment) to the model.
+	Gateway  *modelsapp.Gateway
 	Splitter audio.Splitter
 }
 
@@ -71,7 +67,7 @@ func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uu
 	ext := audio.Extensions[rec.MIME]
 	name := strings.TrimSuffix(rec.Name, filepath.Ext(rec.Name)) + "." + ext
 	if rec.Size <= MaxRequestBytes {
-		text, err := t.Speech.Transcribe(ctx, tenant, model, name, rec.Open)
+		text, err := t.Gateway.Transcribe(ctx, tenant, model, name, rec.Open)
 		if err != nil {
 			return "", transcriptionError(rec.Name, err)
 		}
@@ -93,7 +89,7 @@ func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uu
 	}
 	parts := make([]string, 0, len(segments))
 	for i, seg := range segments {
-		text, err := t.Speech.Transcribe(ctx, tenant, model, filepath.Base(seg), func() (io.ReadCloser, error) { return os.Open(seg) })
+		text, err := t.Gateway.Transcribe(ctx, tenant, model, filepath.Base(seg), func() (io.ReadCloser, error) { return os.Open(seg) })
 		if err != nil {
 			return "", transcriptionError(fmt.Sprintf("%s (segment %d of %d)", rec.Name, i+1, len(segments)), err)
 		}

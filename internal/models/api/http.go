@@ -1,5 +1,5 @@
-// Package api serves the model registry: sysadmin global models, tenant
-// model lists and settings, and tenant provider records.
+// Package api serves the models module: sysadmin global models, tenant
+// model lists and settings, tenant provider records and the token usage.
 package api
 
 import (
@@ -15,11 +15,16 @@ import (
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
-// Handler serves the registry.
-type Handler struct{ svc *application.Service }
+// Handler serves the registry and the token usage.
+type Handler struct {
+	svc   *application.Service
+	meter *application.Metering
+}
 
 // NewHandler returns a Handler.
-func NewHandler(svc *application.Service) *Handler { return &Handler{svc: svc} }
+func NewHandler(svc *application.Service, meter *application.Metering) *Handler {
+	return &Handler{svc: svc, meter: meter}
+}
 
 // RegisterSysadmin adds the global model routes to the sysadmin group.
 func (h *Handler) RegisterSysadmin(g *echo.Group) {
@@ -35,7 +40,8 @@ func (h *Handler) RegisterSysadmin(g *echo.Group) {
 }
 
 // Register adds the tenant routes: everyone signed in lists models; the
-// guard (the ai permission) protects settings, admin the provider records.
+// guard (the ai permission) protects settings, admin the provider records
+// and the token usage.
 func (h *Handler) Register(g *echo.Group, aiGuard, adminGuard echo.MiddlewareFunc) {
 	for _, k := range domain.Kinds {
 		p := "/" + string(k) + "-models"
@@ -49,6 +55,7 @@ func (h *Handler) Register(g *echo.Group, aiGuard, adminGuard echo.MiddlewareFun
 	g.DELETE("/admin/model-providers/:id", h.deleteProvider, adminGuard)
 	g.POST("/admin/model-providers/:id/models", h.createPrivate, adminGuard)
 	g.DELETE("/admin/model-providers/:id/models/:model_id", h.deletePrivate, adminGuard)
+	g.GET("/token-usage", h.usage, adminGuard)
 }
 
 // kindOf reads the model kind from the route ("/…/embedding-models/…").

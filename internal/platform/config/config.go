@@ -63,6 +63,9 @@ type Config struct {
 	// JobHeartbeat is how often a running job reports that it is alive; a
 	// job silent for 12 beats is taken from its dead worker and queued again.
 	JobHeartbeat time.Duration `env:"JOB_HEARTBEAT" envDefault:"5s"`
+	// AnswerSaveInterval is how often a streaming answer is stored, so a
+	// process that dies loses at most that much of it.
+	AnswerSaveInterval time.Duration `env:"ANSWER_SAVE_INTERVAL" envDefault:"2s"`
 	// JobTimeout bounds one attempt of a job; past it the job fails for
 	// good, and readiness reports a job that is still running.
 	JobTimeout        time.Duration `env:"JOB_TIMEOUT" envDefault:"30m"`
@@ -334,6 +337,9 @@ func (c Config) Validate() error {
 	}
 	if c.JobHeartbeat < 100*time.Millisecond || c.JobHeartbeat > time.Minute {
 		add("JOB_HEARTBEAT must be between 100ms and 1m")
+	}
+	if c.AnswerSaveInterval < 50*time.Millisecond || c.AnswerSaveInterval > time.Minute {
+		add("ANSWER_SAVE_INTERVAL must be between 50ms and 1m")
 	}
 	if c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute {
 		add("CACHE_TTL must be between 0 (no caching) and 5m")

@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	modelsapi "github.com/agora-platform/agora/internal/models/api"
+
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/sessions/api"
@@ -415,7 +418,7 @@ func TestTokenUsageForAdmins(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, c.e.Do(http.MethodGet, "/api/v1/token-usage/", "", c.token).Code)
 	rec := c.e.Do(http.MethodGet, "/api/v1/token-usage/", "", owner)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	u := testkit.JSON[api.UsageResponse](t, rec)
+	u := testkit.JSON[modelsapi.UsageResponse](t, rec)
 	require.Equal(t, 2, u.Requests)
 	require.Equal(t, 20, u.PromptTokens)
 	require.Equal(t, 2, u.CompletionTokens)
@@ -527,7 +530,7 @@ func TestSaveTurnIsAllOrNothing(t *testing.T) {
 	repo := sessionsinfra.NewRepo(c.e.App.DB)
 	q := sessionsdomain.Question{ID: uuid.Must(uuid.NewV7()), Question: "late", Status: sessionsdomain.Streaming, CreatedAt: time.Now()}
 	turn := sessionsapp.TurnRecord{Session: sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
-		Question: q, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", PromptTokens: 5, At: time.Now()}}
+		Question: q}
 	require.NoError(t, repo.BeginTurn(ctx, c.tenant, turn, "test"))
 	require.Equal(t, http.StatusNoContent, c.e.Do(http.MethodDelete, "/api/v1/conversations/"+sess.String()+"/", "", c.token).Code)
 
@@ -545,8 +548,9 @@ func TestSaveTurnIsAllOrNothing(t *testing.T) {
 func TestTheQuestionIsStoredBeforeItsAnswer(t *testing.T) {
 	t.Parallel()
 	tokens := []string{"Snow", " is", " cleared", " from", " cycle", " paths", " first", "."}
-	c := newChat(t, testkit.Reply{Tokens: tokens, FirstToken: 300 * time.Millisecond, Gap: 400 * time.Millisecond})
-	c.e.App.Sessions.Service.KeepEvery = 100 * time.Millisecond
+	cfg := testkit.Config(t)
+	cfg.AnswerSaveInterval = 100 * time.Millisecond
+	c := newChatIn(t, apptest.With(t, cfg), testkit.Reply{Tokens: tokens, FirstToken: 300 * time.Millisecond, Gap: 400 * time.Millisecond})
 	resp := c.post(t, "/api/v1/conversations/", `{"assistant_id":"`+c.assistant+`","question":"Which roads are cleared first?","stream":true}`)
 	defer resp.Body.Close()
 	r := bufio.NewReader(resp.Body)
@@ -605,18 +609,19 @@ func TestAnswersOfADeadProcessAreInterrupted(t *testing.T) {
 		SessionID string `json:"session_id"`
 	}](t, rec).SessionID)
 	repo := sessionsinfra.NewRepo(c.e.App.DB)
-	svc := c.e.App.Sessions.Service
+	owners := sessionsinfra.NewOwners(c.e.App.Redis)
 	dead, alive := "dead-"+uuid.NewString(), "alive-"+uuid.NewString()
 	// The writer below is gone for good: no grace. The sweep asks Redis
 	// only about this test's two writers and takes every other for alive,
 	// so it leaves the answers other tests are writing alone.
-	svc.OwnerGrace = 0
-	svc.Owners = onlyAsking{real: svc.Owners, names: []string{dead, alive}}
+	svc := sessionsapp.NewService(sessionsapp.Deps{Repo: repo, Tx: postgres.NewTransactor(c.e.App.DB),
+		Models: sessionsinfra.NewModels(c.e.App.Models.Gateway), Meter: sessionsinfra.NewMeter(c.e.App.Models.Metering),
+		Log: testkit.Logger(nil), Owner: uuid.NewString(), Owners: onlyAsking{real: owners, names: []string{dead, alive}}, OwnerGrace: -1})
 	aliveCtx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
-	go c.e.App.Sessions.Owners.Run(aliveCtx, alive, func(error) {})
+	go owners.Run(aliveCtx, alive, func(error) {})
 	require.Eventually(t, func() bool {
-		m, err := c.e.App.Sessions.Owners.Alive(ctx, []string{alive})
+		m, err := owners.Alive(ctx, []string{alive})
 		return err == nil && m[alive]
 	}, 5*time.Second, 10*time.Millisecond)
 
@@ -653,7 +658,7 @@ func TestAnswersOfADeadProcessAreInterrupted(t *testing.T) {
 	require.Equal(t, before+1, usage(), "once")
 	late := sessionsdomain.Question{ID: orphan, Answer: "Half of the answer, finished late", Status: sessionsdomain.Complete}
 	err = repo.SaveTurn(ctx, c.tenant, sessionsapp.TurnRecord{Session: sessionsdomain.Session{ID: sess, Title: "first", UpdatedAt: time.Now()},
-		Question: late, Usage: sessionsapp.UsageRecord{User: uuid.New(), Source: "chat", At: time.Now()}})
+		Question: late})
 	require.ErrorIs(t, err, sessionsdomain.ErrNotFound, "an interrupted answer is not saved over")
 	require.Equal(t, before+1, usage())
 }

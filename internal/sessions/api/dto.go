@@ -114,25 +114,6 @@ type TitleRequest struct {
 	Title string `json:"title"`
 } // @name TitleRequest
 
-// UsageRow is token usage for a day, user, assistant and model.
-type UsageRow struct {
-	Day              time.Time `json:"day"`
-	UserID           string    `json:"user_id" format:"uuid"`
-	AssistantID      *string   `json:"assistant_id"`
-	ModelID          *string   `json:"model_id"`
-	Requests         int       `json:"requests"`
-	PromptTokens     int       `json:"prompt_tokens"`
-	CompletionTokens int       `json:"completion_tokens"`
-} // @name TokenUsageRow
-
-// UsageResponse is the tenant's usage in a date range with totals.
-type UsageResponse struct {
-	Items            []UsageRow `json:"items"`
-	Requests         int        `json:"requests"`
-	PromptTokens     int        `json:"prompt_tokens"`
-	CompletionTokens int        `json:"completion_tokens"`
-} // @name TokenUsage
-
 func answerOf(t *application.Turn, withText bool) AnswerResponse {
 	a := AnswerResponse{ID: t.Question.ID.String(), SessionID: t.Session.ID.String(), Question: t.Question.Question,
 		References: t.References(), Files: fileRefs(t.Question.Files), CreatedAt: t.Question.CreatedAt,

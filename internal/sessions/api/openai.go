@@ -312,11 +312,8 @@ func (t *oaTurn) store() {
 	t.stored = true
 	t.settle()
 	mid := t.comp.Model.ID
-	err := t.h.svc.RecordUsage(context.WithoutCancel(t.ctx), t.p.Tenant, application.UsageRecord{User: t.p.UserID, Model: &mid, Source: "openai",
+	t.h.svc.RecordUsage(t.ctx, t.p.Tenant, application.UsageRecord{User: t.p.UserID, Model: &mid, Source: "openai",
 		PromptTokens: t.usage.PromptTokens, CompletionTokens: t.usage.CompletionTokens})
-	if err != nil {
-		t.h.svc.Log.WarnContext(t.ctx, "usage not recorded", "tenant_id", t.p.Tenant, "model_id", mid, "err", err)
-	}
 }
 
 // stream writes the answer as OpenAI's chat.completion.chunk events.

@@ -41,7 +41,7 @@ func (c APICaller) allows(m ListedModel) bool {
 
 // OpenAIModels lists the models the caller may use.
 func (s *Service) OpenAIModels(ctx context.Context, tenant tenancy.ID, c APICaller) ([]ListedModel, error) {
-	ms, err := s.Generator.Listed(ctx, tenant)
+	ms, err := s.models.Listed(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list models: %w", err)
 	}
@@ -135,7 +135,7 @@ func (in CompletionInput) check(tokenLimit int) error {
 	return nil
 }
 
-// sampling is the checked settings for the generator.
+// sampling is the checked settings for the model.
 func (in CompletionInput) sampling() Sampling {
 	limit := in.MaxTokens
 	if in.MaxCompletionTokens != nil {
@@ -163,8 +163,8 @@ func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, c APICaller, 
 	for _, m := range in.Messages {
 		size += len([]rune(m.Content))
 	}
-	if size > 10*s.Limits.MaxQuestionChars {
-		return Completion{}, errs.Newf(errs.TooLarge, "the messages are too long: %d characters, at most %d", size, 10*s.Limits.MaxQuestionChars)
+	if size > 10*s.limits.MaxQuestionChars {
+		return Completion{}, errs.Newf(errs.TooLarge, "the messages are too long: %d characters, at most %d", size, 10*s.limits.MaxQuestionChars)
 	}
 	if err := s.checkRate(ctx, tenant, c.UserID); err != nil {
 		return Completion{}, err
@@ -179,7 +179,7 @@ func (s *Service) Complete(ctx context.Context, tenant tenancy.ID, c APICaller, 
 	if err := in.check(m.TokenLimit); err != nil {
 		return Completion{}, err
 	}
-	p, err := s.Generator.Complete(ctx, tenant, m.ID, in.Messages, in.sampling())
+	p, err := s.models.Complete(ctx, tenant, m.ID, in.Messages, in.sampling())
 	if err != nil {
 		return Completion{}, err
 	}
@@ -203,56 +203,36 @@ func (s *Service) Embed(ctx context.Context, tenant tenancy.ID, c APICaller, mod
 	if err != nil {
 		return nil, ListedModel{}, 0, err
 	}
-	vs, tokens, err := s.Generator.Embed(ctx, tenant, m.ID, inputs)
+	vs, tokens, err := s.models.Embed(ctx, tenant, m.ID, inputs)
 	if err != nil {
 		return nil, ListedModel{}, 0, err
 	}
 	id := m.ID
-	if err := s.RecordUsage(context.WithoutCancel(ctx), tenant, UsageRecord{User: c.UserID, Model: &id, Source: "embeddings", PromptTokens: tokens}); err != nil {
-		s.Log.WarnContext(ctx, "usage not recorded", "err", err)
-	}
+	s.RecordUsage(ctx, tenant, UsageRecord{User: c.UserID, Model: &id, Source: "embeddings", PromptTokens: tokens})
 	return vs, m, tokens, nil
-}
-
-// EmbedTexts embeds texts with an enabled embedding model for other
-// modules (ingestion, retrieval) and records the usage under source. The
-// daily token quota does not stop it: an organisation's own documents are
-// always read; their cost shows in the usage.
-func (s *Service) EmbedTexts(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
-	vs, tokens, err := s.Generator.Embed(ctx, tenant, model, texts)
-	if err != nil {
-		return nil, err
-	}
-	if len(vs) != len(texts) {
-		return nil, fmt.Errorf("the embedding model returned %d vectors for %d texts", len(vs), len(texts))
-	}
-	if err := s.RecordUsage(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens}); err != nil {
-		s.Log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
-	}
-	return vs, nil
 }
 
 // checkRate counts a question (or completion) against the user's and the
 // tenant's per-minute budgets. When the counter is unreachable the request
 // passes: the limit degrades, chat does not fail.
 func (s *Service) checkRate(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
-	if s.Rate == nil {
+	if s.rate == nil {
 		return nil
 	}
 	buckets := []struct {
 		key, who string
 		limit    int
 	}{
-		{"chat:" + tenant.String() + ":user:" + user.String(), "you have", s.Limits.QuestionsPerUser},
-		{"chat:" + tenant.String() + ":tenant", "your organisation has", s.Limits.QuestionsPerTenant},
+		{"chat:" + tenant.String() + ":user:" + user.String(), "you have", s.limits.QuestionsPerUser},
+		{"chat:" + tenant.String() + ":tenant", "your organisation has", s.limits.QuestionsPerTenant},
 	}
 	for _, b := range buckets {
 		if b.limit <= 0 {
 			continue
 		}
-		wait, err := s.Rate.Allow(ctx, b.key, b.limit)
+		wait, err := s.rate.Allow(ctx, b.key, b.limit)
 		if err != nil {
-			s.Log.WarnContext(ctx, "question rate not checked", "tenant_id", tenant, "err", err)
+			s.log.WarnContext(ctx, "question rate not checked", "tenant_id", tenant, "err", err)
 			return nil
 		}
 		if wait > 0 {
@@ -265,18 +245,5 @@ func (s *Service) checkRate(ctx context.Context, tenant tenancy.ID, user uuid.UU
 
 // checkQuota refuses work when the tenant used its daily tokens.
 func (s *Service) checkQuota(ctx context.Context, tenant tenancy.ID) error {
-	q := s.Limits.TenantTokensPerDay
-	if q <= 0 {
-		return nil
-	}
-	day := s.now().Truncate(24 * time.Hour)
-	used, err := s.Repo.TokensSince(ctx, tenant, day)
-	if err != nil {
-		return fmt.Errorf("read token usage: %w", err)
-	}
-	if used >= q {
-		return &errs.Error{Kind: errs.QuotaExceeded, Msg: "your organisation has used its tokens for today; try again tomorrow or ask your administrator",
-			RetryAfter: time.Until(day.Add(24 * time.Hour))}
-	}
-	return nil
+	return s.meter.CheckQuota(ctx, tenant)
 }

@@ -150,12 +150,12 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	if t.Caller.AssistantKey != uuid.Nil && t.Caller.AssistantKey != in.Assistant {
 		return errs.New(errs.Forbidden, "this API key belongs to another assistant")
 	}
-	a, err := s.Assistants.ForChat(ctx, t.Tenant, t.Caller, in.Assistant)
+	a, err := s.assistants.ForChat(ctx, t.Tenant, t.Caller, in.Assistant)
 	if err != nil {
 		return err
 	}
 	t.Assistant = a
-	if t.Model, err = s.Generator.Model(ctx, t.Tenant, a.Model); err != nil {
+	if t.Model, err = s.models.Model(ctx, t.Tenant, a.Model); err != nil {
 		return err
 	}
 	if err := s.loadAttachments(ctx, t, in.Files); err != nil {
@@ -167,7 +167,7 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 			Key: t.Caller.AssistantKeyID, Title: domain.TitleFrom(in.Question), CreatedAt: s.now(), UpdatedAt: s.now()}
 		return nil
 	}
-	if t.Session, err = s.Repo.Session(ctx, t.Tenant, t.Caller.UserID, *in.Session); err != nil {
+	if t.Session, err = s.repo.Session(ctx, t.Tenant, t.Caller.UserID, *in.Session); err != nil {
 		return err
 	}
 	if t.Session.Assistant != a.ID || !t.Session.VisibleTo(t.Caller.AssistantKeyID) {
@@ -181,10 +181,10 @@ func (s *Service) loadAttachments(ctx context.Context, t *Turn, ids []uuid.UUID)
 	if len(ids) == 0 {
 		return nil
 	}
-	if s.Files == nil {
+	if s.files == nil {
 		return errs.New(errs.Invalid, "this installation takes no attachments")
 	}
-	as, err := s.Files.Attachments(ctx, t.Tenant, t.Caller.UserID, ids)
+	as, err := s.files.Attachments(ctx, t.Tenant, t.Caller.UserID, ids)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (s *Service) loadAttachments(ctx context.Context, t *Turn, ids []uuid.UUID)
 // budgets of the user and the tenant and the tenant's token quota, and
 // flags likely prompt injection.
 func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
-	if err := domain.CheckQuestion(in.Question, s.Limits.MaxQuestionChars); err != nil {
+	if err := domain.CheckQuestion(in.Question, s.limits.MaxQuestionChars); err != nil {
 		return err
 	}
 	if err := s.checkRate(ctx, t.Tenant, t.Caller.UserID); err != nil {
@@ -216,10 +216,10 @@ func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 // retrieve finds knowledge for the question; without a knowledge module,
 // or for an assistant without knowledge, it finds nothing.
 func (s *Service) retrieve(ctx context.Context, t *Turn) error {
-	if s.Knowledge == nil || len(t.Assistant.Groups)+len(t.Assistant.Websites) == 0 {
+	if s.knowledge == nil || len(t.Assistant.Groups)+len(t.Assistant.Websites) == 0 {
 		return nil
 	}
-	srcs, err := s.Knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, 30)
+	srcs, err := s.knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, 30)
 	if err != nil {
 		return fmt.Errorf("search knowledge: %w", err)
 	}
@@ -233,10 +233,10 @@ func (s *Service) retrieve(ctx context.Context, t *Turn) error {
 // (newest turns first), knowledge up to 40 %.
 func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	b := domain.BudgetFor(t.Model.TokenLimit, t.Assistant.MaxTokens)
-	fixed := s.Generator.Count(t.Assistant.Prompt) + s.Generator.Count(t.Question.Question) + 16
+	fixed := s.models.Count(t.Assistant.Prompt) + s.models.Count(t.Question.Question) + 16
 	attached := 0
 	for _, a := range t.Attachments {
-		attached += s.Generator.Count(a.Name) + s.Generator.Count(a.Text) + 12
+		attached += s.models.Count(a.Name) + s.models.Count(a.Text) + 12
 	}
 	if fixed+attached+b.Answer > b.Total {
 		if attached > 0 {
@@ -249,7 +249,7 @@ func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	var sources []Source
 	used := 0
 	for _, src := range t.Sources {
-		c := s.Generator.Count(src.Text) + 12
+		c := s.models.Count(src.Text) + 12
 		if used+c > b.Knowledge || fixed+b.Answer+used+c > b.Total {
 			break
 		}
@@ -259,7 +259,7 @@ func (s *Service) buildPrompt(_ context.Context, t *Turn) error {
 	t.Sources = sources
 	room := min(b.History, b.Total-fixed-b.Answer-used)
 	turns := domain.FitHistory(answered(t.Session.Questions), room, func(q domain.Question) int {
-		return s.Generator.Count(q.Question) + s.Generator.Count(q.Answer) + 8
+		return s.models.Count(q.Question) + s.models.Count(q.Answer) + 8
 	})
 	var history []Message
 	for _, q := range turns {
@@ -288,9 +288,9 @@ func answered(qs []domain.Question) []domain.Question {
 func (s *Service) begin(ctx context.Context, t *Turn) error {
 	q := t.Question
 	q.Status = domain.Streaming
-	q.PromptTokens = s.Generator.Count(t.Prompt.Instructions + t.Prompt.Question)
+	q.PromptTokens = s.models.Count(t.Prompt.Instructions + t.Prompt.Question)
 	t.kept = s.now()
-	if err := s.Repo.BeginTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: q}, s.Owner); err != nil {
+	if err := s.repo.BeginTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: q}, s.owner); err != nil {
 		return fmt.Errorf("store the question: %w", err)
 	}
 	return nil
@@ -300,12 +300,12 @@ func (s *Service) begin(ctx context.Context, t *Turn) error {
 // that dies loses at most that much of it.
 func (s *Service) keep(ctx context.Context, t *Turn) {
 	now := s.now()
-	if t.kept.IsZero() || now.Sub(t.kept) < s.KeepEvery { // zero: never stored
+	if t.kept.IsZero() || now.Sub(t.kept) < s.keepEvery { // zero: never stored
 		return
 	}
 	t.kept = now
-	if err := s.Repo.SaveAnswer(context.WithoutCancel(ctx), t.Tenant, t.Question.ID, t.answer.String()); err != nil {
-		s.Log.WarnContext(ctx, "partial answer not stored", "question_id", t.Question.ID, "err", err)
+	if err := s.repo.SaveAnswer(context.WithoutCancel(ctx), t.Tenant, t.Question.ID, t.answer.String()); err != nil {
+		s.log.WarnContext(ctx, "partial answer not stored", "question_id", t.Question.ID, "err", err)
 	}
 }
 
@@ -317,7 +317,7 @@ func (s *Service) generate(ctx context.Context, t *Turn, sink Sink) error {
 		q.Status = domain.Cancelled
 		return err
 	}
-	pieces, err := s.Generator.Generate(ctx, t.Tenant, t.Model.ID, t.Prompt)
+	pieces, err := s.models.Generate(ctx, t.Tenant, t.Model.ID, t.Prompt)
 	if err != nil {
 		return s.fail(ctx, t, sink, err)
 	}
@@ -370,22 +370,29 @@ func (s *Service) fail(ctx context.Context, t *Turn, sink Sink, err error) error
 }
 
 // persist finishes the stored question with its answer and measurements,
-// touches the session and records the usage, in one atomic write. It runs
+// touches the session and records the usage, in one transaction. It runs
 // even when the client left, so a partial answer is kept, and it tries
 // again for SavePatience while the database is away.
 func (s *Service) persist(ctx context.Context, t *Turn) error {
 	q := &t.Question
 	q.Answer, q.References, q.Total = t.answer.String(), t.References(), s.now().Sub(t.started)
 	if !q.HasUsage() {
-		q.PromptTokens = s.Generator.Count(t.Prompt.Instructions + t.Prompt.Question)
-		q.CompletionTokens = s.Generator.Count(q.Answer)
+		q.PromptTokens = s.models.Count(t.Prompt.Instructions + t.Prompt.Question)
+		q.CompletionTokens = s.models.Count(q.Answer)
 	}
 	t.Session.UpdatedAt = s.now()
 	a, m := t.Assistant.ID, t.Model.ID
-	rec := TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: *q,
-		Usage: UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
-			PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()}}
-	return s.patiently(ctx, func() error { return s.Repo.SaveTurn(ctx, t.Tenant, rec) })
+	rec := TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: *q}
+	usage := UsageRecord{User: t.Caller.UserID, Assistant: &a, Model: &m, Source: "chat",
+		PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens, At: s.now()}
+	return s.patiently(ctx, func() error {
+		return s.tx.InTx(ctx, func(ctx context.Context) error {
+			if err := s.repo.SaveTurn(ctx, t.Tenant, rec); err != nil {
+				return err
+			}
+			return s.meter.Record(ctx, t.Tenant, usage)
+		})
+	})
 }
 
 // patiently runs write until it succeeds, fails for a reason of its own
@@ -393,14 +400,14 @@ func (s *Service) persist(ctx context.Context, t *Turn) error {
 // waiting longer between tries: a database restarting takes seconds, and
 // an answer the user has read must not be lost to it.
 func (s *Service) patiently(ctx context.Context, write func() error) error {
-	deadline := s.now().Add(s.SavePatience)
+	deadline := s.now().Add(s.savePatience)
 	wait := 100 * time.Millisecond
 	for {
 		err := write()
 		if kind, _ := errs.KindOf(err); err == nil || kind != errs.Internal || !s.now().Add(wait).Before(deadline) {
 			return err
 		}
-		s.Log.WarnContext(ctx, "answer not stored yet; trying again", "in", wait, "err", err)
+		s.log.WarnContext(ctx, "answer not stored yet; trying again", "in", wait, "err", err)
 		time.Sleep(wait)
 		wait = min(2*wait, 2*time.Second)
 	}
@@ -418,7 +425,7 @@ func (s *Service) analyse(ctx context.Context, t *Turn) {
 		"flagged":        len(q.Flags) > 0,
 		"status":         string(q.Status),
 	}
-	if err := s.Repo.SetAnalysis(ctx, t.Tenant, q.ID, a); err != nil {
-		s.Log.WarnContext(ctx, "answer analysis not stored", "question_id", q.ID, "err", err)
+	if err := s.repo.SetAnalysis(ctx, t.Tenant, q.ID, a); err != nil {
+		s.log.WarnContext(ctx, "answer analysis not stored", "question_id", q.ID, "err", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/agora-platform/agora/internal/sessions/domain"
 )
 
-// Repo stores sessions, questions and usage records.
+// Repo stores sessions and questions.
 type Repo interface {
 	// Session loads a user's session with its questions, oldest first.
 	Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.Session, error)
@@ -28,10 +28,9 @@ type Repo interface {
 	// SaveAnswer stores the answer written so far of a streaming question.
 	SaveAnswer(ctx context.Context, tenant tenancy.ID, question uuid.UUID, answer string) error
 	// SaveTurn finishes a streaming question in one atomic write: the
-	// question with its answer, the session's title and time, and the usage
-	// record. A question no longer streaming (its session was deleted, or
-	// it was marked interrupted) is domain.ErrNotFound, and no usage is
-	// recorded.
+	// question with its answer, and the session's title and time. A
+	// question no longer streaming (its session was deleted, or it was
+	// marked interrupted) is domain.ErrNotFound.
 	SaveTurn(ctx context.Context, tenant tenancy.ID, rec TurnRecord) error
 	// StreamOwners lists the processes that have answers streaming, of
 	// every tenant.
@@ -39,16 +38,11 @@ type Repo interface {
 	// OpenAnswers lists, across tenants, the answers streaming that owner
 	// writes, or (owner empty) that began before startedBefore.
 	OpenAnswers(ctx context.Context, owner string, startedBefore time.Time) ([]OpenAnswer, error)
-	// Interrupt marks an open answer interrupted, keeping its text, and
-	// records its usage, in one atomic write; false when it was no longer
-	// streaming.
+	// Interrupt marks an open answer interrupted, keeping its text; false
+	// when it was no longer streaming.
 	Interrupt(ctx context.Context, a OpenAnswer, completionTokens int, at time.Time) (bool, error)
 	SetAnalysis(ctx context.Context, tenant tenancy.ID, question uuid.UUID, a map[string]any) error
 	SetFeedback(ctx context.Context, tenant tenancy.ID, session, question uuid.UUID, value int, text string) error
-	InsertUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error
-	// TokensSince sums the tenant's tokens since a time.
-	TokensSince(ctx context.Context, tenant tenancy.ID, since time.Time) (int, error)
-	Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]UsageRow, error)
 }
 
 // SessionFilter narrows a list of a user's sessions; zero fields do not
@@ -92,18 +86,19 @@ type UsageRecord struct {
 	Source           string // chat, openai, embeddings
 	PromptTokens     int
 	CompletionTokens int
-	At               time.Time
+	// At is when the work was done (zero: now).
+	At time.Time
 }
 
-// UsageRow is usage summed per day, user, assistant and model.
-type UsageRow struct {
-	Day              time.Time
-	User             uuid.UUID
-	Assistant        *uuid.UUID
-	Model            *uuid.UUID
-	Requests         int
-	PromptTokens     int
-	CompletionTokens int
+// Meter records what model work costs and holds the tenant to its daily
+// token quota: the models module's metering.
+type Meter interface {
+	// Record stores a usage record, in the transaction the context
+	// carries when there is one.
+	Record(ctx context.Context, tenant tenancy.ID, u UsageRecord) error
+	// CheckQuota refuses work when the tenant has used its tokens for
+	// today.
+	CheckQuota(ctx context.Context, tenant tenancy.ID) error
 }
 
 // AssistantInfo is what chat needs of an assistant.
@@ -146,8 +141,8 @@ type Source struct {
 	Text      string
 }
 
-// Prompt is what the model is asked; the generator renders it in the
-// provider's format.
+// Prompt is what the model is asked; the Models adapter renders it as
+// messages.
 type Prompt struct {
 	Instructions string
 	Sources      []Source
@@ -185,16 +180,18 @@ type Pieces interface {
 	Close() error
 }
 
-// Generator answers prompts with a tenant's model through the provider
-// router; its errors are classified (errs kinds) for the client.
-type Generator interface {
+// Models is what chat asks of the model gateway (the models module's):
+// its errors are classified (errs kinds) for the client.
+type Models interface {
 	Model(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (ModelInfo, error)
+	// Generate streams an answer to a prompt, rendered for the model.
 	Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p Prompt) (Pieces, error)
 	// Count estimates the tokens of a text.
 	Count(text string) int
 	// Complete streams a raw conversation to a model (OpenAI-compatible API).
 	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, s Sampling) (Pieces, error)
-	// Embed embeds inputs with a model and reports the tokens used.
+	// Embed embeds inputs with a model and reports the tokens used,
+	// recording nothing.
 	Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error)
 	// Listed returns the tenant's enabled completion and embedding models.
 	Listed(ctx context.Context, tenant tenancy.ID) ([]ListedModel, error)
@@ -230,7 +227,6 @@ type TurnRecord struct {
 	Session    domain.Session
 	NewSession bool
 	Question   domain.Question
-	Usage      UsageRecord
 }
 
 // Attachment is a file a question attaches: its name and text.

@@ -1,5 +1,7 @@
-// Package application holds the chat use cases: the message pipeline and
-// sessions, feedback, titles and usage.
+// Package application holds the chat use cases: the message pipeline,
+// the OpenAI-compatible API, and sessions, feedback and titles. Models
+// are reached, and usage recorded, through the models module's gateway
+// and metering (the Models and Meter ports).
 package application
 
 import (
@@ -14,14 +16,13 @@ import (
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
 	"github.com/agora-platform/agora/internal/sessions/domain"
 )
 
 // Limits protect the server and the tenant's budget.
 type Limits struct {
 	MaxQuestionChars int
-	// TenantTokensPerDay is the tenant's daily token quota (0: none).
-	TenantTokensPerDay int
 	// QuestionsPerUser and QuestionsPerTenant bound questions and
 	// completions a minute (0: no bound).
 	QuestionsPerUser   int
@@ -31,8 +32,10 @@ type Limits struct {
 // Deps are the Service's collaborators.
 type Deps struct {
 	Repo       Repo
+	Tx         txn.Transactor
 	Assistants Assistants
-	Generator  Generator
+	Models     Models
+	Meter      Meter
 	Knowledge  Knowledge
 	// Files reads attachments; nil refuses questions that attach files.
 	Files Files
@@ -50,14 +53,29 @@ type Deps struct {
 	SavePatience time.Duration
 	// OwnerGrace is how long a writer must stay missing before its
 	// answers are taken for dead: a Redis restart loses every writer's
-	// key until each renews it (within OwnerBeat).
+	// key until each renews it (within OwnerBeat). Zero is 10 s; below
+	// zero, none.
 	OwnerGrace time.Duration
 }
 
 // Service runs the chat use cases.
 type Service struct {
-	Deps
-	now func() time.Time
+	repo         Repo
+	tx           txn.Transactor
+	assistants   Assistants
+	models       Models
+	meter        Meter
+	knowledge    Knowledge
+	files        Files
+	rate         Rate
+	log          *slog.Logger
+	limits       Limits
+	owner        string
+	owners       Owners
+	keepEvery    time.Duration
+	savePatience time.Duration
+	ownerGrace   time.Duration
+	now          func() time.Time
 	// missing holds when each writer was first found missing.
 	missingMu sync.Mutex
 	missing   map[string]time.Time
@@ -74,20 +92,29 @@ func NewService(d Deps) *Service {
 	if d.SavePatience == 0 {
 		d.SavePatience = 30 * time.Second
 	}
-	if d.OwnerGrace == 0 {
+	switch {
+	case d.OwnerGrace == 0:
 		d.OwnerGrace = 10 * time.Second
+	case d.OwnerGrace < 0:
+		d.OwnerGrace = 0
 	}
-	return &Service{Deps: d, missing: map[string]time.Time{}, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Service{repo: d.Repo, tx: d.Tx, assistants: d.Assistants, models: d.Models, meter: d.Meter, knowledge: d.Knowledge,
+		files: d.Files, rate: d.Rate, log: d.Log, limits: d.Limits, owner: d.Owner, owners: d.Owners, keepEvery: d.KeepEvery,
+		savePatience: d.SavePatience, ownerGrace: d.OwnerGrace, missing: map[string]time.Time{},
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
+// Owner names this process on the answers it writes.
+func (s *Service) Owner() string { return s.owner }
+
 // CountTokens counts text's tokens as usage records count them.
-func (s *Service) CountTokens(text string) int { return s.Generator.Count(text) }
+func (s *Service) CountTokens(text string) int { return s.models.Count(text) }
 
 // Session returns one of the caller's sessions with its questions; with
 // assistant set, the session must belong to it. Through an assistant-scoped
 // key, only the sessions that key started are found.
 func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, assistant *uuid.UUID) (domain.Session, error) {
-	sess, err := s.Repo.Session(ctx, tenant, c.UserID, id)
+	sess, err := s.repo.Session(ctx, tenant, c.UserID, id)
 	if err != nil {
 		return domain.Session{}, fmt.Errorf("get session %s: %w", id, err)
 	}
@@ -119,7 +146,7 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Calle
 		}
 		assistant = &c.AssistantKey
 	}
-	ss, err := s.Repo.Sessions(ctx, tenant, c.UserID, SessionFilter{Assistant: assistant, Key: c.AssistantKeyID}, after, limit)
+	ss, err := s.repo.Sessions(ctx, tenant, c.UserID, SessionFilter{Assistant: assistant, Key: c.AssistantKeyID}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -132,7 +159,7 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Calle
 // is NotFound, as on every other route that takes an assistant's id.
 func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c actor.Caller, assistant uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
 	if c.AssistantKey == uuid.Nil || c.AssistantKey == assistant {
-		if _, err := s.Assistants.ForChat(ctx, tenant, c, assistant); err != nil {
+		if _, err := s.assistants.ForChat(ctx, tenant, c, assistant); err != nil {
 			return nil, fmt.Errorf("sessions of assistant %s: %w", assistant, err)
 		}
 	}
@@ -144,7 +171,7 @@ func (s *Service) DeleteSession(ctx context.Context, tenant tenancy.ID, c actor.
 	if _, err := s.Session(ctx, tenant, c, id, assistant); err != nil {
 		return err
 	}
-	if err := s.Repo.DeleteSession(ctx, tenant, c.UserID, id); err != nil {
+	if err := s.repo.DeleteSession(ctx, tenant, c.UserID, id); err != nil {
 		return fmt.Errorf("delete session %s: %w", id, err)
 	}
 	return nil
@@ -167,7 +194,7 @@ func (s *Service) Feedback(ctx context.Context, tenant tenancy.ID, c actor.Calle
 	if question != nil {
 		target = *question
 	}
-	if err := s.Repo.SetFeedback(ctx, tenant, id, target, value, text); err != nil {
+	if err := s.repo.SetFeedback(ctx, tenant, id, target, value, text); err != nil {
 		return fmt.Errorf("feedback on session %s: %w", id, err)
 	}
 	return nil
@@ -186,27 +213,18 @@ func (s *Service) Retitle(ctx context.Context, tenant tenancy.ID, c actor.Caller
 	if sess.Title, err = domain.CheckTitle(title); err != nil {
 		return domain.Session{}, err
 	}
-	if err := s.Repo.TouchSession(ctx, tenant, id, sess.Title, s.now()); err != nil {
+	if err := s.repo.TouchSession(ctx, tenant, id, sess.Title, s.now()); err != nil {
 		return domain.Session{}, fmt.Errorf("retitle session %s: %w", id, err)
 	}
 	return sess, nil
 }
 
 // RecordUsage stores usage that did not come through a session (the
-// OpenAI-compatible API).
-func (s *Service) RecordUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) error {
-	u.At = s.now()
-	return s.Repo.InsertUsage(ctx, tenant, u)
-}
-
-// Usage sums the tenant's usage per day, user, assistant and model.
-func (s *Service) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]UsageRow, error) {
-	if !to.After(from) || to.Sub(from) > 366*24*time.Hour {
-		return nil, errs.New(errs.Invalid, "end must be after start and at most a year later")
+// OpenAI-compatible API). The client may be gone and the tokens were spent
+// all the same, so it outlives ctx; a record that cannot be stored is
+// logged.
+func (s *Service) RecordUsage(ctx context.Context, tenant tenancy.ID, u UsageRecord) {
+	if err := s.meter.Record(context.WithoutCancel(ctx), tenant, u); err != nil {
+		s.log.WarnContext(ctx, "usage not recorded", "tenant_id", tenant, "source", u.Source, "err", err)
 	}
-	rows, err := s.Repo.Usage(ctx, tenant, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("usage: %w", err)
-	}
-	return rows, nil
 }

@@ -170,32 +170,6 @@ func newQuestionRow(tenant tenancy.ID, session uuid.UUID, q domain.Question) *qu
 	return row
 }
 
-type usageRow struct {
-	bun.BaseModel `bun:"table:usage_records"`
-
-	ID               uuid.UUID     `bun:"id,pk,type:uuid"`
-	TenantID         uuid.UUID     `bun:"tenant_id,type:uuid"`
-	UserID           uuid.UUID     `bun:"user_id,type:uuid"`
-	AssistantID      uuid.NullUUID `bun:"assistant_id,type:uuid"`
-	ModelID          uuid.NullUUID `bun:"model_id,type:uuid"`
-	Source           string        `bun:"source"`
-	PromptTokens     int           `bun:"prompt_tokens"`
-	CompletionTokens int           `bun:"completion_tokens"`
-	CreatedAt        time.Time     `bun:"created_at"`
-}
-
-func newUsageRow(tenant tenancy.ID, u application.UsageRecord) *usageRow {
-	row := &usageRow{ID: uuid.Must(uuid.NewV7()), TenantID: tenant.UUID, UserID: u.User, Source: u.Source,
-		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, CreatedAt: u.At}
-	if u.Assistant != nil {
-		row.AssistantID = uuid.NullUUID{UUID: *u.Assistant, Valid: true}
-	}
-	if u.Model != nil {
-		row.ModelID = uuid.NullUUID{UUID: *u.Model, Valid: true}
-	}
-	return row
-}
-
 // BeginTurn writes the session when it is new and the question, status
 // streaming, as one statement: one round trip, all or nothing.
 func (r *Repo) BeginTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord, owner string) error {
@@ -228,20 +202,9 @@ func (r *Repo) SaveAnswer(ctx context.Context, tenant tenancy.ID, question uuid.
 	return nil
 }
 
-// usageColumns are the columns an INSERT ... SELECT of a usage record fills.
-const usageColumns = "id, tenant_id, user_id, assistant_id, model_id, source, prompt_tokens, completion_tokens, created_at"
-
-// usageFrom is the SELECT list of one usage record drawn from the CTE q.
-func usageFrom(db bun.IDB, tenant tenancy.ID, u application.UsageRecord) *bun.RawQuery {
-	row := newUsageRow(tenant, u)
-	return db.NewRaw("INSERT INTO usage_records ("+usageColumns+") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM q RETURNING id",
-		row.ID, row.TenantID, row.UserID, row.AssistantID, row.ModelID, row.Source, row.PromptTokens, row.CompletionTokens, row.CreatedAt)
-}
-
-// SaveTurn finishes a streaming question, touches its session and
-// inserts the usage record as one statement of data-modifying CTEs, each
-// step only when the question was still streaming: one round trip, all or
-// nothing, never a second usage record.
+// SaveTurn finishes a streaming question and touches its session as one
+// statement of data-modifying CTEs, the session only when the question
+// was still streaming: one round trip, all or nothing.
 func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.TurnRecord) error {
 	db := postgres.Conn(ctx, r.db)
 	s, q := rec.Session, newQuestionRow(tenant, rec.Session.ID, rec.Question)
@@ -253,8 +216,7 @@ func (r *Repo) SaveTurn(ctx context.Context, tenant tenancy.ID, rec application.
 	session := db.NewUpdate().Table("sessions").Set("title = ?", s.Title).Set("updated_at = ?", s.UpdatedAt).
 		Where("tenant_id = ?", tenant.UUID).Where("id = ?", s.ID).Where("EXISTS (SELECT 1 FROM q)")
 	var n int
-	err := db.NewSelect().With("q", question).With("s", session).With("u", usageFrom(db, tenant, rec.Usage)).
-		TableExpr("u").ColumnExpr("count(*)").Scan(ctx, &n)
+	err := db.NewSelect().With("q", question).With("s", session).TableExpr("q").ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
 		return fmt.Errorf("save answer of session %s: %w", s.ID, err)
 	}
@@ -310,25 +272,17 @@ func (r *Repo) OpenAnswers(ctx context.Context, owner string, startedBefore time
 	return out, nil
 }
 
-// Interrupt marks an open answer interrupted and inserts its usage record
-// in one statement, only while it is still streaming.
+// Interrupt marks an open answer interrupted, only while it is still
+// streaming.
 func (r *Repo) Interrupt(ctx context.Context, a application.OpenAnswer, completionTokens int, at time.Time) (bool, error) {
-	db := postgres.Conn(ctx, r.db)
-	question := db.NewUpdate().Table("questions").Set("status = 'interrupted'").Set("finish_reason = 'interrupted'").
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("questions").Set("status = 'interrupted'").Set("finish_reason = 'interrupted'").
 		Set("completion_tokens = ?", completionTokens).Set("total_ms = ?", int(at.Sub(a.CreatedAt).Milliseconds())).Set("stream_owner = NULL").
-		Where("tenant_id = ?", a.Tenant.UUID).Where("id = ?", a.Question).Where("status = 'streaming'").Returning("id")
-	assistant, model := a.Assistant, a.Model
-	usage := application.UsageRecord{User: a.User, Assistant: &assistant, Source: "chat", PromptTokens: a.PromptTokens,
-		CompletionTokens: completionTokens, At: at}
-	if model != uuid.Nil {
-		usage.Model = &model
-	}
-	var n int
-	err := db.NewSelect().With("q", question).With("u", usageFrom(db, a.Tenant, usage)).TableExpr("u").ColumnExpr("count(*)").Scan(ctx, &n)
+		Where("tenant_id = ?", a.Tenant.UUID).Where("id = ?", a.Question).Where("status = 'streaming'").Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("mark answer %s interrupted: %w", a.Question, err)
 	}
-	return n > 0, nil
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // SetAnalysis stores a question's analysis.
@@ -343,54 +297,4 @@ func (r *Repo) SetFeedback(ctx context.Context, tenant tenancy.ID, session, ques
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("questions").Set("feedback_value = ?", value).Set("feedback_text = ?", text).
 		Where("tenant_id = ?", tenant.UUID).Where("session_id = ?", session).Where("id = ?", question).Exec(ctx)
 	return postgres.Affected(res, err, domain.ErrQuestionNotFound)
-}
-
-// InsertUsage stores a usage record.
-func (r *Repo) InsertUsage(ctx context.Context, tenant tenancy.ID, u application.UsageRecord) error {
-	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(newUsageRow(tenant, u)).Exec(ctx); err != nil {
-		return fmt.Errorf("insert usage: %w", err)
-	}
-	return nil
-}
-
-// TokensSince sums the tenant's tokens since a time.
-func (r *Repo) TokensSince(ctx context.Context, tenant tenancy.ID, since time.Time) (int, error) {
-	var n int
-	err := postgres.Conn(ctx, r.db).NewSelect().Table("usage_records").ColumnExpr("coalesce(sum(prompt_tokens + completion_tokens), 0)").
-		Where("tenant_id = ?", tenant.UUID).Where("created_at >= ?", since).Scan(ctx, &n)
-	return n, err
-}
-
-// Usage sums the tenant's usage per day, user, assistant and model.
-func (r *Repo) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time) ([]application.UsageRow, error) {
-	var rows []struct {
-		Day              time.Time     `bun:"day"`
-		UserID           uuid.UUID     `bun:"user_id"`
-		AssistantID      uuid.NullUUID `bun:"assistant_id"`
-		ModelID          uuid.NullUUID `bun:"model_id"`
-		Requests         int           `bun:"requests"`
-		PromptTokens     int           `bun:"prompt_tokens"`
-		CompletionTokens int           `bun:"completion_tokens"`
-	}
-	err := postgres.Conn(ctx, r.db).NewSelect().Table("usage_records").
-		ColumnExpr("date_trunc('day', created_at) AS day, user_id, assistant_id, model_id").
-		ColumnExpr("sum(requests)::int AS requests, sum(prompt_tokens)::int AS prompt_tokens, sum(completion_tokens)::int AS completion_tokens").
-		Where("tenant_id = ?", tenant.UUID).Where("created_at >= ?", from).Where("created_at < ?", to).
-		GroupExpr("1, 2, 3, 4").OrderExpr("1, 2").Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("select usage: %w", err)
-	}
-	out := make([]application.UsageRow, len(rows))
-	for i, x := range rows {
-		out[i] = application.UsageRow{Day: x.Day, User: x.UserID, Requests: x.Requests, PromptTokens: x.PromptTokens, CompletionTokens: x.CompletionTokens}
-		if x.AssistantID.Valid {
-			a := x.AssistantID.UUID
-			out[i].Assistant = &a
-		}
-		if x.ModelID.Valid {
-			m := x.ModelID.UUID
-			out[i].Model = &m
-		}
-	}
-	return out, nil
 }

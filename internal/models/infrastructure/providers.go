@@ -4,28 +4,26 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	modelsapp "github.com/agora-platform/agora/internal/models/application"
+	"github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	"github.com/agora-platform/agora/internal/sessions/application"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
 )
 
-// Generator answers prompts through the provider router, resolving a
+// Providers reaches models through the provider router, resolving a
 // model to its endpoint: the tenant's own provider record for private
 // models, else the tenant's (or, in shared mode, the installation's)
 // credential for the model's provider type. What it resolves is cached
 // for CACHE_TTL (see platform/cache).
-type Generator struct {
+type Providers struct {
 	router    *ai.Router
-	models    *modelsapp.Service
-	tenants   *tenantsapp.Service
+	models    *application.Service
+	tenants   Credentials
 	catalogs  *cache.Cache[tenancy.ID, catalog]
 	endpoints *cache.Cache[endpointKey, ai.Endpoint]
 }
@@ -48,15 +46,21 @@ type endpointKey struct {
 	model  uuid.UUID
 }
 
-// NewGenerator returns the adapter; its caches join set.
-func NewGenerator(router *ai.Router, models *modelsapp.Service, tenants *tenantsapp.Service, set *cache.Set, ttl time.Duration) *Generator {
-	return &Generator{router: router, models: models, tenants: tenants,
+// Credentials resolve a tenant's (or, in shared mode, the installation's)
+// credential for a provider type: the tenants module's service.
+type Credentials interface {
+	ResolveCredentialFor(ctx context.Context, tenant tenancy.ID, provider string) (tenantsapp.Resolved, error)
+}
+
+// NewProviders returns the adapter; its caches join set.
+func NewProviders(router *ai.Router, models *application.Service, tenants Credentials, set *cache.Set, ttl time.Duration) *Providers {
+	return &Providers{router: router, models: models, tenants: tenants,
 		catalogs:  cache.Add(set, cache.New[tenancy.ID, catalog](10_000, ttl)),
 		endpoints: cache.Add(set, cache.New[endpointKey, ai.Endpoint](50_000, ttl))}
 }
 
 // catalog loads the tenant's enabled models.
-func (g *Generator) catalog(ctx context.Context, tenant tenancy.ID) (catalog, error) {
+func (g *Providers) catalog(ctx context.Context, tenant tenancy.ID) (catalog, error) {
 	return g.catalogs.Get(ctx, tenant, func(ctx context.Context) (catalog, error) {
 		c := catalog{byID: map[uuid.UUID]entry{}}
 		for _, kind := range []string{"completion", "embedding"} {
@@ -80,7 +84,7 @@ func (g *Generator) catalog(ctx context.Context, tenant tenancy.ID) (catalog, er
 
 // enabled finds an enabled model; for one the catalog lacks, the registry
 // says why (unknown or not enabled).
-func (g *Generator) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (entry, error) {
+func (g *Providers) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (entry, error) {
 	c, err := g.catalog(ctx, tenant)
 	if err != nil {
 		return entry{}, err
@@ -97,7 +101,7 @@ func (g *Generator) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID
 }
 
 // Model describes an enabled completion model.
-func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.ModelInfo, error) {
+func (g *Providers) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (application.ModelInfo, error) {
 	e, err := g.enabled(ctx, tenant, id)
 	return e.info, err
 }
@@ -107,7 +111,7 @@ func (g *Generator) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) 
 // the provider's name for the model. A fallback the tenant has not enabled,
 // or whose credential is missing, is left out; the model itself must
 // resolve.
-func (g *Generator) Endpoints(ctx context.Context, tenant tenancy.ID, model uuid.UUID) ([]ai.Endpoint, string, error) {
+func (g *Providers) Endpoints(ctx context.Context, tenant tenancy.ID, model uuid.UUID) ([]ai.Endpoint, string, error) {
 	m, err := g.enabled(ctx, tenant, model)
 	if err != nil {
 		return nil, "", err
@@ -138,12 +142,12 @@ type served struct {
 }
 
 // endpoint is where one model is served.
-func (g *Generator) endpoint(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
+func (g *Providers) endpoint(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
 	return g.endpoints.Get(ctx, endpointKey{tenant, m.id}, func(ctx context.Context) (ai.Endpoint, error) { return g.resolve(ctx, tenant, m) })
 }
 
 // resolve finds the credential that serves m.
-func (g *Generator) resolve(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
+func (g *Providers) resolve(ctx context.Context, tenant tenancy.ID, m served) (ai.Endpoint, error) {
 	ep := ai.Endpoint{Name: m.typ + ":" + m.id.String(), Type: m.typ, Model: m.name}
 	switch {
 	case m.typ == "local":
@@ -162,59 +166,6 @@ func (g *Generator) resolve(ctx context.Context, tenant tenancy.ID, m served) (a
 		ep.BaseURL, ep.APIKey, ep.APIVersion, ep.Deployment = r.Endpoint, r.APIKey, r.APIVersion, r.Deployment
 	}
 	return ep, nil
-}
-
-// citeRule tells the model how to cite the sources it is given.
-const citeRule = "Answer from the sources below when they are relevant and cite them as [n] with their id. If they do not hold the answer, say so."
-
-// Generate streams an answer to the prompt.
-func (g *Generator) Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p application.Prompt) (application.Pieces, error) {
-	eps, name, err := g.Endpoints(ctx, tenant, model)
-	if err != nil {
-		return nil, err
-	}
-	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: Messages(p), Temperature: p.Temperature, MaxTokens: p.MaxTokens})
-	if err != nil {
-		return nil, ai.ClientError(err)
-	}
-	return pieces{s}, nil
-}
-
-// Messages renders a prompt: instructions and sources as the system
-// message, then the history and the question.
-func Messages(p application.Prompt) []ai.Message {
-	var sys strings.Builder
-	sys.WriteString(p.Instructions)
-	if len(p.Sources) > 0 {
-		if sys.Len() > 0 {
-			sys.WriteString("\n\n")
-		}
-		sys.WriteString(citeRule)
-		for _, s := range p.Sources {
-			sys.WriteString("\n\n" + ai.FormatSource(s.Number, s.Reference.Title, s.Text))
-		}
-	}
-	var out []ai.Message
-	if sys.Len() > 0 {
-		out = append(out, ai.Message{Role: ai.System, Content: sys.String()})
-	}
-	for _, h := range p.History {
-		out = append(out, ai.Message{Role: ai.Role(h.Role), Content: h.Content})
-	}
-	return append(out, ai.Message{Role: ai.User, Content: withAttachments(p)})
-}
-
-// withAttachments puts the attached files ahead of the question.
-func withAttachments(p application.Prompt) string {
-	if len(p.Attachments) == 0 {
-		return p.Question
-	}
-	var b strings.Builder
-	for _, a := range p.Attachments {
-		b.WriteString(ai.FormatAttachment(a.Name, a.Text) + "\n\n")
-	}
-	b.WriteString(p.Question)
-	return b.String()
 }
 
 type pieces struct{ s ai.Stream }
@@ -237,10 +188,10 @@ func (p pieces) Next() (application.Piece, error) {
 func (p pieces) Close() error { return p.s.Close() }
 
 // Count estimates tokens offline.
-func (g *Generator) Count(text string) int { return ai.CountTokens(text) }
+func (g *Providers) Count(text string) int { return ai.CountTokens(text) }
 
 // Complete streams a raw conversation to an enabled model.
-func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, sp application.Sampling) (application.Pieces, error) {
+func (g *Providers) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, sp application.Sampling) (application.Pieces, error) {
 	eps, name, err := g.Endpoints(ctx, tenant, model)
 	if err != nil {
 		return nil, err
@@ -258,7 +209,7 @@ func (g *Generator) Complete(ctx context.Context, tenant tenancy.ID, model uuid.
 }
 
 // Embed embeds inputs with an enabled embedding model.
-func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error) {
+func (g *Providers) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error) {
 	m, err := g.enabled(ctx, tenant, model)
 	if err != nil {
 		return nil, 0, err
@@ -275,14 +226,14 @@ func (g *Generator) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUI
 }
 
 // Listed returns the tenant's enabled completion and embedding models.
-func (g *Generator) Listed(ctx context.Context, tenant tenancy.ID) ([]application.ListedModel, error) {
+func (g *Providers) Listed(ctx context.Context, tenant tenancy.ID) ([]application.ListedModel, error) {
 	c, err := g.catalog(ctx, tenant)
 	return c.listed, err
 }
 
 // Transcribe turns a recording into text with an enabled transcription
 // model (and its fallbacks).
-func (g *Generator) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
+func (g *Providers) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
 	eps, provider, err := g.Endpoints(ctx, tenant, model)
 	if err != nil {
 		return "", err

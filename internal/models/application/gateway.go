@@ -1,0 +1,142 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// ModelInfo describes an enabled model.
+type ModelInfo struct {
+	ID         uuid.UUID
+	Name       string
+	TokenLimit int
+}
+
+// ListedModel is an enabled completion or embedding model, as the
+// OpenAI-compatible API lists it.
+type ListedModel struct {
+	ID         uuid.UUID
+	Name       string
+	Kind       string // completion or embedding
+	Owner      string
+	TokenLimit int
+	Created    time.Time
+}
+
+// Message is one turn of a conversation given to a model.
+type Message struct {
+	Role    string // system, user or assistant
+	Content string
+}
+
+// Sampling are a completion's generation settings, checked already; nil
+// and empty leave the model's defaults.
+type Sampling struct {
+	Temperature      *float64
+	TopP             *float64
+	MaxTokens        *int
+	Stop             []string
+	PresencePenalty  *float64
+	FrequencyPenalty *float64
+}
+
+// Piece is a part of a streamed completion.
+type Piece struct {
+	Delta            string
+	FinishReason     string
+	HasUsage         bool
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Pieces yields pieces until io.EOF.
+type Pieces interface {
+	Next() (Piece, error)
+	Close() error
+}
+
+// Providers reach a tenant's enabled models where they are served: the
+// catalogue and enablement, the credentials, the fallbacks and the
+// provider router (models/infrastructure.Providers). Its errors are
+// classified (errs kinds) for the client.
+type Providers interface {
+	Model(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (ModelInfo, error)
+	Listed(ctx context.Context, tenant tenancy.ID) ([]ListedModel, error)
+	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, s Sampling) (Pieces, error)
+	// Embed embeds inputs and reports the tokens used.
+	Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error)
+	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error)
+	// Count estimates the tokens of a text offline.
+	Count(text string) int
+}
+
+// Gateway is the one way to a model for every module: chat, the
+// OpenAI-compatible API, ingestion and transcription.
+type Gateway struct {
+	providers Providers
+	meter     *Metering
+	log       *slog.Logger
+}
+
+// NewGateway returns the gateway; meter records the usage of the work it
+// does for other modules (Embed).
+func NewGateway(p Providers, meter *Metering, log *slog.Logger) *Gateway {
+	return &Gateway{providers: p, meter: meter, log: log}
+}
+
+// Model describes an enabled model.
+func (g *Gateway) Model(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (ModelInfo, error) {
+	return g.providers.Model(ctx, tenant, model)
+}
+
+// Listed returns the tenant's enabled completion and embedding models.
+func (g *Gateway) Listed(ctx context.Context, tenant tenancy.ID) ([]ListedModel, error) {
+	return g.providers.Listed(ctx, tenant)
+}
+
+// Complete streams a conversation's answer from an enabled model (and its
+// fallbacks).
+func (g *Gateway) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, s Sampling) (Pieces, error) {
+	return g.providers.Complete(ctx, tenant, model, msgs, s)
+}
+
+// EmbedRaw embeds inputs and reports the tokens used, recording nothing:
+// the caller records the usage (the OpenAI-compatible API does, under its
+// own source).
+func (g *Gateway) EmbedRaw(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error) {
+	return g.providers.Embed(ctx, tenant, model, inputs)
+}
+
+// Embed embeds texts for user's work (ingestion, search) and records the
+// usage under source; a usage record that cannot be stored is logged, not
+// failed: the vectors are paid for already.
+func (g *Gateway) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source string, texts []string) ([][]float32, error) {
+	vs, tokens, err := g.providers.Embed(ctx, tenant, model, texts)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) != len(texts) {
+		return nil, fmt.Errorf("the embedding model returned %d vectors for %d texts", len(vs), len(texts))
+	}
+	err = g.meter.Record(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
+	if err != nil {
+		g.log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
+	}
+	return vs, nil
+}
+
+// Transcribe turns a recording into text with an enabled transcription
+// model (and its fallbacks).
+func (g *Gateway) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
+	return g.providers.Transcribe(ctx, tenant, model, name, open)
+}
+
+// Count estimates the tokens of a text as usage records count them.
+func (g *Gateway) Count(text string) int { return g.providers.Count(text) }
