@@ -16,29 +16,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app"
-	"github.com/agora-platform/agora/internal/platform/config"
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
-func newApp(t testing.TB) *app.App {
-	t.Helper()
-	return appWith(t, testkit.Config(t), testkit.Redis(t))
-}
-
-// appWith builds the app on the test services with cfg and Redis client rdb.
-func appWith(t testing.TB, cfg config.Config, rdb *redis.Client) *app.App {
-	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), rdb)
-	require.NoError(t, err)
-	return a
-}
-
 func TestHealthAndVersion(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	rec := testkit.Do(e, http.MethodGet, "/api/healthz", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "ok", testkit.JSON[health.StatusResponse](t, rec).Status)
@@ -56,7 +43,7 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 	rdb := testkit.RedisDB(t, 4)
 	ctx := context.Background()
 	require.NoError(t, rdb.Del(ctx, jobs.HeartbeatKey).Err())
-	e := appWith(t, cfg, rdb).HTTP()
+	e := apptest.WithServices(t, cfg, apptest.Services{Redis: rdb}).H
 
 	rec := testkit.Do(e, http.MethodGet, "/api/readyz", "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
@@ -74,7 +61,7 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = down.Close() })
-	rec = testkit.Do(appWith(t, cfg, down).HTTP(), http.MethodGet, "/api/readyz", "")
+	rec = testkit.Do(apptest.WithServices(t, cfg, apptest.Services{Redis: down}).H, http.MethodGet, "/api/readyz", "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	body = testkit.JSON[health.ReadyResponse](t, rec)
 	require.Equal(t, "unreachable", body.Checks["redis"])
@@ -83,7 +70,7 @@ func TestReadyzNamesWhatIsDown(t *testing.T) {
 
 func TestServesTheCommittedSpecAndSwaggerUI(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	committed, err := os.ReadFile("../../api/swagger.json")
 	require.NoError(t, err)
 
@@ -106,7 +93,7 @@ func TestServesTheCommittedSpecAndSwaggerUI(t *testing.T) {
 
 func TestRootPageAndUnknownRoutes(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	rec := testkit.Do(e, http.MethodGet, "/", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Body.String(), "Agora")
@@ -128,7 +115,7 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.Config(t)
 	cfg.DemoAdminPassword = "correct-horse-battery-staple"
-	a := appWith(t, cfg, testkit.Redis(t))
+	a := apptest.With(t, cfg).App
 	ctx := context.Background()
 	applied, err := a.Migrate(ctx)
 	require.NoError(t, err)
@@ -218,7 +205,7 @@ func seedSnapshot(t *testing.T, a *app.App) string {
 // /api/v1/sysadmin answers without the key or with a user's token.
 func TestEverySysadminRouteNeedsTheSuperKey(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).App.HTTP()
 	n := 0
 	for _, r := range e.Router().Routes() {
 		if !strings.HasPrefix(r.Path, "/api/v1/sysadmin") {

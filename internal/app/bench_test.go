@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
@@ -12,7 +13,7 @@ import (
 // BenchmarkHealthz measures the middleware chain alone: request id, logging,
 // recovery, security headers, body limit and routing.
 func BenchmarkHealthz(b *testing.B) {
-	e := newApp(b).HTTP()
+	e := apptest.New(b).H
 	req := httptest.NewRequest(http.MethodGet, "/api/healthz", nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -27,8 +28,7 @@ func BenchmarkHealthz(b *testing.B) {
 // BenchmarkGetTenant measures a sysadmin read: key check, one indexed
 // PostgreSQL query and JSON encoding.
 func BenchmarkGetTenant(b *testing.B) {
-	a := newApp(b)
-	e := a.HTTP()
+	e := apptest.New(b).H
 	id := testkit.Tenant(b)
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/sysadmin/tenants/"+id.String()+"/", nil)
 	req.Header.Set(httpx.APIKeyHeader, testkit.SuperKey)

@@ -6,6 +6,7 @@ package apptest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/platform/config"
@@ -43,7 +45,27 @@ func New(t testing.TB) *Env {
 // With builds the app with cfg.
 func With(t testing.TB, cfg config.Config) *Env {
 	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), testkit.Redis(t))
+	return WithServices(t, cfg, Services{})
+}
+
+// Services are what an Env is built on besides the test database; a zero
+// field keeps the default.
+type Services struct {
+	// Redis is the app's client: testkit.Redis(t) when nil; a second
+	// replica's own connection, a private database or a Redis that is down
+	// otherwise.
+	Redis *redis.Client
+	// Logs receives the app's log lines; they are dropped when nil.
+	Logs io.Writer
+}
+
+// WithServices builds the app with cfg on s.
+func WithServices(t testing.TB, cfg config.Config, s Services) *Env {
+	t.Helper()
+	if s.Redis == nil {
+		s.Redis = testkit.Redis(t)
+	}
+	a, err := app.New(cfg, testkit.Logger(s.Logs), testkit.AppDB(t), s.Redis)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
@@ -77,15 +99,28 @@ func (e *Env) User(t testing.TB, tenant tenancy.ID, role string) (email string, 
 	return email, u.ID
 }
 
-// Login signs in and returns the access token.
-func (e *Env) Login(t testing.TB, email string) string {
-	t.Helper()
-	form := url.Values{"username": {email}, "password": {Password}}
+// IP is the client address this environment signs in from.
+func (e *Env) IP() string { return e.ip }
+
+// SignIn posts the sign-in form from IP with headers, given as name and
+// value pairs, and returns the answer whatever it is.
+func (e *Env) SignIn(email, password string, headers ...string) *httptest.ResponseRecorder {
+	form := url.Values{"username": {email}, "password": {password}}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.RemoteAddr = e.ip + ":40000"
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	rec := httptest.NewRecorder()
 	e.H.ServeHTTP(rec, req)
+	return rec
+}
+
+// Login signs in and returns the access token.
+func (e *Env) Login(t testing.TB, email string) string {
+	t.Helper()
+	rec := e.SignIn(email, Password)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("sign in %s: %d %s", email, rec.Code, rec.Body.String())
 	}

@@ -11,12 +11,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/audit"
-	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -27,19 +25,6 @@ import (
 
 const base = "/api/v1/sysadmin/tenants/"
 
-func newApp(t *testing.T) *app.App {
-	t.Helper()
-	return appWith(t, testkit.Config(t), testkit.Redis(t))
-}
-
-// appWith builds the app on the test services with cfg and Redis client rdb.
-func appWith(t testing.TB, cfg config.Config, rdb *redis.Client) *app.App {
-	t.Helper()
-	a, err := app.New(cfg, testkit.Logger(nil), testkit.AppDB(t), rdb)
-	require.NoError(t, err)
-	return a
-}
-
 func sysadmin(h http.Handler, method, target, body string) *httptest.ResponseRecorder {
 	return testkit.Do(h, method, target, body, httpx.APIKeyHeader, testkit.SuperKey)
 }
@@ -48,7 +33,7 @@ func uniqueName(prefix string) string { return prefix + " " + uuid.NewString()[:
 
 func TestCreateTwoTenantsListAndGet(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	a, b := uniqueName("Sundsvall"), uniqueName("Umeå")
 
 	rec := sysadmin(e, http.MethodPost, base, `{"name":"`+a+`","display_name":"Sundsvalls kommun"}`)
@@ -89,7 +74,7 @@ func TestCreateTwoTenantsListAndGet(t *testing.T) {
 
 func TestSysadminNeedsTheSuperKey(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	for _, tc := range []struct{ name, key, msg string }{
 		{"missing", "", "missing X-API-Key header: the sysadmin API needs the super key"},
 		{"wrong", testkit.SuperKey + "x", "invalid API key"},
@@ -106,7 +91,7 @@ func TestSysadminNeedsTheSuperKey(t *testing.T) {
 
 func TestCreateRejectsBadInput(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	name := uniqueName("Dup")
 	require.Equal(t, http.StatusCreated, sysadmin(e, http.MethodPost, base, `{"name":"`+name+`"}`).Code)
 
@@ -130,7 +115,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 
 func TestGetAndListErrors(t *testing.T) {
 	t.Parallel()
-	e := newApp(t).HTTP()
+	e := apptest.New(t).H
 	rec := sysadmin(e, http.MethodGet, base+uuid.NewString()+"/", "")
 	require.Equal(t, http.StatusNotFound, rec.Code)
 	require.Equal(t, httpx.ErrorBody{Message: "tenant not found", Code: "not_found"}, testkit.JSON[httpx.ErrorBody](t, rec))
@@ -148,7 +133,7 @@ func TestGetAndListErrors(t *testing.T) {
 // HTTP request to the queue and through the worker's mux.
 func TestCreateQueuesProvisioningThatTheWorkerRuns(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	rec := sysadmin(a.HTTP(), http.MethodPost, base, `{"name":"`+uniqueName("Queue")+`"}`)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	created := testkit.JSON[api.TenantResponse](t, rec)
@@ -180,7 +165,7 @@ func tenantID(u uuid.UUID) tenancy.ID { return tenancy.ID{UUID: u} }
 
 func TestUpdateSuspendAndDelete(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	e := a.HTTP()
 	tn := createTenant(t, a)
 
@@ -215,7 +200,7 @@ func TestUpdateSuspendAndDelete(t *testing.T) {
 
 func TestTenantChangesAreAudited(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	tn := createTenant(t, a)
 	rec := testkit.Do(a.HTTP(), http.MethodPost, base+tn.ID+"/", `{"state":"suspended"}`, httpx.APIKeyHeader, testkit.SuperKey, "X-Request-Id", "audit-req-123")
 	require.Equal(t, http.StatusOK, rec.Code)

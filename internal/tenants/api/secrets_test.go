@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -47,7 +48,7 @@ func rowsContaining(t *testing.T, a *app.App, s string) int {
 
 func TestCredentialsAreEncryptedAtRestAndMasked(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	e := a.HTTP()
 	tn := createTenant(t, a)
 	key := "sk-test-" + strings.ReplaceAll(uuid.NewString(), "-", "")
@@ -84,7 +85,7 @@ func TestCredentialsAreEncryptedAtRestAndMasked(t *testing.T) {
 
 func TestCredentialValidation(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	e := a.HTTP()
 	tn := createTenant(t, a)
 	for path, body := range map[string]string{
@@ -104,7 +105,7 @@ func TestResolverStrictAndSharedModes(t *testing.T) {
 	ctx := context.Background()
 	cfg := testkit.Config(t)
 	cfg.MistralAPIKey = "global-mistral-key"
-	shared := appWith(t, cfg, testkit.Redis(t))
+	shared := apptest.With(t, cfg).App
 	tn := createTenant(t, shared)
 	id := tenantID(uuid.MustParse(tn.ID))
 
@@ -115,7 +116,7 @@ func TestResolverStrictAndSharedModes(t *testing.T) {
 	require.ErrorIs(t, err, domain.ErrNoCredential, "no global anthropic key either")
 
 	cfg.TenantCredentials = true
-	strict := appWith(t, cfg, testkit.Redis(t))
+	strict := apptest.With(t, cfg).App
 	_, err = strict.Tenants.Service.ResolveCredential(ctx, id, domain.Mistral)
 	require.ErrorIs(t, err, domain.ErrNoCredential, "strict mode never falls back to the global key")
 	_, err = strict.Tenants.Service.SetCredential(ctx, id, domain.Mistral, domain.CredentialInput{APIKey: "tenant-mistral"})
@@ -130,7 +131,7 @@ type Resolved struct{ Key, Source string }
 
 func TestFederationIsEncryptedMaskedAndRemovable(t *testing.T) {
 	t.Parallel()
-	a := newApp(t)
+	a := apptest.New(t).App
 	e := a.HTTP()
 	tn := createTenant(t, a)
 	secret := "idp-secret-" + uuid.NewString()
@@ -173,7 +174,7 @@ func TestRotationKeepsEverySecretReadable(t *testing.T) {
 
 	cfg := testkit.Config(t)
 	cfg.EncryptionKey = oldKey.Encode()
-	before := appWith(t, cfg, testkit.Redis(t))
+	before := apptest.With(t, cfg).App
 	tn := createTenant(t, before)
 	id := tenantID(uuid.MustParse(tn.ID))
 	// Even if this test fails, no secret under the throwaway key may stay
@@ -186,13 +187,13 @@ func TestRotationKeepsEverySecretReadable(t *testing.T) {
 	require.NoError(t, err)
 
 	cfg.EncryptionKey = newKey.Encode() + "," + oldKey.Encode()
-	during := appWith(t, cfg, testkit.Redis(t))
+	during := apptest.With(t, cfg).App
 	n, err := during.RotateKeys(ctx)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 2)
 
 	cfg.EncryptionKey = newKey.Encode()
-	after := appWith(t, cfg, testkit.Redis(t))
+	after := apptest.With(t, cfg).App
 	r, err := after.Tenants.Service.ResolveCredential(ctx, id, domain.Anthropic)
 	require.NoError(t, err)
 	require.Equal(t, "anthropic-old", r.APIKey)
@@ -205,7 +206,7 @@ func TestEncryptionOffRefusesToStoreSecrets(t *testing.T) {
 	t.Parallel()
 	cfg := testkit.Config(t)
 	cfg.EncryptionKey = ""
-	a := appWith(t, cfg, testkit.Redis(t))
+	a := apptest.With(t, cfg).App
 	tn := createTenant(t, a)
 	rec := sysadmin(a.HTTP(), http.MethodPut, base+tn.ID+"/credentials/openai", `{"api_key":"sk-1"}`)
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)

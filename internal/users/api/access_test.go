@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -19,7 +20,7 @@ import (
 
 func createKey(t testing.TB, v *env, token, body string) api.CreatedAPIKey {
 	t.Helper()
-	rec := v.do(http.MethodPost, "/api/v1/users/api-keys/", body, token)
+	rec := v.Do(http.MethodPost, "/api/v1/users/api-keys/", body, token)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	return testkit.JSON[api.CreatedAPIKey](t, rec)
 }
@@ -27,38 +28,38 @@ func createKey(t testing.TB, v *env, token, body string) api.CreatedAPIKey {
 func TestAPIKeys(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	token, id := v.signedIn(t, tn, domain.RoleUser)
+	tn := v.Tenant(t)
+	token, id := v.Token(t, tn, domain.RoleUser)
 
 	k := createKey(t, v, token, `{"name":"script","scopes":["write"]}`)
 	require.True(t, strings.HasPrefix(k.Key, "agk_"))
 	require.True(t, strings.HasPrefix(k.Key, k.Prefix))
 
-	rec := v.do(http.MethodGet, "/api/v1/users/api-keys/", "", token)
+	rec := v.Do(http.MethodGet, "/api/v1/users/api-keys/", "", token)
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.NotContains(t, rec.Body.String(), k.Key, "the secret is shown once")
 	require.Equal(t, 1, testkit.JSON[api.APIKeyList](t, rec).Count)
 
 	var stored int
-	require.NoError(t, v.a.DB.QueryRowContext(context.Background(),
+	require.NoError(t, v.App.DB.QueryRowContext(context.Background(),
 		"SELECT count(*) FROM api_keys WHERE key_hash = convert_to(?, 'UTF8') OR name LIKE ?", k.Key, "%"+k.Key[10:]+"%").Scan(&stored))
 	require.Zero(t, stored, "only an HMAC of the key is stored")
 
 	rec = v.withKey(http.MethodGet, "/api/v1/users/me/", "", k.Key)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, id.String(), testkit.JSON[api.MeResponse](t, rec).ID)
-	rec = testkit.Do(v.h, http.MethodGet, "/api/v1/users/me/", "", "Authorization", "Bearer "+k.Key)
+	rec = testkit.Do(v.H, http.MethodGet, "/api/v1/users/me/", "", "Authorization", "Bearer "+k.Key)
 	require.Equal(t, http.StatusOK, rec.Code, "a key also works as a bearer token (OpenAI clients)")
 
 	rec = v.withKey(http.MethodPost, "/api/v1/users/api-keys/", `{"name":"x","scopes":["read"]}`, k.Key)
 	require.Equal(t, http.StatusForbidden, rec.Code, "keys cannot mint keys")
 
-	rec = v.do(http.MethodDelete, "/api/v1/users/api-keys/"+k.ID+"/", "", token)
+	rec = v.Do(http.MethodDelete, "/api/v1/users/api-keys/"+k.ID+"/", "", token)
 	require.Equal(t, http.StatusNoContent, rec.Code)
 	require.Equal(t, http.StatusUnauthorized, v.withKey(http.MethodGet, "/api/v1/users/me/", "", k.Key).Code)
 	require.Equal(t, http.StatusUnauthorized, v.withKey(http.MethodGet, "/api/v1/users/me/", "", "agk_made-up").Code)
 
-	entries, _, err := v.a.Audit.List(context.Background(), tn, audit.Filter{TargetID: k.ID})
+	entries, _, err := v.App.Audit.List(context.Background(), tn, audit.Filter{TargetID: k.ID})
 	require.NoError(t, err)
 	require.Len(t, entries, 2)
 	require.Equal(t, "api_key.revoked", entries[0].Action)
@@ -73,8 +74,8 @@ func TestAPIKeys(t *testing.T) {
 func TestAPIKeyScopesAndExpiry(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
+	tn := v.Tenant(t)
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
 
 	read := createKey(t, v, owner, `{"name":"r","scopes":["read"]}`)
 	require.Equal(t, http.StatusOK, v.withKey(http.MethodGet, "/api/v1/roles/", "", read.Key).Code)
@@ -97,7 +98,7 @@ func TestAPIKeyScopesAndExpiry(t *testing.T) {
 		return v.withKey(http.MethodGet, "/api/v1/users/me/", "", short.Key).Code == http.StatusUnauthorized
 	}, 5*time.Second, 100*time.Millisecond, "an expired key stops working")
 
-	rec = v.do(http.MethodPost, "/api/v1/users/api-keys/", `{"name":"x","scopes":["root"]}`, owner)
+	rec = v.Do(http.MethodPost, "/api/v1/users/api-keys/", `{"name":"x","scopes":["root"]}`, owner)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 }
 
@@ -106,13 +107,13 @@ func TestAPIKeyScopesAndExpiry(t *testing.T) {
 func TestAdminPermissionGatesEveryAdminRoute(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	_, target := v.user(t, tn, domain.RoleUser)
-	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
-	rec := v.do(http.MethodPost, "/api/v1/roles/", `{"name":"R","permissions":["insights"]}`, owner)
+	tn := v.Tenant(t)
+	_, target := v.User(t, tn, domain.RoleUser)
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
+	rec := v.Do(http.MethodPost, "/api/v1/roles/", `{"name":"R","permissions":["insights"]}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	role := testkit.JSON[api.RoleResponse](t, rec).ID
-	rec = v.do(http.MethodPost, "/api/v1/user-groups/", `{"name":"G"}`, owner)
+	rec = v.Do(http.MethodPost, "/api/v1/user-groups/", `{"name":"G"}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	group := testkit.JSON[api.GroupResponse](t, rec).ID
 
@@ -131,14 +132,14 @@ func TestAdminPermissionGatesEveryAdminRoute(t *testing.T) {
 		{http.MethodDelete, "/api/v1/users/admin/" + target.String() + "/", ""},
 	}
 	for _, role := range []string{domain.RoleUser, domain.RoleAIConfigurator} {
-		token, _ := v.signedIn(t, tn, role)
+		token, _ := v.Token(t, tn, role)
 		for _, r := range routes {
-			rec := v.do(r.method, r.path, r.body, token)
+			rec := v.Do(r.method, r.path, r.body, token)
 			require.Equal(t, http.StatusForbidden, rec.Code, "%s %s %s", role, r.method, r.path)
 		}
 	}
 	for _, r := range routes {
-		rec := v.do(r.method, r.path, r.body, owner)
+		rec := v.Do(r.method, r.path, r.body, owner)
 		require.Less(t, rec.Code, 300, "Owner %s %s: %s", r.method, r.path, rec.Body.String())
 	}
 }
@@ -146,39 +147,39 @@ func TestAdminPermissionGatesEveryAdminRoute(t *testing.T) {
 func TestCustomRoleGrantsItsPermissions(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
-	email, id := v.user(t, tn, domain.RoleUser)
-	rec := v.do(http.MethodPost, "/api/v1/roles/", `{"name":"Admins too","permissions":["admin"]}`, owner)
+	tn := v.Tenant(t)
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
+	email, id := v.User(t, tn, domain.RoleUser)
+	rec := v.Do(http.MethodPost, "/api/v1/roles/", `{"name":"Admins too","permissions":["admin"]}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	role := testkit.JSON[api.RoleResponse](t, rec).ID
 
-	rec = v.do(http.MethodPatch, "/api/v1/users/admin/"+id.String()+"/", `{"role_ids":["`+role+`"]}`, owner)
+	rec = v.Do(http.MethodPatch, "/api/v1/users/admin/"+id.String()+"/", `{"role_ids":["`+role+`"]}`, owner)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	token := v.login(t, email).AccessToken
-	me := testkit.JSON[api.MeResponse](t, v.do(http.MethodGet, "/api/v1/users/me/", "", token))
+	me := testkit.JSON[api.MeResponse](t, v.Do(http.MethodGet, "/api/v1/users/me/", "", token))
 	require.Equal(t, []string{"assistants", "apps", "admin"}, me.Permissions)
-	require.Equal(t, http.StatusOK, v.do(http.MethodGet, "/api/v1/audit/logs", "", token).Code)
+	require.Equal(t, http.StatusOK, v.Do(http.MethodGet, "/api/v1/audit/logs", "", token).Code)
 
-	rec = v.do(http.MethodPatch, "/api/v1/users/admin/"+id.String()+"/", `{"role_ids":["`+uuid.NewString()+`"]}`, owner)
+	rec = v.Do(http.MethodPatch, "/api/v1/users/admin/"+id.String()+"/", `{"role_ids":["`+uuid.NewString()+`"]}`, owner)
 	require.Equal(t, http.StatusBadRequest, rec.Code, "unknown roles are refused")
 }
 
 func TestTenantKeepsAnOwner(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, ownerID := v.signedIn(t, tn, domain.RoleOwner)
-	rec := v.do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"state":"deactivated"}`, owner)
+	tn := v.Tenant(t)
+	owner, ownerID := v.Token(t, tn, domain.RoleOwner)
+	rec := v.Do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"state":"deactivated"}`, owner)
 	require.Equal(t, http.StatusConflict, rec.Code)
-	rec = v.do(http.MethodDelete, "/api/v1/users/admin/"+ownerID.String()+"/", "", owner)
+	rec = v.Do(http.MethodDelete, "/api/v1/users/admin/"+ownerID.String()+"/", "", owner)
 	require.Equal(t, http.StatusConflict, rec.Code, "nobody deletes themselves")
-	rec = v.do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"predefined_roles":["User"]}`, owner)
+	rec = v.Do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"predefined_roles":["User"]}`, owner)
 	require.Equal(t, http.StatusConflict, rec.Code, "the last Owner cannot step down")
 	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "last active Owner")
 
-	_, second := v.user(t, tn, domain.RoleOwner)
-	rec = v.do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"predefined_roles":["User"]}`, owner)
+	_, second := v.User(t, tn, domain.RoleOwner)
+	rec = v.Do(http.MethodPatch, "/api/v1/users/admin/"+ownerID.String()+"/", `{"predefined_roles":["User"]}`, owner)
 	require.Equal(t, http.StatusOK, rec.Code, "with a second Owner it can")
 	_ = second
 }
@@ -186,27 +187,27 @@ func TestTenantKeepsAnOwner(t *testing.T) {
 func TestInviteListAndSoftDelete(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
+	tn := v.Tenant(t)
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
 	email := "invited-" + uuid.NewString()[:8] + "@kommun.example"
-	rec := v.do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+email+`","predefined_roles":["AI Configurator"]}`, owner)
+	rec := v.Do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+email+`","predefined_roles":["AI Configurator"]}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	invited := testkit.JSON[api.UserResponse](t, rec)
 	require.Equal(t, "invited", invited.State)
-	rec = v.do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+strings.ToUpper(email)+`"}`, owner)
+	rec = v.Do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+strings.ToUpper(email)+`"}`, owner)
 	require.Equal(t, http.StatusConflict, rec.Code, "e-mail addresses are unique, ignoring case")
 
-	rec = v.do(http.MethodGet, "/api/v1/users/?search=invited-", "", owner)
+	rec = v.Do(http.MethodGet, "/api/v1/users/?search=invited-", "", owner)
 	list := testkit.JSON[api.UserList](t, rec)
 	require.Equal(t, 1, list.Count)
 	require.Equal(t, email, list.Items[0].Email)
 
-	require.Equal(t, http.StatusNoContent, v.do(http.MethodDelete, "/api/v1/users/admin/"+invited.ID+"/", "", owner).Code)
-	require.Zero(t, testkit.JSON[api.UserList](t, v.do(http.MethodGet, "/api/v1/users/?search=invited-", "", owner)).Count)
-	rec = v.do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+email+`"}`, owner)
+	require.Equal(t, http.StatusNoContent, v.Do(http.MethodDelete, "/api/v1/users/admin/"+invited.ID+"/", "", owner).Code)
+	require.Zero(t, testkit.JSON[api.UserList](t, v.Do(http.MethodGet, "/api/v1/users/?search=invited-", "", owner)).Count)
+	rec = v.Do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+email+`"}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code, "a deleted user's e-mail can be used again")
 	var kept int
-	require.NoError(t, v.a.DB.QueryRowContext(context.Background(),
+	require.NoError(t, v.App.DB.QueryRowContext(context.Background(),
 		"SELECT count(*) FROM users WHERE email = ? AND state = 'deleted'", email).Scan(&kept))
 	require.Equal(t, 1, kept, "deletion is soft")
 }
@@ -214,24 +215,24 @@ func TestInviteListAndSoftDelete(t *testing.T) {
 func TestGroups(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, _ := v.signedIn(t, tn, domain.RoleOwner)
-	_, member := v.user(t, tn, domain.RoleUser)
-	rec := v.do(http.MethodPost, "/api/v1/user-groups/", `{"name":"Social services","description":"IFO"}`, owner)
+	tn := v.Tenant(t)
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
+	_, member := v.User(t, tn, domain.RoleUser)
+	rec := v.Do(http.MethodPost, "/api/v1/user-groups/", `{"name":"Social services","description":"IFO"}`, owner)
 	require.Equal(t, http.StatusCreated, rec.Code)
 	g := testkit.JSON[api.GroupResponse](t, rec)
-	require.Equal(t, http.StatusConflict, v.do(http.MethodPost, "/api/v1/user-groups/", `{"name":"social SERVICES"}`, owner).Code)
+	require.Equal(t, http.StatusConflict, v.Do(http.MethodPost, "/api/v1/user-groups/", `{"name":"social SERVICES"}`, owner).Code)
 
-	rec = v.do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner)
+	rec = v.Do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner)
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, []string{member.String()}, testkit.JSON[api.GroupResponse](t, rec).Members)
-	require.Equal(t, http.StatusOK, v.do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code, "adding twice is fine")
-	require.Equal(t, http.StatusNotFound, v.do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+uuid.NewString()+"/", "", owner).Code)
+	require.Equal(t, http.StatusOK, v.Do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code, "adding twice is fine")
+	require.Equal(t, http.StatusNotFound, v.Do(http.MethodPost, "/api/v1/user-groups/"+g.ID+"/users/"+uuid.NewString()+"/", "", owner).Code)
 
-	list := testkit.JSON[api.GroupList](t, v.do(http.MethodGet, "/api/v1/user-groups/", "", owner))
+	list := testkit.JSON[api.GroupList](t, v.Do(http.MethodGet, "/api/v1/user-groups/", "", owner))
 	require.Equal(t, 1, list.Count)
-	require.Equal(t, http.StatusNoContent, v.do(http.MethodDelete, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code)
-	require.Equal(t, http.StatusNotFound, v.do(http.MethodDelete, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code)
+	require.Equal(t, http.StatusNoContent, v.Do(http.MethodDelete, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code)
+	require.Equal(t, http.StatusNotFound, v.Do(http.MethodDelete, "/api/v1/user-groups/"+g.ID+"/users/"+member.String()+"/", "", owner).Code)
 }
 
 // TestOtherTenantSeesNothing: a user or key of tenant B gets 404 for every
@@ -239,14 +240,14 @@ func TestGroups(t *testing.T) {
 func TestOtherTenantSeesNothing(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	a, b := v.tenant(t), v.tenant(t)
-	ownerA, _ := v.signedIn(t, a, domain.RoleOwner)
-	_, userA := v.user(t, a, domain.RoleUser)
-	role := testkit.JSON[api.RoleResponse](t, v.do(http.MethodPost, "/api/v1/roles/", `{"name":"A role","permissions":["apps"]}`, ownerA)).ID
-	group := testkit.JSON[api.GroupResponse](t, v.do(http.MethodPost, "/api/v1/user-groups/", `{"name":"A group"}`, ownerA)).ID
+	a, b := v.Tenant(t), v.Tenant(t)
+	ownerA, _ := v.Token(t, a, domain.RoleOwner)
+	_, userA := v.User(t, a, domain.RoleUser)
+	role := testkit.JSON[api.RoleResponse](t, v.Do(http.MethodPost, "/api/v1/roles/", `{"name":"A role","permissions":["apps"]}`, ownerA)).ID
+	group := testkit.JSON[api.GroupResponse](t, v.Do(http.MethodPost, "/api/v1/user-groups/", `{"name":"A group"}`, ownerA)).ID
 	keyA := createKey(t, v, ownerA, `{"name":"a","scopes":["read"]}`).ID
 
-	ownerB, _ := v.signedIn(t, b, domain.RoleOwner)
+	ownerB, _ := v.Token(t, b, domain.RoleOwner)
 	adminKeyB := createKey(t, v, ownerB, `{"name":"b","scopes":["admin"]}`).Key
 	routes := []struct{ method, path, body string }{
 		{http.MethodPatch, "/api/v1/users/admin/" + userA.String() + "/", `{"username":"pwned"}`},
@@ -261,56 +262,56 @@ func TestOtherTenantSeesNothing(t *testing.T) {
 		{http.MethodDelete, "/api/v1/users/api-keys/" + keyA + "/", ""},
 	}
 	for _, r := range routes {
-		require.Equal(t, http.StatusNotFound, v.do(r.method, r.path, r.body, ownerB).Code, "token %s %s", r.method, r.path)
+		require.Equal(t, http.StatusNotFound, v.Do(r.method, r.path, r.body, ownerB).Code, "token %s %s", r.method, r.path)
 		require.Equal(t, http.StatusNotFound, v.withKey(r.method, r.path, r.body, adminKeyB).Code, "key %s %s", r.method, r.path)
 	}
 	// B's own group cannot take A's user either.
-	groupB := testkit.JSON[api.GroupResponse](t, v.do(http.MethodPost, "/api/v1/user-groups/", `{"name":"B group"}`, ownerB)).ID
-	require.Equal(t, http.StatusNotFound, v.do(http.MethodPost, "/api/v1/user-groups/"+groupB+"/users/"+userA.String()+"/", "", ownerB).Code)
+	groupB := testkit.JSON[api.GroupResponse](t, v.Do(http.MethodPost, "/api/v1/user-groups/", `{"name":"B group"}`, ownerB)).ID
+	require.Equal(t, http.StatusNotFound, v.Do(http.MethodPost, "/api/v1/user-groups/"+groupB+"/users/"+userA.String()+"/", "", ownerB).Code)
 
-	users := testkit.JSON[api.UserList](t, v.do(http.MethodGet, "/api/v1/users/", "", ownerB))
+	users := testkit.JSON[api.UserList](t, v.Do(http.MethodGet, "/api/v1/users/", "", ownerB))
 	for _, u := range users.Items {
 		require.NotEqual(t, userA.String(), u.ID)
 	}
-	require.Zero(t, testkit.JSON[api.RoleList](t, v.do(http.MethodGet, "/api/v1/roles/", "", ownerB)).Count)
-	logs := testkit.JSON[audit.EntryList](t, v.do(http.MethodGet, "/api/v1/audit/logs?limit=500", "", ownerB))
+	require.Zero(t, testkit.JSON[api.RoleList](t, v.Do(http.MethodGet, "/api/v1/roles/", "", ownerB)).Count)
+	logs := testkit.JSON[audit.EntryList](t, v.Do(http.MethodGet, "/api/v1/audit/logs?limit=500", "", ownerB))
 	for _, e := range logs.Items {
 		require.NotEqual(t, userA.String(), e.TargetID)
 		require.NotEqual(t, role, e.TargetID)
 	}
 
 	// And A's objects are untouched.
-	require.Equal(t, http.StatusOK, v.do(http.MethodGet, "/api/v1/roles/"+role+"/", "", ownerA).Code)
+	require.Equal(t, http.StatusOK, v.Do(http.MethodGet, "/api/v1/roles/"+role+"/", "", ownerA).Code)
 }
 
 func TestAuditLogFilters(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	owner, ownerID := v.signedIn(t, tn, domain.RoleOwner)
-	email, _ := v.user(t, tn, domain.RoleUser)
-	require.Equal(t, http.StatusUnauthorized, v.loginRec(email, "wrong-password-here").Code)
+	tn := v.Tenant(t)
+	owner, ownerID := v.Token(t, tn, domain.RoleOwner)
+	email, _ := v.User(t, tn, domain.RoleUser)
+	require.Equal(t, http.StatusUnauthorized, v.SignIn(email, "wrong-password-here").Code)
 
-	rec := v.do(http.MethodGet, "/api/v1/audit/logs?action=auth.login&outcome=failure", "", owner)
+	rec := v.Do(http.MethodGet, "/api/v1/audit/logs?action=auth.login&outcome=failure", "", owner)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	logs := testkit.JSON[audit.EntryList](t, rec)
 	require.Equal(t, 1, logs.Count)
-	require.Equal(t, v.ip, logs.Items[0].IP)
+	require.Equal(t, v.IP(), logs.Items[0].IP)
 	require.Equal(t, "anonymous", logs.Items[0].ActorType)
 
-	rec = v.do(http.MethodGet, "/api/v1/audit/logs?action=auth.login&outcome=success&actor_id="+ownerID.String(), "", owner)
+	rec = v.Do(http.MethodGet, "/api/v1/audit/logs?action=auth.login&outcome=success&actor_id="+ownerID.String(), "", owner)
 	require.Equal(t, 1, testkit.JSON[audit.EntryList](t, rec).Count)
 	since := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	require.Zero(t, testkit.JSON[audit.EntryList](t, v.do(http.MethodGet, "/api/v1/audit/logs?since="+since, "", owner)).Count)
-	require.Equal(t, http.StatusBadRequest, v.do(http.MethodGet, "/api/v1/audit/logs?since=yesterday", "", owner).Code)
-	require.Equal(t, http.StatusBadRequest, v.do(http.MethodGet, "/api/v1/audit/logs?outcome=maybe", "", owner).Code)
+	require.Zero(t, testkit.JSON[audit.EntryList](t, v.Do(http.MethodGet, "/api/v1/audit/logs?since="+since, "", owner)).Count)
+	require.Equal(t, http.StatusBadRequest, v.Do(http.MethodGet, "/api/v1/audit/logs?since=yesterday", "", owner).Code)
+	require.Equal(t, http.StatusBadRequest, v.Do(http.MethodGet, "/api/v1/audit/logs?outcome=maybe", "", owner).Code)
 }
 
 func TestSysadminUserRoutesNeedTheSuperKey(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	tn := v.tenant(t)
-	body := `{"email":"sys-` + uuid.NewString()[:8] + `@kommun.example","password":"` + password + `","tenant_id":"` + tn.String() + `","predefined_roles":["Owner"]}`
+	tn := v.Tenant(t)
+	body := `{"email":"sys-` + uuid.NewString()[:8] + `@kommun.example","password":"` + apptest.Password + `","tenant_id":"` + tn.String() + `","predefined_roles":["Owner"]}`
 	for _, r := range []struct{ method, path, body string }{
 		{http.MethodPost, "/api/v1/sysadmin/users/", body},
 		{http.MethodGet, "/api/v1/sysadmin/users/?tenant_id=" + tn.String(), ""},
@@ -318,19 +319,19 @@ func TestSysadminUserRoutesNeedTheSuperKey(t *testing.T) {
 		{http.MethodPost, "/api/v1/sysadmin/users/" + uuid.NewString() + "/", `{}`},
 		{http.MethodDelete, "/api/v1/sysadmin/users/" + uuid.NewString() + "/", ""},
 	} {
-		require.Equal(t, http.StatusUnauthorized, testkit.Do(v.h, r.method, r.path, r.body).Code, "%s %s", r.method, r.path)
-		owner, _ := v.signedIn(t, tn, domain.RoleOwner)
-		require.Equal(t, http.StatusUnauthorized, v.do(r.method, r.path, r.body, owner).Code, "a user token is not the super key")
+		require.Equal(t, http.StatusUnauthorized, testkit.Do(v.H, r.method, r.path, r.body).Code, "%s %s", r.method, r.path)
+		owner, _ := v.Token(t, tn, domain.RoleOwner)
+		require.Equal(t, http.StatusUnauthorized, v.Do(r.method, r.path, r.body, owner).Code, "a user token is not the super key")
 	}
 
-	rec := testkit.Do(v.h, http.MethodPost, "/api/v1/sysadmin/users/", body, httpx.APIKeyHeader, testkit.SuperKey)
+	rec := testkit.Do(v.H, http.MethodPost, "/api/v1/sysadmin/users/", body, httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	u := testkit.JSON[api.UserResponse](t, rec)
 	require.Equal(t, "active", u.State)
-	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/sysadmin/users/"+u.ID+"/", `{"password":"short"}`, httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(v.H, http.MethodPost, "/api/v1/sysadmin/users/"+u.ID+"/", `{"password":"short"}`, httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
-	rec = testkit.Do(v.h, http.MethodGet, "/api/v1/sysadmin/users/"+u.ID+"/", "", httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(v.H, http.MethodGet, "/api/v1/sysadmin/users/"+u.ID+"/", "", httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusOK, rec.Code)
-	rec = testkit.Do(v.h, http.MethodPost, "/api/v1/sysadmin/users/", strings.Replace(body, tn.String(), uuid.NewString(), 1), httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(v.H, http.MethodPost, "/api/v1/sysadmin/users/", strings.Replace(body, tn.String(), uuid.NewString(), 1), httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusNotFound, rec.Code, "unknown tenant")
 }

@@ -16,7 +16,7 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 	cfg := testkit.Config(b)
 	cfg.RateLimitPerKey, cfg.RateLimitPerUser, cfg.RateLimitPerTenant = 1<<30, 1<<30, 1<<30
 	v := setupWith(b, cfg)
-	token, _ := v.signedIn(b, v.tenant(b), domain.RoleUser)
+	token, _ := v.Token(b, v.Tenant(b), domain.RoleUser)
 	key := createKey(b, v, token, `{"name":"bench","scopes":["read"]}`).Key
 	for _, c := range []struct{ name, header, value string }{
 		{"jwt", "Authorization", "Bearer " + token},
@@ -28,7 +28,7 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				v.h.ServeHTTP(rec, req)
+				v.H.ServeHTTP(rec, req)
 				if rec.Code != http.StatusOK {
 					b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -38,10 +39,7 @@ func setupFederated(t *testing.T) *federated {
 	cfg := testkit.Config(t)
 	cfg.FederationPerTenant = true
 	logs := &testkit.Buffer{}
-	a, err := appNew(t, cfg, logs)
-	require.NoError(t, err)
-	u := uuid.New()
-	f := &federated{env: &env{a: a, h: a.HTTP(), ip: "10.200." + itoa(int(u[0])) + "." + itoa(int(u[1]))}, logs: logs}
+	f := &federated{env: &env{apptest.WithServices(t, cfg, apptest.Services{Logs: logs})}, logs: logs}
 	f.tenant, f.slug, f.idp = f.federate(t, "kommun.example")
 	return f
 }
@@ -51,7 +49,7 @@ func (f *federated) federate(t *testing.T, domainName string) (tenancy.ID, strin
 	t.Helper()
 	tn := f.tenant0(t)
 	idp := testkit.NewIdP(t, "agora-"+uuid.NewString()[:6], clientSecret)
-	_, err := f.a.Tenants.Service.SetFederation(context.Background(), tn.ID, tenantsdomain.FederationInput{Provider: "test",
+	_, err := f.App.Tenants.Service.SetFederation(context.Background(), tn.ID, tenantsdomain.FederationInput{Provider: "test",
 		DiscoveryEndpoint: idp.DiscoveryURL(), ClientID: idp.ClientID, ClientSecret: clientSecret, AllowedDomains: []string{domainName}})
 	require.NoError(t, err)
 	return tn.ID, tn.Slug, idp
@@ -59,8 +57,8 @@ func (f *federated) federate(t *testing.T, domainName string) (tenancy.ID, strin
 
 func (f *federated) tenant0(t *testing.T) tenantsdomain.Tenant {
 	t.Helper()
-	id := f.env.tenant(t)
-	tn, err := f.a.Tenants.Service.Get(context.Background(), id)
+	id := f.Tenant(t)
+	tn, err := f.App.Tenants.Service.Get(context.Background(), id)
 	require.NoError(t, err)
 	return tn
 }
@@ -68,19 +66,19 @@ func (f *federated) tenant0(t *testing.T) tenantsdomain.Tenant {
 // start initiates a sign-in and plays the user at the IdP.
 func (f *federated) start(t *testing.T, slug string, idp *testkit.IdP, email string) (code, state string) {
 	t.Helper()
-	rec := testkit.Do(f.h, http.MethodGet, "/api/v1/auth/initiate?tenant="+slug+"&state=back-to-chat", "")
+	rec := testkit.Do(f.H, http.MethodGet, "/api/v1/auth/initiate?tenant="+slug+"&state=back-to-chat", "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	init := testkit.JSON[api.InitiateResponse](t, rec)
 	require.Contains(t, init.AuthorizationURL, "code_challenge=")
 	require.Contains(t, init.AuthorizationURL, "nonce=")
-	require.Contains(t, init.AuthorizationURL, "redirect_uri="+url.QueryEscape(f.a.Config.PublicOrigin+"/login/callback"))
+	require.Contains(t, init.AuthorizationURL, "redirect_uri="+url.QueryEscape(f.App.Config.PublicOrigin+"/login/callback"))
 	code, state = idp.Authorize(t, init.AuthorizationURL, email)
 	require.Equal(t, init.State, state)
 	return code, state
 }
 
 func (f *federated) callback(code, state string) *httptest.ResponseRecorder {
-	return testkit.Do(f.h, http.MethodPost, "/api/v1/auth/callback", `{"code":"`+code+`","state":"`+state+`"}`)
+	return testkit.Do(f.H, http.MethodPost, "/api/v1/auth/callback", `{"code":"`+code+`","state":"`+state+`"}`)
 }
 
 func (f *federated) sso(t *testing.T, email string) *httptest.ResponseRecorder {
@@ -90,7 +88,7 @@ func (f *federated) sso(t *testing.T, email string) *httptest.ResponseRecorder {
 
 func (f *federated) invite(t *testing.T, tenant tenancy.ID, email string) {
 	t.Helper()
-	_, err := f.a.Users.Service.Create(context.Background(), tenant, usersapp.CreateInput{Email: email})
+	_, err := f.App.Users.Service.Create(context.Background(), tenant, usersapp.CreateInput{Email: email})
 	require.NoError(t, err)
 }
 
@@ -106,12 +104,12 @@ func TestOIDCSignInSucceedsAndActivatesTheInvitedUser(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	got := testkit.JSON[api.CallbackResponse](t, rec)
 	require.Equal(t, "back-to-chat", got.ClientState)
-	me := testkit.JSON[api.MeResponse](t, f.do(http.MethodGet, "/api/v1/users/me/", "", got.AccessToken))
+	me := testkit.JSON[api.MeResponse](t, f.Do(http.MethodGet, "/api/v1/users/me/", "", got.AccessToken))
 	require.Equal(t, email, me.Email)
 	require.Equal(t, "active", me.State)
-	require.Equal(t, http.StatusOK, testkit.Do(f.h, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+got.RefreshToken+`"}`).Code)
+	require.Equal(t, http.StatusOK, testkit.Do(f.H, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+got.RefreshToken+`"}`).Code)
 
-	entries, _, err := f.a.Audit.List(context.Background(), f.tenant, audit.Filter{Action: "auth.login", Outcome: "success"})
+	entries, _, err := f.App.Audit.List(context.Background(), f.tenant, audit.Filter{Action: "auth.login", Outcome: "success"})
 	require.NoError(t, err)
 	require.Equal(t, "oidc", entries[0].Details["method"])
 }
@@ -171,11 +169,11 @@ func TestOIDCDomainAndJIT(t *testing.T) {
 	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "invite")
 
 	settings := tenantsdomain.Settings{JITProvisioning: true, Language: "swedish"}
-	_, err := f.a.Tenants.Service.Update(context.Background(), f.tenant, tenantsdomain.Patch{Settings: &settings})
+	_, err := f.App.Tenants.Service.Update(context.Background(), f.tenant, tenantsdomain.Patch{Settings: &settings})
 	require.NoError(t, err)
 	rec = f.sso(t, stranger)
 	require.Equal(t, http.StatusOK, rec.Code, "JIT on: created: %s", rec.Body.String())
-	me := testkit.JSON[api.MeResponse](t, f.do(http.MethodGet, "/api/v1/users/me/", "", testkit.JSON[api.CallbackResponse](t, rec).AccessToken))
+	me := testkit.JSON[api.MeResponse](t, f.Do(http.MethodGet, "/api/v1/users/me/", "", testkit.JSON[api.CallbackResponse](t, rec).AccessToken))
 	require.Equal(t, stranger, me.Email)
 	require.Equal(t, []string{domain.RoleUser}, me.PredefinedRoles)
 	require.Equal(t, "Test Person", me.Username)
@@ -196,29 +194,29 @@ func TestOIDCTwoTenantsTwoProviders(t *testing.T) {
 	rec := f.callback(f.start(t, slugB, idpB, alice))
 	require.Equal(t, http.StatusForbidden, rec.Code)
 	// A user of B with an allowed domain at A's provider is refused too.
-	f.a.Tenants.Service.SetFederation(context.Background(), f.tenant, tenantsdomain.FederationInput{Provider: "test", //nolint:errcheck
+	f.App.Tenants.Service.SetFederation(context.Background(), f.tenant, tenantsdomain.FederationInput{Provider: "test", //nolint:errcheck
 		DiscoveryEndpoint: f.idp.DiscoveryURL(), ClientID: f.idp.ClientID, ClientSecret: clientSecret, AllowedDomains: []string{"kommun.example", "region.example"}})
 	rec = f.sso(t, bob)
 	require.Equal(t, http.StatusForbidden, rec.Code)
 	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "another organisation")
 
-	rec = testkit.Do(f.h, http.MethodGet, "/api/v1/auth/tenants", "")
+	rec = testkit.Do(f.H, http.MethodGet, "/api/v1/auth/tenants", "")
 	slugs := map[string]bool{}
 	for _, tn := range testkit.JSON[api.SignInTenants](t, rec).Tenants {
 		slugs[tn.Slug] = true
 	}
 	require.True(t, slugs[f.slug] && slugs[slugB], "both tenants are in the picker")
-	status := testkit.JSON[api.FederationStatusResponse](t, testkit.Do(f.h, http.MethodGet, "/api/v1/auth/federation-status", ""))
+	status := testkit.JSON[api.FederationStatusResponse](t, testkit.Do(f.H, http.MethodGet, "/api/v1/auth/federation-status", ""))
 	require.Equal(t, api.FederationStatusResponse{Password: true, OIDC: true, PerTenant: true}, status)
 
-	require.Equal(t, http.StatusNotFound, testkit.Do(f.h, http.MethodGet, "/api/v1/auth/initiate?tenant=no-such-tenant", "").Code)
+	require.Equal(t, http.StatusNotFound, testkit.Do(f.H, http.MethodGet, "/api/v1/auth/initiate?tenant=no-such-tenant", "").Code)
 }
 
 func TestSingleTenantOIDCFromConfig(t *testing.T) {
 	t.Parallel()
 	base := setup(t)
-	tn := base.tenant(t)
-	t0, err := base.a.Tenants.Service.Get(context.Background(), tn)
+	tn := base.Tenant(t)
+	t0, err := base.App.Tenants.Service.Get(context.Background(), tn)
 	require.NoError(t, err)
 	idp := testkit.NewIdP(t, "single-client", clientSecret)
 	cfg := testkit.Config(t)
@@ -229,37 +227,37 @@ func TestSingleTenantOIDCFromConfig(t *testing.T) {
 	email := newEmail("kommun.example")
 	f.invite(t, tn, email)
 	require.Equal(t, http.StatusOK, f.sso(t, email).Code)
-	status := testkit.JSON[api.FederationStatusResponse](t, testkit.Do(v.h, http.MethodGet, "/api/v1/auth/federation-status", ""))
+	status := testkit.JSON[api.FederationStatusResponse](t, testkit.Do(v.H, http.MethodGet, "/api/v1/auth/federation-status", ""))
 	require.Equal(t, api.FederationStatusResponse{Password: true, OIDC: true, PerTenant: false}, status)
 }
 
 func TestFederationTestAndOIDCDebug(t *testing.T) {
 	t.Parallel()
 	f := setupFederated(t)
-	rec := testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/tenants/"+f.tenant.String()+"/federation/test", "", httpx.APIKeyHeader, testkit.SuperKey)
+	rec := testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/tenants/"+f.tenant.String()+"/federation/test", "", httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	check := testkit.JSON[api.ProviderCheckResponse](t, rec)
 	require.True(t, check.OK)
 	require.Equal(t, 1, check.Keys)
 
 	broken := f.tenant0(t)
-	_, err := f.a.Tenants.Service.SetFederation(context.Background(), broken.ID, tenantsdomain.FederationInput{Provider: "x",
+	_, err := f.App.Tenants.Service.SetFederation(context.Background(), broken.ID, tenantsdomain.FederationInput{Provider: "x",
 		DiscoveryEndpoint: f.idp.Server.URL + "/nothing-here", ClientID: "c", ClientSecret: "s"})
 	require.NoError(t, err)
-	rec = testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/tenants/"+broken.ID.String()+"/federation/test", "", httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/tenants/"+broken.ID.String()+"/federation/test", "", httpx.APIKeyHeader, testkit.SuperKey)
 	check = testkit.JSON[api.ProviderCheckResponse](t, rec)
 	require.False(t, check.OK)
 	require.Contains(t, check.Error, "discovery")
-	require.Equal(t, http.StatusUnauthorized, testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/tenants/"+f.tenant.String()+"/federation/test", "").Code)
+	require.Equal(t, http.StatusUnauthorized, testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/tenants/"+f.tenant.String()+"/federation/test", "").Code)
 
-	rec = testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":true,"duration_minutes":500}`, httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":true,"duration_minutes":500}`, httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
-	rec = testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":true,"duration_minutes":5,"reason":"issue 452"}`, httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":true,"duration_minutes":5,"reason":"issue 452"}`, httpx.APIKeyHeader, testkit.SuperKey)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	d := testkit.JSON[api.OIDCDebugResponse](t, rec)
 	require.True(t, d.Enabled)
 	require.WithinDuration(t, time.Now().Add(5*time.Minute), *d.Until, time.Minute)
-	ttl, err := f.a.Redis.TTL(context.Background(), "users:oidc-debug").Result()
+	ttl, err := f.App.Redis.TTL(context.Background(), "users:oidc-debug").Result()
 	require.NoError(t, err)
 	require.Greater(t, ttl, 4*time.Minute, "it turns itself off")
 
@@ -274,9 +272,9 @@ func TestFederationTestAndOIDCDebug(t *testing.T) {
 		require.NotContains(t, logs, secret, "debug logs carry no secrets")
 	}
 
-	rec = testkit.Do(f.h, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":false}`, httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(f.H, http.MethodPost, "/api/v1/sysadmin/observability/oidc-debug/", `{"enabled":false}`, httpx.APIKeyHeader, testkit.SuperKey)
 	require.False(t, testkit.JSON[api.OIDCDebugResponse](t, rec).Enabled)
-	rec = testkit.Do(f.h, http.MethodGet, "/api/v1/sysadmin/observability/oidc-debug/", "", httpx.APIKeyHeader, testkit.SuperKey)
+	rec = testkit.Do(f.H, http.MethodGet, "/api/v1/sysadmin/observability/oidc-debug/", "", httpx.APIKeyHeader, testkit.SuperKey)
 	require.False(t, testkit.JSON[api.OIDCDebugResponse](t, rec).Enabled)
 }
 
@@ -284,7 +282,7 @@ func TestOIDCProviderDownIsUnavailableNotInternal(t *testing.T) {
 	t.Parallel()
 	f := setupFederated(t)
 	f.idp.Server.Close()
-	rec := testkit.Do(f.h, http.MethodGet, "/api/v1/auth/initiate?tenant="+f.slug+"&state=x", "")
+	rec := testkit.Do(f.H, http.MethodGet, "/api/v1/auth/initiate?tenant="+f.slug+"&state=x", "")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
 	body := testkit.JSON[httpx.ErrorBody](t, rec)
 	require.Equal(t, "unavailable", body.Code)

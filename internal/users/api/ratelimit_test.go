@@ -10,7 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
-	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/app/apptest"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	"github.com/agora-platform/agora/internal/users/domain"
@@ -24,9 +24,7 @@ func secondReplica(t *testing.T, v *env) http.Handler {
 	require.NoError(t, err)
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
-	a, err := app.New(v.a.Config, testkit.Logger(nil), testkit.AppDB(t), rdb)
-	require.NoError(t, err)
-	return a.HTTP()
+	return apptest.WithServices(t, v.App.Config, apptest.Services{Redis: rdb}).H
 }
 
 func TestUserRateLimitIsSharedByReplicas(t *testing.T) {
@@ -35,12 +33,12 @@ func TestUserRateLimitIsSharedByReplicas(t *testing.T) {
 	cfg.RateLimitPerUser = 4
 	v := setupWith(t, cfg)
 	other := secondReplica(t, v)
-	token, _ := v.signedIn(t, v.tenant(t), domain.RoleUser)
+	token, _ := v.Token(t, v.Tenant(t), domain.RoleUser)
 
 	ok := 0
 	var last *httptest.ResponseRecorder
 	for i := range 6 {
-		h := v.h
+		h := v.H
 		if i%2 == 1 {
 			h = other
 		}
@@ -65,24 +63,24 @@ func TestKeyAndTenantLimits(t *testing.T) {
 	cfg.RateLimitPerKey = 2
 	cfg.RateLimitPerTenant = 50
 	v := setupWith(t, cfg)
-	tn := v.tenant(t)
-	token, _ := v.signedIn(t, tn, domain.RoleUser)
+	tn := v.Tenant(t)
+	token, _ := v.Token(t, tn, domain.RoleUser)
 	key := createKey(t, v, token, `{"name":"k","scopes":["read"]}`).Key
 	for range 2 {
 		require.Equal(t, http.StatusOK, v.withKey(http.MethodGet, "/api/v1/users/me/", "", key).Code)
 	}
 	require.Equal(t, http.StatusTooManyRequests, v.withKey(http.MethodGet, "/api/v1/users/me/", "", key).Code)
-	require.Equal(t, http.StatusOK, v.do(http.MethodGet, "/api/v1/users/me/", "", token).Code, "the user's own budget is separate")
+	require.Equal(t, http.StatusOK, v.Do(http.MethodGet, "/api/v1/users/me/", "", token).Code, "the user's own budget is separate")
 
 	cfg = testkit.Config(t)
 	cfg.RateLimitPerTenant = 3
 	w := setupWith(t, cfg)
-	tn = w.tenant(t)
-	a, _ := w.signedIn(t, tn, domain.RoleUser)
-	b, _ := w.signedIn(t, tn, domain.RoleUser)
+	tn = w.Tenant(t)
+	a, _ := w.Token(t, tn, domain.RoleUser)
+	b, _ := w.Token(t, tn, domain.RoleUser)
 	codes := []int{}
 	for _, tok := range []string{a, b, a, b} {
-		codes = append(codes, w.do(http.MethodGet, "/api/v1/users/me/", "", tok).Code)
+		codes = append(codes, w.Do(http.MethodGet, "/api/v1/users/me/", "", tok).Code)
 	}
 	require.Equal(t, []int{200, 200, 200, 429}, codes, "the tenant budget spans its users")
 }
@@ -90,13 +88,12 @@ func TestKeyAndTenantLimits(t *testing.T) {
 func TestRateLimitsDegradeWhenRedisIsDown(t *testing.T) {
 	t.Parallel()
 	v := setup(t)
-	token, _ := v.signedIn(t, v.tenant(t), domain.RoleUser)
+	token, _ := v.Token(t, v.Tenant(t), domain.RoleUser)
 	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
 	t.Cleanup(func() { _ = down.Close() })
 	logs := &testkit.Buffer{}
-	a, err := app.New(v.a.Config, testkit.Logger(logs), testkit.AppDB(t), down)
-	require.NoError(t, err)
-	rec := testkit.Do(a.HTTP(), http.MethodGet, "/api/v1/users/me/", "", "Authorization", "Bearer "+token)
+	a := apptest.WithServices(t, v.App.Config, apptest.Services{Redis: down, Logs: logs})
+	rec := testkit.Do(a.H, http.MethodGet, "/api/v1/users/me/", "", "Authorization", "Bearer "+token)
 	require.Equal(t, http.StatusOK, rec.Code, "the API keeps serving: %s", rec.Body.String())
 	require.Contains(t, logs.String(), "rate limits are off")
 }
