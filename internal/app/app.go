@@ -170,7 +170,9 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Router = ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
 		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
 	a.Models = models.New(models.Deps{DB: db, Secrets: box, Audit: auditor, Endpoints: endpoints, Router: a.Router, Tenants: a.Tenants.Service,
-		Caches: a.Caches, CacheTTL: cfg.CacheTTL, TokensPerDay: cfg.TenantTokensPerDay, Log: log})
+		Caches: a.Caches, CacheTTL: cfg.CacheTTL, TokensPerDay: cfg.TenantTokensPerDay, Log: log,
+		Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
+			Limits: sandbox.Limits{Timeout: cfg.FFmpegTimeout, CPU: cfg.FFmpegTimeout, Memory: cfg.ExtractMaxMemory}}})
 	link := &spacesLink{}
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
@@ -200,10 +202,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, extractLimits)), RunUpdates: filesinfra.NewRunUpdates(rdb),
 		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
 			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
-		Transcriber: filesinfra.Transcriber{Spaces: a.Spaces.Service, Models: a.Models.Service, Gateway: a.Models.Gateway,
-			Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
-				Limits: sandbox.Limits{Timeout: cfg.FFmpegTimeout, CPU: cfg.FFmpegTimeout, Memory: cfg.ExtractMaxMemory}}},
-		Extract: extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
+		Transcriber: filesinfra.NewTranscriber(a.Spaces.Service, a.Models.Gateway),
+		Extract:     extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
 	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
 	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
 	a.Sessions = sessions.New(sessions.Deps{DB: db, Redis: rdb, Assistants: sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),

@@ -14,6 +14,7 @@ import (
 	"github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/models/infrastructure"
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/audit"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/postgres"
@@ -29,8 +30,10 @@ type Deps struct {
 	Endpoints application.Endpoints
 	// Router sends requests to providers; Tenants resolves the tenants'
 	// (or the installation's) credentials for them.
-	Router  *ai.Router
-	Tenants infrastructure.Credentials
+	Router *ai.Router
+	// Splitter cuts recordings too long for one request into segments.
+	Splitter audio.Splitter
+	Tenants  infrastructure.Credentials
 	// Caches holds the resolved catalogues and endpoints for CacheTTL.
 	Caches   *cache.Set
 	CacheTTL time.Duration
@@ -53,6 +56,6 @@ type Module struct {
 func New(d Deps) *Module {
 	svc := application.NewService(infrastructure.NewRepo(d.DB), postgres.NewTransactor(d.DB), d.Secrets, d.Audit, d.Endpoints)
 	meter := application.NewMetering(infrastructure.NewUsage(d.DB), d.TokensPerDay)
-	gw := application.NewGateway(infrastructure.NewProviders(d.Router, svc, d.Tenants, d.Caches, d.CacheTTL), meter, d.Log)
+	gw := application.NewGateway(infrastructure.NewProviders(d.Router, d.Splitter, svc, d.Tenants, d.Caches, d.CacheTTL), svc, meter, d.Log)
 	return &Module{Service: svc, Gateway: gw, Metering: meter, HTTP: api.NewHandler(svc, meter)}
 }

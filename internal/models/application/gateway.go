@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -62,6 +64,14 @@ type Pieces interface {
 	Close() error
 }
 
+// Recording is stored audio to transcribe.
+type Recording struct {
+	Name string
+	MIME string
+	Size int64
+	Open func() (io.ReadCloser, error)
+}
+
 // Providers reach a tenant's enabled models where they are served: the
 // catalogue and enablement, the credentials, the fallbacks and the
 // provider router (models/infrastructure.Providers). Its errors are
@@ -72,7 +82,9 @@ type Providers interface {
 	Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []Message, s Sampling) (Pieces, error)
 	// Embed embeds inputs and reports the tokens used.
 	Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUID, inputs []string) ([][]float32, int, error)
-	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error)
+	// Transcribe reads a recording, in segments when it is too long for
+	// one request, telling progress after each.
+	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
 	// Count estimates the tokens of a text offline.
 	Count(text string) int
 }
@@ -81,14 +93,15 @@ type Providers interface {
 // OpenAI-compatible API, ingestion and transcription.
 type Gateway struct {
 	providers Providers
+	registry  *Service
 	meter     *Metering
 	log       *slog.Logger
 }
 
-// NewGateway returns the gateway; meter records the usage of the work it
-// does for other modules (Embed).
-func NewGateway(p Providers, meter *Metering, log *slog.Logger) *Gateway {
-	return &Gateway{providers: p, meter: meter, log: log}
+// NewGateway returns the gateway; registry knows the tenants' defaults,
+// meter records the usage of the work it does for other modules (Embed).
+func NewGateway(p Providers, registry *Service, meter *Metering, log *slog.Logger) *Gateway {
+	return &Gateway{providers: p, registry: registry, meter: meter, log: log}
 }
 
 // Model describes an enabled model.
@@ -133,9 +146,26 @@ func (g *Gateway) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid
 }
 
 // Transcribe turns a recording into text with an enabled transcription
-// model (and its fallbacks).
-func (g *Gateway) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
-	return g.providers.Transcribe(ctx, tenant, model, name, open)
+// model (and its fallbacks), in segments when it is long, telling
+// progress after each.
+func (g *Gateway) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error) {
+	return g.providers.Transcribe(ctx, tenant, model, rec, progress)
+}
+
+// TranscriptionModel picks the model for a recording: the first of
+// preferred (a space's default models) that is an enabled transcription
+// model, else the tenant's default.
+func (g *Gateway) TranscriptionModel(ctx context.Context, tenant tenancy.ID, preferred []uuid.UUID) (uuid.UUID, error) {
+	for _, id := range preferred {
+		if m, err := g.registry.Enabled(ctx, tenant, id); err == nil && m.Kind == domain.Transcription {
+			return m.ID, nil
+		}
+	}
+	m, err := g.registry.Default(ctx, tenant, domain.Transcription)
+	if err != nil {
+		return uuid.Nil, errs.New(errs.Invalid, "recordings cannot be transcribed: your organisation has no default transcription model; ask an administrator to choose one")
+	}
+	return m.ID, nil
 }
 
 // Count estimates the tokens of a text as usage records count them.

@@ -3,14 +3,20 @@ package infrastructure
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/cache"
+	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
 )
@@ -22,6 +28,7 @@ import (
 // for CACHE_TTL (see platform/cache).
 type Providers struct {
 	router    *ai.Router
+	splitter  audio.Splitter
 	models    *application.Service
 	tenants   Credentials
 	catalogs  *cache.Cache[tenancy.ID, catalog]
@@ -53,8 +60,8 @@ type Credentials interface {
 }
 
 // NewProviders returns the adapter; its caches join set.
-func NewProviders(router *ai.Router, models *application.Service, tenants Credentials, set *cache.Set, ttl time.Duration) *Providers {
-	return &Providers{router: router, models: models, tenants: tenants,
+func NewProviders(router *ai.Router, splitter audio.Splitter, models *application.Service, tenants Credentials, set *cache.Set, ttl time.Duration) *Providers {
+	return &Providers{router: router, splitter: splitter, models: models, tenants: tenants,
 		catalogs:  cache.Add(set, cache.New[tenancy.ID, catalog](10_000, ttl)),
 		endpoints: cache.Add(set, cache.New[endpointKey, ai.Endpoint](50_000, ttl))}
 }
@@ -231,9 +238,53 @@ func (g *Providers) Listed(ctx context.Context, tenant tenancy.ID) ([]applicatio
 	return c.listed, err
 }
 
-// Transcribe turns a recording into text with an enabled transcription
-// model (and its fallbacks).
-func (g *Providers) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
+// MaxRequestBytes is the most audio one transcription request carries
+// (Whisper-style services take 25 MB); longer recordings are split.
+const MaxRequestBytes = 24 << 20
+
+// Transcribe sends the recording in one request, or split into segments
+// of ten minutes when it is larger than one request may be.
+func (g *Providers) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec application.Recording, progress func(done, total int) error) (string, error) {
+	ext := audio.Extensions[rec.MIME]
+	name := strings.TrimSuffix(rec.Name, filepath.Ext(rec.Name)) + "." + ext
+	if rec.Size <= MaxRequestBytes {
+		text, err := g.transcribe(ctx, tenant, model, name, rec.Open)
+		if err != nil {
+			return "", transcriptionError(rec.Name, err)
+		}
+		return text, progress(1, 1)
+	}
+	src, err := rec.Open()
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	segments, cleanup, err := g.splitter.Split(ctx, src, ext)
+	defer cleanup()
+	if errors.Is(err, audio.ErrNoFFmpeg) {
+		return "", errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most one transcription request may carry; install ffmpeg on the worker to split long recordings, or upload a shorter one",
+			rec.Name, MaxRequestBytes>>20)
+	}
+	if err != nil {
+		return "", errs.Wrap(errs.UnsupportedMediaType, fmt.Sprintf("%s: %v", rec.Name, err), err)
+	}
+	parts := make([]string, 0, len(segments))
+	for i, seg := range segments {
+		text, err := g.transcribe(ctx, tenant, model, filepath.Base(seg), func() (io.ReadCloser, error) { return os.Open(seg) })
+		if err != nil {
+			return "", transcriptionError(fmt.Sprintf("%s (segment %d of %d)", rec.Name, i+1, len(segments)), err)
+		}
+		parts = append(parts, strings.TrimSpace(text))
+		if err := progress(i+1, len(segments)); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(parts, "\n\n"), nil
+}
+
+// transcribe sends one recording (or segment) to an enabled
+// transcription model (and its fallbacks).
+func (g *Providers) transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, name string, open func() (io.ReadCloser, error)) (string, error) {
 	eps, provider, err := g.Endpoints(ctx, tenant, model)
 	if err != nil {
 		return "", err
@@ -243,4 +294,11 @@ func (g *Providers) Transcribe(ctx context.Context, tenant tenancy.ID, model uui
 		return "", ai.ClientError(err)
 	}
 	return res.Text, nil
+}
+
+// transcriptionError says which recording failed and keeps the kind the
+// provider layer gave (so a bad request is not tried again).
+func transcriptionError(what string, err error) error {
+	kind, msg := errs.KindOf(err)
+	return errs.Wrap(kind, "transcription of "+what+" failed: "+msg, err)
 }
