@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v5"
 	"github.com/redis/go-redis/v9"
@@ -24,14 +23,17 @@ import (
 	assistantsinfra "github.com/agora-platform/agora/internal/assistants/infrastructure"
 	"github.com/agora-platform/agora/internal/audit"
 	"github.com/agora-platform/agora/internal/files"
-	filesdomain "github.com/agora-platform/agora/internal/files/domain"
 	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
 	jobsmod "github.com/agora-platform/agora/internal/jobs"
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
+	"github.com/agora-platform/agora/internal/knowledge"
+	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
+	knowledgeinfra "github.com/agora-platform/agora/internal/knowledge/infrastructure"
 	"github.com/agora-platform/agora/internal/models"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/blobstore"
 	"github.com/agora-platform/agora/internal/platform/cache"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/crawl"
@@ -47,12 +49,10 @@ import (
 	"github.com/agora-platform/agora/internal/platform/sandbox"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/spa"
-	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions"
 	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
 	sessionsinfra "github.com/agora-platform/agora/internal/sessions/infrastructure"
 	"github.com/agora-platform/agora/internal/spaces"
-	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	spacesinfra "github.com/agora-platform/agora/internal/spaces/infrastructure"
 	"github.com/agora-platform/agora/internal/tenants"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
@@ -85,6 +85,7 @@ type App struct {
 	Assistants *assistants.Module
 	Sessions   *sessions.Module
 	Files      *files.Module
+	Knowledge  *knowledge.Module
 	// Router sends model requests to providers.
 	Router *ai.Router
 	// Limiter holds the request budgets in Redis, shared by all replicas.
@@ -94,15 +95,6 @@ type App struct {
 	// Sandbox starts the child processes that read untrusted files.
 	Sandbox sandbox.Runner
 	authn   *cachedAuthn
-}
-
-// spacesLink lets the users module create personal spaces although the
-// spaces module is built after it (spaces needs the users service).
-type spacesLink struct{ svc *spacesapp.Service }
-
-// EnsurePersonal creates a user's personal space.
-func (l *spacesLink) EnsurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
-	return l.svc.EnsurePersonal(ctx, tenant, user)
 }
 
 // Open connects to PostgreSQL and Redis and builds the modules.
@@ -151,7 +143,9 @@ func (a *App) warnIfUnguarded(ctx context.Context) {
 // ownerPool is the owner's connection pool: index builds take turns.
 var ownerPool = postgres.Options{MaxOpenConns: 2, MaxIdleConns: 1, ConnMaxLifetime: 30 * time.Minute}
 
-// New builds the modules on already open connections (tests share theirs).
+// New builds the modules on already open connections (tests share theirs),
+// each after the modules it needs: tenants, models, users, spaces, files,
+// jobs, knowledge, assistants, sessions.
 func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*App, error) {
 	jc := jobs.NewClient(rdb, cfg.JobTimeout+5*time.Minute)
 	box := secrets.NewBox(cfg.EncryptionKeys())
@@ -160,57 +154,79 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	// when it is saved, with the reason.
 	endpoints := safehttp.EndpointGuard{Allow: cfg.FetchAllowList()}
 	a := &App{
-		Config: cfg, Log: log, DB: db, Redis: rdb, Owner: postgres.NewLazy(cfg.OwnerDatabaseURL(), ownerPool), Jobs: jc, Secrets: box, Audit: auditor, Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()},
-		Tenants: tenants.New(tenants.Deps{
-			DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
-			Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints,
-		}),
+		Config: cfg, Log: log, DB: db, Redis: rdb, Owner: postgres.NewLazy(cfg.OwnerDatabaseURL(), ownerPool), Jobs: jc, Secrets: box, Audit: auditor,
+		Sandbox: sandbox.Runner{Bin: cfg.ExtractPath()}, Caches: cache.NewSet(rdb),
+		Router: ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
+			DefaultMaxConcurrency: cfg.ModelMaxConcurrency}),
+		Limiter: ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log),
+		Hub:     realtime.NewHub(rdb, realtime.Options{CheckEvery: cfg.WebSocketCheckEvery}),
+		JobRows: jobsmod.New(jobsmod.Deps{DB: db, Redis: rdb, Queue: jc, Log: log,
+			Options: jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}}),
 	}
-	a.Caches = cache.NewSet(rdb)
-	a.Router = ai.NewRouter(modelHTTPClient(cfg.FetchAllowList()), ai.RouterOptions{DefaultTimeout: cfg.ModelFirstTokenTimeout,
-		DefaultMaxConcurrency: cfg.ModelMaxConcurrency})
+	// A change through the API (here, or in another process through Redis)
+	// may have revoked a socket's credential: every socket checks again.
+	a.Caches.OnInvalidate(a.Hub.Recheck)
+	a.Tenants = tenants.New(tenants.Deps{DB: db, Jobs: jc, StorageDir: cfg.FileStorageDir, Secrets: box, Audit: auditor, Log: log,
+		Strict: cfg.TenantCredentials, Global: globalCredentials(cfg), Endpoints: endpoints})
 	a.Models = models.New(models.Deps{DB: db, Secrets: box, Audit: auditor, Endpoints: endpoints, Router: a.Router, Tenants: a.Tenants.Service,
-		Caches: a.Caches, CacheTTL: cfg.CacheTTL, TokensPerDay: cfg.TenantTokensPerDay, Log: log,
-		Splitter: audio.Splitter{FFmpeg: cfg.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
-			Limits: sandbox.Limits{Timeout: cfg.FFmpegTimeout, CPU: cfg.FFmpegTimeout, Memory: cfg.ExtractMaxMemory}}})
-	link := &spacesLink{}
+		Caches: a.Caches, CacheTTL: cfg.CacheTTL, TokensPerDay: cfg.TenantTokensPerDay, Log: log, Splitter: a.splitter()})
+	personal := spaces.NewPersonal(db)
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
-		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Spaces: link,
+		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Spaces: personal,
 		Audit: auditor, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	a.Spaces = spaces.New(db, spacesinfra.NewUsers(a.Users.Service), spacesinfra.NewModels(a.Models.Service), auditor)
-	link.svc = a.Spaces.Service
-	knowledge := &knowledgeLink{}
-	a.Assistants = assistants.New(db, assistantsinfra.NewSpaces(a.Spaces.Service), assistantsinfra.NewModels(a.Models.Service),
-		knowledge, auditor, cfg.APIKeyPepperBytes())
+	a.Spaces = spaces.New(spaces.Deps{DB: db, Personal: personal, Users: spacesinfra.NewUsers(a.Users.Service),
+		Models: spacesinfra.NewModels(a.Models.Service), Audit: auditor})
+	a.Files = files.New(files.Deps{DB: db, Store: blobstore.NewDisk(cfg.FileStorageDir), Reader: a.reader(), Quotas: filesinfra.NewQuotas(a.Tenants.Service),
+		Transcriber: filesinfra.NewTranscriber(a.Models.Gateway), Log: log})
+	a.Knowledge = a.knowledge()
+	a.Assistants = assistants.New(assistants.Deps{DB: db, Spaces: assistantsinfra.NewSpaces(a.Spaces.Service),
+		Models: assistantsinfra.NewModels(a.Models.Service), Knowledge: assistantsinfra.NewKnowledge(a.Knowledge.Websites), Audit: auditor,
+		Pepper: cfg.APIKeyPepperBytes()})
 	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
 		a.Caches, cfg.CacheTTL)
-	a.Limiter = ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log)
-	a.JobRows = jobsmod.New(db, rdb, jc, jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}, log)
-	a.Hub = realtime.NewHub(rdb, realtime.Options{CheckEvery: cfg.WebSocketCheckEvery})
-	// A change through the API (here, or in another process through Redis)
-	// may have revoked a socket's credential: every socket checks again.
-	a.Caches.OnInvalidate(a.Hub.Recheck)
-	extractLimits := sandbox.Limits{Timeout: cfg.ExtractTimeout, CPU: cfg.ExtractTimeout, Memory: cfg.ExtractMaxMemory}
-	a.Files = files.New(files.Deps{DB: db, Owner: a.Owner, StorageDir: cfg.FileStorageDir, Quotas: filesinfra.NewQuotas(a.Tenants.Service),
-		Spaces: filesinfra.NewSpaces(a.Spaces.Service), Models: filesinfra.NewModels(a.Models.Service), Embedder: filesinfra.NewEmbedder(a.Models.Gateway),
-		Languages: filesinfra.NewLanguages(a.Tenants.Service), Jobs: filesinfra.NewJobs(a.JobRows.Service),
-		Chunking: filesdomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap}, EmbedBatch: cfg.EmbedBatch, Log: log,
-		Secrets: box, Crawler: filesinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, extractLimits)), RunUpdates: filesinfra.NewRunUpdates(rdb),
-		CrawlLimits: filesinfra.NewCrawlLimits(a.Tenants.Service, filesdomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
-			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
-		Transcriber: filesinfra.NewTranscriber(a.Spaces.Service, a.Models.Gateway),
-		Extract:     extract.Isolated{Runner: a.Sandbox, Limits: extractLimits}})
-	knowledge.k, knowledge.w = a.Files.Knowledge, a.Files.Websites
-	a.Spaces.Service.SetKnowledge(spaceKnowledge{a.Files.Knowledge, a.Files.Websites})
 	a.Sessions = sessions.New(sessions.Deps{DB: db, Redis: rdb, Assistants: sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
-		Models: sessionsinfra.NewModels(a.Models.Gateway), Meter: sessionsinfra.NewMeter(a.Models.Metering), Knowledge: sessionsinfra.NewKnowledge(a.Files.Knowledge),
-		Files: sessionsinfra.NewFiles(a.Files.Service), Rate: a.Limiter, Log: log, SaveEvery: cfg.AnswerSaveInterval,
-		Limits: sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}})
+		Models: sessionsinfra.NewModels(a.Models.Gateway), Meter: sessionsinfra.NewMeter(a.Models.Metering),
+		Knowledge: sessionsinfra.NewKnowledge(a.Knowledge.Knowledge), Files: sessionsinfra.NewFiles(a.Files.Service), Rate: a.Limiter, Log: log,
+		SaveEvery: cfg.AnswerSaveInterval,
+		Limits:    sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}})
 	return a, nil
+}
+
+// knowledge builds the knowledge module: documents, ingestion, search and
+// crawling.
+func (a *App) knowledge() *knowledge.Module {
+	cfg := a.Config
+	return knowledge.New(knowledge.Deps{DB: a.DB, Owner: a.Owner, Store: blobstore.NewDisk(cfg.FileStorageDir), Reader: a.reader(),
+		Room: knowledgeinfra.NewRoom(a.Files.Service), Spaces: knowledgeinfra.NewSpaces(a.Spaces.Service), Models: knowledgeinfra.NewModels(a.Models.Service),
+		Embedder: knowledgeinfra.NewEmbedder(a.Models.Gateway), Tokens: knowledgeinfra.NewTokens(a.Models.Gateway), Languages: knowledgeinfra.NewLanguages(a.Tenants.Service),
+		Jobs: knowledgeinfra.NewJobs(a.JobRows.Service), Chunking: knowledgedomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap},
+		EmbedBatch: cfg.EmbedBatch, Log: a.Log, Secrets: a.Secrets,
+		Crawler:    knowledgeinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, a.extractLimits())),
+		RunUpdates: knowledgeinfra.NewRunUpdates(a.Redis),
+		CrawlLimits: knowledgeinfra.NewCrawlLimits(a.Tenants.Service, knowledgedomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
+			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
+		Transcriber: knowledgeinfra.NewTranscriber(a.Spaces.Service, a.Models.Gateway)})
+}
+
+// extractLimits bound each child process that reads an untrusted file.
+func (a *App) extractLimits() sandbox.Limits {
+	return sandbox.Limits{Timeout: a.Config.ExtractTimeout, CPU: a.Config.ExtractTimeout, Memory: a.Config.ExtractMaxMemory}
+}
+
+// reader reads uploaded files' text in sandbox children.
+func (a *App) reader() extract.Reader {
+	return extract.Reader{Isolated: extract.Isolated{Runner: a.Sandbox, Limits: a.extractLimits()}}
+}
+
+// splitter cuts long recordings with ffmpeg in sandbox children.
+func (a *App) splitter() audio.Splitter {
+	c := a.Config
+	return audio.Splitter{FFmpeg: c.FFmpegPath, Seconds: 600, Sandbox: a.Sandbox,
+		Limits: sandbox.Limits{Timeout: c.FFmpegTimeout, CPU: c.FFmpegTimeout, Memory: c.ExtractMaxMemory}}
 }
 
 // modelHTTPClient talks to model providers: pooled connections, bounded
@@ -301,11 +317,10 @@ func (a *App) HTTP() *echo.Echo {
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
 	audit.NewHandler(a.Audit).Register(authed, adminOnly)
-	a.Spaces.HTTP.Register(authed)
+	a.Spaces.Register(authed)
 	a.Assistants.HTTP.Register(authed)
-	a.Files.HTTP.Register(authed)
-	a.Files.Documents.Register(authed)
-	a.Files.WebsiteHTTP.Register(authed)
+	a.Files.Register(authed)
+	a.Knowledge.Register(authed)
 	a.JobRows.HTTP.Register(authed)
 	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
 	a.Sessions.HTTP.Register(authed)
@@ -321,8 +336,7 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.Classify)
 	a.Tenants.Tasks.Register(mux)
-	a.Files.Documents.RegisterTasks(mux)
-	a.Files.WebsiteHTTP.RegisterTasks(mux)
+	a.Knowledge.RegisterTasks(mux)
 	return mux
 }
 

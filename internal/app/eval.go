@@ -17,8 +17,9 @@ import (
 
 	"github.com/google/uuid"
 
-	filesapp "github.com/agora-platform/agora/internal/files/application"
-	filesdomain "github.com/agora-platform/agora/internal/files/domain"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
+	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
+	knowledgeinfra "github.com/agora-platform/agora/internal/knowledge/infrastructure"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -77,7 +78,7 @@ func (a *App) EvalSciFact(ctx context.Context, o EvalOptions, out io.Writer) err
 	took := time.Since(start)
 	fmt.Fprintf(out, "eval: ingested %d chunks in %.1f s (%.0f chunks/s); embedding took %.0f%% of the ingestion jobs' time\n",
 		chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
-	for _, mode := range []filesapp.Mode{filesapp.Vector, filesapp.Text, filesapp.Hybrid} {
+	for _, mode := range []knowledgeapp.Mode{knowledgeapp.Vector, knowledgeapp.Text, knowledgeapp.Hybrid} {
 		start := time.Now()
 		m, err := a.evalMode(ctx, w, mode, queries, qrels)
 		if err != nil {
@@ -96,7 +97,7 @@ func (w evalWorld) admin() actor.Caller { return actor.Caller{UserID: w.user, Te
 type evalWorld struct {
 	tenant     tenancy.ID
 	user       uuid.UUID
-	collection filesdomain.Collection
+	collection knowledgedomain.Collection
 	model      string
 }
 
@@ -139,11 +140,11 @@ func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
 		return w, err
 	}
 	caller := actor.Caller{UserID: u.ID, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
-	w.collection, err = a.Files.Knowledge.CreateCollection(ctx, t.ID, caller, filesapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
+	w.collection, err = a.Knowledge.Knowledge.CreateCollection(ctx, t.ID, caller, knowledgeapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
 	if err != nil {
 		return w, fmt.Errorf("eval collection: %w", err)
 	}
-	em, err := a.Files.Knowledge.Models.Embedding(ctx, t.ID, model)
+	em, err := a.Knowledge.Knowledge.EmbeddingModel(ctx, t.ID, model)
 	w.model = em.Name
 	return w, err
 }
@@ -152,19 +153,19 @@ func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
 // jobs as the worker does, workers at a time. It returns the chunk count.
 func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, workers int, spent *ingestTimes) (int64, error) {
 	caller := actor.Caller{UserID: w.user, TenantAdmin: true}
-	var accepted []filesapp.Accepted
-	for start := 0; start < len(docs); start += filesdomain.MaxTextBlobs {
-		var texts []filesapp.TextBlob
-		for _, d := range docs[start:min(start+filesdomain.MaxTextBlobs, len(docs))] {
-			texts = append(texts, filesapp.TextBlob{Text: d.Text, Title: d.Title, URL: "scifact:" + d.ID})
+	var accepted []knowledgeapp.Accepted
+	for start := 0; start < len(docs); start += knowledgedomain.MaxTextBlobs {
+		var texts []knowledgeapp.TextBlob
+		for _, d := range docs[start:min(start+knowledgedomain.MaxTextBlobs, len(docs))] {
+			texts = append(texts, knowledgeapp.TextBlob{Text: d.Text, Title: d.Title, URL: "scifact:" + d.ID})
 		}
-		as, err := a.Files.Knowledge.AddTexts(ctx, w.tenant, caller, w.collection.ID, texts)
+		as, err := a.Knowledge.Knowledge.AddTexts(ctx, w.tenant, caller, w.collection.ID, texts)
 		if err != nil {
 			return 0, fmt.Errorf("add documents: %w", err)
 		}
 		accepted = append(accepted, as...)
 	}
-	work := make(chan filesapp.Accepted)
+	work := make(chan knowledgeapp.Accepted)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	for range workers {
@@ -189,7 +190,7 @@ func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 	if err := <-errs; err != nil {
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
-	col, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
+	col, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	return col.ChunkCount, err
 }
 
@@ -199,7 +200,7 @@ type ingestTimes struct{ jobs, embed atomic.Int64 }
 
 // timedEmbedder adds the time its embedder takes to spent.
 type timedEmbedder struct {
-	filesapp.Embedder
+	knowledgeapp.Embedder
 	spent *ingestTimes
 }
 
@@ -211,12 +212,11 @@ func (e timedEmbedder) Embed(ctx context.Context, tenant tenancy.ID, user, model
 
 // evalIngestOne runs one document's ingestion, waiting its turn when the
 // tenant's job slots are taken, as the queue would.
-func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc filesapp.Accepted, spent *ingestTimes) error {
-	k := *a.Files.Knowledge
-	k.Embedder = timedEmbedder{Embedder: k.Embedder, spent: spent}
+func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc knowledgeapp.Accepted, spent *ingestTimes) error {
+	k := a.Knowledge.Knowledge.WithEmbedder(timedEmbedder{Embedder: knowledgeinfra.NewEmbedder(a.Models.Gateway), spent: spent})
 	for {
 		start := time.Now()
-		err := k.Ingest(ctx, filesapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
+		err := k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
 		if !errors.Is(err, jobs.ErrNotNow) {
 			spent.jobs.Add(int64(time.Since(start)))
 			return err
@@ -232,14 +232,14 @@ func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc filesapp.Accep
 // metrics are a mode's averages over the queries.
 type metrics struct{ ndcg, recall, mrr float64 }
 
-func (a *App) evalMode(ctx context.Context, w evalWorld, mode filesapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
+func (a *App) evalMode(ctx context.Context, w evalWorld, mode knowledgeapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
 	var sum metrics
-	col, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
+	col, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	if err != nil {
 		return sum, err
 	}
 	for _, q := range queries {
-		hits, err := a.Files.Knowledge.Search(ctx, w.tenant, w.user, []filesdomain.Collection{col}, q.Text, 100, mode)
+		hits, err := a.Knowledge.Knowledge.Search(ctx, w.tenant, w.user, []knowledgedomain.Collection{col}, q.Text, 100, mode)
 		if err != nil {
 			return sum, fmt.Errorf("query %s: %w", q.ID, err)
 		}
@@ -254,7 +254,7 @@ func (a *App) evalMode(ctx context.Context, w evalWorld, mode filesapp.Mode, que
 }
 
 // rankedDocs turns ranked chunks into ranked document ids, each once.
-func rankedDocs(hits []filesapp.Hit) []string {
+func rankedDocs(hits []knowledgeapp.Hit) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, h := range hits {

@@ -12,12 +12,13 @@ import (
 	"sync"
 	"time"
 
+	knowledgeinfra "github.com/agora-platform/agora/internal/knowledge/infrastructure"
+
 	"github.com/google/uuid"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	filesapp "github.com/agora-platform/agora/internal/files/application"
-	filesdomain "github.com/agora-platform/agora/internal/files/domain"
-	filesinfra "github.com/agora-platform/agora/internal/files/infrastructure"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
+	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
@@ -201,7 +202,7 @@ func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out i
 	if err != nil {
 		return err
 	}
-	store := filesinfra.NewKnowledge(a.DB)
+	store := knowledgeinfra.NewKnowledge(a.DB)
 	store.BuildMemory, store.Owner = o.BuildMemory, a.Owner
 	if err := store.DropIndex(ctx, cols[0].EmbeddingModel); err != nil {
 		return err
@@ -213,7 +214,7 @@ func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out i
 	}
 	loaded := time.Since(start)
 	start = time.Now()
-	model, err := a.Files.Knowledge.Models.Embedding(ctx, w.tenant, cols[0].EmbeddingModel)
+	model, err := a.Knowledge.Knowledge.EmbeddingModel(ctx, w.tenant, cols[0].EmbeddingModel)
 	if err != nil {
 		return err
 	}
@@ -254,11 +255,11 @@ func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {
 	return o
 }
 
-func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]filesdomain.Collection, error) {
+func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]knowledgedomain.Collection, error) {
 	caller := actor.Caller{UserID: w.user, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
-	cols := []filesdomain.Collection{w.collection}
+	cols := []knowledgedomain.Collection{w.collection}
 	for i := 1; i < n; i++ {
-		c, err := a.Files.Knowledge.CreateCollection(ctx, w.tenant, caller, filesapp.CreateCollectionInput{
+		c, err := a.Knowledge.Knowledge.CreateCollection(ctx, w.tenant, caller, knowledgeapp.CreateCollectionInput{
 			Space: w.collection.Space, Name: fmt.Sprintf("Bench %d", i), EmbeddingModel: w.collection.EmbeddingModel})
 		if err != nil {
 			return nil, fmt.Errorf("bench collection %d: %w", i, err)
@@ -270,7 +271,7 @@ func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]files
 
 // benchLoad writes the chunks in batches on two connections, then sets
 // the documents' and collections' totals as ingestion would.
-func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []filesdomain.Collection, data *benchData, n int) error {
+func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []knowledgedomain.Collection, data *benchData, n int) error {
 	batches := make(chan int)
 	errc := make(chan error, 2)
 	var wg sync.WaitGroup
@@ -324,7 +325,7 @@ func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []filesdoma
 
 // benchInsert writes chunks [first, end): documents of benchPerBlob
 // chunks, document b in collection b mod len(cols).
-func (a *App) benchInsert(ctx context.Context, tenant tenancy.ID, cols []filesdomain.Collection, data *benchData, first, end int) error {
+func (a *App) benchInsert(ctx context.Context, tenant tenancy.ID, cols []knowledgedomain.Collection, data *benchData, first, end int) error {
 	var blobIDs, blobCols []uuid.UUID
 	var titles, hashes []string
 	var counts []int
@@ -388,15 +389,15 @@ func (e *benchEmbedder) Embed(_ context.Context, _ tenancy.ID, _, _ uuid.UUID, _
 
 type benchQuery struct {
 	text string
-	cols []filesdomain.Collection
+	cols []knowledgedomain.Collection
 }
 
 // benchQueries runs the queries through approximate and exact search and
 // prints latency and recall per mode.
-func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []filesdomain.Collection, data *benchData, o RetrievalBenchOptions, out io.Writer) error {
-	fresh := make([]filesdomain.Collection, len(cols))
+func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []knowledgedomain.Collection, data *benchData, o RetrievalBenchOptions, out io.Writer) error {
+	fresh := make([]knowledgedomain.Collection, len(cols))
 	for i, c := range cols {
-		c, err := a.Files.Knowledge.Collection(ctx, w.tenant, w.admin(), c.ID)
+		c, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), c.ID)
 		if err != nil {
 			return err
 		}
@@ -413,23 +414,22 @@ func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []filesdomain.
 		r.Shuffle(len(picked), func(x, y int) { picked[x], picked[y] = picked[y], picked[x] })
 		queries[i] = benchQuery{text: text, cols: picked[:o.Scope]}
 	}
-	approx, exact := *a.Files.Knowledge, *a.Files.Knowledge
-	approx.Embedder, exact.Embedder = emb, emb
-	exact.ExactBelow = math.MaxInt64
+	approx := a.Knowledge.Knowledge.WithEmbedder(emb)
+	exact := approx.Exact()
 	var inScope int64
 	for _, c := range queries[0].cols {
 		inScope += c.ChunkCount
 	}
 	fmt.Fprintf(out, "retrieval bench: %d queries over %d collections each (about %d chunks)\n", o.Queries, o.Scope, inScope)
-	for _, mode := range []filesapp.Mode{filesapp.Vector, filesapp.Text, filesapp.Hybrid} {
-		if err := benchMode(ctx, w, &approx, &exact, mode, queries, o.RecallQueries, out); err != nil {
+	for _, mode := range []knowledgeapp.Mode{knowledgeapp.Vector, knowledgeapp.Text, knowledgeapp.Hybrid} {
+		if err := benchMode(ctx, w, approx, exact, mode, queries, o.RecallQueries, out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func benchMode(ctx context.Context, w evalWorld, approx, exact *filesapp.Knowledge, mode filesapp.Mode, queries []benchQuery, recallQueries int, out io.Writer) error {
+func benchMode(ctx context.Context, w evalWorld, approx, exact *knowledgeapp.Knowledge, mode knowledgeapp.Mode, queries []benchQuery, recallQueries int, out io.Writer) error {
 	var took []time.Duration
 	var recall float64
 	for _, q := range queries[:min(len(queries), 10)] { // warm the caches
@@ -444,7 +444,7 @@ func benchMode(ctx context.Context, w evalWorld, approx, exact *filesapp.Knowled
 			return err
 		}
 		took = append(took, time.Since(start))
-		if mode == filesapp.Text || i >= recallQueries {
+		if mode == knowledgeapp.Text || i >= recallQueries {
 			continue
 		}
 		want, err := exact.Search(ctx, w.tenant, w.user, q.cols, q.text, 10, mode)
@@ -455,7 +455,7 @@ func benchMode(ctx context.Context, w evalWorld, approx, exact *filesapp.Knowled
 	}
 	slices.Sort(took)
 	line := fmt.Sprintf("%-6s top-10 p50=%.1f ms p99=%.1f ms", mode, ms(took[len(took)/2]), ms(took[len(took)*99/100]))
-	if mode != filesapp.Text {
+	if mode != knowledgeapp.Text {
 		line += fmt.Sprintf(" recall@10=%.3f (of exact, %d queries)", recall/float64(recallQueries), recallQueries)
 	}
 	fmt.Fprintln(out, line)
@@ -465,7 +465,7 @@ func benchMode(ctx context.Context, w evalWorld, approx, exact *filesapp.Knowled
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // overlap is the share of want's chunks that got holds.
-func overlap(got, want []filesapp.Hit) float64 {
+func overlap(got, want []knowledgeapp.Hit) float64 {
 	if len(want) == 0 {
 		return 1
 	}
@@ -509,7 +509,7 @@ func (a *App) BenchIngest(ctx context.Context, o IngestBenchOptions, out io.Writ
 	next := 0
 	for i := range docs {
 		var b strings.Builder
-		for b.Len() < wordsEach*7 && b.Len() < filesdomain.MaxTextBlobChars-1000 {
+		for b.Len() < wordsEach*7 && b.Len() < knowledgedomain.MaxTextBlobChars-1000 {
 			_, words := data.chunk(next)
 			next++
 			b.WriteString(strings.Join(words, " "))

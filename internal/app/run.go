@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	filesapp "github.com/agora-platform/agora/internal/files/application"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	"github.com/agora-platform/agora/internal/platform/ai"
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -154,7 +154,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched := jobs.NewScheduler(a.Redis, a.Log)
-	if err := jobs.Periodic(sched, filesapp.TaskSchedule, a.Config.CrawlSchedule); err != nil {
+	if err := jobs.Periodic(sched, knowledgeapp.TaskSchedule, a.Config.CrawlSchedule); err != nil {
 		srv.Shutdown()
 		return err
 	}

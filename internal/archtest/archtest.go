@@ -5,6 +5,7 @@ package archtest
 
 import (
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Violation is one import that breaks a rule.
@@ -27,6 +29,7 @@ func (v Violation) String() string { return fmt.Sprintf("%s imports %s: %s", v.F
 
 // pkg says where a Go package sits in the layout.
 type pkg struct {
+	dir    string
 	kind   string // "layer", "module", "platform", "app", "cmd", "other"
 	module string // module name for "layer" and "module"
 	layer  string // domain, application, api, infrastructure
@@ -76,6 +79,12 @@ func Check(root, module string) ([]Violation, error) {
 
 // classify places a package directory (relative to the repository root).
 func classify(dir string) pkg {
+	p := place(dir)
+	p.dir = dir
+	return p
+}
+
+func place(dir string) pkg {
 	parts := strings.Split(dir, "/")
 	switch {
 	case parts[0] == "cmd":
@@ -103,8 +112,14 @@ var allowedPureLibs = []string{"github.com/google/uuid"}
 // pure Go, no I/O. audit is here (beyond STYLE.md's errs and tenancy) so use
 // cases can record audit events without a ten-line adapter in every module;
 // txn is the one Transactor port and actor the one Caller that every
-// module's use cases share.
-var purePlatform = []string{"errs", "tenancy", "audit", "txn", "actor"}
+// module's use cases share; upload the vocabulary of stored files that
+// attachments and knowledge share; prompt the format of passages in a
+// prompt.
+var purePlatform = []string{"errs", "tenancy", "audit", "txn", "actor", "upload", "prompt"}
+
+// gatewayOwner is the module that owns the provider router: every other
+// module reaches models through its application layer (the gateway).
+const gatewayOwner = "models"
 
 // pureForbiddenStd are standard packages that tie code to a transport or store.
 var pureForbiddenStd = []string{"net/http", "database/sql"}
@@ -127,6 +142,10 @@ func check(from pkg, imp, module string) string {
 	}
 	if isInternal && to.kind == "module" && from.kind != "app" && from.module != to.module {
 		return "a module's wiring package is imported only by internal/app"
+	}
+	if isInternal && hasPathPrefix(imp, platformPath(imp, "ai")) && from.module != gatewayOwner && from.kind != "app" &&
+		!(from.kind == "platform" && from.dir == "internal/platform/ai") {
+		return "the provider router is the models module's: reach models through models/application (the gateway)"
 	}
 	switch from.kind {
 	case "cmd":
@@ -207,4 +226,67 @@ func platformPath(imp, name string) string {
 		return ""
 	}
 	return imp[:i] + "/internal/platform/" + name
+}
+
+// linkShim is the rule a late-binding link in the composition root breaks.
+const linkShim = "internal/app builds each module after the ones it needs: no link types, no setters that connect a module built later"
+
+// CheckLinks returns the link shims in root's internal/app: a links.go, a
+// type named like a link (fooLink), or a call of a Set… method on a
+// module's service (the setter a link shim fills in later).
+func CheckLinks(root string) ([]Violation, error) {
+	dir := filepath.Join(root, "internal", "app")
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Violation
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		rel := "internal/app/" + name
+		if name == "links.go" {
+			out = append(out, Violation{File: rel, Import: "links.go", Rule: linkShim})
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, 0)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", rel, err)
+		}
+		out = append(out, links(f, rel)...)
+	}
+	return out, nil
+}
+
+// links finds link types and module-service setters in one file.
+func links(f *ast.File, rel string) []Violation {
+	var out []Violation
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.TypeSpec:
+			if strings.HasSuffix(strings.ToLower(n.Name.Name), "link") {
+				out = append(out, Violation{File: rel, Import: "type " + n.Name.Name, Rule: linkShim})
+			}
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok || !isSetter(sel.Sel.Name) {
+				return true
+			}
+			if recv, ok := sel.X.(*ast.SelectorExpr); ok && recv.Sel.Name == "Service" {
+				out = append(out, Violation{File: rel, Import: "call " + sel.Sel.Name, Rule: linkShim})
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// isSetter reports whether a method name is Set followed by a word.
+func isSetter(name string) bool {
+	return len(name) > 3 && strings.HasPrefix(name, "Set") && unicode.IsUpper(rune(name[3]))
 }

@@ -21,6 +21,11 @@ func TestImportRules(t *testing.T) {
 	for _, v := range vs {
 		t.Error(v)
 	}
+	links, err := archtest.CheckLinks("../..")
+	require.NoError(t, err)
+	for _, v := range links {
+		t.Error(v)
+	}
 }
 
 // write creates files under a temporary repository root.
@@ -100,4 +105,65 @@ func TestLayerRules(t *testing.T) {
 		require.True(t, got[w], "expected a violation for %s; got %v", w, vs)
 	}
 	require.Len(t, vs, len(want), "%v", vs)
+}
+
+// TestProviderRouterIsTheModelsModules: only the models module (and the
+// composition root) may import platform/ai; chat, knowledge and files reach
+// models through models/application.
+func TestProviderRouterIsTheModelsModules(t *testing.T) {
+	t.Parallel()
+	ai := module + "/internal/platform/ai"
+	root := write(t, map[string]string{
+		"internal/models/infrastructure/providers.go": imports("infrastructure", ai),
+		"internal/models/module.go":                   imports("models", ai),
+		"internal/app/app.go":                         imports("app", ai),
+		"internal/platform/ai/local.go":               imports("ai", module+"/internal/platform/prompt"),
+		"internal/knowledge/infrastructure/embed.go":  imports("infrastructure", ai, module+"/internal/models/application"),
+		"internal/sessions/infrastructure/models.go":  imports("infrastructure", ai+"/sub"),
+		"internal/files/infrastructure/models.go":     imports("infrastructure", module+"/internal/models/infrastructure"),
+		"internal/sessions/application/service.go":    imports("application", module+"/internal/platform/prompt", module+"/internal/platform/upload"),
+	})
+	vs, err := archtest.Check(root, module)
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, v := range vs {
+		got[v.File+" -> "+strings.TrimPrefix(v.Import, module+"/")] = true
+	}
+	require.Equal(t, map[string]bool{
+		"internal/knowledge/infrastructure/embed.go -> internal/platform/ai":        true,
+		"internal/sessions/infrastructure/models.go -> internal/platform/ai/sub":    true,
+		"internal/files/infrastructure/models.go -> internal/models/infrastructure": true,
+	}, got, "%v", vs)
+}
+
+// TestLinkShimsInTheCompositionRootFail: a links.go, a link type or a
+// setter that connects a module built later fails the check.
+func TestLinkShimsInTheCompositionRootFail(t *testing.T) {
+	t.Parallel()
+	root := write(t, map[string]string{
+		"internal/app/links.go": "package app\n",
+		"internal/app/app.go": `package app
+
+type embedLink struct{}
+
+func wire(a *App) {
+	a.Spaces.Service.SetKnowledge(nil)
+	a.Hub.SetLimit(3)
+	a.Caches.OnInvalidate(nil)
+}
+`,
+		"internal/app/app_test.go": "package app\n\ntype testLink struct{}\n",
+	})
+	vs, err := archtest.CheckLinks(root)
+	require.NoError(t, err)
+	var got []string
+	for _, v := range vs {
+		got = append(got, v.File+": "+v.Import)
+	}
+	require.ElementsMatch(t, []string{"internal/app/links.go: links.go", "internal/app/app.go: type embedLink",
+		"internal/app/app.go: call SetKnowledge"}, got)
+	clean := write(t, map[string]string{"internal/app/app.go": "package app\n\nfunc wire(a *App) { a.Caches.OnInvalidate(nil) }\n"})
+	vs, err = archtest.CheckLinks(clean)
+	require.NoError(t, err)
+	require.Empty(t, vs)
 }

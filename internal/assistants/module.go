@@ -18,10 +18,20 @@ type Module struct {
 	HTTP    *api.Handler
 }
 
-// New builds the assistants module. knowledge may be nil until the
-// knowledge module exists.
-func New(db *bun.DB, spaces application.Spaces, models application.Models, knowledge application.Knowledge, auditor audit.Recorder, pepper []byte) *Module {
-	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(db), Tx: postgres.NewTransactor(db),
-		Spaces: spaces, Models: models, Knowledge: knowledge, Audit: auditor, Pepper: pepper})
+// Deps are what the assistants module needs.
+type Deps struct {
+	DB        *bun.DB
+	Spaces    application.Spaces
+	Models    application.Models
+	Knowledge application.Knowledge
+	Audit     audit.Recorder
+	// Pepper is mixed into the hashes of assistant-scoped API keys.
+	Pepper []byte
+}
+
+// New builds the assistants module.
+func New(d Deps) *Module {
+	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
+		Spaces: d.Spaces, Models: d.Models, Knowledge: d.Knowledge, Audit: d.Audit, Pepper: d.Pepper})
 	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
 }

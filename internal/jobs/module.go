@@ -21,9 +21,19 @@ type Module struct {
 	HTTP    *api.Handler
 }
 
+// Deps are what the jobs module needs.
+type Deps struct {
+	DB    *bun.DB
+	Redis redis.UniversalClient
+	// Queue hands jobs to the worker.
+	Queue   *platformjobs.Client
+	Options application.Options
+	Log     *slog.Logger
+}
+
 // New builds the jobs module.
-func New(db *bun.DB, rdb redis.UniversalClient, queue *platformjobs.Client, opts application.Options, log *slog.Logger) *Module {
-	pub := infrastructure.NewPublisher(rdb, func(j domain.Job) any { return api.ToJob(j) })
-	svc := application.NewService(infrastructure.NewRepo(db), pub, infrastructure.NewQueue(queue), infrastructure.NewSlots(rdb), opts, log)
+func New(d Deps) *Module {
+	pub := infrastructure.NewPublisher(d.Redis, func(j domain.Job) any { return api.ToJob(j) })
+	svc := application.NewService(infrastructure.NewRepo(d.DB), pub, infrastructure.NewQueue(d.Queue), infrastructure.NewSlots(d.Redis), d.Options, d.Log)
 	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
 }

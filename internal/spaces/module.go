@@ -3,6 +3,7 @@
 package spaces
 
 import (
+	"github.com/labstack/echo/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/agora-platform/agora/internal/platform/audit"
@@ -12,14 +13,34 @@ import (
 	"github.com/agora-platform/agora/internal/spaces/infrastructure"
 )
 
+// Deps are what the spaces module needs.
+type Deps struct {
+	DB *bun.DB
+	// Personal creates personal spaces (NewPersonal), built before the
+	// users module that Users reads.
+	Personal *application.PersonalSpaces
+	Users    application.Users
+	Models   application.Models
+	Audit    audit.Recorder
+}
+
 // Module is the wired spaces module.
 type Module struct {
 	Service *application.Service
-	HTTP    *api.Handler
+	http    *api.Handler
 }
 
-// New builds the spaces module on the users and models ports.
-func New(db *bun.DB, users application.Users, models application.Models, auditor audit.Recorder) *Module {
-	svc := application.NewService(infrastructure.NewRepo(db), postgres.NewTransactor(db), users, models, auditor)
-	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+// NewPersonal returns the personal-space use case the users module calls
+// when it creates a user; spaces.New takes the same one.
+func NewPersonal(db *bun.DB) *application.PersonalSpaces {
+	return application.NewPersonalSpaces(infrastructure.NewRepo(db))
 }
+
+// New builds the spaces module.
+func New(d Deps) *Module {
+	svc := application.NewService(infrastructure.NewRepo(d.DB), postgres.NewTransactor(d.DB), d.Personal, d.Users, d.Models, d.Audit)
+	return &Module{Service: svc, http: api.NewHandler(svc)}
+}
+
+// Register adds the routes for signed-in users.
+func (m *Module) Register(g *echo.Group) { m.http.Register(g) }

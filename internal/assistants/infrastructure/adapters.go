@@ -3,6 +3,8 @@ package infrastructure
 import (
 	"context"
 
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
+
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/assistants/application"
@@ -69,4 +71,21 @@ func (m Models) DefaultCompletion(ctx context.Context, tenant tenancy.ID) (appli
 		return application.ModelInfo{}, err
 	}
 	return application.ModelInfo{ID: mod.ID, TokenLimit: mod.TokenLimit}, nil
+}
+
+// Knowledge checks the collections and websites an assistant attaches,
+// through the knowledge module.
+type Knowledge struct{ w *knowledgeapp.Websites }
+
+// NewKnowledge returns the adapter.
+func NewKnowledge(w *knowledgeapp.Websites) Knowledge { return Knowledge{w: w} }
+
+// CheckCollection returns the embedding model of a collection of the space.
+func (k Knowledge) CheckCollection(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (uuid.UUID, error) {
+	return k.w.CheckCollection(ctx, tenant, space, id)
+}
+
+// CheckWebsite returns the embedding model of a website of the space.
+func (k Knowledge) CheckWebsite(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (uuid.UUID, error) {
+	return k.w.CheckWebsite(ctx, tenant, space, id)
 }

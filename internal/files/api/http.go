@@ -3,8 +3,6 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
-	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 )
 
@@ -67,45 +64,16 @@ func toFile(f domain.File) FileResponse {
 //	@Failure		415		{object}	httpx.ErrorBody	"a type that cannot be read"
 //	@Router			/api/v1/files/ [post]
 func (h *Handler) upload(c *echo.Context) error {
-	mr, err := c.Request().MultipartReader()
+	name, r, err := httpx.FilePart(c)
 	if err != nil {
-		return domain.ErrNoFile
+		return err
 	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return domain.ErrNoFile
-		}
-		if err != nil {
-			return errs.Wrap(errs.Invalid, "the multipart body is malformed", err)
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		p := auth.MustFrom(c.Request().Context())
-		f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, part.FileName(), filePart{part})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusCreated, toFile(f))
+	p := auth.MustFrom(c.Request().Context())
+	f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, name, r)
+	if err != nil {
+		return err
 	}
-}
-
-// errCutOff is an upload whose body ended inside the file part: the
-// client stopped sending, or the body lacks its closing boundary.
-var errCutOff = errs.New(errs.Invalid, "the upload was cut off; send the file again")
-
-// filePart reads the file part of an upload. A body that ends before the
-// part does is the client's fault (errCutOff), not an internal error; the
-// services then remove what they had stored of it.
-type filePart struct{ r io.Reader }
-
-func (p filePart) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = errCutOff
-	}
-	return n, err
+	return c.JSON(http.StatusCreated, toFile(f))
 }
 
 // list godoc

@@ -18,6 +18,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Repo stores file records and their text.
@@ -32,18 +33,10 @@ type Repo interface {
 	StorageUse
 }
 
-// Saved describes bytes written to the store.
-type Saved struct {
-	Size   int64
-	SHA256 string
-	// Head is the first bytes, for content sniffing.
-	Head []byte
-}
-
 // Store keeps file bytes.
 type Store interface {
 	// Save streams r into a new object, reading at most max+1 bytes.
-	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (Saved, error)
+	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (upload.Saved, error)
 	Open(tenant tenancy.ID, id uuid.UUID) (io.ReadCloser, error)
 	Remove(tenant tenancy.ID, id uuid.UUID) error
 }
@@ -58,6 +51,25 @@ type Reader interface {
 	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
 	// Supported lists the MIME types Text reads.
 	Supported() []string
+}
+
+// Transcriber turns recorded attachments into text.
+type Transcriber interface {
+	// IsAudio reports whether mime is a recording it can transcribe.
+	IsAudio(mime string) bool
+	// Model picks the tenant's model for a recording (space nil: a chat
+	// attachment belongs to no space).
+	Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error)
+	// Transcribe reads a stored recording, in segments when it is long.
+	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
+}
+
+// Recording is stored audio to transcribe.
+type Recording struct {
+	Name string
+	MIME string
+	Size int64
+	Open func() (io.ReadCloser, error)
 }
 
 // StorageUse sums what a tenant stores: attachments and documents.
@@ -76,21 +88,22 @@ type Service struct {
 	store  Store
 	reader Reader
 	quotas Quotas
-	log    *slog.Logger
-	now    func() time.Time
-	// Transcriber turns recorded attachments into text; nil refuses them.
-	Transcriber Transcriber
+	// transcriber turns recorded attachments into text; nil refuses them.
+	transcriber Transcriber
+	log         *slog.Logger
+	now         func() time.Time
 }
 
-// NewService returns a Service.
-func NewService(repo Repo, store Store, reader Reader, quotas Quotas, log *slog.Logger) *Service {
-	return &Service{repo: repo, store: store, reader: reader, quotas: quotas, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+// NewService returns a Service; a nil transcriber refuses recordings.
+func NewService(repo Repo, store Store, reader Reader, quotas Quotas, transcriber Transcriber, log *slog.Logger) *Service {
+	return &Service{repo: repo, store: store, reader: reader, quotas: quotas, transcriber: transcriber, log: log,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // Upload stores a chat attachment and reads its text at once. Whatever
 // is refused leaves nothing behind.
 func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, r io.Reader) (domain.File, error) {
-	name, err := domain.CleanName(name)
+	name, err := upload.CleanName(name)
 	if err != nil {
 		return domain.File{}, err
 	}
@@ -120,10 +133,10 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 		return "", errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most an attachment may be; add long documents to a collection instead",
 			f.Name, domain.MaxAttachmentBytes>>20)
 	}
-	if err := checkQuota(ctx, s.quotas, s.repo, f.Tenant, f.Size, f.Name); err != nil {
+	if err := s.CheckRoom(ctx, f.Tenant, f.Size, f.Name); err != nil {
 		return "", err
 	}
-	if s.Transcriber != nil && s.Transcriber.IsAudio(f.MimeType) {
+	if s.transcriber != nil && s.transcriber.IsAudio(f.MimeType) {
 		return s.transcribe(ctx, f)
 	}
 	rc, err := s.store.Open(f.Tenant, f.ID)
@@ -138,12 +151,12 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 // transcribe turns a recorded attachment into text with the tenant's
 // transcription model, while the upload waits.
 func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error) {
-	model, err := s.Transcriber.Model(ctx, f.Tenant, actor.Caller{UserID: f.User}, nil)
+	model, err := s.transcriber.Model(ctx, f.Tenant, actor.Caller{UserID: f.User}, nil)
 	if err != nil {
 		return "", err
 	}
 	rec := Recording{Name: f.Name, MIME: f.MimeType, Size: f.Size, Open: func() (io.ReadCloser, error) { return s.store.Open(f.Tenant, f.ID) }}
-	text, err := s.Transcriber.Transcribe(ctx, f.Tenant, model, rec, func(int, int) error { return nil })
+	text, err := s.transcriber.Transcribe(ctx, f.Tenant, model, rec, func(int, int) error { return nil })
 	if err != nil {
 		return "", err
 	}
@@ -156,14 +169,14 @@ func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error)
 	return text, nil
 }
 
-// checkQuota refuses a file of size that does not fit the tenant's
-// storage quota.
-func checkQuota(ctx context.Context, quotas Quotas, use StorageUse, tenant tenancy.ID, size int64, name string) error {
-	quota, err := quotas.StorageQuota(ctx, tenant)
+// CheckRoom refuses a file of size that does not fit the tenant's storage
+// quota, which attachments and knowledge documents share.
+func (s *Service) CheckRoom(ctx context.Context, tenant tenancy.ID, size int64, name string) error {
+	quota, err := s.quotas.StorageQuota(ctx, tenant)
 	if err != nil || quota == 0 {
 		return err
 	}
-	used, err := use.UsedBytes(ctx, tenant)
+	used, err := s.repo.UsedBytes(ctx, tenant)
 	if err != nil {
 		return err
 	}
@@ -178,14 +191,14 @@ func (s *Service) readError(f domain.File, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, domain.ErrUnsupported):
+	case errors.Is(err, upload.ErrUnsupported):
 		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be attached; attach PDF, Word, PowerPoint, Excel, CSV, Markdown, text, JSON or HTML files",
 			f.Name, f.MimeType)
-	case errors.Is(err, domain.ErrNotText):
+	case errors.Is(err, upload.ErrNotText):
 		return errs.Newf(errs.UnsupportedMediaType, "%s is not UTF-8 text; save it as UTF-8 and try again", f.Name)
-	case errors.Is(err, domain.ErrEmpty):
+	case errors.Is(err, upload.ErrEmpty):
 		return errs.Newf(errs.Invalid, "%s holds no text", f.Name)
-	case errors.Is(err, domain.ErrTooLong):
+	case errors.Is(err, upload.ErrTooLong):
 		return errs.Newf(errs.TooLarge, "%s holds more text than an attachment may (%d characters); add it to a collection instead",
 			f.Name, domain.MaxAttachmentChars)
 	}

@@ -1,14 +1,9 @@
-// Package domain holds uploaded files and their rules: names, sizes and
-// what a chat attachment may hold.
+// Package domain holds chat attachments and their rules: what a file
+// becomes when attached, and how large attachments may be.
 package domain
 
 import (
-	"errors"
-	"path/filepath"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -52,33 +47,4 @@ const (
 // Errors of the files module.
 var (
 	ErrNotFound = errs.New(errs.NotFound, "file not found")
-	ErrNoFile   = errs.New(errs.Invalid, "send the file as multipart/form-data in the field \"file\"")
 )
-
-// Why a file's text could not be read; the application layer words them
-// for the user.
-var (
-	ErrUnsupported = errors.New("unsupported file type")
-	ErrEmpty       = errors.New("the file holds no text")
-	ErrNotText     = errors.New("the file is not valid UTF-8 text")
-	ErrTooLong     = errors.New("the text is too long")
-)
-
-// CleanName keeps a file name's last path element, trimmed, without
-// control characters, at most 255 characters.
-func CleanName(name string) (string, error) {
-	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, name)
-	if name == "" || name == "." || name == "/" {
-		return "", errs.New(errs.Invalid, "the file needs a name")
-	}
-	if utf8.RuneCountInString(name) > 255 {
-		return "", errs.New(errs.Invalid, "the file name is longer than 255 characters")
-	}
-	return name, nil
-}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-platform/agora/internal/platform/prompt"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/ai"
@@ -215,8 +217,8 @@ func TestLocalEmbedder(t *testing.T) {
 
 func TestLocalAnswererCitesTheMatchingPassage(t *testing.T) {
 	t.Parallel()
-	system := "Answer from the sources.\n" + ai.FormatSource(1, "Pools", "The pool opens at 7. Saunas are free.") + "\n" +
-		ai.FormatSource(2, "Parking", "Parking permits cost 500 kronor per month. Apply online.")
+	system := "Answer from the sources.\n" + prompt.Source(1, "Pools", "The pool opens at 7. Saunas are free.") + "\n" +
+		prompt.Source(2, "Parking", "Parking permits cost 500 kronor per month. Apply online.")
 	five := 5
 	s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{
 		{Role: ai.System, Content: system}, {Role: ai.User, Content: "What does a parking permit cost?"}}})
@@ -238,7 +240,7 @@ func TestLocalAnswererCitesTheMatchingPassage(t *testing.T) {
 
 func TestLocalAnswererClampsLimitsAndHonoursStop(t *testing.T) {
 	t.Parallel()
-	system := ai.FormatSource(1, "Parking", "Parking permits cost 500 kronor per month. Apply online.")
+	system := prompt.Source(1, "Parking", "Parking permits cost 500 kronor per month. Apply online.")
 	ask := func(req ai.ChatRequest) (string, ai.Chunk) {
 		req.Messages = []ai.Message{{Role: ai.System, Content: system}, {Role: ai.User, Content: "What does a parking permit cost?"}}
 		s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, req)
@@ -267,7 +269,7 @@ func TestLocalAnswererClampsLimitsAndHonoursStop(t *testing.T) {
 
 func TestLocalAnswererQuotesAttachmentsByName(t *testing.T) {
 	t.Parallel()
-	user := ai.FormatAttachment("fees & rules.md", "Library cards are free. A lost card costs 20 kronor.") + "\n\nWhat does a lost card cost?"
+	user := prompt.Attachment("fees & rules.md", "Library cards are free. A lost card costs 20 kronor.") + "\n\nWhat does a lost card cost?"
 	s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{{Role: ai.User, Content: user}}})
 	require.NoError(t, err)
 	text, _, err := drain(t, s)

@@ -2,9 +2,7 @@ package ai
 
 import (
 	"context"
-	"fmt"
 	"hash/fnv"
-	"html"
 	"io"
 	"math"
 	"regexp"
@@ -12,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/agora-platform/agora/internal/platform/prompt"
 )
 
 // LocalDimensions is the local embedder's vector size.
@@ -23,22 +23,6 @@ const LocalDimensions = 384
 // the knowledge passages in the prompt, citing them. It is not a language
 // model, and its models say so in their names.
 type Local struct{}
-
-// FormatSource renders one knowledge passage for a prompt. The prompt
-// builder uses it and the local answerer reads it back.
-func FormatSource(id int, title, text string) string {
-	return fmt.Sprintf("<source id=\"%d\" title=\"%s\">\n%s\n</source>", id, html.EscapeString(title), text)
-}
-
-var sourceRe = regexp.MustCompile(`(?s)<source id="(\d+)" title="([^"]*)">\n(.*?)\n</source>`)
-
-// FormatAttachment renders a file attached to a question, for the user
-// message ahead of the question.
-func FormatAttachment(name, text string) string {
-	return fmt.Sprintf("<attachment name=\"%s\">\n%s\n</attachment>", html.EscapeString(name), text)
-}
-
-var attachmentRe = regexp.MustCompile(`(?s)<attachment name="([^"]*)">\n(.*?)\n</attachment>\s*`)
 
 // Embed returns one local embedding per input.
 func (Local) Embed(_ context.Context, _ Endpoint, req EmbedRequest) (EmbedResult, error) {
@@ -145,21 +129,21 @@ type passage struct {
 func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, error) {
 	var sources []passage
 	question := ""
-	prompt := 0
+	promptTokens := 0
 	for _, m := range req.Messages {
-		prompt += len(words(m.Content))
+		promptTokens += len(words(m.Content))
 		if m.Role == System {
-			for _, s := range sourceRe.FindAllStringSubmatch(m.Content, -1) {
-				sources = append(sources, passage{id: s[1], title: html.UnescapeString(s[2]), text: s[3]})
+			for _, s := range prompt.Sources(m.Content) {
+				sources = append(sources, passage{id: s.ID, title: s.Title, text: s.Text})
 			}
 		}
 		if m.Role == User {
 			// Attached files are passages too, cited by name.
-			for _, a := range attachmentRe.FindAllStringSubmatch(m.Content, -1) {
-				name := html.UnescapeString(a[1])
-				sources = append(sources, passage{id: name, title: name, text: a[2]})
+			var attached []prompt.Passage
+			attached, question = prompt.Attachments(m.Content)
+			for _, a := range attached {
+				sources = append(sources, passage{id: a.ID, title: a.Title, text: a.Text})
 			}
-			question = attachmentRe.ReplaceAllString(m.Content, "")
 		}
 	}
 	answer := cutAtStop(extract(question, sources), req.Stop)
@@ -175,7 +159,7 @@ func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, err
 			parts, finish = parts[:limit], "length"
 		}
 	}
-	return &localStream{ctx: ctx, parts: parts, finish: finish, usage: Usage{PromptTokens: prompt, CompletionTokens: len(parts)}}, nil
+	return &localStream{ctx: ctx, parts: parts, finish: finish, usage: Usage{PromptTokens: promptTokens, CompletionTokens: len(parts)}}, nil
 }
 
 // cutAtStop ends answer before the first of the stop sequences in it, as

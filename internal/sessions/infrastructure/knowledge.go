@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	filesapp "github.com/agora-platform/agora/internal/files/application"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
 	"github.com/agora-platform/agora/internal/sessions/domain"
@@ -18,10 +18,10 @@ import (
 const maxChunksPerDocument = 3
 
 // Knowledge searches an assistant's collections with the files module.
-type Knowledge struct{ k *filesapp.Knowledge }
+type Knowledge struct{ k *knowledgeapp.Knowledge }
 
 // NewKnowledge returns the adapter.
-func NewKnowledge(k *filesapp.Knowledge) Knowledge { return Knowledge{k: k} }
+func NewKnowledge(k *knowledgeapp.Knowledge) Knowledge { return Knowledge{k: k} }
 
 // Search returns the best chunks grouped per document: a document's
 // number follows its best chunk's rank, its text holds up to three of its
@@ -34,7 +34,7 @@ func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID
 		return nil, err
 	}
 	var order []uuid.UUID
-	groups := map[uuid.UUID][]filesapp.Hit{}
+	groups := map[uuid.UUID][]knowledgeapp.Hit{}
 	for _, h := range hits {
 		if _, ok := groups[h.Blob]; !ok {
 			order = append(order, h.Blob)

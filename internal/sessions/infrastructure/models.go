@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
-	"github.com/agora-platform/agora/internal/platform/ai"
+	"github.com/agora-platform/agora/internal/platform/prompt"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/application"
 )
@@ -89,17 +89,17 @@ func messages(p application.Prompt) []modelsapp.Message {
 		}
 		sys.WriteString(citeRule)
 		for _, s := range p.Sources {
-			sys.WriteString("\n\n" + ai.FormatSource(s.Number, s.Reference.Title, s.Text))
+			sys.WriteString("\n\n" + prompt.Source(s.Number, s.Reference.Title, s.Text))
 		}
 	}
 	var out []modelsapp.Message
 	if sys.Len() > 0 {
-		out = append(out, modelsapp.Message{Role: string(ai.System), Content: sys.String()})
+		out = append(out, modelsapp.Message{Role: "system", Content: sys.String()})
 	}
 	for _, h := range p.History {
 		out = append(out, modelsapp.Message{Role: h.Role, Content: h.Content})
 	}
-	return append(out, modelsapp.Message{Role: string(ai.User), Content: withAttachments(p)})
+	return append(out, modelsapp.Message{Role: "user", Content: withAttachments(p)})
 }
 
 // withAttachments puts the attached files ahead of the question.
@@ -109,7 +109,7 @@ func withAttachments(p application.Prompt) string {
 	}
 	var b strings.Builder
 	for _, a := range p.Attachments {
-		b.WriteString(ai.FormatAttachment(a.Name, a.Text) + "\n\n")
+		b.WriteString(prompt.Attachment(a.Name, a.Text) + "\n\n")
 	}
 	b.WriteString(p.Question)
 	return b.String()

@@ -64,42 +64,6 @@ type SpaceList struct {
 	Count int             `json:"count"`
 } // @name SpaceList
 
-// KnowledgeResponse lists a space's knowledge: its collections and its
-// websites.
-type KnowledgeResponse struct {
-	Groups   []KnowledgeGroup   `json:"groups"`
-	Websites []KnowledgeWebsite `json:"websites"`
-} // @name SpaceKnowledge
-
-// KnowledgeWebsite is a website in a space's knowledge list.
-type KnowledgeWebsite struct {
-	ID             string     `json:"id" format:"uuid"`
-	Name           string     `json:"name"`
-	URL            string     `json:"url"`
-	CrawlType      string     `json:"crawl_type" enums:"crawl,sitemap"`
-	UpdateInterval string     `json:"update_interval" enums:"never,daily,every_other_day,weekly"`
-	EmbeddingModel IDRef      `json:"embedding_model"`
-	Pages          int        `json:"pages"`
-	Chunks         int64      `json:"chunks"`
-	LastSuccessAt  *time.Time `json:"last_success_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-} // @name SpaceKnowledgeWebsite
-
-// IDRef refers to something by id.
-type IDRef struct {
-	ID string `json:"id" format:"uuid"`
-} // @name SpaceIDRef
-
-// KnowledgeGroup is a collection in a space's knowledge list.
-type KnowledgeGroup struct {
-	ID             string    `json:"id" format:"uuid"`
-	Name           string    `json:"name"`
-	EmbeddingModel IDRef     `json:"embedding_model"`
-	InfoBlobs      int       `json:"info_blobs"`
-	Chunks         int64     `json:"chunks"`
-	CreatedAt      time.Time `json:"created_at"`
-} // @name SpaceKnowledgeGroup
-
 func toSpace(e application.Entered) SpaceResponse {
 	r := SpaceResponse{ID: e.ID.String(), Kind: string(e.Kind), Personal: e.Kind == domain.Personal, Name: e.Name,
 		Description: e.Description, Role: string(e.Role), Permissions: map[string][]string{},

@@ -1,4 +1,4 @@
-// Package api serves spaces, their members and their knowledge listing.
+// Package api serves spaces and their members.
 package api
 
 import (
@@ -31,7 +31,6 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/spaces/:id", h.get)
 	g.PATCH("/spaces/:id", h.update)
 	g.DELETE("/spaces/:id", h.delete)
-	g.GET("/spaces/:id/knowledge", h.knowledge)
 	g.POST("/spaces/:id/members", h.addMember)
 	g.PATCH("/spaces/:id/members/:user_id", h.updateMember)
 	g.DELETE("/spaces/:id/members/:user_id", h.removeMember)
@@ -226,42 +225,4 @@ func (h *Handler) delete(c *echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// knowledge godoc
-//
-//	@Summary	A space's collections and websites
-//	@Tags		spaces
-//	@Produce	json
-//	@Security	Bearer
-//	@Param		id	path		string	true	"space id"	format(uuid)
-//	@Success	200	{object}	KnowledgeResponse
-//	@Failure	404	{object}	httpx.ErrorBody
-//	@Router		/api/v1/spaces/{id}/knowledge/ [get]
-func (h *Handler) knowledge(c *echo.Context) error {
-	id, err := httpx.PathUUID(c, "id", "space")
-	if err != nil {
-		return err
-	}
-	tenant, caller := Caller(c)
-	items, err := h.svc.Knowledge(c.Request().Context(), tenant, caller, id)
-	if err != nil {
-		return err
-	}
-	out := KnowledgeResponse{Groups: []KnowledgeGroup{}, Websites: []KnowledgeWebsite{}}
-	for _, it := range items {
-		if it.Website {
-			out.Websites = append(out.Websites, toKnowledgeWebsite(it))
-			continue
-		}
-		out.Groups = append(out.Groups, KnowledgeGroup{ID: it.ID.String(), Name: it.Name, EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()},
-			InfoBlobs: it.Documents, Chunks: it.Chunks, CreatedAt: it.CreatedAt})
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func toKnowledgeWebsite(it application.KnowledgeItem) KnowledgeWebsite {
-	return KnowledgeWebsite{ID: it.ID.String(), Name: it.Name, URL: it.URL, CrawlType: it.CrawlType, UpdateInterval: it.Interval,
-		EmbeddingModel: IDRef{ID: it.EmbeddingModel.String()}, Pages: it.Documents, Chunks: it.Chunks, LastSuccessAt: httpx.OptionalTime(it.LastSuccess),
-		CreatedAt: it.CreatedAt}
 }

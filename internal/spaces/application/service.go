@@ -24,53 +24,15 @@ type Service struct {
 	tx     txn.Transactor
 	users  Users
 	models Models
-	audit  audit.Recorder
-	now    func() time.Time
-	// knowledge lists a space's collections; nil lists none.
-	knowledge Knowledge
-}
-
-// KnowledgeItem is a collection or website of a space, as the space lists
-// it.
-type KnowledgeItem struct {
-	ID             uuid.UUID
-	Name           string
-	EmbeddingModel uuid.UUID
-	// Documents are a collection's documents or a website's pages.
-	Documents int
-	Chunks    int64
-	CreatedAt time.Time
-	// Website is set for a website, with its address and schedule.
-	Website     bool
-	URL         string
-	CrawlType   string
-	Interval    string
-	LastSuccess time.Time
-}
-
-// Knowledge lists the collections and websites of a space (the files
-// module).
-type Knowledge interface {
-	Collections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]KnowledgeItem, error)
-}
-
-// SetKnowledge connects the module that owns collections, built later.
-func (s *Service) SetKnowledge(k Knowledge) { s.knowledge = k }
-
-// Knowledge returns the collections of a space the caller can read.
-func (s *Service) Knowledge(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]KnowledgeItem, error) {
-	if _, err := s.Authorize(ctx, tenant, c, space, domain.ResCollection, domain.Read); err != nil {
-		return nil, err
-	}
-	if s.knowledge == nil {
-		return []KnowledgeItem{}, nil
-	}
-	return s.knowledge.Collections(ctx, tenant, space)
+	// personal creates personal spaces.
+	personal *PersonalSpaces
+	audit    audit.Recorder
+	now      func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(repo Repo, tx txn.Transactor, users Users, models Models, auditor audit.Recorder) *Service {
-	return &Service{repo: repo, tx: tx, users: users, models: models, audit: auditor,
+func NewService(repo Repo, tx txn.Transactor, personal *PersonalSpaces, users Users, models Models, auditor audit.Recorder) *Service {
+	return &Service{repo: repo, tx: tx, personal: personal, users: users, models: models, audit: auditor,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
@@ -265,27 +227,8 @@ func (s *Service) Personal(ctx context.Context, tenant tenancy.ID, c actor.Calle
 	return Entered{Space: sp, Role: domain.RoleOwner}, nil
 }
 
-// EnsurePersonal creates the user's personal space unless it exists. The
-// users module calls it when it creates a user, in the same transaction.
-func (s *Service) EnsurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) error {
-	_, err := s.ensurePersonal(ctx, tenant, user)
-	return err
-}
-
 func (s *Service) ensurePersonal(ctx context.Context, tenant tenancy.ID, user uuid.UUID) (domain.Space, error) {
-	sp, err := s.repo.Personal(ctx, tenant, user)
-	if !errors.Is(err, domain.ErrNotFound) {
-		return sp, err
-	}
-	sp = domain.NewPersonal(uuid.Must(uuid.NewV7()), tenant, user, s.now())
-	if err := s.repo.Insert(ctx, sp); err != nil {
-		// A concurrent request may have created it first.
-		if again, gerr := s.repo.Personal(ctx, tenant, user); gerr == nil {
-			return again, nil
-		}
-		return domain.Space{}, fmt.Errorf("create personal space: %w", err)
-	}
-	return sp, nil
+	return s.personal.Ensure(ctx, tenant, user)
 }
 
 // Organization returns the tenant's organisation space to tenant admins.

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"time"
+
+	"github.com/agora-platform/agora/internal/knowledge/application"
+	"github.com/agora-platform/agora/internal/knowledge/domain"
+)
+
+// IDRef refers to something by id.
+type IDRef struct {
+	ID string `json:"id" format:"uuid"`
+} // @name IDRef
+
+// CreateCollectionRequest creates a collection.
+type CreateCollectionRequest struct {
+	Name           string `json:"name" example:"Building permits"`
+	SpaceID        string `json:"space_id" format:"uuid"`
+	EmbeddingModel *IDRef `json:"embedding_model,omitempty"`
+} // @name CreateCollectionRequest
+
+// RenameCollectionRequest renames a collection.
+type RenameCollectionRequest struct {
+	Name string `json:"name"`
+} // @name RenameCollectionRequest
+
+// CollectionResponse is a collection.
+type CollectionResponse struct {
+	ID             string    `json:"id" format:"uuid"`
+	Name           string    `json:"name"`
+	SpaceID        string    `json:"space_id" format:"uuid"`
+	EmbeddingModel IDRef     `json:"embedding_model"`
+	Language       string    `json:"language" enums:"simple,english,swedish"`
+	InfoBlobs      int       `json:"info_blobs"`
+	Chunks         int64     `json:"chunks"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+} // @name Collection
+
+// CollectionList is a list of collections.
+type CollectionList struct {
+	Items []CollectionResponse `json:"items"`
+	Count int                  `json:"count"`
+} // @name CollectionList
+
+func toCollection(c domain.Collection) CollectionResponse {
+	return CollectionResponse{ID: c.ID.String(), Name: c.Name, SpaceID: c.Space.String(), EmbeddingModel: IDRef{ID: c.EmbeddingModel.String()},
+		Language: c.Language, InfoBlobs: c.Blobs, Chunks: c.ChunkCount, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// BlobMetadata is a document's title and address.
+type BlobMetadata struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+} // @name InfoBlobMetadata
+
+// InfoBlobResponse is a document of a collection.
+type InfoBlobResponse struct {
+	ID        string       `json:"id" format:"uuid"`
+	GroupID   string       `json:"group_id" format:"uuid"`
+	Metadata  BlobMetadata `json:"metadata"`
+	MimeType  string       `json:"mimetype"`
+	Size      int64        `json:"size"`
+	SHA256    string       `json:"sha256"`
+	Chars     int          `json:"chars"`
+	Chunks    int          `json:"chunks"`
+	Status    string       `json:"status" enums:"queued,ready,failed"`
+	JobID     string       `json:"job_id" format:"uuid"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
+} // @name InfoBlob
+
+// InfoBlobList is a list of documents.
+type InfoBlobList struct {
+	Items []InfoBlobResponse `json:"items"`
+	Count int                `json:"count"`
+} // @name InfoBlobList
+
+func toBlob(b domain.InfoBlob) InfoBlobResponse {
+	return InfoBlobResponse{ID: b.ID.String(), GroupID: b.Collection.String(), Metadata: BlobMetadata{Title: b.Title, URL: b.Source},
+		MimeType: b.MimeType, Size: b.Size, SHA256: b.SHA256, Chars: b.Chars, Chunks: b.ChunkCount, Status: string(b.Status),
+		JobID: b.Job.String(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
+}
+
+// AcceptedResponse is a document taken for ingestion: its job, as the
+// jobs routes show it, and the document.
+type AcceptedResponse struct {
+	ID             string           `json:"id" format:"uuid"`
+	Status         string           `json:"status" enums:"queued,complete"`
+	Task           string           `json:"task" example:"files:ingest"`
+	Name           string           `json:"name"`
+	ResultLocation string           `json:"result_location"`
+	InfoBlob       InfoBlobResponse `json:"info_blob"`
+	Duplicate      bool             `json:"duplicate"`
+} // @name AcceptedDocument
+
+// AcceptedList is documents taken for ingestion.
+type AcceptedList struct {
+	Items []AcceptedResponse `json:"items"`
+	Count int                `json:"count"`
+} // @name AcceptedDocumentList
+
+func toAccepted(a application.Accepted) AcceptedResponse {
+	status := "queued"
+	if a.Duplicate {
+		status = "complete"
+	}
+	return AcceptedResponse{ID: a.Job.String(), Status: status, Task: application.TaskIngest, Name: a.Blob.Title,
+		ResultLocation: "/api/v1/info-blobs/" + a.Blob.ID.String() + "/", InfoBlob: toBlob(a.Blob), Duplicate: a.Duplicate}
+}
+
+// TextBlobRequest is one text document.
+type TextBlobRequest struct {
+	Text     string       `json:"text"`
+	Metadata BlobMetadata `json:"metadata"`
+} // @name TextBlob
+
+// TextBlobsRequest adds text documents.
+type TextBlobsRequest struct {
+	InfoBlobs []TextBlobRequest `json:"info_blobs"`
+} // @name TextBlobsRequest
+
+// RetitleBlobRequest changes a document's metadata.
+type RetitleBlobRequest struct {
+	Metadata BlobMetadata `json:"metadata"`
+} // @name RetitleInfoBlobRequest
+
+// SearchRequest searches a collection.
+type SearchRequest struct {
+	SearchString string `json:"search_string" example:"parking permit fee"`
+	NumChunks    int    `json:"num_chunks" example:"10"`
+} // @name SearchRequest
+
+// SearchHit is a found chunk with its document.
+type SearchHit struct {
+	ID         string  `json:"id" format:"uuid"`
+	InfoBlobID string  `json:"info_blob_id" format:"uuid"`
+	GroupID    string  `json:"group_id" format:"uuid"`
+	Title      string  `json:"title"`
+	URL        string  `json:"url"`
+	ChunkNo    int     `json:"chunk_no"`
+	Text       string  `json:"text"`
+	Score      float64 `json:"score"`
+} // @name SearchHit
+
+// SearchResponse is the best chunks, best first.
+type SearchResponse struct {
+	Items []SearchHit `json:"items"`
+	Count int         `json:"count"`
+} // @name SearchResponse
+
+func toHit(h application.Hit) SearchHit {
+	return SearchHit{ID: h.Chunk.String(), InfoBlobID: h.Blob.String(), GroupID: h.Collection.String(), Title: h.Title, URL: h.Source,
+		ChunkNo: h.No, Text: h.Text, Score: h.Score}
+}
+
+// KnowledgeResponse lists a space's knowledge: its collections and its
+// websites.
+type KnowledgeResponse struct {
+	Groups   []KnowledgeGroup   `json:"groups"`
+	Websites []KnowledgeWebsite `json:"websites"`
+} // @name SpaceKnowledge
+
+// KnowledgeWebsite is a website in a space's knowledge list.
+type KnowledgeWebsite struct {
+	ID             string     `json:"id" format:"uuid"`
+	Name           string     `json:"name"`
+	URL            string     `json:"url"`
+	CrawlType      string     `json:"crawl_type" enums:"crawl,sitemap"`
+	UpdateInterval string     `json:"update_interval" enums:"never,daily,every_other_day,weekly"`
+	EmbeddingModel SpaceIDRef `json:"embedding_model"`
+	Pages          int        `json:"pages"`
+	Chunks         int64      `json:"chunks"`
+	LastSuccessAt  *time.Time `json:"last_success_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+} // @name SpaceKnowledgeWebsite
+
+// SpaceIDRef refers to something by id in a space's knowledge list.
+type SpaceIDRef struct {
+	ID string `json:"id" format:"uuid"`
+} // @name SpaceIDRef
+
+// KnowledgeGroup is a collection in a space's knowledge list.
+type KnowledgeGroup struct {
+	ID             string     `json:"id" format:"uuid"`
+	Name           string     `json:"name"`
+	EmbeddingModel SpaceIDRef `json:"embedding_model"`
+	InfoBlobs      int        `json:"info_blobs"`
+	Chunks         int64      `json:"chunks"`
+	CreatedAt      time.Time  `json:"created_at"`
+} // @name SpaceKnowledgeGroup

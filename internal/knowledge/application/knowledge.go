@@ -1,0 +1,275 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/knowledge/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/txn"
+)
+
+// Space matrix names used here.
+const (
+	resCollection = "collection"
+	resInfoBlob   = "info_blob"
+	actRead       = "read"
+	actCreate     = "create"
+	actEdit       = "edit"
+	actDelete     = "delete"
+	// permCollections is the tenant permission to create collections.
+	permCollections = "collections"
+)
+
+// KnowledgeDeps are the Knowledge service's collaborators.
+type KnowledgeDeps struct {
+	Repo   KnowledgeRepo
+	Tx     txn.Transactor
+	Store  Store
+	Reader Reader
+	// Room checks the tenant's storage quota, which attachments share.
+	Room      Room
+	Spaces    Spaces
+	Models    Models
+	Embedder  Embedder
+	Tokens    Tokens
+	Languages Languages
+	Jobs      Jobs
+	// Transcriber turns recordings into text; nil refuses recordings.
+	Transcriber Transcriber
+	Log         *slog.Logger
+	Chunking    domain.ChunkOptions
+	// EmbedBatch is how many chunks go to the embedder at once.
+	EmbedBatch int
+	// ExactBelow is the scope size in chunks under which vector search
+	// scans every chunk instead of the approximate index (0: 50 000).
+	ExactBelow int64
+}
+
+// Knowledge runs the collection, document and search use cases.
+type Knowledge struct {
+	repo        KnowledgeRepo
+	tx          txn.Transactor
+	store       Store
+	reader      Reader
+	room        Room
+	spaces      Spaces
+	models      Models
+	embedder    Embedder
+	tokens      Tokens
+	languages   Languages
+	jobs        Jobs
+	transcriber Transcriber
+	log         *slog.Logger
+	chunking    domain.ChunkOptions
+	embedBatch  int
+	exactBelow  int64
+	now         func() time.Time
+}
+
+// NewKnowledge returns a Knowledge service.
+func NewKnowledge(d KnowledgeDeps) *Knowledge {
+	if d.EmbedBatch <= 0 {
+		d.EmbedBatch = 64
+	}
+	if d.ExactBelow == 0 {
+		d.ExactBelow = DefaultExactBelow
+	}
+	return &Knowledge{repo: d.Repo, tx: d.Tx, store: d.Store, reader: d.Reader, room: d.Room, spaces: d.Spaces, models: d.Models,
+		embedder: d.Embedder, tokens: d.Tokens, languages: d.Languages, jobs: d.Jobs, transcriber: d.Transcriber, log: d.Log,
+		chunking: d.Chunking, embedBatch: d.EmbedBatch, exactBelow: d.ExactBelow, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// CreateCollectionInput names a new collection.
+type CreateCollectionInput struct {
+	Space uuid.UUID
+	Name  string
+	// EmbeddingModel is optional: the tenant's default otherwise.
+	EmbeddingModel uuid.UUID
+}
+
+// CreateCollection adds a collection to a space.
+func (k *Knowledge) CreateCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, in CreateCollectionInput) (domain.Collection, error) {
+	if !c.Can(permCollections) {
+		return domain.Collection{}, errs.New(errs.Forbidden, "your role may not create collections; ask an administrator for the collections permission")
+	}
+	if err := k.spaces.Authorize(ctx, tenant, c, in.Space, resCollection, actCreate); err != nil {
+		return domain.Collection{}, err
+	}
+	name, err := domain.CleanCollectionName(in.Name)
+	if err != nil {
+		return domain.Collection{}, err
+	}
+	model, err := k.embeddingModel(ctx, tenant, in.EmbeddingModel)
+	if err != nil {
+		return domain.Collection{}, err
+	}
+	lang, err := k.languages.Language(ctx, tenant)
+	if err != nil {
+		return domain.Collection{}, err
+	}
+	now := k.now()
+	col := domain.Collection{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Space: in.Space, Name: name, EmbeddingModel: model.ID,
+		Language: domain.FTSConfig(lang), CreatedBy: c.UserID, CreatedAt: now, UpdatedAt: now}
+	if err := k.repo.EnsureIndex(ctx, model); err != nil {
+		return domain.Collection{}, fmt.Errorf("index for model %s: %w", model.Name, err)
+	}
+	if err := k.repo.InsertCollection(ctx, col); err != nil {
+		return domain.Collection{}, err
+	}
+	return col, nil
+}
+
+func (k *Knowledge) embeddingModel(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (EmbeddingModel, error) {
+	if id == uuid.Nil {
+		m, err := k.models.DefaultEmbedding(ctx, tenant)
+		if err != nil {
+			return EmbeddingModel{}, errs.Wrap(errs.Invalid, "your organisation has no default embedding model; name one with embedding_model", err)
+		}
+		return m, nil
+	}
+	return k.models.Embedding(ctx, tenant, id)
+}
+
+// collection loads a collection the caller may act on in its space.
+func (k *Knowledge) collection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, res, act string) (domain.Collection, error) {
+	col, err := k.repo.Collection(ctx, tenant, id)
+	if err != nil {
+		return domain.Collection{}, err
+	}
+	if col.Website {
+		return domain.Collection{}, domain.ErrCollectionNotFound // a website's pages: see /websites/
+	}
+	if err := k.spaces.Authorize(ctx, tenant, c, col.Space, res, act); err != nil {
+		return domain.Collection{}, notFoundAs(err, domain.ErrCollectionNotFound)
+	}
+	return col, nil
+}
+
+// notFoundAs turns a not-found error (the caller cannot see the space, or
+// the parent is gone) into the resource's own not-found, so nothing tells
+// apart what exists from what the caller may not see.
+func notFoundAs(err, notFound error) error {
+	if kind, _ := errs.KindOf(err); kind == errs.NotFound {
+		return notFound
+	}
+	return err
+}
+
+// Collection returns a collection the caller can read.
+func (k *Knowledge) Collection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Collection, error) {
+	return k.collection(ctx, tenant, c, id, resCollection, actRead)
+}
+
+// Collections lists the collections of the spaces the caller can enter,
+// or of one of them.
+func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) ([]domain.Collection, error) {
+	if space != nil {
+		if err := k.spaces.Authorize(ctx, tenant, c, *space, resCollection, actRead); err != nil {
+			return nil, err
+		}
+		return k.repo.Collections(ctx, tenant, []uuid.UUID{*space})
+	}
+	spaces, err := k.spaces.Readable(ctx, tenant, c)
+	if err != nil {
+		return nil, err
+	}
+	return k.repo.Collections(ctx, tenant, spaces)
+}
+
+// spaceCollections lists a space's collections for a caller already
+// let in.
+func (k *Knowledge) spaceCollections(ctx context.Context, tenant tenancy.ID, space uuid.UUID) ([]domain.Collection, error) {
+	return k.repo.Collections(ctx, tenant, []uuid.UUID{space})
+}
+
+// RenameCollection changes a collection's name.
+func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, name string) (domain.Collection, error) {
+	col, err := k.collection(ctx, tenant, c, id, resCollection, actEdit)
+	if err != nil {
+		return domain.Collection{}, err
+	}
+	if col.Name, err = domain.CleanCollectionName(name); err != nil {
+		return domain.Collection{}, err
+	}
+	if err := k.repo.RenameCollection(ctx, tenant, id, col.Name); err != nil {
+		return domain.Collection{}, err
+	}
+	return col, nil
+}
+
+// DeleteCollection removes a collection with its documents and chunks.
+func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
+	if _, err := k.collection(ctx, tenant, c, id, resCollection, actDelete); err != nil {
+		return err
+	}
+	return k.repo.DeleteCollection(ctx, tenant, id)
+}
+
+// CheckCollection returns the embedding model of a collection in space,
+// for an assistant that attaches it.
+func (k *Knowledge) CheckCollection(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) (uuid.UUID, error) {
+	col, err := k.repo.Collection(ctx, tenant, id)
+	if err != nil || col.Space != space || col.Website {
+		return uuid.Nil, errs.Newf(errs.Invalid, "collection %s not found in this space", id)
+	}
+	return col.EmbeddingModel, nil
+}
+
+// blob loads a blob the caller may act on.
+func (k *Knowledge) blob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, act string) (domain.InfoBlob, error) {
+	b, err := k.repo.Blob(ctx, tenant, id)
+	if err != nil {
+		return domain.InfoBlob{}, err
+	}
+	if _, err := k.collection(ctx, tenant, c, b.Collection, resInfoBlob, act); err != nil {
+		return domain.InfoBlob{}, notFoundAs(err, domain.ErrBlobNotFound)
+	}
+	return b, nil
+}
+
+// Blob returns a document the caller can read.
+func (k *Knowledge) Blob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.InfoBlob, error) {
+	return k.blob(ctx, tenant, c, id, actRead)
+}
+
+// Blobs lists a collection's documents, newest first.
+func (k *Knowledge) Blobs(ctx context.Context, tenant tenancy.ID, c actor.Caller, collection uuid.UUID, limit int) ([]domain.InfoBlob, error) {
+	if _, err := k.collection(ctx, tenant, c, collection, resInfoBlob, actRead); err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = 100
+	}
+	if limit < 1 || limit > 1000 {
+		return nil, errs.New(errs.Invalid, "limit must be between 1 and 1000")
+	}
+	return k.repo.Blobs(ctx, tenant, collection, limit)
+}
+
+// RetitleBlob changes a document's title and source.
+func (k *Knowledge) RetitleBlob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, title, source string) (domain.InfoBlob, error) {
+	b, err := k.blob(ctx, tenant, c, id, actEdit)
+	if err != nil {
+		return domain.InfoBlob{}, err
+	}
+	b.Title, b.Source = domain.CleanTitle(title, b.Title), source
+	if err := k.repo.RetitleBlob(ctx, tenant, id, b.Title, b.Source); err != nil {
+		return domain.InfoBlob{}, err
+	}
+	return b, nil
+}
+
+// DeleteBlob removes a document and its chunks.
+func (k *Knowledge) DeleteBlob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
+	if _, err := k.blob(ctx, tenant, c, id, actDelete); err != nil {
+		return err
+	}
+	return k.repo.DeleteBlob(ctx, tenant, id)
+}

@@ -1,0 +1,205 @@
+package application
+
+import (
+	"context"
+	"io"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/knowledge/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/upload"
+)
+
+// Spaces checks the space permission matrix.
+type Spaces interface {
+	// Authorize returns nil when the caller may do action on resource in
+	// the space; a space the caller cannot enter is not found.
+	Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) error
+	// Readable lists the spaces the caller can enter.
+	Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error)
+}
+
+// Store keeps document bytes (the platform's blob store).
+type Store interface {
+	// Save streams r into a new object, reading at most max+1 bytes.
+	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (upload.Saved, error)
+	Open(tenant tenancy.ID, id uuid.UUID) (io.ReadCloser, error)
+	Remove(tenant tenancy.ID, id uuid.UUID) error
+}
+
+// Reader reads the text of documents (the platform's text reader).
+type Reader interface {
+	// Detect sniffs a file's MIME type from its first bytes and name.
+	Detect(head []byte, name string) string
+	// Text reads at most maxChars characters of text; its errors are
+	// upload's ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong. A
+	// document stopped by a limit is an *errs.Error that says which.
+	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
+	// Supported lists the MIME types Text reads.
+	Supported() []string
+}
+
+// Room checks a tenant's storage quota, which chat attachments and
+// documents share (the files module's).
+type Room interface {
+	// CheckRoom refuses a file of size that does not fit.
+	CheckRoom(ctx context.Context, tenant tenancy.ID, size int64, name string) error
+}
+
+// EmbeddingModel is what ingestion and search need of a model.
+type EmbeddingModel struct {
+	ID         uuid.UUID
+	Name       string
+	Dimensions int
+}
+
+// Models resolves embedding models.
+type Models interface {
+	// Embedding returns an embedding model the tenant has enabled.
+	Embedding(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (EmbeddingModel, error)
+	// DefaultEmbedding returns the tenant's default embedding model.
+	DefaultEmbedding(ctx context.Context, tenant tenancy.ID) (EmbeddingModel, error)
+}
+
+// Embedder turns texts into vectors with a model and records the usage.
+type Embedder interface {
+	Embed(ctx context.Context, tenant tenancy.ID, user uuid.UUID, model uuid.UUID, source string, texts []string) ([][]float32, error)
+}
+
+// Tokens counts tokens offline.
+type Tokens interface {
+	Count(text string) int
+}
+
+// Languages tells a tenant's full-text language.
+type Languages interface {
+	Language(ctx context.Context, tenant tenancy.ID) (string, error)
+}
+
+// ChunkRow is a chunk ready to store.
+type ChunkRow struct {
+	domain.Chunk
+	Embedding []float32
+}
+
+// Hit is a chunk found by a search, with its document.
+type Hit struct {
+	Chunk      uuid.UUID
+	Blob       uuid.UUID
+	Collection uuid.UUID
+	No         int
+	Text       string
+	Title      string
+	Source     string
+	// Score is the fused score; Distance and BM25 the two rankers' own.
+	Score    float64
+	Distance float64
+	BM25     float64
+}
+
+// Candidate is a full-text match with what BM25 needs.
+type Candidate struct {
+	Hit
+	// Terms counts the query's terms in the chunk; Length is the chunk's
+	// indexed terms.
+	Terms  map[string]int
+	Length int
+}
+
+// TextMatches are full-text candidates with the statistics BM25 needs.
+type TextMatches struct {
+	Candidates []Candidate
+	// DocFreq counts the scope's chunks holding each query term.
+	DocFreq map[string]int
+	// Chunks and Terms are the scope's totals.
+	Chunks int64
+	Terms  int64
+}
+
+// Scope is the collections a search looks in, embedded with one model
+// and indexed in one language.
+type Scope struct {
+	Tenant      tenancy.ID
+	Collections []uuid.UUID
+	Model       EmbeddingModel
+	Language    string
+	// Chunks is how many chunks the collections hold.
+	Chunks int64
+}
+
+// KnowledgeRepo stores collections, info blobs and chunks, and searches.
+type KnowledgeRepo interface {
+	InsertCollection(ctx context.Context, c domain.Collection) error
+	Collection(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Collection, error)
+	// Collections lists the collections of the spaces.
+	Collections(ctx context.Context, tenant tenancy.ID, spaces []uuid.UUID) ([]domain.Collection, error)
+	// CollectionsByID loads collections; missing ones are left out.
+	CollectionsByID(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.Collection, error)
+	RenameCollection(ctx context.Context, tenant tenancy.ID, id uuid.UUID, name string) error
+	DeleteCollection(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+
+	// InsertBlob stores a new blob; one with the same content in the
+	// collection is returned instead, with false.
+	InsertBlob(ctx context.Context, b domain.InfoBlob) (domain.InfoBlob, bool, error)
+	Blob(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.InfoBlob, error)
+	Blobs(ctx context.Context, tenant tenancy.ID, collection uuid.UUID, limit int) ([]domain.InfoBlob, error)
+	RetitleBlob(ctx context.Context, tenant tenancy.ID, id uuid.UUID, title, source string) error
+	// DeleteBlob removes a blob and its chunks, keeping the collection's
+	// totals right.
+	DeleteBlob(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+	// ReplaceChunks writes a blob's chunks in one transaction, replacing
+	// any from an earlier run, and marks the blob ready.
+	ReplaceChunks(ctx context.Context, b domain.InfoBlob, c domain.Collection, chunks []ChunkRow, chars int) error
+	SetBlobStatus(ctx context.Context, tenant tenancy.ID, id uuid.UUID, status domain.BlobStatus) error
+
+	// EnsureIndex creates the HNSW index of a model's dimension, once.
+	EnsureIndex(ctx context.Context, model EmbeddingModel) error
+	// Nearest returns the k chunks closest to the vector; exact scans the
+	// scope instead of the index.
+	Nearest(ctx context.Context, s Scope, vector []float32, k int, exact bool) ([]Hit, error)
+	// TextMatches returns up to limit full-text candidates of the query,
+	// without their text, title and source.
+	TextMatches(ctx context.Context, s Scope, query string, limit int) (TextMatches, error)
+	// Chunks reads chunks' text, title and source by id.
+	Chunks(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) (map[uuid.UUID]Hit, error)
+}
+
+// Jobs creates and runs the jobs ingestion is done in.
+type Jobs interface {
+	// Create stores a queued job (in the caller's transaction).
+	Create(ctx context.Context, tenant tenancy.ID, user uuid.UUID, id uuid.UUID, task, name string, payload []byte) error
+	// Dispatch queues a created job after the commit.
+	Dispatch(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
+	// Status tells how a job stands (queued, in_progress, complete,
+	// failed, cancelled).
+	Status(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (string, error)
+	// Complete ends a job that needed no work.
+	Complete(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message, result string) error
+	// Stop cancels a job whose subject was deleted; an ended job stays.
+	Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string) error
+	// Run does a job's work with progress, as the jobs module runs it.
+	Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(ctx context.Context, report func(int, string) error) (string, error)) error
+}
+
+// Transcriber turns recordings into text with a transcription model.
+type Transcriber interface {
+	// IsAudio reports whether mime is a recording it can transcribe.
+	IsAudio(mime string) bool
+	// Model picks the model for a recording added to a space (the space's
+	// default transcription model, else the tenant's), or with no space
+	// (a chat attachment) the tenant's.
+	Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error)
+	// Transcribe reads a stored recording of size bytes, in segments when
+	// it is long, telling progress after each.
+	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
+}
+
+// Recording is stored audio to transcribe.
+type Recording struct {
+	Name string
+	MIME string
+	Size int64
+	Open func() (io.ReadCloser, error)
+}

@@ -1,0 +1,207 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/knowledge/domain"
+	"github.com/agora-platform/agora/internal/platform/actor"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+)
+
+// Mode picks the rankers a search uses.
+type Mode string
+
+// The search modes: both rankers fused, or one of them.
+const (
+	Hybrid Mode = "hybrid"
+	Vector Mode = "vector"
+	Text   Mode = "text"
+)
+
+// Search tuning.
+const (
+	// DefaultExactBelow is the scope size under which vector search scans
+	// every chunk instead of the approximate index: exact, and fast enough.
+	DefaultExactBelow = 50_000
+	// TextCandidates bounds the full-text matches BM25 ranks.
+	TextCandidates = 300
+	// MaxQueryChars bounds a search string.
+	MaxQueryChars = 2000
+)
+
+// SearchCollection searches one collection the caller can read.
+func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, query string, n int) ([]Hit, error) {
+	col, err := k.collection(ctx, tenant, c, id, resInfoBlob, actRead)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		n = 10
+	}
+	if n < 1 || n > domain.MaxSearchChunks {
+		return nil, errs.Newf(errs.Invalid, "num_chunks must be between 1 and %d", domain.MaxSearchChunks)
+	}
+	return k.Search(ctx, tenant, c.UserID, []domain.Collection{col}, query, n, Hybrid)
+}
+
+// SearchCollections searches collections by id for a caller already
+// allowed to read them (an assistant's knowledge, for its users).
+func (k *Knowledge) SearchCollections(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, n int) ([]Hit, error) {
+	cols, err := k.repo.CollectionsByID(ctx, tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	return k.Search(ctx, tenant, user, cols, query, n, Hybrid)
+}
+
+// Search ranks the chunks of the collections for the query: by vector
+// distance, by BM25 over full-text matches, or both fused by reciprocal
+// rank fusion.
+func (k *Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, cols []domain.Collection, query string, n int, mode Mode) ([]Hit, error) {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, errs.New(errs.Invalid, "the search string is empty")
+	}
+	if utf8.RuneCountInString(query) > MaxQueryChars {
+		query = string([]rune(query)[:MaxQueryChars])
+	}
+	depth := max(2*n, 50)
+	var vec, text []Hit
+	for _, s := range k.scopes(tenant, cols) {
+		v, t, err := k.rank(ctx, s, user, query, depth, mode)
+		if err != nil {
+			return nil, err
+		}
+		vec, text = append(vec, v...), append(text, t...)
+	}
+	sort.SliceStable(vec, func(i, j int) bool { return vec[i].Distance < vec[j].Distance })
+	sort.SliceStable(text, func(i, j int) bool { return text[i].BM25 > text[j].BM25 })
+	return k.hydrate(ctx, tenant, fuse(vec, text, n))
+}
+
+// rank runs the mode's rankers over one scope, both at once in hybrid
+// mode (each on its own database connection).
+func (k *Knowledge) rank(ctx context.Context, s Scope, user uuid.UUID, query string, depth int, mode Mode) ([]Hit, []Hit, error) {
+	var vec, text []Hit
+	var vecErr, textErr error
+	var wg sync.WaitGroup
+	if mode != Text {
+		wg.Go(func() { vec, vecErr = k.nearest(ctx, s, user, query, depth) })
+	}
+	if mode != Vector {
+		wg.Go(func() { text, textErr = k.bm25(ctx, s, query, depth) })
+	}
+	wg.Wait()
+	return vec, text, errors.Join(vecErr, textErr)
+}
+
+// hydrate reads the text, title and source of the hits only full-text
+// search found (it leaves them out, to rank without reading them).
+func (k *Knowledge) hydrate(ctx context.Context, tenant tenancy.ID, hits []Hit) ([]Hit, error) {
+	var missing []uuid.UUID
+	for _, h := range hits {
+		if h.Text == "" {
+			missing = append(missing, h.Chunk)
+		}
+	}
+	if len(missing) == 0 {
+		return hits, nil
+	}
+	found, err := k.repo.Chunks(ctx, tenant, missing)
+	if err != nil {
+		return nil, err
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if h.Text == "" {
+			f, ok := found[h.Chunk]
+			if !ok {
+				continue // deleted since it was ranked
+			}
+			h.Text, h.Title, h.Source = f.Text, f.Title, f.Source
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// scopes groups collections by embedding model and language.
+func (k *Knowledge) scopes(tenant tenancy.ID, cols []domain.Collection) []Scope {
+	var out []Scope
+	index := map[string]int{}
+	for _, c := range cols {
+		key := c.EmbeddingModel.String() + "/" + c.Language
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, Scope{Tenant: tenant, Model: EmbeddingModel{ID: c.EmbeddingModel}, Language: c.Language})
+		}
+		out[i].Collections = append(out[i].Collections, c.ID)
+		out[i].Chunks += c.ChunkCount
+	}
+	return out
+}
+
+func (k *Knowledge) nearest(ctx context.Context, s Scope, user uuid.UUID, query string, depth int) ([]Hit, error) {
+	model, err := k.models.Embedding(ctx, s.Tenant, s.Model.ID)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	s.Model = model
+	vs, err := k.embedder.Embed(ctx, s.Tenant, user, model.ID, "retrieval", []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("embed the search string: %w", err)
+	}
+	return k.repo.Nearest(ctx, s, vs[0], depth, s.Chunks <= k.exactBelow)
+}
+
+func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) ([]Hit, error) {
+	m, err := k.repo.TextMatches(ctx, s, query, TextCandidates)
+	if err != nil || len(m.Candidates) == 0 {
+		return nil, err
+	}
+	avg := float64(m.Terms) / float64(max(m.Chunks, 1))
+	hits := make([]Hit, len(m.Candidates))
+	for i, c := range m.Candidates {
+		hits[i] = c.Hit
+		hits[i].Distance = -1 // not ranked by distance
+		hits[i].BM25 = domain.BM25(c.Terms, m.DocFreq, c.Length, m.Chunks, avg)
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].BM25 > hits[j].BM25 })
+	return hits[:min(depth, len(hits))], nil
+}
+
+// fuse merges the rankings (either may be empty) and keeps the best n.
+func fuse(vec, text []Hit, n int) []Hit {
+	byID := map[uuid.UUID]Hit{}
+	ids := func(hs []Hit) []uuid.UUID {
+		out := make([]uuid.UUID, len(hs))
+		for i, h := range hs {
+			out[i] = h.Chunk
+			prev, ok := byID[h.Chunk]
+			if ok { // keep both rankers' figures
+				h.Distance, h.BM25 = max(prev.Distance, h.Distance), max(prev.BM25, h.BM25)
+			}
+			byID[h.Chunk] = h
+		}
+		return out
+	}
+	fused := domain.Fuse(ids(vec), ids(text))
+	out := make([]Hit, 0, min(n, len(fused)))
+	for _, f := range fused[:min(n, len(fused))] {
+		h := byID[f.ID]
+		h.Score = f.Score
+		out = append(out, h)
+	}
+	return out
+}
