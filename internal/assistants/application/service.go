@@ -46,13 +46,14 @@ type Deps struct {
 
 // Service runs the assistant use cases.
 type Service struct {
-	Deps
+	// d are the collaborators, kept to the service.
+	d   Deps
 	now func() time.Time
 }
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
-	return &Service{Deps: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Service{d: d, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
 // View is an assistant with what the caller may do with it.
@@ -64,7 +65,7 @@ type View struct {
 func (s *Service) view(a domain.Assistant, role string) View {
 	v := View{Assistant: a}
 	for _, act := range []string{actRead, actEdit, actDelete, actPublish} {
-		if s.Spaces.Can(role, resAssistant, act) {
+		if s.d.Spaces.Can(role, resAssistant, act) {
 			v.Actions = append(v.Actions, act)
 		}
 	}
@@ -74,7 +75,7 @@ func (s *Service) view(a domain.Assistant, role string) View {
 // visible reports whether a role sees an assistant: builders see all,
 // others only published ones.
 func (s *Service) visible(a domain.Assistant, role string) bool {
-	return a.Published || s.Spaces.Can(role, resAssistant, actEdit)
+	return a.Published || s.d.Spaces.Can(role, resAssistant, actEdit)
 }
 
 // CreateInput describes a new assistant.
@@ -95,11 +96,11 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	if !slices.Contains(c.Permissions, "assistants") {
 		return View{}, domain.ErrNoPermission
 	}
-	acc, err := s.Spaces.Authorize(ctx, tenant, c, in.Space, resAssistant, actCreate)
+	acc, err := s.d.Spaces.Authorize(ctx, tenant, c, in.Space, resAssistant, actCreate)
 	if err != nil {
 		return View{}, err
 	}
-	if in.Published && !s.Spaces.Can(acc.Role, resAssistant, actPublish) {
+	if in.Published && !s.d.Spaces.Can(acc.Role, resAssistant, actPublish) {
 		return View{}, errs.New(errs.Forbidden, "your role in this space does not allow publishing assistants")
 	}
 	a := domain.Assistant{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Space: in.Space, Published: in.Published,
@@ -118,11 +119,11 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	}
 	a.Prompt = in.Prompt
 	p := domain.Prompt{ID: uuid.Must(uuid.NewV7()), Text: in.Prompt, Selected: true, CreatedBy: c.UserID, CreatedAt: s.now()}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.Insert(ctx, a, p); err != nil {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Repo.Insert(ctx, a, p); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.created", TargetType: "assistant", TargetID: a.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.created", TargetType: "assistant", TargetID: a.ID.String(),
 			Details: map[string]string{"name": a.Name, "space_id": a.Space.String()}})
 		return nil
 	})
@@ -141,16 +142,16 @@ func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a
 	var err error
 	if id == nil {
 		for _, d := range acc.Defaults {
-			if m, err = s.Models.Completion(ctx, tenant, d); err == nil {
+			if m, err = s.d.Models.Completion(ctx, tenant, d); err == nil {
 				id = &d
 				break
 			}
 		}
 	}
 	if id == nil {
-		m, err = s.Models.DefaultCompletion(ctx, tenant)
+		m, err = s.d.Models.DefaultCompletion(ctx, tenant)
 	} else {
-		m, err = s.Models.Completion(ctx, tenant, *id)
+		m, err = s.d.Models.Completion(ctx, tenant, *id)
 	}
 	if err != nil {
 		return err
@@ -182,10 +183,10 @@ func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain
 		return nil
 	}
 	for _, g := range groups {
-		if s.Knowledge == nil {
+		if s.d.Knowledge == nil {
 			return errs.Newf(errs.Invalid, "collection %s not found in this space", g)
 		}
-		m, err := s.Knowledge.CheckCollection(ctx, tenant, a.Space, g)
+		m, err := s.d.Knowledge.CheckCollection(ctx, tenant, a.Space, g)
 		if err != nil {
 			return err
 		}
@@ -194,10 +195,10 @@ func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain
 		}
 	}
 	for _, w := range websites {
-		if s.Knowledge == nil {
+		if s.d.Knowledge == nil {
 			return errs.Newf(errs.Invalid, "website %s not found in this space", w)
 		}
-		m, err := s.Knowledge.CheckWebsite(ctx, tenant, a.Space, w)
+		m, err := s.d.Knowledge.CheckWebsite(ctx, tenant, a.Space, w)
 		if err != nil {
 			return err
 		}
@@ -212,18 +213,18 @@ func (s *Service) setKnowledge(ctx context.Context, tenant tenancy.ID, a *domain
 // load returns an assistant the caller may act on; one the caller may not
 // see is not found.
 func (s *Service) load(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, act string) (domain.Assistant, Access, error) {
-	a, err := s.Repo.Get(ctx, tenant, id)
+	a, err := s.d.Repo.Get(ctx, tenant, id)
 	if err != nil {
 		return domain.Assistant{}, Access{}, err
 	}
-	acc, err := s.Spaces.Authorize(ctx, tenant, c, a.Space, resAssistant, actRead)
+	acc, err := s.d.Spaces.Authorize(ctx, tenant, c, a.Space, resAssistant, actRead)
 	if err != nil {
 		return domain.Assistant{}, Access{}, domain.ErrNotFound
 	}
 	if !s.visible(a, acc.Role) {
 		return domain.Assistant{}, Access{}, domain.ErrNotFound
 	}
-	if !s.Spaces.Can(acc.Role, resAssistant, act) {
+	if !s.d.Spaces.Can(acc.Role, resAssistant, act) {
 		return domain.Assistant{}, Access{}, errs.Newf(errs.Forbidden, "your role in this space does not allow you to %s this assistant", act)
 	}
 	return a, acc, nil
@@ -240,7 +241,7 @@ func (s *Service) Get(ctx context.Context, tenant tenancy.ID, c actor.Caller, id
 
 // List returns the assistants the caller can see in all their spaces.
 func (s *Service) List(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]View, error) {
-	accs, err := s.Spaces.Accessible(ctx, tenant, c)
+	accs, err := s.d.Spaces.Accessible(ctx, tenant, c)
 	if err != nil {
 		return nil, fmt.Errorf("list assistants: %w", err)
 	}
@@ -249,7 +250,7 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, c actor.Caller) (
 
 // InSpace returns the assistants the caller can see in one space.
 func (s *Service) InSpace(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]View, error) {
-	acc, err := s.Spaces.Authorize(ctx, tenant, c, space, "space", actRead)
+	acc, err := s.d.Spaces.Authorize(ctx, tenant, c, space, "space", actRead)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +263,7 @@ func (s *Service) inSpaces(ctx context.Context, tenant tenancy.ID, accs []Access
 	for i, a := range accs {
 		role[a.Space], ids[i] = a.Role, a.Space
 	}
-	as, err := s.Repo.ListInSpaces(ctx, tenant, ids)
+	as, err := s.d.Repo.ListInSpaces(ctx, tenant, ids)
 	if err != nil {
 		return nil, fmt.Errorf("list assistants: %w", err)
 	}
@@ -291,7 +292,7 @@ type Patch struct {
 // version; the old ones stay in the history.
 func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, p Patch) (View, error) {
 	var v View
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		a, acc, err := s.load(ctx, tenant, c, id, actEdit)
 		if err != nil {
 			return err
@@ -300,7 +301,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 			return err
 		}
 		if p.Published != nil && *p.Published != a.Published {
-			if !s.Spaces.Can(acc.Role, resAssistant, actPublish) {
+			if !s.d.Spaces.Can(acc.Role, resAssistant, actPublish) {
 				return errs.New(errs.Forbidden, "your role in this space does not allow publishing assistants")
 			}
 			a.Published = *p.Published
@@ -330,7 +331,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 			}
 		}
 		a.UpdatedAt = s.now()
-		if err := s.Repo.Update(ctx, a); err != nil {
+		if err := s.d.Repo.Update(ctx, a); err != nil {
 			return err
 		}
 		if p.Prompt != nil && *p.Prompt != a.Prompt {
@@ -338,12 +339,12 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 				return err
 			}
 			pr := domain.Prompt{ID: uuid.Must(uuid.NewV7()), Text: *p.Prompt, Selected: true, CreatedBy: c.UserID, CreatedAt: s.now()}
-			if err := s.Repo.AddPrompt(ctx, tenant, id, pr); err != nil {
+			if err := s.d.Repo.AddPrompt(ctx, tenant, id, pr); err != nil {
 				return err
 			}
 			a.Prompt = *p.Prompt
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.updated", TargetType: "assistant", TargetID: id.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.updated", TargetType: "assistant", TargetID: id.String(),
 			Details: map[string]string{"name": a.Name, "published": fmt.Sprint(a.Published)}})
 		v = s.view(a, acc.Role)
 		return nil
@@ -356,14 +357,14 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 
 // Delete removes an assistant with its prompts, attachments and keys.
 func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if _, _, err := s.load(ctx, tenant, c, id, actDelete); err != nil {
 			return err
 		}
-		if err := s.Repo.Delete(ctx, tenant, id); err != nil {
+		if err := s.d.Repo.Delete(ctx, tenant, id); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.deleted", TargetType: "assistant", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "assistant.deleted", TargetType: "assistant", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
@@ -377,7 +378,7 @@ func (s *Service) Prompts(ctx context.Context, tenant tenancy.ID, c actor.Caller
 	if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
 		return nil, fmt.Errorf("prompts of assistant %s: %w", id, err)
 	}
-	ps, err := s.Repo.Prompts(ctx, tenant, id)
+	ps, err := s.d.Repo.Prompts(ctx, tenant, id)
 	if err != nil {
 		return nil, fmt.Errorf("prompts of assistant %s: %w", id, err)
 	}
@@ -399,14 +400,14 @@ func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c actor.Call
 	}
 	secret := AssistantKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
 	k := Key{ID: uuid.Must(uuid.NewV7()), Assistant: id, Name: name, Prefix: secret[:len(AssistantKeyPrefix)+6], CreatedBy: c.UserID, CreatedAt: s.now()}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
 			return err
 		}
-		if err := s.Repo.InsertKey(ctx, tenant, k, s.hash(secret)); err != nil {
+		if err := s.d.Repo.InsertKey(ctx, tenant, k, s.hash(secret)); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "assistant_api_key", TargetID: k.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "assistant_api_key", TargetID: k.ID.String(),
 			Details: map[string]string{"assistant_id": id.String(), "prefix": k.Prefix}})
 		return nil
 	})
@@ -417,7 +418,7 @@ func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c actor.Call
 }
 
 func (s *Service) hash(secret string) []byte {
-	m := hmac.New(sha256.New, s.Pepper)
+	m := hmac.New(sha256.New, s.d.Pepper)
 	m.Write([]byte(secret))
 	return m.Sum(nil)
 }
@@ -429,7 +430,7 @@ func (s *Service) ForChat(ctx context.Context, tenant tenancy.ID, c actor.Caller
 	if err != nil {
 		return domain.Assistant{}, err
 	}
-	if !s.Spaces.Can(acc.Role, "session", actCreate) {
+	if !s.d.Spaces.Can(acc.Role, "session", actCreate) {
 		return domain.Assistant{}, errs.New(errs.Forbidden, "your role in this space does not allow chatting")
 	}
 	return a, nil
@@ -444,7 +445,7 @@ func (s *Service) AuthenticateKey(ctx context.Context, secret string) (tenancy.I
 	if len(secret) > 200 {
 		return tenancy.ID{}, Key{}, errBadKey
 	}
-	tenant, k, err := s.Repo.KeyByHash(ctx, s.hash(secret))
+	tenant, k, err := s.d.Repo.KeyByHash(ctx, s.hash(secret))
 	if err != nil {
 		return tenancy.ID{}, Key{}, errBadKey
 	}

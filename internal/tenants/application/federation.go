@@ -11,14 +11,14 @@ import (
 
 // Federation returns a tenant's identity provider with a masked secret.
 func (s *Service) Federation(ctx context.Context, id tenancy.ID) (domain.Federation, error) {
-	if _, err := s.Repo.Get(ctx, id); err != nil {
+	if _, err := s.d.Repo.Get(ctx, id); err != nil {
 		return domain.Federation{}, fmt.Errorf("get federation of tenant %s: %w", id, err)
 	}
-	f, err := s.Repo.Federation(ctx, id)
+	f, err := s.d.Repo.Federation(ctx, id)
 	if err != nil {
 		return domain.Federation{}, fmt.Errorf("get federation of tenant %s: %w", id, err)
 	}
-	f.ClientSecret = s.Secrets.MaskEncrypted(f.ClientSecret)
+	f.ClientSecret = s.d.Secrets.MaskEncrypted(f.ClientSecret)
 	return f, nil
 }
 
@@ -28,47 +28,47 @@ func (s *Service) SetFederation(ctx context.Context, id tenancy.ID, in domain.Fe
 	if err != nil {
 		return domain.Federation{}, err
 	}
-	if !s.Secrets.Enabled() {
+	if !s.d.Secrets.Enabled() {
 		return domain.Federation{}, errEncryptionOff
 	}
-	enc, err := s.Secrets.Encrypt(in.ClientSecret)
+	enc, err := s.d.Secrets.Encrypt(in.ClientSecret)
 	if err != nil {
 		return domain.Federation{}, fmt.Errorf("encrypt client secret: %w", err)
 	}
 	f := domain.Federation{Provider: in.Provider, DiscoveryEndpoint: in.DiscoveryEndpoint, ClientID: in.ClientID,
 		ClientSecret: enc, AllowedDomains: in.AllowedDomains, Scopes: in.Scopes, UpdatedAt: s.now()}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Repo.Get(ctx, id); err != nil {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.Repo.Get(ctx, id); err != nil {
 			return err
 		}
-		if err := s.Repo.PutFederation(ctx, id, f); err != nil {
+		if err := s.d.Repo.PutFederation(ctx, id, f); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: id, Action: "federation.set", TargetType: "federation", TargetID: id.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: id, Action: "federation.set", TargetType: "federation", TargetID: id.String(),
 			Details: map[string]string{"provider": f.Provider, "discovery_endpoint": f.DiscoveryEndpoint, "client_id": f.ClientID}})
 		return nil
 	})
 	if err != nil {
 		return domain.Federation{}, fmt.Errorf("set federation of tenant %s: %w", id, err)
 	}
-	f.ClientSecret = s.Secrets.MaskEncrypted(f.ClientSecret)
+	f.ClientSecret = s.d.Secrets.MaskEncrypted(f.ClientSecret)
 	return f, nil
 }
 
 // DeleteFederation removes a tenant's identity provider.
 func (s *Service) DeleteFederation(ctx context.Context, id tenancy.ID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Repo.Get(ctx, id); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.Repo.Get(ctx, id); err != nil {
 			return err
 		}
-		found, err := s.Repo.DeleteFederation(ctx, id)
+		found, err := s.d.Repo.DeleteFederation(ctx, id)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return domain.ErrNoFederation
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: id, Action: "federation.removed", TargetType: "federation", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: id, Action: "federation.removed", TargetType: "federation", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Service) DeleteFederation(ctx context.Context, id tenancy.ID) error {
 // Federated returns the active tenants with an identity provider, for the
 // sign-in tenant picker.
 func (s *Service) Federated(ctx context.Context) ([]domain.Tenant, error) {
-	ts, err := s.Repo.Federated(ctx)
+	ts, err := s.d.Repo.Federated(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list federated tenants: %w", err)
 	}
@@ -90,11 +90,11 @@ func (s *Service) Federated(ctx context.Context) ([]domain.Tenant, error) {
 // FederationSecret returns the tenant's identity provider with its client
 // secret decrypted, for the sign-in flow only.
 func (s *Service) FederationSecret(ctx context.Context, id tenancy.ID) (domain.Federation, error) {
-	f, err := s.Repo.Federation(ctx, id)
+	f, err := s.d.Repo.Federation(ctx, id)
 	if err != nil {
 		return domain.Federation{}, fmt.Errorf("load federation of tenant %s: %w", id, err)
 	}
-	if f.ClientSecret, err = s.Secrets.Decrypt(f.ClientSecret); err != nil {
+	if f.ClientSecret, err = s.d.Secrets.Decrypt(f.ClientSecret); err != nil {
 		return domain.Federation{}, fmt.Errorf("decrypt client secret of tenant %s: %w", id, err)
 	}
 	return f, nil

@@ -43,12 +43,13 @@ type Deps struct {
 
 // Service runs the tenant use cases.
 type Service struct {
-	Deps
+	// d are the collaborators, kept to the service.
+	d   Deps
 	now func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(d Deps) *Service { return &Service{Deps: d, now: now} }
+func NewService(d Deps) *Service { return &Service{d: d, now: now} }
 
 // now is the current time at PostgreSQL's precision, so what a create
 // returns equals what a later read returns.
@@ -73,26 +74,26 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (domain.Tenant, er
 	if err != nil {
 		return domain.Tenant{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.Insert(ctx, t); err != nil {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Repo.Insert(ctx, t); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: t.ID, Action: "tenant.created", TargetType: "tenant", TargetID: t.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: t.ID, Action: "tenant.created", TargetType: "tenant", TargetID: t.ID.String(),
 			Details: map[string]string{"name": t.Name, "slug": t.Slug}})
 		return nil
 	})
 	if err != nil {
 		return domain.Tenant{}, fmt.Errorf("create tenant %q: %w", t.Name, err)
 	}
-	if err := s.Jobs.Enqueue(ctx, TypeProvision, ProvisionPayload{TenantID: t.ID}, t.ID.String()); err != nil {
-		s.Log.WarnContext(ctx, "tenant created but provisioning not queued", "tenant_id", t.ID, "err", err)
+	if err := s.d.Jobs.Enqueue(ctx, TypeProvision, ProvisionPayload{TenantID: t.ID}, t.ID.String()); err != nil {
+		s.d.Log.WarnContext(ctx, "tenant created but provisioning not queued", "tenant_id", t.ID, "err", err)
 	}
 	return t, nil
 }
 
 // Get returns the tenant with id, or domain.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id tenancy.ID) (domain.Tenant, error) {
-	t, err := s.Repo.Get(ctx, id)
+	t, err := s.d.Repo.Get(ctx, id)
 	if err != nil {
 		return domain.Tenant{}, fmt.Errorf("get tenant %s: %w", id, err)
 	}
@@ -101,7 +102,7 @@ func (s *Service) Get(ctx context.Context, id tenancy.ID) (domain.Tenant, error)
 
 // GetBySlug returns the tenant with slug, or domain.ErrNotFound.
 func (s *Service) GetBySlug(ctx context.Context, slug string) (domain.Tenant, error) {
-	t, err := s.Repo.GetBySlug(ctx, slug)
+	t, err := s.d.Repo.GetBySlug(ctx, slug)
 	if err != nil {
 		return domain.Tenant{}, fmt.Errorf("get tenant %q: %w", slug, err)
 	}
@@ -130,7 +131,7 @@ func (s *Service) List(ctx context.Context, limit, offset int) ([]domain.Tenant,
 	if offset < 0 {
 		return nil, 0, errs.New(errs.Invalid, "offset must not be negative")
 	}
-	ts, n, err := s.Repo.List(ctx, limit, offset)
+	ts, n, err := s.d.Repo.List(ctx, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list tenants: %w", err)
 	}
@@ -140,23 +141,23 @@ func (s *Service) List(ctx context.Context, limit, offset int) ([]domain.Tenant,
 // Update applies a partial change to a tenant.
 func (s *Service) Update(ctx context.Context, id tenancy.ID, p domain.Patch) (domain.Tenant, error) {
 	var t domain.Tenant
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if t, err = s.Repo.Get(ctx, id); err != nil {
+		if t, err = s.d.Repo.Get(ctx, id); err != nil {
 			return err
 		}
 		before := t.State
 		if err := t.Apply(p, s.now()); err != nil {
 			return err
 		}
-		if err := s.Repo.Update(ctx, t); err != nil {
+		if err := s.d.Repo.Update(ctx, t); err != nil {
 			return err
 		}
 		details := map[string]string{"state": string(t.State)}
 		if before != t.State {
 			details["previous_state"] = string(before)
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: id, Action: "tenant.updated", TargetType: "tenant", TargetID: id.String(), Details: details})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: id, Action: "tenant.updated", TargetType: "tenant", TargetID: id.String(), Details: details})
 		return nil
 	})
 	if err != nil {
@@ -167,18 +168,18 @@ func (s *Service) Update(ctx context.Context, id tenancy.ID, p domain.Patch) (do
 
 // Delete removes a tenant with everything it owns, then its files.
 func (s *Service) Delete(ctx context.Context, id tenancy.ID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Repo.Delete(ctx, id); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Repo.Delete(ctx, id); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: id, Action: "tenant.deleted", TargetType: "tenant", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: id, Action: "tenant.deleted", TargetType: "tenant", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("delete tenant %s: %w", id, err)
 	}
-	if err := s.Jobs.Enqueue(ctx, TypePurge, ProvisionPayload{TenantID: id}, id.String()); err != nil {
-		s.Log.WarnContext(ctx, "tenant deleted but file purge not queued", "tenant_id", id, "err", err)
+	if err := s.d.Jobs.Enqueue(ctx, TypePurge, ProvisionPayload{TenantID: id}, id.String()); err != nil {
+		s.d.Log.WarnContext(ctx, "tenant deleted but file purge not queued", "tenant_id", id, "err", err)
 	}
 	return nil
 }
@@ -186,17 +187,17 @@ func (s *Service) Delete(ctx context.Context, id tenancy.ID) error {
 // Provision prepares a tenant's storage and marks it provisioned. Running it
 // twice is harmless.
 func (s *Service) Provision(ctx context.Context, id tenancy.ID) error {
-	t, err := s.Repo.Get(ctx, id)
+	t, err := s.d.Repo.Get(ctx, id)
 	if err != nil {
 		return fmt.Errorf("provision tenant %s: %w", id, err)
 	}
 	if t.Provisioned() {
 		return nil
 	}
-	if err := s.Storage.Prepare(ctx, id); err != nil {
+	if err := s.d.Storage.Prepare(ctx, id); err != nil {
 		return fmt.Errorf("provision tenant %s: %w", id, err)
 	}
-	if err := s.Repo.MarkProvisioned(ctx, id, s.now()); err != nil {
+	if err := s.d.Repo.MarkProvisioned(ctx, id, s.now()); err != nil {
 		return fmt.Errorf("provision tenant %s: %w", id, err)
 	}
 	return nil
@@ -205,11 +206,11 @@ func (s *Service) Provision(ctx context.Context, id tenancy.ID) error {
 // Purge removes a deleted tenant's files; a tenant that still exists is
 // left alone.
 func (s *Service) Purge(ctx context.Context, id tenancy.ID) error {
-	if _, err := s.Repo.Get(ctx, id); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := s.d.Repo.Get(ctx, id); !errors.Is(err, domain.ErrNotFound) {
 		if err == nil {
 			return errs.Newf(errs.Invalid, "tenant %s still exists; not purging its files", id)
 		}
 		return fmt.Errorf("purge tenant %s: %w", id, err)
 	}
-	return s.Storage.Remove(ctx, id)
+	return s.d.Storage.Remove(ctx, id)
 }

@@ -34,18 +34,18 @@ func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid
 		return domain.APIKey{}, "", errs.New(errs.Invalid, "models may list at most 50 models")
 	}
 	k.Models = models
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		n, err := s.KeysRepo.CountAPIKeys(ctx, tenant, user)
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		n, err := s.d.KeysRepo.CountAPIKeys(ctx, tenant, user)
 		if err != nil {
 			return err
 		}
 		if n >= domain.MaxAPIKeysPerUser {
 			return errs.Newf(errs.Conflict, "you have %d API keys, the most allowed; revoke one first", n)
 		}
-		if err := s.KeysRepo.InsertAPIKey(ctx, k, s.hashKey(secret)); err != nil {
+		if err := s.d.KeysRepo.InsertAPIKey(ctx, k, s.hashKey(secret)); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "api_key", TargetID: k.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.created", TargetType: "api_key", TargetID: k.ID.String(),
 			Details: map[string]string{"name": k.Name, "prefix": k.Prefix, "scopes": fmt.Sprint(k.Scopes)}})
 		return nil
 	})
@@ -57,7 +57,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, tenant tenancy.ID, user uuid
 
 // APIKeys lists the user's keys (never their secrets).
 func (s *Service) APIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]domain.APIKey, error) {
-	ks, err := s.KeysRepo.ListAPIKeys(ctx, tenant, user)
+	ks, err := s.d.KeysRepo.ListAPIKeys(ctx, tenant, user)
 	if err != nil {
 		return nil, fmt.Errorf("list API keys: %w", err)
 	}
@@ -66,11 +66,11 @@ func (s *Service) APIKeys(ctx context.Context, tenant tenancy.ID, user uuid.UUID
 
 // RevokeAPIKey revokes one of the user's keys.
 func (s *Service) RevokeAPIKey(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.KeysRepo.RevokeAPIKey(ctx, tenant, user, id, s.now()); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.KeysRepo.RevokeAPIKey(ctx, tenant, user, id, s.now()); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.revoked", TargetType: "api_key", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.revoked", TargetType: "api_key", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 	if !strings.HasPrefix(secret, APIKeyPrefix) || len(secret) > 200 {
 		return Caller{}, domain.ErrInvalidAPIKey
 	}
-	k, err := s.KeysRepo.APIKeyByHash(ctx, s.hashKey(secret))
+	k, err := s.d.KeysRepo.APIKeyByHash(ctx, s.hashKey(secret))
 	if err != nil {
 		return Caller{}, err
 	}
@@ -100,8 +100,8 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 		return Caller{}, err
 	}
 	if at.Sub(k.LastUsedAt) > touchInterval {
-		if err := s.KeysRepo.TouchAPIKey(ctx, k.Tenant, k.ID, at); err != nil {
-			s.Log.WarnContext(ctx, "API key last-used time not stored", "api_key_id", k.ID, "err", err)
+		if err := s.d.KeysRepo.TouchAPIKey(ctx, k.Tenant, k.ID, at); err != nil {
+			s.d.Log.WarnContext(ctx, "API key last-used time not stored", "api_key_id", k.ID, "err", err)
 		}
 	}
 	c.APIKey, c.ExpiresAt = k, k.ExpiresAt
@@ -109,7 +109,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Caller
 }
 
 func (s *Service) hashKey(secret string) []byte {
-	m := hmac.New(sha256.New, s.Pepper)
+	m := hmac.New(sha256.New, s.d.Pepper)
 	m.Write([]byte(secret))
 	return m.Sum(nil)
 }

@@ -33,11 +33,11 @@ var (
 )
 
 // FederationStatus says which sign-in modes exist.
-func (s *Service) FederationStatus() FederationMode { return s.Federation.Mode() }
+func (s *Service) FederationStatus() FederationMode { return s.d.Federation.Mode() }
 
 // SignInTenants lists the tenants offered at sign-in.
 func (s *Service) SignInTenants(ctx context.Context) ([]TenantInfo, error) {
-	ts, err := s.Federation.Tenants(ctx)
+	ts, err := s.d.Federation.Tenants(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list sign-in tenants: %w", err)
 	}
@@ -51,21 +51,21 @@ func (s *Service) Initiate(ctx context.Context, slug, clientState string) (authU
 	if len(clientState) > 512 {
 		return "", "", errs.New(errs.Invalid, "state must be at most 512 characters")
 	}
-	idp, err := s.Federation.BySlug(ctx, slug)
+	idp, err := s.d.Federation.BySlug(ctx, slug)
 	if err != nil {
 		return "", "", err
 	}
 	id, nonce, verifier := randomString(24), randomString(24), randomString(48)
-	if err := s.States.Save(ctx, id, LoginState{Tenant: idp.Tenant, Nonce: nonce, Verifier: verifier, ClientState: clientState}, LoginStateTTL); err != nil {
+	if err := s.d.States.Save(ctx, id, LoginState{Tenant: idp.Tenant, Nonce: nonce, Verifier: verifier, ClientState: clientState}, LoginStateTTL); err != nil {
 		return "", "", fmt.Errorf("keep sign-in state: %w", err)
 	}
 	state = s.signState(id)
-	authURL, err = s.OIDC.AuthURL(ctx, idp, s.RedirectURI, state, nonce, verifier)
+	authURL, err = s.d.OIDC.AuthURL(ctx, idp, s.d.RedirectURI, state, nonce, verifier)
 	if err != nil {
 		return "", "", errs.Wrap(errs.Unavailable, "your organisation's sign-in service cannot be reached right now; try again later or sign in with a password",
 			fmt.Errorf("reach the identity provider of tenant %s: %w", idp.Tenant, err))
 	}
-	s.debug(ctx, "oidc initiate", "tenant_id", idp.Tenant, "discovery", idp.DiscoveryURL, "client_id", idp.ClientID, "redirect_uri", s.RedirectURI)
+	s.debug(ctx, "oidc initiate", "tenant_id", idp.Tenant, "discovery", idp.DiscoveryURL, "client_id", idp.ClientID, "redirect_uri", s.d.RedirectURI)
 	return authURL, state, nil
 }
 
@@ -77,7 +77,7 @@ func (s *Service) Callback(ctx context.Context, code, state string) (TokenPair, 
 	if !ok || code == "" {
 		return TokenPair{}, "", ErrBadState
 	}
-	ls, found, err := s.States.Take(ctx, id)
+	ls, found, err := s.d.States.Take(ctx, id)
 	if err != nil {
 		return TokenPair{}, "", fmt.Errorf("read sign-in state: %w", err)
 	}
@@ -85,11 +85,11 @@ func (s *Service) Callback(ctx context.Context, code, state string) (TokenPair, 
 		s.fail(ctx, tenancy.ID{}, "", "state unknown, expired or replayed")
 		return TokenPair{}, "", ErrBadState
 	}
-	idp, err := s.Federation.ByTenant(ctx, ls.Tenant)
+	idp, err := s.d.Federation.ByTenant(ctx, ls.Tenant)
 	if err != nil {
 		return TokenPair{}, "", err
 	}
-	claims, err := s.OIDC.Exchange(ctx, idp, s.RedirectURI, code, ls.Verifier)
+	claims, err := s.d.OIDC.Exchange(ctx, idp, s.d.RedirectURI, code, ls.Verifier)
 	if err != nil {
 		s.debug(ctx, "oidc exchange failed", "tenant_id", ls.Tenant, "err", err.Error())
 		s.fail(ctx, ls.Tenant, "", "token exchange or verification failed")
@@ -119,7 +119,7 @@ func (s *Service) federatedUser(ctx context.Context, idp IdentityProvider, c Ide
 		s.fail(ctx, idp.Tenant, email, "e-mail domain not allowed")
 		return domain.User{}, ErrDomain
 	}
-	u, err := s.UsersRepo.UserByEmail(ctx, email)
+	u, err := s.d.UsersRepo.UserByEmail(ctx, email)
 	switch {
 	case err == nil && u.Tenant != idp.Tenant:
 		s.fail(ctx, idp.Tenant, email, "e-mail belongs to another tenant")
@@ -137,11 +137,11 @@ func (s *Service) federatedUser(ctx context.Context, idp IdentityProvider, c Ide
 	if err != nil {
 		return domain.User{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.insertUser(ctx, u); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: idp.Tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: idp.Tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),
 			Details: map[string]string{"email": email, "via": "oidc just-in-time"}})
 		return nil
 	})
@@ -152,23 +152,23 @@ func (s *Service) federatedUser(ctx context.Context, idp IdentityProvider, c Ide
 }
 
 func (s *Service) fail(ctx context.Context, tenant tenancy.ID, email, reason string) {
-	s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "auth.login", TargetType: "user", Outcome: audit.Failure,
+	s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "auth.login", TargetType: "user", Outcome: audit.Failure,
 		Details: map[string]string{"method": "oidc", "email": email, "reason": reason}})
 }
 
 // TestFederation probes a tenant's provider: discovery reachable, keys
 // fetched.
 func (s *Service) TestFederation(ctx context.Context, tenant tenancy.ID) (ProviderCheck, error) {
-	idp, err := s.Federation.ByTenant(ctx, tenant)
+	idp, err := s.d.Federation.ByTenant(ctx, tenant)
 	if err != nil {
 		return ProviderCheck{}, err
 	}
-	return s.OIDC.Probe(ctx, idp.DiscoveryURL)
+	return s.d.OIDC.Probe(ctx, idp.DiscoveryURL)
 }
 
 // OIDCDebug returns the OIDC debug switch.
 func (s *Service) OIDCDebug(ctx context.Context) (DebugState, error) {
-	d, err := s.States.Debug(ctx)
+	d, err := s.d.States.Debug(ctx)
 	if err != nil {
 		return DebugState{}, fmt.Errorf("read OIDC debug switch: %w", err)
 	}
@@ -185,10 +185,10 @@ func (s *Service) SetOIDCDebug(ctx context.Context, enabled bool, minutes int, r
 		}
 		d.Until = s.now().Add(time.Duration(minutes) * time.Minute)
 	}
-	if err := s.States.SetDebug(ctx, d); err != nil {
+	if err := s.d.States.SetDebug(ctx, d); err != nil {
 		return DebugState{}, fmt.Errorf("set OIDC debug switch: %w", err)
 	}
-	s.Audit.Record(ctx, audit.Event{Action: "oidc_debug.toggled", TargetType: "oidc_debug",
+	s.d.Audit.Record(ctx, audit.Event{Action: "oidc_debug.toggled", TargetType: "oidc_debug",
 		Details: map[string]string{"enabled": fmt.Sprint(enabled), "minutes": fmt.Sprint(minutes), "reason": d.Reason}})
 	return d, nil
 }
@@ -196,15 +196,15 @@ func (s *Service) SetOIDCDebug(ctx context.Context, enabled bool, minutes int, r
 // debug logs an OIDC step when the debug switch is on. Callers pass no
 // secrets, codes or tokens.
 func (s *Service) debug(ctx context.Context, msg string, args ...any) {
-	if d, err := s.States.Debug(ctx); err == nil && d.Enabled {
-		s.Log.InfoContext(ctx, msg, append(args, "oidc_debug", true)...)
+	if d, err := s.d.States.Debug(ctx); err == nil && d.Enabled {
+		s.d.Log.InfoContext(ctx, msg, append(args, "oidc_debug", true)...)
 	}
 }
 
 // signState returns "<id>.<mac>" so a callback can tell our states apart
 // from forged ones before touching Redis.
 func (s *Service) signState(id string) string {
-	m := hmac.New(sha256.New, s.StateKey)
+	m := hmac.New(sha256.New, s.d.StateKey)
 	m.Write([]byte(id))
 	return id + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

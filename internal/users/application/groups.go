@@ -13,7 +13,7 @@ import (
 
 // Groups returns the tenant's user groups with their members.
 func (s *Service) Groups(ctx context.Context, tenant tenancy.ID) ([]domain.Group, error) {
-	gs, err := s.GroupsRepo.ListGroups(ctx, tenant)
+	gs, err := s.d.GroupsRepo.ListGroups(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list user groups: %w", err)
 	}
@@ -22,7 +22,7 @@ func (s *Service) Groups(ctx context.Context, tenant tenancy.ID) ([]domain.Group
 
 // Group returns one user group with its members.
 func (s *Service) Group(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Group, error) {
-	g, err := s.GroupsRepo.GetGroup(ctx, tenant, id)
+	g, err := s.d.GroupsRepo.GetGroup(ctx, tenant, id)
 	if err != nil {
 		return domain.Group{}, fmt.Errorf("get user group %s: %w", id, err)
 	}
@@ -35,11 +35,11 @@ func (s *Service) CreateGroup(ctx context.Context, tenant tenancy.ID, name, desc
 	if err != nil {
 		return domain.Group{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.GroupsRepo.InsertGroup(ctx, g); err != nil {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.GroupsRepo.InsertGroup(ctx, g); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.created", TargetType: "user_group", TargetID: g.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.created", TargetType: "user_group", TargetID: g.ID.String(),
 			Details: map[string]string{"name": g.Name}})
 		return nil
 	})
@@ -52,15 +52,15 @@ func (s *Service) CreateGroup(ctx context.Context, tenant tenancy.ID, name, desc
 // UpdateGroup replaces a group's name and description.
 func (s *Service) UpdateGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID, name, description string) (domain.Group, error) {
 	var g domain.Group
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if g, err = s.GroupsRepo.GetGroup(ctx, tenant, id); err != nil {
+		if g, err = s.d.GroupsRepo.GetGroup(ctx, tenant, id); err != nil {
 			return err
 		}
 		if err := g.Set(name, description, s.now()); err != nil {
 			return err
 		}
-		return s.GroupsRepo.UpdateGroup(ctx, g)
+		return s.d.GroupsRepo.UpdateGroup(ctx, g)
 	})
 	if err != nil {
 		return domain.Group{}, fmt.Errorf("update user group %s: %w", id, err)
@@ -70,11 +70,11 @@ func (s *Service) UpdateGroup(ctx context.Context, tenant tenancy.ID, id uuid.UU
 
 // DeleteGroup removes a user group.
 func (s *Service) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.GroupsRepo.DeleteGroup(ctx, tenant, id); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.GroupsRepo.DeleteGroup(ctx, tenant, id); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.deleted", TargetType: "user_group", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.deleted", TargetType: "user_group", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
@@ -86,20 +86,20 @@ func (s *Service) DeleteGroup(ctx context.Context, tenant tenancy.ID, id uuid.UU
 // AddGroupMember puts a user of the tenant in a group; adding twice is fine.
 func (s *Service) AddGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) (domain.Group, error) {
 	var g domain.Group
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
 			return err
 		}
-		if _, err := s.UsersRepo.GetUser(ctx, tenant, user); err != nil {
+		if _, err := s.d.UsersRepo.GetUser(ctx, tenant, user); err != nil {
 			return err
 		}
-		if err := s.GroupsRepo.AddGroupMember(ctx, tenant, group, user); err != nil {
+		if err := s.d.GroupsRepo.AddGroupMember(ctx, tenant, group, user); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.member_added", TargetType: "user_group", TargetID: group.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.member_added", TargetType: "user_group", TargetID: group.String(),
 			Details: map[string]string{"user_id": user.String()}})
 		var err error
-		g, err = s.GroupsRepo.GetGroup(ctx, tenant, group)
+		g, err = s.d.GroupsRepo.GetGroup(ctx, tenant, group)
 		return err
 	})
 	if err != nil {
@@ -110,18 +110,18 @@ func (s *Service) AddGroupMember(ctx context.Context, tenant tenancy.ID, group, 
 
 // RemoveGroupMember takes a user out of a group.
 func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, group, user uuid.UUID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.d.GroupsRepo.GetGroup(ctx, tenant, group); err != nil {
 			return err
 		}
-		found, err := s.GroupsRepo.RemoveGroupMember(ctx, tenant, group, user)
+		found, err := s.d.GroupsRepo.RemoveGroupMember(ctx, tenant, group, user)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return domain.ErrNotFound
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.member_removed", TargetType: "user_group", TargetID: group.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "group.member_removed", TargetType: "user_group", TargetID: group.String(),
 			Details: map[string]string{"user_id": user.String()}})
 		return nil
 	})
@@ -133,7 +133,7 @@ func (s *Service) RemoveGroupMember(ctx context.Context, tenant tenancy.ID, grou
 
 // GroupsOf lists the groups a user of the tenant belongs to.
 func (s *Service) GroupsOf(ctx context.Context, tenant tenancy.ID, user uuid.UUID) ([]uuid.UUID, error) {
-	ids, err := s.GroupsRepo.GroupsOf(ctx, tenant, user)
+	ids, err := s.d.GroupsRepo.GroupsOf(ctx, tenant, user)
 	if err != nil {
 		return nil, fmt.Errorf("groups of user %s: %w", user, err)
 	}

@@ -13,7 +13,7 @@ import (
 
 // Roles returns the tenant's custom roles.
 func (s *Service) Roles(ctx context.Context, tenant tenancy.ID) ([]domain.Role, error) {
-	rs, err := s.RolesRepo.ListRoles(ctx, tenant)
+	rs, err := s.d.RolesRepo.ListRoles(ctx, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}
@@ -22,7 +22,7 @@ func (s *Service) Roles(ctx context.Context, tenant tenancy.ID) ([]domain.Role, 
 
 // Role returns one custom role.
 func (s *Service) Role(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Role, error) {
-	r, err := s.RolesRepo.GetRole(ctx, tenant, id)
+	r, err := s.d.RolesRepo.GetRole(ctx, tenant, id)
 	if err != nil {
 		return domain.Role{}, fmt.Errorf("get role %s: %w", id, err)
 	}
@@ -35,11 +35,11 @@ func (s *Service) CreateRole(ctx context.Context, tenant tenancy.ID, name string
 	if err != nil {
 		return domain.Role{}, err
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.RolesRepo.InsertRole(ctx, r); err != nil {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.RolesRepo.InsertRole(ctx, r); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.created", TargetType: "role", TargetID: r.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.created", TargetType: "role", TargetID: r.ID.String(),
 			Details: map[string]string{"name": r.Name, "permissions": fmt.Sprint(r.Permissions)}})
 		return nil
 	})
@@ -52,18 +52,18 @@ func (s *Service) CreateRole(ctx context.Context, tenant tenancy.ID, name string
 // UpdateRole replaces a custom role's name and permissions.
 func (s *Service) UpdateRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID, name string, perms []string) (domain.Role, error) {
 	var r domain.Role
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if r, err = s.RolesRepo.GetRole(ctx, tenant, id); err != nil {
+		if r, err = s.d.RolesRepo.GetRole(ctx, tenant, id); err != nil {
 			return err
 		}
 		if err := r.Set(name, perms, s.now()); err != nil {
 			return err
 		}
-		if err := s.RolesRepo.UpdateRole(ctx, r); err != nil {
+		if err := s.d.RolesRepo.UpdateRole(ctx, r); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.updated", TargetType: "role", TargetID: id.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.updated", TargetType: "role", TargetID: id.String(),
 			Details: map[string]string{"name": r.Name, "permissions": fmt.Sprint(r.Permissions)}})
 		return nil
 	})
@@ -75,11 +75,11 @@ func (s *Service) UpdateRole(ctx context.Context, tenant tenancy.ID, id uuid.UUI
 
 // DeleteRole removes a custom role from the tenant and its users.
 func (s *Service) DeleteRole(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.RolesRepo.DeleteRole(ctx, tenant, id); err != nil {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.RolesRepo.DeleteRole(ctx, tenant, id); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.deleted", TargetType: "role", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "role.deleted", TargetType: "role", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {

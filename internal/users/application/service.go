@@ -56,7 +56,8 @@ type Deps struct {
 
 // Service runs the users module's use cases.
 type Service struct {
-	Deps
+	// d are the collaborators, kept to the service.
+	d   Deps
 	now func() time.Time
 	// dummyHash is verified for unknown accounts so that a sign-in takes
 	// as long whether or not the e-mail exists.
@@ -69,7 +70,7 @@ func NewService(d Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare dummy hash: %w", err)
 	}
-	return &Service{Deps: d, now: now, dummyHash: dummy}, nil
+	return &Service{d: d, now: now, dummyHash: dummy}, nil
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
@@ -92,7 +93,7 @@ type CreateInput struct {
 
 // Create adds a user to a tenant.
 func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput) (domain.User, error) {
-	if err := s.Tenants.CheckActive(ctx, tenant); err != nil {
+	if err := s.d.Tenants.CheckActive(ctx, tenant); err != nil {
 		return domain.User{}, err
 	}
 	u, err := domain.New(uuid.Must(uuid.NewV7()), tenant, domain.NewInput{
@@ -105,18 +106,18 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput)
 		if err := domain.CheckPassword(in.Password, u.Email); err != nil {
 			return domain.User{}, err
 		}
-		if u.PasswordHash, err = s.Hasher.Hash(in.Password); err != nil {
+		if u.PasswordHash, err = s.d.Hasher.Hash(in.Password); err != nil {
 			return domain.User{}, fmt.Errorf("hash password: %w", err)
 		}
 	}
-	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkRoles(ctx, tenant, u.RoleIDs); err != nil {
 			return err
 		}
 		if err := s.insertUser(ctx, u); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.created", TargetType: "user", TargetID: u.ID.String(),
 			Details: map[string]string{"email": u.Email, "state": string(u.State)}})
 		return nil
 	})
@@ -129,13 +130,13 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, in CreateInput)
 // insertUser stores a user and creates its personal space, in the caller's
 // transaction.
 func (s *Service) insertUser(ctx context.Context, u domain.User) error {
-	if err := s.UsersRepo.InsertUser(ctx, u); err != nil {
+	if err := s.d.UsersRepo.InsertUser(ctx, u); err != nil {
 		return err
 	}
-	if s.Spaces == nil {
+	if s.d.Spaces == nil {
 		return nil
 	}
-	if err := s.Spaces.EnsurePersonal(ctx, u.Tenant, u.ID); err != nil {
+	if err := s.d.Spaces.EnsurePersonal(ctx, u.Tenant, u.ID); err != nil {
 		return fmt.Errorf("create personal space: %w", err)
 	}
 	return nil
@@ -143,7 +144,7 @@ func (s *Service) insertUser(ctx context.Context, u domain.User) error {
 
 // Get returns a user of the tenant.
 func (s *Service) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.User, error) {
-	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
+	u, err := s.d.UsersRepo.GetUser(ctx, tenant, id)
 	if err != nil {
 		return domain.User{}, fmt.Errorf("get user %s: %w", id, err)
 	}
@@ -152,7 +153,7 @@ func (s *Service) Get(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (dom
 
 // ByEmail returns the tenant's live user with an e-mail address.
 func (s *Service) ByEmail(ctx context.Context, tenant tenancy.ID, email string) (domain.User, error) {
-	u, err := s.UsersRepo.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	u, err := s.d.UsersRepo.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil {
 		return domain.User{}, fmt.Errorf("find user %q: %w", email, err)
 	}
@@ -164,7 +165,7 @@ func (s *Service) ByEmail(ctx context.Context, tenant tenancy.ID, email string) 
 
 // TenantOfUser returns the tenant of a user, for the sysadmin API.
 func (s *Service) TenantOfUser(ctx context.Context, id uuid.UUID) (tenancy.ID, error) {
-	t, err := s.UsersRepo.TenantOfUser(ctx, id)
+	t, err := s.d.UsersRepo.TenantOfUser(ctx, id)
 	if err != nil {
 		return tenancy.ID{}, fmt.Errorf("find user %s: %w", id, err)
 	}
@@ -180,7 +181,7 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, search string, li
 	if limit < 1 || limit > MaxPageSize || offset < 0 {
 		return nil, 0, errs.Newf(errs.Invalid, "limit must be between 1 and %d and offset not negative", MaxPageSize)
 	}
-	us, n, err := s.UsersRepo.ListUsers(ctx, tenant, search, limit, offset)
+	us, n, err := s.d.UsersRepo.ListUsers(ctx, tenant, search, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list users: %w", err)
 	}
@@ -191,9 +192,9 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, search string, li
 // themselves), and the tenant always keeps an active Owner.
 func (s *Service) Update(ctx context.Context, tenant tenancy.ID, actor, id uuid.UUID, p domain.Patch) (domain.User, error) {
 	var u domain.User
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		if u, err = s.UsersRepo.GetUser(ctx, tenant, id); err != nil {
+		if u, err = s.d.UsersRepo.GetUser(ctx, tenant, id); err != nil {
 			return err
 		}
 		wasOwner, wasActive := u.IsOwner(), u.State == domain.StateActive
@@ -211,15 +212,15 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 				return err
 			}
 		}
-		if err := s.UsersRepo.UpdateUser(ctx, u); err != nil {
+		if err := s.d.UsersRepo.UpdateUser(ctx, u); err != nil {
 			return err
 		}
 		if u.State == domain.StateDeactivated {
-			if err := s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+			if err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 				return err
 			}
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: updateAction(p), TargetType: "user", TargetID: id.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: updateAction(p), TargetType: "user", TargetID: id.String(),
 			Details: map[string]string{"state": string(u.State), "predefined_roles": fmt.Sprint(u.PredefinedRoles)}})
 		return nil
 	})
@@ -245,8 +246,8 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 	if id == actor {
 		return domain.ErrCannotTouchSelf
 	}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		u, err := s.UsersRepo.GetUser(ctx, tenant, id)
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.d.UsersRepo.GetUser(ctx, tenant, id)
 		if err != nil {
 			return err
 		}
@@ -255,13 +256,13 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 				return err
 			}
 		}
-		if err := s.UsersRepo.SoftDeleteUser(ctx, tenant, id, s.now()); err != nil {
+		if err := s.d.UsersRepo.SoftDeleteUser(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
-		if err := s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+		if err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.deleted", TargetType: "user", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.deleted", TargetType: "user", TargetID: id.String()})
 		return nil
 	})
 	if err != nil {
@@ -273,22 +274,22 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 // SetPassword replaces a user's password (CLI and sysadmin) and activates an
 // invited user.
 func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID, password string) error {
-	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
+	u, err := s.d.UsersRepo.GetUser(ctx, tenant, id)
 	if err != nil {
 		return fmt.Errorf("set password of user %s: %w", id, err)
 	}
 	if err := domain.CheckPassword(password, u.Email); err != nil {
 		return err
 	}
-	hash, err := s.Hasher.Hash(password)
+	hash, err := s.d.Hasher.Hash(password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	return s.Tx.InTx(ctx, func(ctx context.Context) error {
-		if err := s.UsersRepo.SetPassword(ctx, tenant, id, hash, s.now()); err != nil {
+	return s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.UsersRepo.SetPassword(ctx, tenant, id, hash, s.now()); err != nil {
 			return err
 		}
-		s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.password_set", TargetType: "user", TargetID: id.String()})
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.password_set", TargetType: "user", TargetID: id.String()})
 		return nil
 	})
 }
@@ -296,7 +297,7 @@ func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UU
 // keepAnOwner fails when the change would leave no active Owner; it must
 // run before the change is stored.
 func (s *Service) keepAnOwner(ctx context.Context, tenant tenancy.ID) error {
-	n, err := s.UsersRepo.ActiveOwners(ctx, tenant)
+	n, err := s.d.UsersRepo.ActiveOwners(ctx, tenant)
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func (s *Service) checkRoles(ctx context.Context, tenant tenancy.ID, ids []uuid.
 	if len(ids) == 0 {
 		return nil
 	}
-	rs, err := s.RolesRepo.RolesByID(ctx, tenant, ids)
+	rs, err := s.d.RolesRepo.RolesByID(ctx, tenant, ids)
 	if err != nil {
 		return err
 	}
@@ -323,7 +324,7 @@ func (s *Service) checkRoles(ctx context.Context, tenant tenancy.ID, ids []uuid.
 
 // Permissions returns a user's effective tenant permissions.
 func (s *Service) Permissions(ctx context.Context, u domain.User) ([]domain.Permission, error) {
-	custom, err := s.RolesRepo.RolesByID(ctx, u.Tenant, u.RoleIDs)
+	custom, err := s.d.RolesRepo.RolesByID(ctx, u.Tenant, u.RoleIDs)
 	if err != nil {
 		return nil, fmt.Errorf("load roles of user %s: %w", u.ID, err)
 	}
@@ -340,7 +341,7 @@ func isNotFound(err error) bool { return errors.Is(err, domain.ErrNotFound) }
 
 // Tenant describes the tenant a user belongs to.
 func (s *Service) Tenant(ctx context.Context, tenant tenancy.ID) (TenantInfo, error) {
-	t, err := s.Tenants.Info(ctx, tenant)
+	t, err := s.d.Tenants.Info(ctx, tenant)
 	if err != nil {
 		return TenantInfo{}, fmt.Errorf("describe tenant %s: %w", tenant, err)
 	}

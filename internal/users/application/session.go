@@ -41,12 +41,12 @@ func tooManyAttempts(wait time.Duration) error {
 func (s *Service) Login(ctx context.Context, email, password string) (TokenPair, error) {
 	email, _ = domain.NormalizeEmail(email)
 	ip := audit.RequestFrom(ctx).IP
-	if wait := s.Throttle.CheckLogin(ctx, email, ip); wait > 0 {
-		s.Audit.Record(ctx, audit.Event{Action: "auth.login", TargetType: "user", Outcome: audit.Failure,
+	if wait := s.d.Throttle.CheckLogin(ctx, email, ip); wait > 0 {
+		s.d.Audit.Record(ctx, audit.Event{Action: "auth.login", TargetType: "user", Outcome: audit.Failure,
 			Details: map[string]string{"email": email, "reason": "throttled"}})
 		return TokenPair{}, tooManyAttempts(wait)
 	}
-	u, err := s.UsersRepo.UserByEmail(ctx, email)
+	u, err := s.d.UsersRepo.UserByEmail(ctx, email)
 	if err != nil && !isNotFound(err) {
 		return TokenPair{}, fmt.Errorf("sign in: %w", err)
 	}
@@ -54,26 +54,26 @@ func (s *Service) Login(ctx context.Context, email, password string) (TokenPair,
 	if hash == "" || len(password) > 4*domain.MaxPasswordLen {
 		hash = s.dummyHash
 	}
-	ok, rehash := s.Hasher.Verify(hash, password)
+	ok, rehash := s.d.Hasher.Verify(hash, password)
 	if err != nil || hash == s.dummyHash || !ok || !u.CanSignIn() {
-		s.Throttle.LoginFailed(ctx, email, ip)
-		s.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: idOrEmpty(u.ID),
+		s.d.Throttle.LoginFailed(ctx, email, ip)
+		s.d.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: idOrEmpty(u.ID),
 			Outcome: audit.Failure, Details: map[string]string{"email": email, "method": "password"}})
 		return TokenPair{}, domain.ErrBadCredentials
 	}
-	if err := s.Tenants.CheckActive(ctx, u.Tenant); err != nil {
-		s.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: u.ID.String(),
+	if err := s.d.Tenants.CheckActive(ctx, u.Tenant); err != nil {
+		s.d.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: u.ID.String(),
 			Outcome: audit.Failure, Details: map[string]string{"reason": "tenant suspended"}})
 		return TokenPair{}, err
 	}
 	if rehash {
-		if h, err := s.Hasher.Hash(password); err == nil {
-			if err := s.UsersRepo.SetPassword(ctx, u.Tenant, u.ID, h, s.now()); err != nil {
-				s.Log.WarnContext(ctx, "password rehash not stored", "user_id", u.ID, "err", err)
+		if h, err := s.d.Hasher.Hash(password); err == nil {
+			if err := s.d.UsersRepo.SetPassword(ctx, u.Tenant, u.ID, h, s.now()); err != nil {
+				s.d.Log.WarnContext(ctx, "password rehash not stored", "user_id", u.ID, "err", err)
 			}
 		}
 	}
-	s.Throttle.LoginSucceeded(ctx, email)
+	s.d.Throttle.LoginSucceeded(ctx, email)
 	return s.startSession(ctx, u, "password")
 }
 
@@ -81,11 +81,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (TokenPair,
 // vouched for (the users module's side of OIDC sign-in).
 func (s *Service) SignInFederated(ctx context.Context, u domain.User) (TokenPair, error) {
 	if !u.CanSignIn() {
-		s.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: u.ID.String(),
+		s.d.Audit.Record(ctx, audit.Event{Tenant: u.Tenant, Action: "auth.login", TargetType: "user", TargetID: u.ID.String(),
 			Outcome: audit.Failure, Details: map[string]string{"method": "oidc", "reason": string(u.State)}})
 		return TokenPair{}, domain.ErrInactive
 	}
-	if err := s.Tenants.CheckActive(ctx, u.Tenant); err != nil {
+	if err := s.d.Tenants.CheckActive(ctx, u.Tenant); err != nil {
 		return TokenPair{}, err
 	}
 	return s.startSession(ctx, u, "oidc")
@@ -94,13 +94,13 @@ func (s *Service) SignInFederated(ctx context.Context, u domain.User) (TokenPair
 // startSession activates an invited user and issues a new token family.
 func (s *Service) startSession(ctx context.Context, u domain.User, method string) (TokenPair, error) {
 	var pair TokenPair
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if u.State == domain.StateInvited {
 			active := domain.StateActive
 			if err := u.Apply(domain.Patch{State: &active}, s.now()); err != nil {
 				return err
 			}
-			if err := s.UsersRepo.UpdateUser(ctx, u); err != nil {
+			if err := s.d.UsersRepo.UpdateUser(ctx, u); err != nil {
 				return err
 			}
 		}
@@ -108,7 +108,7 @@ func (s *Service) startSession(ctx context.Context, u domain.User, method string
 		if pair, err = s.issue(ctx, u, uuid.Must(uuid.NewV7())); err != nil {
 			return err
 		}
-		s.Audit.Record(audit.WithActor(ctx, audit.Actor{Type: "user", ID: u.ID.String()}), audit.Event{Tenant: u.Tenant,
+		s.d.Audit.Record(audit.WithActor(ctx, audit.Actor{Type: "user", ID: u.ID.String()}), audit.Event{Tenant: u.Tenant,
 			Action: "auth.login", TargetType: "user", TargetID: u.ID.String(), Details: map[string]string{"method": method}})
 		return nil
 	})
@@ -121,18 +121,18 @@ func (s *Service) startSession(ctx context.Context, u domain.User, method string
 // issue signs an access token and stores a new refresh token of family.
 func (s *Service) issue(ctx context.Context, u domain.User, family uuid.UUID) (TokenPair, error) {
 	at := s.now()
-	access, err := s.Tokens.Issue(Claims{UserID: u.ID, Tenant: u.Tenant, TokenID: uuid.NewString(), ExpiresAt: at.Add(s.AccessTTL)})
+	access, err := s.d.Tokens.Issue(Claims{UserID: u.ID, Tenant: u.Tenant, TokenID: uuid.NewString(), ExpiresAt: at.Add(s.d.AccessTTL)})
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("sign access token: %w", err)
 	}
 	refresh := "rt_" + randomString(32)
 	sum := sha256.Sum256([]byte(refresh))
-	err = s.RefreshRepo.InsertRefreshToken(ctx, RefreshToken{ID: uuid.Must(uuid.NewV7()), Tenant: u.Tenant, UserID: u.ID, Family: family,
-		Hash: sum[:], ExpiresAt: at.Add(s.RefreshTTL), CreatedAt: at})
+	err = s.d.RefreshRepo.InsertRefreshToken(ctx, RefreshToken{ID: uuid.Must(uuid.NewV7()), Tenant: u.Tenant, UserID: u.ID, Family: family,
+		Hash: sum[:], ExpiresAt: at.Add(s.d.RefreshTTL), CreatedAt: at})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{AccessToken: access, ExpiresIn: s.AccessTTL, RefreshToken: refresh}, nil
+	return TokenPair{AccessToken: access, ExpiresIn: s.d.AccessTTL, RefreshToken: refresh}, nil
 }
 
 // errReused stops the refresh transaction when a used token comes back;
@@ -146,8 +146,8 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 	sum := sha256.Sum256([]byte(token))
 	var pair TokenPair
 	var reused RefreshToken
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-		rt, err := s.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		rt, err := s.d.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
 		if err != nil {
 			return err
 		}
@@ -159,28 +159,28 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 			reused = rt
 			return errReused
 		}
-		if err := s.RefreshRepo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
+		if err := s.d.RefreshRepo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
 			return err
 		}
-		u, err := s.UsersRepo.GetUser(ctx, rt.Tenant, rt.UserID)
+		u, err := s.d.UsersRepo.GetUser(ctx, rt.Tenant, rt.UserID)
 		if err != nil {
 			return domain.ErrInvalidToken
 		}
 		if u.State != domain.StateActive {
 			return domain.ErrInactive
 		}
-		if err := s.Tenants.CheckActive(ctx, u.Tenant); err != nil {
+		if err := s.d.Tenants.CheckActive(ctx, u.Tenant); err != nil {
 			return err
 		}
 		pair, err = s.issue(ctx, u, rt.Family)
 		return err
 	})
 	if errors.Is(err, errReused) {
-		err := s.Tx.InTx(ctx, func(ctx context.Context) error {
-			if err := s.RefreshRepo.RevokeRefreshFamily(ctx, reused.Tenant, reused.Family, s.now()); err != nil {
+		err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+			if err := s.d.RefreshRepo.RevokeRefreshFamily(ctx, reused.Tenant, reused.Family, s.now()); err != nil {
 				return err
 			}
-			s.Audit.Record(ctx, audit.Event{Tenant: reused.Tenant, Action: "auth.refresh_reuse", TargetType: "user",
+			s.d.Audit.Record(ctx, audit.Event{Tenant: reused.Tenant, Action: "auth.refresh_reuse", TargetType: "user",
 				TargetID: reused.UserID.String(), Outcome: audit.Failure, Details: map[string]string{"family": reused.Family.String()}})
 			return nil
 		})
@@ -201,32 +201,32 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 func (s *Service) Logout(ctx context.Context, tenant tenancy.ID, user uuid.UUID, tokenID, refresh string) error {
 	at := s.now()
 	if tokenID != "" {
-		s.Throttle.RevokeAccessToken(ctx, tokenID, at.Add(s.AccessTTL))
+		s.d.Throttle.RevokeAccessToken(ctx, tokenID, at.Add(s.d.AccessTTL))
 	}
-	err := s.Tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if refresh != "" {
 			sum := sha256.Sum256([]byte(refresh))
-			rt, err := s.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
+			rt, err := s.d.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
 			if err == nil && rt.UserID == user && rt.Tenant == tenant {
-				return s.RefreshRepo.RevokeRefreshFamily(ctx, tenant, rt.Family, at)
+				return s.d.RefreshRepo.RevokeRefreshFamily(ctx, tenant, rt.Family, at)
 			}
 		}
-		return s.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, user, at)
+		return s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, user, at)
 	})
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	s.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "auth.logout", TargetType: "user", TargetID: user.String()})
+	s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "auth.logout", TargetType: "user", TargetID: user.String()})
 	return nil
 }
 
 // AuthenticateToken checks an access token and loads its user.
 func (s *Service) AuthenticateToken(ctx context.Context, token string) (Caller, error) {
-	c, err := s.Tokens.Parse(token)
+	c, err := s.d.Tokens.Parse(token)
 	if err != nil {
 		return Caller{}, domain.ErrInvalidToken
 	}
-	if s.Throttle.AccessTokenRevoked(ctx, c.TokenID) {
+	if s.d.Throttle.AccessTokenRevoked(ctx, c.TokenID) {
 		return Caller{}, domain.ErrInvalidToken
 	}
 	caller, err := s.caller(ctx, c.Tenant, c.UserID)
@@ -245,7 +245,7 @@ func (s *Service) CallerFor(ctx context.Context, tenant tenancy.ID, id uuid.UUID
 
 // caller loads an active user of an active tenant with its permissions.
 func (s *Service) caller(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (Caller, error) {
-	u, err := s.UsersRepo.GetUser(ctx, tenant, id)
+	u, err := s.d.UsersRepo.GetUser(ctx, tenant, id)
 	if isNotFound(err) {
 		return Caller{}, domain.ErrInvalidToken
 	}
@@ -255,7 +255,7 @@ func (s *Service) caller(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (
 	if u.State != domain.StateActive {
 		return Caller{}, domain.ErrInactive
 	}
-	if err := s.Tenants.CheckActive(ctx, tenant); err != nil {
+	if err := s.d.Tenants.CheckActive(ctx, tenant); err != nil {
 		return Caller{}, err
 	}
 	perms, err := s.Permissions(ctx, u)
