@@ -1,5 +1,6 @@
-// Package infrastructure stores files: records and text in PostgreSQL,
-// bytes on disk under FILE_STORAGE_DIR.
+// Package infrastructure stores chat attachments' records and text in
+// PostgreSQL (their bytes are in platform/blobstore) and adapts the tenants
+// and models modules to the files module's ports.
 package infrastructure
 
 import (

@@ -1,3 +1,6 @@
+// Package api serves knowledge: collections and their documents (upload,
+// text, retitle, delete), search, websites and their crawl runs, a space's
+// knowledge listing, and the worker tasks that ingest, crawl and schedule.
 package api
 
 import (

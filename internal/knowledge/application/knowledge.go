@@ -1,3 +1,7 @@
+// Package application holds the knowledge use cases: collections and
+// documents under the space permission matrix, ingestion (read or
+// transcribe, chunk, embed), hybrid search, and websites with their crawl
+// runs and schedule.
 package application
 
 import (

@@ -1,3 +1,6 @@
+// Package domain holds knowledge and its rules: collections, documents and
+// their limits, chunking, ranking (BM25 and fusion), websites, crawl runs
+// and their schedule.
 package domain
 
 import (

@@ -1,3 +1,7 @@
+// Package infrastructure stores knowledge in PostgreSQL (collections,
+// documents, chunks with pgvector embeddings and full-text vectors,
+// websites and runs), fetches websites, and adapts the spaces, models,
+// tenants, jobs and files modules to the knowledge module's ports.
 package infrastructure
 
 import (

@@ -1,6 +1,7 @@
-// Package application holds the model registry's use cases: the sysadmin's
-// global models, tenants' provider records and private models, and each
-// tenant's enablement and defaults.
+// Package application holds the models module's use cases: the registry
+// (the sysadmin's global models, tenants' provider records and private
+// models, each tenant's enablement and defaults), the Gateway every other
+// module reaches a model through, and the Metering of token usage.
 package application
 
 import (

@@ -1,4 +1,6 @@
-// Package infrastructure stores the model registry in PostgreSQL.
+// Package infrastructure stores the model registry and the usage records
+// in PostgreSQL, and reaches the providers (Providers: the catalogue, the
+// credentials, the fallbacks and the router of platform/ai).
 package infrastructure
 
 import (

@@ -2,6 +2,7 @@
 // vLLM, Ollama, Mistral, Berget, any /v1 server), Azure OpenAI, Anthropic
 // Messages, and the built-in offline "local" provider; a router spreads
 // requests over endpoints with retries, failover and circuit breakers.
+// Only the models module uses it (internal/archtest checks this).
 package ai
 
 import (

@@ -1,4 +1,6 @@
-// Package blobstore keeps uploaded bytes on disk, under FILE_STORAGE_DIR/<tenant>/files/<id>: chat attachments and knowledge documents alike.
+// Package blobstore keeps uploaded bytes on disk, under
+// FILE_STORAGE_DIR/<tenant>/files/<id>: chat attachments and knowledge
+// documents alike.
 package blobstore
 
 import (

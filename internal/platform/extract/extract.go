@@ -4,7 +4,8 @@
 // Plain text, Markdown, CSV, JSON and HTML, PDF and the Office formats are
 // read here. Readers write into a counting writer that stops them at the
 // character limit, so a file that expands stops costing at the limit, not
-// after. Parsers of untrusted formats run in a sandbox child (Isolated).
+// after. Parsers of untrusted formats run in a sandbox child (Isolated);
+// Reader is what the modules that store files read them with.
 package extract
 
 import (

@@ -1,6 +1,7 @@
 // Package infrastructure stores sessions in PostgreSQL and adapts the
-// provider router, the assistants, models and tenants modules to the
-// sessions module's ports.
+// models module's gateway and metering, and the assistants, knowledge and
+// files modules, to the sessions module's ports; its Models adapter renders
+// chat's prompts as messages.
 package infrastructure
 
 import (
