@@ -14,6 +14,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/infrastructure"
 	"github.com/agora-platform/agora/internal/platform/blobstore"
 	"github.com/agora-platform/agora/internal/platform/extract"
+	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Deps are what the module needs of the rest of the system.
@@ -23,7 +24,7 @@ type Deps struct {
 	Reader extract.Reader
 	Quotas application.Quotas
 	// Transcriber turns recorded attachments into text (nil: refused).
-	Transcriber application.Transcriber
+	Transcriber upload.Transcriber
 	Log         *slog.Logger
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/blobstore"
 	"github.com/agora-platform/agora/internal/platform/extract"
 	"github.com/agora-platform/agora/internal/platform/postgres"
+	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Deps are what the module needs of the rest of the system.
@@ -45,7 +46,7 @@ type Deps struct {
 	CrawlLimits application.CrawlLimits
 	RunUpdates  application.RunUpdates
 	// Transcriber turns recordings into text (nil: recordings refused).
-	Transcriber application.Transcriber
+	Transcriber upload.Transcriber
 }
 
 // Module is the wired knowledge module.

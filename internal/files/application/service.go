@@ -33,45 +33,6 @@ type Repo interface {
 	StorageUse
 }
 
-// Store keeps file bytes.
-type Store interface {
-	// Save streams r into a new object, reading at most max+1 bytes.
-	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (upload.Saved, error)
-	Open(tenant tenancy.ID, id uuid.UUID) (io.ReadCloser, error)
-	Remove(tenant tenancy.ID, id uuid.UUID) error
-}
-
-// Reader reads the text of files.
-type Reader interface {
-	// Detect sniffs a file's MIME type from its first bytes and name.
-	Detect(head []byte, name string) string
-	// Text reads at most maxChars characters of text; its errors are the
-	// domain's ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong.
-	// A document stopped by a limit is an *errs.Error that says which.
-	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
-	// Supported lists the MIME types Text reads.
-	Supported() []string
-}
-
-// Transcriber turns recorded attachments into text.
-type Transcriber interface {
-	// IsAudio reports whether mime is a recording it can transcribe.
-	IsAudio(mime string) bool
-	// Model picks the tenant's model for a recording (space nil: a chat
-	// attachment belongs to no space).
-	Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error)
-	// Transcribe reads a stored recording, in segments when it is long.
-	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
-}
-
-// Recording is stored audio to transcribe.
-type Recording struct {
-	Name string
-	MIME string
-	Size int64
-	Open func() (io.ReadCloser, error)
-}
-
 // StorageUse sums what a tenant stores: attachments and documents.
 type StorageUse interface {
 	UsedBytes(ctx context.Context, tenant tenancy.ID) (int64, error)
@@ -85,17 +46,17 @@ type Quotas interface {
 // Service runs the files use cases.
 type Service struct {
 	repo   Repo
-	store  Store
-	reader Reader
+	store  upload.Store
+	reader upload.Reader
 	quotas Quotas
 	// transcriber turns recorded attachments into text; nil refuses them.
-	transcriber Transcriber
+	transcriber upload.Transcriber
 	log         *slog.Logger
 	now         func() time.Time
 }
 
 // NewService returns a Service; a nil transcriber refuses recordings.
-func NewService(repo Repo, store Store, reader Reader, quotas Quotas, transcriber Transcriber, log *slog.Logger) *Service {
+func NewService(repo Repo, store upload.Store, reader upload.Reader, quotas Quotas, transcriber upload.Transcriber, log *slog.Logger) *Service {
 	return &Service{repo: repo, store: store, reader: reader, quotas: quotas, transcriber: transcriber, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
@@ -155,7 +116,7 @@ func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error)
 	if err != nil {
 		return "", err
 	}
-	rec := Recording{Name: f.Name, MIME: f.MimeType, Size: f.Size, Open: func() (io.ReadCloser, error) { return s.store.Open(f.Tenant, f.ID) }}
+	rec := upload.Recording{Name: f.Name, MIME: f.MimeType, Size: f.Size, Open: func() (io.ReadCloser, error) { return s.store.Open(f.Tenant, f.ID) }}
 	text, err := s.transcriber.Transcribe(ctx, f.Tenant, model, rec, func(int, int) error { return nil })
 	if err != nil {
 		return "", err

@@ -5,11 +5,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/agora-platform/agora/internal/files/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Transcriber transcribes recorded attachments through the models
@@ -29,8 +29,8 @@ func (t Transcriber) Model(ctx context.Context, tenant tenancy.ID, _ actor.Calle
 }
 
 // Transcribe reads a stored recording, in segments when it is long.
-func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec application.Recording, progress func(done, total int) error) (string, error) {
+func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec upload.Recording, progress func(done, total int) error) (string, error) {
 	return t.gateway.Transcribe(ctx, tenant, model, modelsapp.Recording(rec), progress)
 }
 
-var _ application.Transcriber = Transcriber{}
+var _ upload.Transcriber = Transcriber{}

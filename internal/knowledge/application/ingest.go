@@ -261,7 +261,7 @@ func (k *Knowledge) transcribe(ctx context.Context, b domain.InfoBlob, model uui
 	if err := report(5, "transcribing"); err != nil {
 		return "", err
 	}
-	rec := Recording{Name: b.Title, MIME: b.MimeType, Size: b.Size, Open: func() (io.ReadCloser, error) { return k.store.Open(b.Tenant, b.ID) }}
+	rec := upload.Recording{Name: b.Title, MIME: b.MimeType, Size: b.Size, Open: func() (io.ReadCloser, error) { return k.store.Open(b.Tenant, b.ID) }}
 	text, err := k.transcriber.Transcribe(ctx, b.Tenant, model, rec, func(done, total int) error {
 		return report(5+45*done/total, fmt.Sprintf("transcribed %d of %d parts", done, total))
 	})

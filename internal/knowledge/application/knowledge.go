@@ -17,6 +17,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/txn"
+	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Space matrix names used here.
@@ -35,8 +36,8 @@ const (
 type KnowledgeDeps struct {
 	Repo   KnowledgeRepo
 	Tx     txn.Transactor
-	Store  Store
-	Reader Reader
+	Store  upload.Store
+	Reader upload.Reader
 	// Room checks the tenant's storage quota, which attachments share.
 	Room      Room
 	Spaces    Spaces
@@ -46,7 +47,7 @@ type KnowledgeDeps struct {
 	Languages Languages
 	Jobs      Jobs
 	// Transcriber turns recordings into text; nil refuses recordings.
-	Transcriber Transcriber
+	Transcriber upload.Transcriber
 	Log         *slog.Logger
 	Chunking    domain.ChunkOptions
 	// EmbedBatch is how many chunks go to the embedder at once.
@@ -60,8 +61,8 @@ type KnowledgeDeps struct {
 type Knowledge struct {
 	repo        KnowledgeRepo
 	tx          txn.Transactor
-	store       Store
-	reader      Reader
+	store       upload.Store
+	reader      upload.Reader
 	room        Room
 	spaces      Spaces
 	models      Models
@@ -69,7 +70,7 @@ type Knowledge struct {
 	tokens      Tokens
 	languages   Languages
 	jobs        Jobs
-	transcriber Transcriber
+	transcriber upload.Transcriber
 	log         *slog.Logger
 	chunking    domain.ChunkOptions
 	embedBatch  int

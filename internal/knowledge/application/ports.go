@@ -2,14 +2,12 @@ package application
 
 import (
 	"context"
-	"io"
 
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/knowledge/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	"github.com/agora-platform/agora/internal/platform/upload"
 )
 
 // Spaces checks the space permission matrix.
@@ -19,26 +17,6 @@ type Spaces interface {
 	Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) error
 	// Readable lists the spaces the caller can enter.
 	Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error)
-}
-
-// Store keeps document bytes (the platform's blob store).
-type Store interface {
-	// Save streams r into a new object, reading at most max+1 bytes.
-	Save(ctx context.Context, tenant tenancy.ID, id uuid.UUID, r io.Reader, max int64) (upload.Saved, error)
-	Open(tenant tenancy.ID, id uuid.UUID) (io.ReadCloser, error)
-	Remove(tenant tenancy.ID, id uuid.UUID) error
-}
-
-// Reader reads the text of documents (the platform's text reader).
-type Reader interface {
-	// Detect sniffs a file's MIME type from its first bytes and name.
-	Detect(head []byte, name string) string
-	// Text reads at most maxChars characters of text; its errors are
-	// upload's ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong. A
-	// document stopped by a limit is an *errs.Error that says which.
-	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
-	// Supported lists the MIME types Text reads.
-	Supported() []string
 }
 
 // Room checks a tenant's storage quota, which chat attachments and
@@ -181,25 +159,4 @@ type Jobs interface {
 	Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string) error
 	// Run does a job's work with progress, as the jobs module runs it.
 	Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(ctx context.Context, report func(int, string) error) (string, error)) error
-}
-
-// Transcriber turns recordings into text with a transcription model.
-type Transcriber interface {
-	// IsAudio reports whether mime is a recording it can transcribe.
-	IsAudio(mime string) bool
-	// Model picks the model for a recording added to a space (the space's
-	// default transcription model, else the tenant's), or with no space
-	// (a chat attachment) the tenant's.
-	Model(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) (uuid.UUID, error)
-	// Transcribe reads a stored recording of size bytes, in segments when
-	// it is long, telling progress after each.
-	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
-}
-
-// Recording is stored audio to transcribe.
-type Recording struct {
-	Name string
-	MIME string
-	Size int64
-	Open func() (io.ReadCloser, error)
 }

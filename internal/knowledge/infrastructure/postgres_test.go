@@ -1,6 +1,7 @@
 package infrastructure
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -12,21 +13,14 @@ import (
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
-// TestASecondTenantSeesNothingOfTheFirst: a collection of tenant A and its
-// document are neither found nor listed by tenant B, by B's id (the tenant
-// condition) or, in B's unit of work, by A's id (row-level security, the
-// second line); nor can B rename or delete them.
-func TestASecondTenantSeesNothingOfTheFirst(t *testing.T) {
+// TestTenantBNeverSeesACollectionOfA: A's collection and its document stay hidden from B, which can neither rename nor delete them.
+func TestTenantBNeverSeesACollectionOfA(t *testing.T) {
 	t.Parallel()
 	repo := NewKnowledge(testkit.AppDB(t))
-	a, b := testkit.Tenant(t), testkit.Tenant(t)
-	space := uuid.Must(uuid.NewV7())
-	_, err := testkit.DB(t).ExecContext(t.Context(), "INSERT INTO spaces (id, tenant_id, kind, name) VALUES (?, ?, 'shared', 'Permits')", space, a.UUID)
-	require.NoError(t, err)
-	now := time.Now().UTC()
+	a, b, inA, inB := testkit.TwoTenants(t)
+	space, now := testkit.SharedSpace(t, a), time.Now().UTC()
 	col := domain.Collection{ID: uuid.Must(uuid.NewV7()), Tenant: a, Space: space, Name: "Permits", EmbeddingModel: uuid.New(),
 		Language: "swedish", CreatedAt: now, UpdatedAt: now}
-	inA := tenancy.With(t.Context(), a)
 	require.NoError(t, repo.InsertCollection(inA, col))
 	blob, inserted, err := repo.InsertBlob(inA, domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: a, Collection: col.ID, Title: "Fees",
 		MimeType: "text/plain", Size: 12, SHA256: "00", Status: domain.BlobQueued, CreatedAt: now, UpdatedAt: now})
@@ -36,13 +30,14 @@ func TestASecondTenantSeesNothingOfTheFirst(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Permits", got.Name)
 
-	inB := tenancy.With(t.Context(), b)
-	_, err = repo.Collection(inB, b, col.ID)
-	require.ErrorIs(t, err, domain.ErrCollectionNotFound)
-	_, err = repo.Collection(inB, a, col.ID)
-	require.ErrorIs(t, err, domain.ErrCollectionNotFound, "row-level security hides A's collection inside B's unit of work")
-	_, err = repo.Blob(inB, a, blob.ID)
-	require.ErrorIs(t, err, domain.ErrBlobNotFound, "and its document")
+	testkit.Hidden(t, inB, a, b, "collection", domain.ErrCollectionNotFound, func(ctx context.Context, tenant tenancy.ID) error {
+		_, err := repo.Collection(ctx, tenant, col.ID)
+		return err
+	})
+	testkit.Hidden(t, inB, a, b, "document", domain.ErrBlobNotFound, func(ctx context.Context, tenant tenancy.ID) error {
+		_, err := repo.Blob(ctx, tenant, blob.ID)
+		return err
+	})
 	for _, tenant := range []tenancy.ID{a, b} {
 		listed, err := repo.Collections(inB, tenant, []uuid.UUID{space})
 		require.NoError(t, err)

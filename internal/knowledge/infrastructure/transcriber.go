@@ -5,11 +5,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/agora-platform/agora/internal/knowledge/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/audio"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/upload"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 )
 
@@ -43,8 +43,8 @@ func (t Transcriber) Model(ctx context.Context, tenant tenancy.ID, c actor.Calle
 }
 
 // Transcribe reads a stored recording, in segments when it is long.
-func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec application.Recording, progress func(done, total int) error) (string, error) {
+func (t Transcriber) Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec upload.Recording, progress func(done, total int) error) (string, error) {
 	return t.gateway.Transcribe(ctx, tenant, model, modelsapp.Recording(rec), progress)
 }
 
-var _ application.Transcriber = Transcriber{}
+var _ upload.Transcriber = Transcriber{}

@@ -1,6 +1,7 @@
 package infrastructure_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -13,27 +14,21 @@ import (
 	"github.com/agora-platform/agora/internal/platform/testkit"
 )
 
-// TestASecondTenantSeesNothingOfTheFirst: a model provider of tenant A is
-// neither found nor listed by tenant B, by B's id (the tenant condition)
-// or, in B's unit of work, by A's id (row-level security, the second line).
-func TestASecondTenantSeesNothingOfTheFirst(t *testing.T) {
+// TestTenantBNeverSeesAProviderOfA: a provider record of A is invisible to B, by B's id and by A's.
+func TestTenantBNeverSeesAProviderOfA(t *testing.T) {
 	t.Parallel()
 	repo := infrastructure.NewRepo(testkit.AppDB(t))
-	a, b := testkit.Tenant(t), testkit.Tenant(t)
-	now := time.Now().UTC()
+	a, b, inA, inB := testkit.TwoTenants(t)
 	p := domain.Provider{ID: uuid.Must(uuid.NewV7()), Tenant: a, Name: "Machine room", ProviderType: "vllm",
-		Endpoint: "https://vllm.kommun.example/v1", CreatedAt: now, UpdatedAt: now}
-	inA := tenancy.With(t.Context(), a)
+		Endpoint: "https://vllm.kommun.example/v1", CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
 	require.NoError(t, repo.InsertProvider(inA, p))
 	got, err := repo.Provider(inA, a, p.ID)
 	require.NoError(t, err)
 	require.Equal(t, "Machine room", got.Name)
-
-	inB := tenancy.With(t.Context(), b)
-	_, err = repo.Provider(inB, b, p.ID)
-	require.ErrorIs(t, err, domain.ErrProviderNotFound)
-	_, err = repo.Provider(inB, a, p.ID)
-	require.ErrorIs(t, err, domain.ErrProviderNotFound, "row-level security hides A's provider inside B's unit of work")
+	testkit.Hidden(t, inB, a, b, "provider", domain.ErrProviderNotFound, func(ctx context.Context, tenant tenancy.ID) error {
+		_, err := repo.Provider(ctx, tenant, p.ID)
+		return err
+	})
 	listed, err := repo.Providers(inB, a)
 	require.NoError(t, err)
 	require.Empty(t, listed)

@@ -116,7 +116,7 @@ func seal(t *testing.T, plain string) string {
 // line).
 func TestASecondTenantSeesNothingOfTheFirst(t *testing.T) {
 	t.Parallel()
-	a, b := testkit.Tenant(t), testkit.Tenant(t)
+	a, b, inA, inB := testkit.TwoTenants(t)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	keyOfA, keyOfB, secretOfA, byB := seal(t, "key-of-a"), seal(t, "key-of-b"), seal(t, "secret-of-a"), seal(t, "by-b")
 	cred := domain.Credential{Provider: domain.OpenAI, APIKey: keyOfA, Endpoint: "https://llm.kommun.example/v1", UpdatedAt: now}
@@ -124,7 +124,6 @@ func TestASecondTenantSeesNothingOfTheFirst(t *testing.T) {
 		ClientID: "agora-a", ClientSecret: secretOfA, AllowedDomains: []string{"kommun.example"}, Scopes: []string{"openid"},
 		UpdatedAt: now}
 	repo := infrastructure.NewRepo(testkit.AppDB(t))
-	inA, inB := tenancy.With(t.Context(), a), tenancy.With(t.Context(), b)
 	require.NoError(t, repo.PutCredential(inA, a, cred))
 	require.NoError(t, repo.PutFederation(inA, a, fed))
 	require.NoError(t, repo.PutCredential(inB, b, domain.Credential{Provider: domain.Anthropic, APIKey: keyOfB, UpdatedAt: now}))
