@@ -27,7 +27,7 @@ func (v Violation) String() string { return fmt.Sprintf("%s imports %s: %s", v.F
 
 // pkg says where a Go package sits in the layout.
 type pkg struct {
-	kind   string // "layer", "module", "platform", "app", "cmd", "other"
+	kind   string // "layer", "module", "platform", "app", "ops", "cmd", "other"
 	module string // module name for "layer" and "module"
 	layer  string // domain, application, api, infrastructure
 }
@@ -86,6 +86,8 @@ func classify(dir string) pkg {
 		return pkg{kind: "platform"}
 	case parts[1] == "app":
 		return pkg{kind: "app"}
+	case parts[1] == "ops":
+		return pkg{kind: "ops"}
 	case parts[1] == "archtest":
 		return pkg{kind: "other"}
 	case len(parts) == 2:
@@ -128,10 +130,20 @@ func check(from pkg, imp, module string) string {
 	if isInternal && to.kind == "module" && from.kind != "app" && from.module != to.module {
 		return "a module's wiring package is imported only by internal/app"
 	}
+	if isInternal && to.kind == "ops" && from.kind != "cmd" && from.kind != "app" && from.kind != "ops" {
+		return "internal/ops is imported only by internal/app and cmd/*"
+	}
 	switch from.kind {
 	case "cmd":
 		if isInternal && (to.kind == "layer" || to.kind == "module") {
 			return "cmd/* reaches modules only through internal/app"
+		}
+	case "ops":
+		switch {
+		case isInternal && to.kind == "layer" && to.layer != "application" && to.layer != "domain":
+			return "internal/ops reaches modules only through their application and domain layers"
+		case isStoreLib(imp):
+			return "internal/ops must not use storage libraries: it goes through application services"
 		}
 	case "platform":
 		if isInternal && (to.kind == "layer" || to.kind == "module" || to.kind == "app") {
