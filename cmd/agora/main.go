@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/agora-platform/agora/internal/app"
+	"github.com/agora-platform/agora/internal/ops"
 	"github.com/agora-platform/agora/internal/platform/health"
 )
 
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	case "bench":
 		return bench(ctx, a, rest, out)
 	case "rotate-keys":
-		n, err := a.RotateKeys(ctx)
+		n, err := a.Ops().RotateKeys(ctx)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func eval(ctx context.Context, a *app.App, args []string, out io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	o := app.EvalOptions{Dir: *data, Workers: *workers, Keep: *keep, LocalDims: *dims}
+	o := ops.EvalOptions{Dir: *data, Workers: *workers, Keep: *keep, LocalDims: *dims}
 	if *model != "" {
 		id, err := uuid.Parse(*model)
 		if err != nil {
@@ -126,13 +127,13 @@ func eval(ctx context.Context, a *app.App, args []string, out io.Writer) error {
 		}
 		o.EmbeddingModel = id
 	}
-	return a.EvalSciFact(ctx, o, out)
+	return a.Ops().EvalSciFact(ctx, o, out)
 }
 
 func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "ingestion" {
 		fs := flag.NewFlagSet("bench ingestion", flag.ContinueOnError)
-		var o app.IngestBenchOptions
+		var o ops.IngestBenchOptions
 		fs.IntVar(&o.Documents, "documents", 20, "documents to ingest")
 		fs.IntVar(&o.ChunksEach, "chunks-each", 100, "about how many chunks each document has")
 		fs.IntVar(&o.Workers, "workers", 2, "documents ingested at once")
@@ -140,13 +141,13 @@ func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error 
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return a.BenchIngest(ctx, o, out)
+		return a.Ops().BenchIngest(ctx, o, out)
 	}
 	if len(args) == 0 || args[0] != "retrieval" {
 		return errors.New("bench: the benchmarks are retrieval and ingestion (agora bench retrieval, agora bench ingestion)")
 	}
 	fs := flag.NewFlagSet("bench retrieval", flag.ContinueOnError)
-	var o app.RetrievalBenchOptions
+	var o ops.RetrievalBenchOptions
 	fs.IntVar(&o.Chunks, "chunks", 100_000, "chunks in the benchmark tenant")
 	fs.IntVar(&o.Collections, "collections", 100, "collections the chunks are spread over")
 	fs.IntVar(&o.Scope, "scope", 0, "collections each query searches (default: all)")
@@ -158,7 +159,7 @@ func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	return a.BenchRetrieval(ctx, o, out)
+	return a.Ops().BenchRetrieval(ctx, o, out)
 }
 
 func migrate(ctx context.Context, a *app.App, out io.Writer) error {
@@ -176,7 +177,7 @@ func migrate(ctx context.Context, a *app.App, out io.Writer) error {
 }
 
 func seed(ctx context.Context, a *app.App, out io.Writer) error {
-	done, err := a.Seed(ctx)
+	done, err := a.Ops().Seed(ctx)
 	for _, line := range done {
 		fmt.Fprintln(out, "seed:", line)
 	}
@@ -195,7 +196,7 @@ func createTenant(ctx context.Context, a *app.App, args []string, out io.Writer)
 		fs.Usage()
 		return errors.New("create-tenant: -name is required")
 	}
-	id, err := a.CreateTenant(ctx, *name, *display, *slug)
+	id, err := a.Ops().CreateTenant(ctx, *name, *display, *slug)
 	if err != nil {
 		return err
 	}
@@ -223,7 +224,7 @@ func createUser(ctx context.Context, a *app.App, args []string, out io.Writer) e
 			return err
 		}
 	}
-	id, err := a.CreateUser(ctx, *tenant, *email, *role, password)
+	id, err := a.Ops().CreateUser(ctx, *tenant, *email, *role, password)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/app"
 	"github.com/agora-platform/agora/internal/app/apptest"
+	"github.com/agora-platform/agora/internal/ops"
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -122,16 +123,16 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	require.Empty(t, applied)
 	// Start from no demo data, whatever an earlier run left; only this test
 	// uses the demo tenant.
-	if old, err := a.Tenants.Service.GetBySlug(ctx, app.DemoTenantSlug); err == nil {
+	if old, err := a.Tenants.Service.GetBySlug(ctx, ops.DemoTenantSlug); err == nil {
 		require.NoError(t, a.Tenants.Service.Delete(ctx, old.ID))
 	}
-	first, err := a.Seed(ctx)
+	first, err := a.Ops().Seed(ctx)
 	require.NoError(t, err)
 	require.Contains(t, strings.Join(first, "\n"), "created demo admin")
 	require.Contains(t, strings.Join(first, "\n"), `created "Demo assistant"`)
 
 	// Sign in as the demo admin and look around as a person would.
-	form := url.Values{"username": {app.DemoAdminEmail}, "password": {cfg.DemoAdminPassword}}
+	form := url.Values{"username": {ops.DemoAdminEmail}, "password": {cfg.DemoAdminPassword}}
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/login/token/", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
@@ -156,7 +157,7 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	}
 	get("/api/v1/spaces/"+personal.ID+"/applications/", &apps)
 	require.Len(t, apps.Assistants.Items, 1)
-	require.Equal(t, app.DemoAssistantName, apps.Assistants.Items[0].Name)
+	require.Equal(t, ops.DemoAssistantName, apps.Assistants.Items[0].Name)
 	for _, kind := range []string{"completion", "embedding"} {
 		var models struct {
 			Items []struct {
@@ -176,7 +177,7 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 	}
 
 	before := seedSnapshot(t, a)
-	again, err := a.Seed(ctx)
+	again, err := a.Ops().Seed(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{`tenant "Demo" already exists`,
 		"demo admin already exists; sign in as admin@demo.example with DEMO_ADMIN_PASSWORD in .env"}, again)

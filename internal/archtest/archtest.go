@@ -30,7 +30,7 @@ func (v Violation) String() string { return fmt.Sprintf("%s imports %s: %s", v.F
 // pkg says where a Go package sits in the layout.
 type pkg struct {
 	dir    string
-	kind   string // "layer", "module", "platform", "app", "cmd", "other"
+	kind   string // "layer", "module", "platform", "app", "ops", "cmd", "other"
 	module string // module name for "layer" and "module"
 	layer  string // domain, application, api, infrastructure
 }
@@ -95,6 +95,8 @@ func place(dir string) pkg {
 		return pkg{kind: "platform"}
 	case parts[1] == "app":
 		return pkg{kind: "app"}
+	case parts[1] == "ops":
+		return pkg{kind: "ops"}
 	case parts[1] == "archtest":
 		return pkg{kind: "other"}
 	case len(parts) == 2:
@@ -147,10 +149,20 @@ func check(from pkg, imp, module string) string {
 		!(from.kind == "platform" && from.dir == "internal/platform/ai") {
 		return "the provider router is the models module's: reach models through models/application (the gateway)"
 	}
+	if isInternal && to.kind == "ops" && from.kind != "cmd" && from.kind != "app" && from.kind != "ops" {
+		return "internal/ops is imported only by internal/app and cmd/*"
+	}
 	switch from.kind {
 	case "cmd":
 		if isInternal && (to.kind == "layer" || to.kind == "module") {
 			return "cmd/* reaches modules only through internal/app"
+		}
+	case "ops":
+		switch {
+		case isInternal && to.kind == "layer" && to.layer != "application" && to.layer != "domain":
+			return "internal/ops reaches modules only through their application and domain layers"
+		case isStoreLib(imp):
+			return "internal/ops must not use storage libraries: it goes through application services"
 		}
 	case "platform":
 		if isInternal && (to.kind == "layer" || to.kind == "module" || to.kind == "app") {

@@ -167,3 +167,45 @@ func wire(a *App) {
 	require.NoError(t, err)
 	require.Empty(t, vs)
 }
+
+// TestOpsRules proves internal/ops is held to modules' application and
+// domain layers and platform packages, and that only internal/app and
+// cmd/* may import it.
+func TestOpsRules(t *testing.T) {
+	t.Parallel()
+	root := write(t, map[string]string{
+		"internal/ops/bench.go": imports("ops",
+			module+"/internal/widgets/application", module+"/internal/widgets/domain", module+"/internal/platform/tenancy",
+			"github.com/google/uuid", "context",
+			module+"/internal/widgets/infrastructure", module+"/internal/widgets/api", module+"/internal/widgets",
+			module+"/internal/app", "github.com/uptrace/bun", "github.com/uptrace/bun/dialect/pgdialect",
+			"github.com/redis/go-redis/v9", "database/sql"),
+		"internal/ops/bench_test.go":           imports("ops", module+"/internal/widgets/infrastructure", "github.com/uptrace/bun"),
+		"internal/app/ops.go":                  imports("app", module+"/internal/ops"),
+		"cmd/tool/main.go":                     imports("main", module+"/internal/app", module+"/internal/ops"),
+		"internal/widgets/application/uses.go": imports("application", module+"/internal/ops"),
+		"internal/platform/thing/thing.go":     imports("thing", module+"/internal/ops"),
+	})
+	vs, err := archtest.Check(root, module)
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, v := range vs {
+		got[v.File+" -> "+strings.TrimPrefix(v.Import, module+"/")] = true
+	}
+	want := []string{
+		"internal/ops/bench.go -> internal/widgets/infrastructure",
+		"internal/ops/bench.go -> internal/widgets/api",
+		"internal/ops/bench.go -> internal/widgets",
+		"internal/ops/bench.go -> internal/app",
+		"internal/ops/bench.go -> github.com/uptrace/bun",
+		"internal/ops/bench.go -> github.com/uptrace/bun/dialect/pgdialect",
+		"internal/ops/bench.go -> github.com/redis/go-redis/v9",
+		"internal/ops/bench.go -> database/sql",
+		"internal/widgets/application/uses.go -> internal/ops",
+		"internal/platform/thing/thing.go -> internal/ops",
+	}
+	for _, w := range want {
+		require.True(t, got[w], "expected a violation for %s; got %v", w, vs)
+	}
+	require.Len(t, vs, len(want), "%v", vs)
+}

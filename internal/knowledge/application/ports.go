@@ -109,6 +109,8 @@ type Scope struct {
 
 // KnowledgeRepo stores collections, info blobs and chunks, and searches.
 type KnowledgeRepo interface {
+	// Importer is the bulk path of benchmarks (ImportPrepared).
+	Importer
 	InsertCollection(ctx context.Context, c domain.Collection) error
 	Collection(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (domain.Collection, error)
 	// Collections lists the collections of the spaces.

@@ -188,7 +188,7 @@ func TestRotationKeepsEverySecretReadable(t *testing.T) {
 
 	cfg.EncryptionKey = newKey.Encode() + "," + oldKey.Encode()
 	during := apptest.With(t, cfg).App
-	n, err := during.RotateKeys(ctx)
+	n, err := during.Ops().RotateKeys(ctx)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, n, 2)
 

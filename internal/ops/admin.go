@@ -1,4 +1,4 @@
-package app
+package ops
 
 import (
 	"context"
@@ -12,13 +12,11 @@ import (
 	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
-	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
-	"github.com/agora-platform/agora/internal/tenants/application"
-	"github.com/agora-platform/agora/internal/tenants/domain"
+	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
+	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
 	usersdomain "github.com/agora-platform/agora/internal/users/domain"
-	"github.com/agora-platform/agora/migrations"
 )
 
 // The demo data `agora seed` creates.
@@ -28,42 +26,14 @@ const (
 	DemoAdminEmail = "admin@demo.example"
 )
 
-// Migrate applies pending migrations as the tables' owner
-// (MIGRATION_DATABASE_URL), grants the application's role (the user of
-// DATABASE_URL) its rights on them, and returns the names applied.
-func (a *App) Migrate(ctx context.Context) ([]string, error) {
-	all, err := migrations.All()
-	if err != nil {
-		return nil, err
-	}
-	app, own, err := postgres.Roles(a.Config.DatabaseURL, a.Config.OwnerDatabaseURL())
-	if err != nil {
-		return nil, err
-	}
-	owner, err := a.Owner.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	applied, err := postgres.Migrate(ctx, owner, all)
-	if err != nil {
-		return nil, err
-	}
-	if app.User != own.User {
-		if err := postgres.Grant(ctx, owner, app.User); err != nil {
-			return applied, err
-		}
-	}
-	return applied, nil
-}
-
 // Seed creates the demo tenant and its Owner unless they exist, and
 // describes what it did, including how to sign in.
-func (a *App) Seed(ctx context.Context) ([]string, error) {
+func (o *Ops) Seed(ctx context.Context) ([]string, error) {
 	var done []string
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation", Slug: DemoTenantSlug})
+	t, err := o.Tenants.Create(ctx, tenantsapp.CreateInput{Name: DemoTenantName, DisplayName: "Demo organisation", Slug: DemoTenantSlug})
 	switch {
-	case errors.Is(err, domain.ErrNameTaken) || errors.Is(err, domain.ErrSlugTaken):
-		if t, err = a.Tenants.Service.GetBySlug(ctx, DemoTenantSlug); err != nil {
+	case errors.Is(err, tenantsdomain.ErrNameTaken) || errors.Is(err, tenantsdomain.ErrSlugTaken):
+		if t, err = o.Tenants.GetBySlug(ctx, DemoTenantSlug); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
 		done = append(done, fmt.Sprintf("tenant %q already exists", DemoTenantName))
@@ -73,16 +43,16 @@ func (a *App) Seed(ctx context.Context) ([]string, error) {
 		done = append(done, fmt.Sprintf("created tenant %q (%s)", t.Name, t.ID))
 	}
 
-	password, generated := a.Config.DemoAdminPassword, false
+	password, generated := o.DemoAdminPassword, false
 	if password == "" {
 		password, generated = randomPassword(), true
 	}
-	admin, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: DemoAdminEmail, Username: "Demo admin",
+	admin, err := o.Users.Create(ctx, t.ID, usersapp.CreateInput{Email: DemoAdminEmail, Username: "Demo admin",
 		Password: password, PredefinedRoles: []string{usersdomain.RoleOwner}})
 	switch {
 	case errors.Is(err, usersdomain.ErrEmailTaken):
 		hint := "the password you set"
-		if a.Config.DemoAdminPassword != "" {
+		if o.DemoAdminPassword != "" {
 			hint = "DEMO_ADMIN_PASSWORD in .env"
 		}
 		done = append(done, fmt.Sprintf("demo admin already exists; sign in as %s with %s", DemoAdminEmail, hint))
@@ -94,11 +64,11 @@ func (a *App) Seed(ctx context.Context) ([]string, error) {
 		done = append(done, fmt.Sprintf("created demo admin; sign in as %s with DEMO_ADMIN_PASSWORD from .env", DemoAdminEmail))
 	}
 	if errors.Is(err, usersdomain.ErrEmailTaken) {
-		if admin, err = a.Users.Service.ByEmail(ctx, t.ID, DemoAdminEmail); err != nil {
+		if admin, err = o.Users.ByEmail(ctx, t.ID, DemoAdminEmail); err != nil {
 			return nil, fmt.Errorf("seed: find demo admin: %w", err)
 		}
 	}
-	more, err := a.seedModelsAndAssistant(ctx, t.ID, admin.ID)
+	more, err := o.seedModelsAndAssistant(ctx, t.ID, admin.ID)
 	return append(done, more...), err
 }
 
@@ -116,17 +86,17 @@ const DemoAssistantName = "Demo assistant"
 // seedModelsAndAssistant registers the local models, makes them the demo
 // tenant's defaults, and gives the demo admin an assistant; each step only
 // when it is missing, so a second run changes nothing.
-func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, admin uuid.UUID) ([]string, error) {
+func (o *Ops) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, admin uuid.UUID) ([]string, error) {
 	var done []string
 	for _, spec := range localModels {
-		m, created, err := a.Models.Service.EnsureGlobal(ctx, spec)
+		m, created, err := o.Models.EnsureGlobal(ctx, spec)
 		if err != nil {
 			return done, fmt.Errorf("seed model %q: %w", spec.Name, err)
 		}
 		if created {
 			done = append(done, fmt.Sprintf("registered model %q", spec.Name))
 		}
-		changed, err := a.Models.Service.EnsureSetting(ctx, tenant, m.ID, modelsdomain.Setting{Enabled: true, Default: true})
+		changed, err := o.Models.EnsureSetting(ctx, tenant, m.ID, modelsdomain.Setting{Enabled: true, Default: true})
 		if err != nil {
 			return done, fmt.Errorf("enable model %q: %w", spec.Name, err)
 		}
@@ -135,11 +105,11 @@ func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, adm
 		}
 	}
 	caller := actor.Caller{UserID: admin, TenantAdmin: true, Permissions: []string{string(usersdomain.PermAssistants)}}
-	personal, err := a.Spaces.Service.Personal(ctx, tenant, actor.Caller{UserID: admin, TenantAdmin: true})
+	personal, err := o.Spaces.Personal(ctx, tenant, actor.Caller{UserID: admin, TenantAdmin: true})
 	if err != nil {
 		return done, fmt.Errorf("seed: personal space: %w", err)
 	}
-	existing, err := a.Assistants.Service.InSpace(ctx, tenant, caller, personal.ID)
+	existing, err := o.Assistants.InSpace(ctx, tenant, caller, personal.ID)
 	if err != nil {
 		return done, fmt.Errorf("seed: list assistants: %w", err)
 	}
@@ -148,7 +118,7 @@ func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, adm
 			return done, nil
 		}
 	}
-	_, err = a.Assistants.Service.Create(ctx, tenant, caller, assistantsapp.CreateInput{Space: personal.ID, Name: DemoAssistantName,
+	_, err = o.Assistants.Create(ctx, tenant, caller, assistantsapp.CreateInput{Space: personal.ID, Name: DemoAssistantName,
 		Description: "Answers from the documents you give it, with citations.",
 		Prompt:      "Answer the question using only the knowledge provided. Cite your sources. If the knowledge does not contain the answer, say so."})
 	if err != nil {
@@ -159,17 +129,17 @@ func (a *App) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, adm
 
 // CreateUser adds a user to the tenant named by slug or id; without a
 // password the user is invited.
-func (a *App) CreateUser(ctx context.Context, tenant, email, role, password string) (string, error) {
-	t, err := a.Tenants.Service.GetBySlug(ctx, tenant)
-	if errors.Is(err, domain.ErrNotFound) {
+func (o *Ops) CreateUser(ctx context.Context, tenant, email, role, password string) (string, error) {
+	t, err := o.Tenants.GetBySlug(ctx, tenant)
+	if errors.Is(err, tenantsdomain.ErrNotFound) {
 		if id, perr := tenancy.Parse(tenant); perr == nil {
-			t, err = a.Tenants.Service.Get(ctx, id)
+			t, err = o.Tenants.Get(ctx, id)
 		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("tenant %q: %w", tenant, err)
 	}
-	u, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: email, Password: password, PredefinedRoles: []string{role}})
+	u, err := o.Users.Create(ctx, t.ID, usersapp.CreateInput{Email: email, Password: password, PredefinedRoles: []string{role}})
 	if err != nil {
 		return "", err
 	}
@@ -184,18 +154,18 @@ func randomPassword() string {
 
 // RotateKeys re-encrypts every stored secret under the first ENCRYPTION_KEY
 // and returns how many changed.
-func (a *App) RotateKeys(ctx context.Context) (int, error) {
-	n, err := a.Tenants.Service.RotateSecrets(ctx)
+func (o *Ops) RotateKeys(ctx context.Context) (int, error) {
+	n, err := o.Tenants.RotateSecrets(ctx)
 	if err != nil {
 		return n, err
 	}
-	m, err := a.Models.Service.RotateSecrets(ctx)
+	m, err := o.Models.RotateSecrets(ctx)
 	return n + m, err
 }
 
 // CreateTenant creates a tenant and returns its id.
-func (a *App) CreateTenant(ctx context.Context, name, displayName, slug string) (string, error) {
-	t, err := a.Tenants.Service.Create(ctx, application.CreateInput{Name: name, DisplayName: displayName, Slug: slug})
+func (o *Ops) CreateTenant(ctx context.Context, name, displayName, slug string) (string, error) {
+	t, err := o.Tenants.Create(ctx, tenantsapp.CreateInput{Name: name, DisplayName: displayName, Slug: slug})
 	if err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package app
+package ops
 
 import (
 	"context"
@@ -12,10 +12,7 @@ import (
 	"sync"
 	"time"
 
-	knowledgeinfra "github.com/agora-platform/agora/internal/knowledge/infrastructure"
-
 	"github.com/google/uuid"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
@@ -167,70 +164,49 @@ func benchWord(n int) string {
 	}
 }
 
-func benchVector(v []float32) string {
-	b := make([]byte, 0, len(v)*10)
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendFloat(b, float64(x), 'g', 6, 32)
-	}
-	return string(append(b, ']'))
-}
-
 // BenchRetrieval fills a fresh tenant with synthetic chunks, builds the
 // HNSW index once, then measures vector and hybrid search through the
 // real search path: latency p50/p99 and recall@10 against exact search.
-func (a *App) BenchRetrieval(ctx context.Context, o RetrievalBenchOptions, out io.Writer) error {
-	o = o.withDefaults()
+func (o *Ops) BenchRetrieval(ctx context.Context, opts RetrievalBenchOptions, out io.Writer) error {
+	opts = opts.withDefaults()
 	// A model of its own, so that dropping and building its index touches
 	// no one else's chunks.
-	m, _, err := a.Models.Service.EnsureGlobal(ctx, modelsdomain.Spec{Kind: modelsdomain.Embedding, Name: "Retrieval benchmark (384)",
+	m, _, err := o.Models.EnsureGlobal(ctx, modelsdomain.Spec{Kind: modelsdomain.Embedding, Name: "Retrieval benchmark (384)",
 		ProviderType: "local", ProviderModel: "hash-ngram-384", Dimensions: benchDims, Description: "Synthetic vectors of agora bench retrieval."})
 	if err != nil {
 		return err
 	}
-	w, err := a.evalWorld(ctx, EvalOptions{EmbeddingModel: m.ID})
+	w, err := o.evalWorld(ctx, EvalOptions{EmbeddingModel: m.ID})
 	if err != nil {
 		return err
 	}
-	if !o.Keep {
-		defer func() { _ = a.Tenants.Service.Delete(context.WithoutCancel(ctx), w.tenant) }()
+	if !opts.Keep {
+		defer func() { _ = o.Tenants.Delete(context.WithoutCancel(ctx), w.tenant) }()
 	}
-	cols, err := a.benchCollections(ctx, w, o.Collections)
+	cols, err := o.benchCollections(ctx, w, opts.Collections)
 	if err != nil {
 		return err
 	}
-	store := knowledgeinfra.NewKnowledge(a.DB)
-	store.BuildMemory, store.Owner = o.BuildMemory, a.Owner
-	if err := store.DropIndex(ctx, cols[0].EmbeddingModel); err != nil {
-		return err
+	data := newBenchData(opts.Seed)
+	ids := make([]uuid.UUID, len(cols))
+	for i, c := range cols {
+		ids[i] = c.ID
 	}
-	data := newBenchData(o.Seed)
-	start := time.Now()
-	if err := a.benchLoad(ctx, w.tenant, cols, data, o.Chunks); err != nil {
-		return err
-	}
-	loaded := time.Since(start)
-	start = time.Now()
-	model, err := a.Knowledge.Knowledge.EmbeddingModel(ctx, w.tenant, cols[0].EmbeddingModel)
+	// The import drops the model's HNSW index, writes the chunks in
+	// batches on two connections, sets the documents' and collections'
+	// totals as ingestion would, builds the index once and analyzes.
+	took, err := o.Knowledge.ImportPrepared(ctx, w.tenant, w.admin(), knowledgeapp.ImportInput{Collections: ids,
+		Batches: (opts.Chunks + benchBatch - 1) / benchBatch, ChunkTokens: benchWords, BuildMemory: opts.BuildMemory,
+		Batch: func(i int) []knowledgeapp.PreparedDoc {
+			first := i * benchBatch
+			return benchDocs(w.tenant, cols, data, first, min(first+benchBatch, opts.Chunks))
+		}})
 	if err != nil {
-		return err
-	}
-	if err := store.EnsureIndex(ctx, model); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "retrieval bench: %d chunks of %d dimensions in %d collections; loaded in %.0f s, HNSW built in %.0f s\n",
-		o.Chunks, benchDims, o.Collections, loaded.Seconds(), time.Since(start).Seconds())
-	owner, err := a.Owner.Get(ctx)
-	if err != nil {
-		return err
-	}
-	if _, err := owner.ExecContext(ctx, "ANALYZE chunks"); err != nil {
-		return err
-	}
-	return a.benchQueries(ctx, w, cols, data, o, out)
+		opts.Chunks, benchDims, opts.Collections, took.Load.Seconds(), took.Index.Seconds())
+	return o.benchQueries(ctx, w, cols, data, opts, out)
 }
 
 func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {
@@ -255,11 +231,11 @@ func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {
 	return o
 }
 
-func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]knowledgedomain.Collection, error) {
+func (o *Ops) benchCollections(ctx context.Context, w evalWorld, n int) ([]knowledgedomain.Collection, error) {
 	caller := actor.Caller{UserID: w.user, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
 	cols := []knowledgedomain.Collection{w.collection}
 	for i := 1; i < n; i++ {
-		c, err := a.Knowledge.Knowledge.CreateCollection(ctx, w.tenant, caller, knowledgeapp.CreateCollectionInput{
+		c, err := o.Knowledge.CreateCollection(ctx, w.tenant, caller, knowledgeapp.CreateCollectionInput{
 			Space: w.collection.Space, Name: fmt.Sprintf("Bench %d", i), EmbeddingModel: w.collection.EmbeddingModel})
 		if err != nil {
 			return nil, fmt.Errorf("bench collection %d: %w", i, err)
@@ -269,101 +245,23 @@ func (a *App) benchCollections(ctx context.Context, w evalWorld, n int) ([]knowl
 	return cols, nil
 }
 
-// benchLoad writes the chunks in batches on two connections, then sets
-// the documents' and collections' totals as ingestion would.
-func (a *App) benchLoad(ctx context.Context, tenant tenancy.ID, cols []knowledgedomain.Collection, data *benchData, n int) error {
-	batches := make(chan int)
-	errc := make(chan error, 2)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for first := range batches {
-				if err := a.benchInsert(ctx, tenant, cols, data, first, min(first+benchBatch, n)); err != nil {
-					errc <- err
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(batches)
-		for first := 0; first < n; first += benchBatch {
-			select {
-			case batches <- first:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	wg.Wait()
-	close(errc)
-	if err := <-errc; err != nil {
-		return err
-	}
-	_, err := a.DB.ExecContext(ctx, `UPDATE info_blobs b SET term_count = s.terms FROM (
-			SELECT c.info_blob_id, sum(array_length(t.positions, 1)) AS terms FROM chunks c, unnest(c.tsv) t
-			WHERE c.tenant_id = ? GROUP BY 1) s
-		WHERE b.tenant_id = ? AND b.id = s.info_blob_id`, tenant.UUID, tenant.UUID)
-	if err != nil {
-		return fmt.Errorf("bench document totals: %w", err)
-	}
-	_, err = a.DB.ExecContext(ctx, `UPDATE collections c SET chunk_count = s.chunks, term_count = s.terms FROM (
-			SELECT collection_id, sum(chunk_count) AS chunks, sum(term_count) AS terms FROM info_blobs WHERE tenant_id = ? GROUP BY 1) s
-		WHERE c.tenant_id = ? AND c.id = s.collection_id`, tenant.UUID, tenant.UUID)
-	if err != nil {
-		return fmt.Errorf("bench collection totals: %w", err)
-	}
-	_, err = a.DB.ExecContext(ctx, `INSERT INTO collection_terms (tenant_id, collection_id, lexeme, df)
-		SELECT c.tenant_id, c.collection_id, t.lexeme, count(*) FROM chunks c, unnest(c.tsv) t WHERE c.tenant_id = ? GROUP BY 1, 2, 3`, tenant.UUID)
-	if err != nil {
-		return fmt.Errorf("bench term frequencies: %w", err)
-	}
-	return ctx.Err()
-}
-
-// benchInsert writes chunks [first, end): documents of benchPerBlob
-// chunks, document b in collection b mod len(cols).
-func (a *App) benchInsert(ctx context.Context, tenant tenancy.ID, cols []knowledgedomain.Collection, data *benchData, first, end int) error {
-	var blobIDs, blobCols []uuid.UUID
-	var titles, hashes []string
-	var counts []int
-	ids, chunkBlobs, chunkCols := make([]uuid.UUID, 0, end-first), make([]uuid.UUID, 0, end-first), make([]uuid.UUID, 0, end-first)
-	nos, texts, vecs := make([]int, 0, end-first), make([]string, 0, end-first), make([]string, 0, end-first)
+// benchDocs makes the documents of chunks [first, end): documents of
+// benchPerBlob chunks, document b in collection b mod len(cols). A document
+// split over two batches has a part in each, under one id.
+func benchDocs(tenant tenancy.ID, cols []knowledgedomain.Collection, data *benchData, first, end int) []knowledgeapp.PreparedDoc {
+	var docs []knowledgeapp.PreparedDoc
 	for i := first; i < end; i++ {
 		blob := i / benchPerBlob
 		if i == first || i%benchPerBlob == 0 {
-			blobIDs = append(blobIDs, uuid.NewSHA1(tenant.UUID, []byte(strconv.Itoa(blob))))
-			blobCols = append(blobCols, cols[blob%len(cols)].ID)
-			titles = append(titles, fmt.Sprintf("Document %d", blob))
-			hashes = append(hashes, fmt.Sprintf("bench-%d-%d", blob, i))
-			counts = append(counts, 0)
+			docs = append(docs, knowledgeapp.PreparedDoc{ID: uuid.NewSHA1(tenant.UUID, []byte(strconv.Itoa(blob))), Collection: cols[blob%len(cols)].ID,
+				Title: fmt.Sprintf("Document %d", blob), SHA256: fmt.Sprintf("bench-%d-%d", blob, i)})
 		}
-		counts[len(counts)-1]++
 		v, words := data.chunk(i)
-		ids = append(ids, uuid.NewSHA1(tenant.UUID, []byte("c"+strconv.Itoa(i))))
-		chunkBlobs, chunkCols = append(chunkBlobs, blobIDs[len(blobIDs)-1]), append(chunkCols, blobCols[len(blobCols)-1])
-		nos, texts, vecs = append(nos, i%benchPerBlob), append(texts, strings.Join(words, " ")), append(vecs, benchVector(v))
+		d := &docs[len(docs)-1]
+		d.Chunks = append(d.Chunks, knowledgeapp.PreparedChunk{ID: uuid.NewSHA1(tenant.UUID, []byte("c"+strconv.Itoa(i))), No: i % benchPerBlob,
+			Text: strings.Join(words, " "), Embedding: v})
 	}
-	arr := pgdialect.Array
-	// A document split over two batches is written by both; the first
-	// write wins and the second adds its chunk count.
-	_, err := a.DB.ExecContext(ctx, `INSERT INTO info_blobs (id, tenant_id, collection_id, title, sha256, status, chunk_count)
-		SELECT u.id, ?, u.col, u.title, u.hash, 'ready', u.n FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::int[]) AS u(id, col, title, hash, n)
-		ON CONFLICT (tenant_id, id) DO UPDATE SET chunk_count = info_blobs.chunk_count + excluded.chunk_count`,
-		tenant.UUID, arr(blobIDs), arr(blobCols), arr(titles), arr(hashes), arr(counts))
-	if err != nil {
-		return fmt.Errorf("bench documents: %w", err)
-	}
-	_, err = a.DB.ExecContext(ctx, `INSERT INTO chunks (id, tenant_id, collection_id, info_blob_id, embedding_model_id, chunk_no, text, tokens, embedding, tsv)
-		SELECT u.id, ?, u.col, u.blob, ?, u.no, u.text, ?, u.emb::vector, to_tsvector('english', u.text)
-		FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::int[], ?::text[], ?::text[]) AS u(id, col, blob, no, text, emb)`,
-		tenant.UUID, cols[0].EmbeddingModel, benchWords, arr(ids), arr(chunkCols), arr(chunkBlobs), arr(nos), arr(texts), arr(vecs))
-	if err != nil {
-		return fmt.Errorf("bench chunks %d-%d: %w", first, end, err)
-	}
-	return nil
+	return docs
 }
 
 // benchEmbedder answers the search path's embedding request with the
@@ -394,35 +292,35 @@ type benchQuery struct {
 
 // benchQueries runs the queries through approximate and exact search and
 // prints latency and recall per mode.
-func (a *App) benchQueries(ctx context.Context, w evalWorld, cols []knowledgedomain.Collection, data *benchData, o RetrievalBenchOptions, out io.Writer) error {
+func (o *Ops) benchQueries(ctx context.Context, w evalWorld, cols []knowledgedomain.Collection, data *benchData, opts RetrievalBenchOptions, out io.Writer) error {
 	fresh := make([]knowledgedomain.Collection, len(cols))
 	for i, c := range cols {
-		c, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), c.ID)
+		c, err := o.Knowledge.Collection(ctx, w.tenant, w.admin(), c.ID)
 		if err != nil {
 			return err
 		}
 		fresh[i] = c
 	}
-	r := rand.New(rand.NewPCG(o.Seed, 1<<40))
+	r := rand.New(rand.NewPCG(opts.Seed, 1<<40))
 	emb := &benchEmbedder{vectors: map[string][]float32{}}
-	queries := make([]benchQuery, o.Queries)
+	queries := make([]benchQuery, opts.Queries)
 	for i := range queries {
-		v, text := data.query(r.IntN(o.Chunks), r)
+		v, text := data.query(r.IntN(opts.Chunks), r)
 		text = fmt.Sprintf("%s q%d", text, i) // unique, so each has its own vector
 		emb.vectors[text] = v
 		picked := slices.Clone(fresh)
 		r.Shuffle(len(picked), func(x, y int) { picked[x], picked[y] = picked[y], picked[x] })
-		queries[i] = benchQuery{text: text, cols: picked[:o.Scope]}
+		queries[i] = benchQuery{text: text, cols: picked[:opts.Scope]}
 	}
-	approx := a.Knowledge.Knowledge.WithEmbedder(emb)
+	approx := o.Knowledge.WithEmbedder(func(knowledgeapp.Embedder) knowledgeapp.Embedder { return emb })
 	exact := approx.Exact()
 	var inScope int64
 	for _, c := range queries[0].cols {
 		inScope += c.ChunkCount
 	}
-	fmt.Fprintf(out, "retrieval bench: %d queries over %d collections each (about %d chunks)\n", o.Queries, o.Scope, inScope)
+	fmt.Fprintf(out, "retrieval bench: %d queries over %d collections each (about %d chunks)\n", opts.Queries, opts.Scope, inScope)
 	for _, mode := range []knowledgeapp.Mode{knowledgeapp.Vector, knowledgeapp.Text, knowledgeapp.Hybrid} {
-		if err := benchMode(ctx, w, approx, exact, mode, queries, o.RecallQueries, out); err != nil {
+		if err := benchMode(ctx, w, approx, exact, mode, queries, opts.RecallQueries, out); err != nil {
 			return err
 		}
 	}
@@ -495,17 +393,17 @@ type IngestBenchOptions struct {
 // BenchIngest ingests synthetic text documents through the real ingestion
 // path with the local embedder and prints chunks per second end to end and
 // the share of the jobs' time spent embedding.
-func (a *App) BenchIngest(ctx context.Context, o IngestBenchOptions, out io.Writer) error {
-	o.Documents, o.ChunksEach, o.Workers = max(1, o.Documents), max(1, o.ChunksEach), max(1, o.Workers)
-	w, err := a.evalWorld(ctx, EvalOptions{})
+func (o *Ops) BenchIngest(ctx context.Context, opts IngestBenchOptions, out io.Writer) error {
+	opts.Documents, opts.ChunksEach, opts.Workers = max(1, opts.Documents), max(1, opts.ChunksEach), max(1, opts.Workers)
+	w, err := o.evalWorld(ctx, EvalOptions{})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = a.Tenants.Service.Delete(context.WithoutCancel(ctx), w.tenant) }()
-	data := newBenchData(o.Seed)
+	defer func() { _ = o.Tenants.Delete(context.WithoutCancel(ctx), w.tenant) }()
+	data := newBenchData(opts.Seed)
 	// A chunk of benchWords made-up words is about 4 tokens a word.
-	wordsEach := o.ChunksEach * a.Config.ChunkTokens / 4
-	docs := make([]beirDoc, o.Documents)
+	wordsEach := opts.ChunksEach * o.ChunkTokens / 4
+	docs := make([]beirDoc, opts.Documents)
 	next := 0
 	for i := range docs {
 		var b strings.Builder
@@ -519,12 +417,12 @@ func (a *App) BenchIngest(ctx context.Context, o IngestBenchOptions, out io.Writ
 	}
 	var spent ingestTimes
 	start := time.Now()
-	chunks, err := a.evalIngest(ctx, w, docs, o.Workers, &spent)
+	chunks, err := o.evalIngest(ctx, w, docs, opts.Workers, &spent)
 	if err != nil {
 		return err
 	}
 	took := time.Since(start)
 	fmt.Fprintf(out, "ingestion bench: %d documents, %d chunks in %.1f s: %.0f chunks/s end to end; embedding took %.0f%% of the jobs' time\n",
-		o.Documents, chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
+		opts.Documents, chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
 	return nil
 }

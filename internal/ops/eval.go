@@ -1,4 +1,4 @@
-package app
+package ops
 
 import (
 	"bufio"
@@ -19,7 +19,6 @@ import (
 
 	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
-	knowledgeinfra "github.com/agora-platform/agora/internal/knowledge/infrastructure"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/jobs"
@@ -56,22 +55,22 @@ type beirDoc struct {
 // ingestion path (text documents, ingestion jobs run by the worker's
 // code), runs every query through the real retrieval path in each mode,
 // and prints nDCG@10, Recall@100 and MRR@10 per mode.
-func (a *App) EvalSciFact(ctx context.Context, o EvalOptions, out io.Writer) error {
-	docs, queries, qrels, err := loadBEIR(o.Dir)
+func (o *Ops) EvalSciFact(ctx context.Context, opts EvalOptions, out io.Writer) error {
+	docs, queries, qrels, err := loadBEIR(opts.Dir)
 	if err != nil {
 		return err
 	}
-	w, err := a.evalWorld(ctx, o)
+	w, err := o.evalWorld(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if !o.Keep {
-		defer func() { _ = a.Tenants.Service.Delete(context.WithoutCancel(ctx), w.tenant) }()
+	if !opts.Keep {
+		defer func() { _ = o.Tenants.Delete(context.WithoutCancel(ctx), w.tenant) }()
 	}
 	fmt.Fprintf(out, "eval: %d documents, %d queries, embedding model %s\n", len(docs), len(queries), w.model)
 	start := time.Now()
 	var spent ingestTimes
-	chunks, err := a.evalIngest(ctx, w, docs, max(1, o.Workers), &spent)
+	chunks, err := o.evalIngest(ctx, w, docs, max(1, opts.Workers), &spent)
 	if err != nil {
 		return err
 	}
@@ -80,7 +79,7 @@ func (a *App) EvalSciFact(ctx context.Context, o EvalOptions, out io.Writer) err
 		chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
 	for _, mode := range []knowledgeapp.Mode{knowledgeapp.Vector, knowledgeapp.Text, knowledgeapp.Hybrid} {
 		start := time.Now()
-		m, err := a.evalMode(ctx, w, mode, queries, qrels)
+		m, err := o.evalMode(ctx, w, mode, queries, qrels)
 		if err != nil {
 			return err
 		}
@@ -101,57 +100,57 @@ type evalWorld struct {
 	model      string
 }
 
-func (a *App) evalWorld(ctx context.Context, o EvalOptions) (evalWorld, error) {
+func (o *Ops) evalWorld(ctx context.Context, opts EvalOptions) (evalWorld, error) {
 	var w evalWorld
 	name := fmt.Sprintf("Eval %s", time.Now().UTC().Format("20060102-150405.000"))
-	t, err := a.Tenants.Service.Create(ctx, tenantsapp.CreateInput{Name: name})
+	t, err := o.Tenants.Create(ctx, tenantsapp.CreateInput{Name: name})
 	if err != nil {
 		return w, fmt.Errorf("eval tenant: %w", err)
 	}
 	w.tenant = t.ID
 	english := tenantsdomain.Settings{Language: "english", JITProvisioning: false}
-	if _, err := a.Tenants.Service.Update(ctx, t.ID, tenantsdomain.Patch{Settings: &english}); err != nil {
+	if _, err := o.Tenants.Update(ctx, t.ID, tenantsdomain.Patch{Settings: &english}); err != nil {
 		return w, fmt.Errorf("eval tenant language: %w", err)
 	}
-	model := o.EmbeddingModel
+	model := opts.EmbeddingModel
 	if model == uuid.Nil {
 		spec := localModels[1]
-		if o.LocalDims > 0 && o.LocalDims != spec.Dimensions {
-			spec.Name, spec.Dimensions = fmt.Sprintf("Local hashed n-grams (%d)", o.LocalDims), o.LocalDims
-			spec.ProviderModel = fmt.Sprintf("hash-ngram-%d", o.LocalDims)
+		if opts.LocalDims > 0 && opts.LocalDims != spec.Dimensions {
+			spec.Name, spec.Dimensions = fmt.Sprintf("Local hashed n-grams (%d)", opts.LocalDims), opts.LocalDims
+			spec.ProviderModel = fmt.Sprintf("hash-ngram-%d", opts.LocalDims)
 		}
-		m, _, err := a.Models.Service.EnsureGlobal(ctx, spec)
+		m, _, err := o.Models.EnsureGlobal(ctx, spec)
 		if err != nil {
 			return w, err
 		}
 		model = m.ID
 	}
-	if _, err := a.Models.Service.EnsureSetting(ctx, t.ID, model, modelsdomain.Setting{Enabled: true, Default: true}); err != nil {
+	if _, err := o.Models.EnsureSetting(ctx, t.ID, model, modelsdomain.Setting{Enabled: true, Default: true}); err != nil {
 		return w, fmt.Errorf("enable the embedding model: %w", err)
 	}
-	u, err := a.Users.Service.Create(ctx, t.ID, usersapp.CreateInput{Email: "eval@" + strings.ToLower(uuid.NewString()[:8]) + ".example",
+	u, err := o.Users.Create(ctx, t.ID, usersapp.CreateInput{Email: "eval@" + strings.ToLower(uuid.NewString()[:8]) + ".example",
 		Password: randomPassword() + "Aa1!", PredefinedRoles: []string{usersdomain.RoleOwner}})
 	if err != nil {
 		return w, fmt.Errorf("eval user: %w", err)
 	}
 	w.user = u.ID
-	space, err := a.Spaces.Service.Personal(ctx, t.ID, actor.Caller{UserID: u.ID, TenantAdmin: true})
+	space, err := o.Spaces.Personal(ctx, t.ID, actor.Caller{UserID: u.ID, TenantAdmin: true})
 	if err != nil {
 		return w, err
 	}
 	caller := actor.Caller{UserID: u.ID, TenantAdmin: true, Permissions: []string{string(usersdomain.PermCollections)}}
-	w.collection, err = a.Knowledge.Knowledge.CreateCollection(ctx, t.ID, caller, knowledgeapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
+	w.collection, err = o.Knowledge.CreateCollection(ctx, t.ID, caller, knowledgeapp.CreateCollectionInput{Space: space.ID, Name: "SciFact", EmbeddingModel: model})
 	if err != nil {
 		return w, fmt.Errorf("eval collection: %w", err)
 	}
-	em, err := a.Knowledge.Knowledge.EmbeddingModel(ctx, t.ID, model)
+	em, err := o.Knowledge.EmbeddingModel(ctx, t.ID, model)
 	w.model = em.Name
 	return w, err
 }
 
 // evalIngest adds the documents as text blobs and runs their ingestion
 // jobs as the worker does, workers at a time. It returns the chunk count.
-func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, workers int, spent *ingestTimes) (int64, error) {
+func (o *Ops) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, workers int, spent *ingestTimes) (int64, error) {
 	caller := actor.Caller{UserID: w.user, TenantAdmin: true}
 	var accepted []knowledgeapp.Accepted
 	for start := 0; start < len(docs); start += knowledgedomain.MaxTextBlobs {
@@ -159,12 +158,15 @@ func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 		for _, d := range docs[start:min(start+knowledgedomain.MaxTextBlobs, len(docs))] {
 			texts = append(texts, knowledgeapp.TextBlob{Text: d.Text, Title: d.Title, URL: "scifact:" + d.ID})
 		}
-		as, err := a.Knowledge.Knowledge.AddTexts(ctx, w.tenant, caller, w.collection.ID, texts)
+		as, err := o.Knowledge.AddTexts(ctx, w.tenant, caller, w.collection.ID, texts)
 		if err != nil {
 			return 0, fmt.Errorf("add documents: %w", err)
 		}
 		accepted = append(accepted, as...)
 	}
+	// The ingestion jobs embed through a wrapper that adds up the time
+	// the embedder takes.
+	k := o.Knowledge.WithEmbedder(func(e knowledgeapp.Embedder) knowledgeapp.Embedder { return timedEmbedder{Embedder: e, spent: spent} })
 	work := make(chan knowledgeapp.Accepted)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
@@ -174,7 +176,7 @@ func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 				if acc.Duplicate {
 					continue
 				}
-				if err := a.evalIngestOne(ctx, w, acc, spent); err != nil {
+				if err := evalIngestOne(ctx, k, w, acc, spent); err != nil {
 					errs <- err
 					return
 				}
@@ -190,7 +192,7 @@ func (a *App) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 	if err := <-errs; err != nil {
 		return 0, fmt.Errorf("ingest: %w", err)
 	}
-	col, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
+	col, err := o.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	return col.ChunkCount, err
 }
 
@@ -210,10 +212,9 @@ func (e timedEmbedder) Embed(ctx context.Context, tenant tenancy.ID, user, model
 	return e.Embedder.Embed(ctx, tenant, user, model, source, texts)
 }
 
-// evalIngestOne runs one document's ingestion, waiting its turn when the
-// tenant's job slots are taken, as the queue would.
-func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc knowledgeapp.Accepted, spent *ingestTimes) error {
-	k := a.Knowledge.Knowledge.WithEmbedder(timedEmbedder{Embedder: knowledgeinfra.NewEmbedder(a.Models.Gateway), spent: spent})
+// evalIngestOne runs one document's ingestion with k, waiting its turn
+// when the tenant's job slots are taken, as the queue would.
+func evalIngestOne(ctx context.Context, k *knowledgeapp.Knowledge, w evalWorld, acc knowledgeapp.Accepted, spent *ingestTimes) error {
 	for {
 		start := time.Now()
 		err := k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
@@ -232,14 +233,14 @@ func (a *App) evalIngestOne(ctx context.Context, w evalWorld, acc knowledgeapp.A
 // metrics are a mode's averages over the queries.
 type metrics struct{ ndcg, recall, mrr float64 }
 
-func (a *App) evalMode(ctx context.Context, w evalWorld, mode knowledgeapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
+func (o *Ops) evalMode(ctx context.Context, w evalWorld, mode knowledgeapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
 	var sum metrics
-	col, err := a.Knowledge.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
+	col, err := o.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	if err != nil {
 		return sum, err
 	}
 	for _, q := range queries {
-		hits, err := a.Knowledge.Knowledge.Search(ctx, w.tenant, w.user, []knowledgedomain.Collection{col}, q.Text, 100, mode)
+		hits, err := o.Knowledge.Search(ctx, w.tenant, w.user, []knowledgedomain.Collection{col}, q.Text, 100, mode)
 		if err != nil {
 			return sum, fmt.Errorf("query %s: %w", q.ID, err)
 		}
