@@ -175,17 +175,24 @@ func (k *Knowledge) Collection(ctx context.Context, tenant tenancy.ID, c actor.C
 // Collections lists the collections of the spaces the caller can enter,
 // or of one of them.
 func (k *Knowledge) Collections(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) ([]domain.Collection, error) {
-	if space != nil {
-		if err := k.spaces.Authorize(ctx, tenant, c, *space, resCollection, actRead); err != nil {
-			return nil, err
-		}
-		return k.repo.Collections(ctx, tenant, []uuid.UUID{*space})
-	}
-	spaces, err := k.spaces.Readable(ctx, tenant, c)
+	spaces, err := k.listable(ctx, tenant, c, space, resCollection)
 	if err != nil {
 		return nil, err
 	}
 	return k.repo.Collections(ctx, tenant, spaces)
+}
+
+// listable returns the spaces whose resources the caller may list: the
+// one asked for, when the caller may read resource there, or every space
+// the caller can enter.
+func (k *Knowledge) listable(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID, resource string) ([]uuid.UUID, error) {
+	if space == nil {
+		return k.spaces.Readable(ctx, tenant, c)
+	}
+	if err := k.spaces.Authorize(ctx, tenant, c, *space, resource, actRead); err != nil {
+		return nil, err
+	}
+	return []uuid.UUID{*space}, nil
 }
 
 // spaceCollections lists a space's collections for a caller already

@@ -158,13 +158,7 @@ func (s *Websites) Website(ctx context.Context, tenant tenancy.ID, c actor.Calle
 // Websites lists the websites of the spaces the caller can enter, or of
 // one of them.
 func (s *Websites) Websites(ctx context.Context, tenant tenancy.ID, c actor.Caller, space *uuid.UUID) ([]domain.Website, error) {
-	if space != nil {
-		if err := s.spaces.Authorize(ctx, tenant, c, *space, resWebsite, actRead); err != nil {
-			return nil, err
-		}
-		return s.sites.Websites(ctx, tenant, []uuid.UUID{*space})
-	}
-	spaces, err := s.spaces.Readable(ctx, tenant, c)
+	spaces, err := s.listable(ctx, tenant, c, space, resWebsite)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/prompt"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
@@ -32,37 +33,13 @@ type ListedModel struct {
 	Created    time.Time
 }
 
-// Message is one turn of a conversation given to a model.
-type Message struct {
-	Role    string // system, user or assistant
-	Content string
-}
-
-// Sampling are a completion's generation settings, checked already; nil
-// and empty leave the model's defaults.
-type Sampling struct {
-	Temperature      *float64
-	TopP             *float64
-	MaxTokens        *int
-	Stop             []string
-	PresencePenalty  *float64
-	FrequencyPenalty *float64
-}
-
-// Piece is a part of a streamed completion.
-type Piece struct {
-	Delta            string
-	FinishReason     string
-	HasUsage         bool
-	PromptTokens     int
-	CompletionTokens int
-}
-
-// Pieces yields pieces until io.EOF.
-type Pieces interface {
-	Next() (Piece, error)
-	Close() error
-}
+// The conversation and the streamed completion are prompt's types.
+type (
+	Message  = prompt.Message
+	Sampling = prompt.Sampling
+	Piece    = prompt.Piece
+	Pieces   = prompt.Pieces
+)
 
 // Recording is stored audio to transcribe.
 type Recording struct {

@@ -1,6 +1,8 @@
-// Package prompt is the format in which knowledge passages and attached
-// files travel inside a prompt: chat renders them, and the built-in local
-// answerer (platform/ai) reads them back. It is pure Go.
+// Package prompt is the vocabulary of talking to a model that chat and the
+// models module's gateway share: messages, sampling settings and the
+// pieces of a streamed completion; and the format in which knowledge
+// passages and attached files travel inside a prompt, which chat renders
+// and the built-in local answerer (platform/ai) reads back. It is pure Go.
 package prompt
 
 import (
@@ -50,4 +52,36 @@ func Attachments(content string) ([]Passage, string) {
 		out = append(out, Passage{ID: name, Title: name, Text: a[2]})
 	}
 	return out, attachmentRe.ReplaceAllString(content, "")
+}
+
+// Message is one turn of a conversation given to a model.
+type Message struct {
+	Role    string // system, user or assistant
+	Content string
+}
+
+// Sampling are a completion's generation settings, checked already; nil
+// and empty leave the model's defaults.
+type Sampling struct {
+	Temperature      *float64
+	TopP             *float64
+	MaxTokens        *int
+	Stop             []string
+	PresencePenalty  *float64
+	FrequencyPenalty *float64
+}
+
+// Piece is a part of a streamed completion.
+type Piece struct {
+	Delta            string
+	FinishReason     string
+	HasUsage         bool
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Pieces yields pieces until io.EOF.
+type Pieces interface {
+	Next() (Piece, error)
+	Close() error
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/agora-platform/agora/internal/platform/actor"
+	"github.com/agora-platform/agora/internal/platform/prompt"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions/domain"
 )
@@ -128,11 +129,14 @@ type ModelInfo struct {
 	TokenLimit int
 }
 
-// Message is one turn given to the model.
-type Message struct {
-	Role    string // "user" or "assistant"
-	Content string
-}
+// The conversation and the streamed answer are prompt's types, which the
+// models module's gateway takes and gives.
+type (
+	Message  = prompt.Message
+	Sampling = prompt.Sampling
+	Piece    = prompt.Piece
+	Pieces   = prompt.Pieces
+)
 
 // Source is a knowledge passage given to the model, numbered for citing.
 type Source struct {
@@ -152,32 +156,6 @@ type Prompt struct {
 	Question    string
 	Temperature *float64
 	MaxTokens   *int
-}
-
-// Sampling are a completion's generation settings, checked already; nil
-// and empty leave the model's defaults.
-type Sampling struct {
-	Temperature      *float64
-	TopP             *float64
-	MaxTokens        *int
-	Stop             []string
-	PresencePenalty  *float64
-	FrequencyPenalty *float64
-}
-
-// Piece is a part of a streamed answer.
-type Piece struct {
-	Delta            string
-	FinishReason     string
-	HasUsage         bool
-	PromptTokens     int
-	CompletionTokens int
-}
-
-// Pieces yields pieces until io.EOF.
-type Pieces interface {
-	Next() (Piece, error)
-	Close() error
 }
 
 // Models is what chat asks of the model gateway (the models module's):

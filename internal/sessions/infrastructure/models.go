@@ -27,11 +27,7 @@ func (m Models) Model(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (app
 
 // Generate streams an answer to the prompt.
 func (m Models) Generate(ctx context.Context, tenant tenancy.ID, model uuid.UUID, p application.Prompt) (application.Pieces, error) {
-	ps, err := m.gw.Complete(ctx, tenant, model, messages(p), modelsapp.Sampling{Temperature: p.Temperature, MaxTokens: p.MaxTokens})
-	if err != nil {
-		return nil, err
-	}
-	return pieces{ps}, nil
+	return m.gw.Complete(ctx, tenant, model, messages(p), application.Sampling{Temperature: p.Temperature, MaxTokens: p.MaxTokens})
 }
 
 // Count estimates tokens offline.
@@ -39,15 +35,7 @@ func (m Models) Count(text string) int { return m.gw.Count(text) }
 
 // Complete streams a raw conversation to an enabled model.
 func (m Models) Complete(ctx context.Context, tenant tenancy.ID, model uuid.UUID, msgs []application.Message, s application.Sampling) (application.Pieces, error) {
-	out := make([]modelsapp.Message, len(msgs))
-	for i, x := range msgs {
-		out[i] = modelsapp.Message(x)
-	}
-	ps, err := m.gw.Complete(ctx, tenant, model, out, modelsapp.Sampling(s))
-	if err != nil {
-		return nil, err
-	}
-	return pieces{ps}, nil
+	return m.gw.Complete(ctx, tenant, model, msgs, s)
 }
 
 // Embed embeds inputs with an enabled embedding model, recording nothing.
@@ -65,22 +53,12 @@ func (m Models) Listed(ctx context.Context, tenant tenancy.ID) ([]application.Li
 	return out, err
 }
 
-// pieces passes the gateway's stream on in chat's terms.
-type pieces struct{ p modelsapp.Pieces }
-
-func (p pieces) Next() (application.Piece, error) {
-	x, err := p.p.Next()
-	return application.Piece(x), err
-}
-
-func (p pieces) Close() error { return p.p.Close() }
-
 // citeRule tells the model how to cite the sources it is given.
 const citeRule = "Answer from the sources below when they are relevant and cite them as [n] with their id. If they do not hold the answer, say so."
 
 // messages renders a prompt: instructions and sources as the system
 // message, then the history and the question.
-func messages(p application.Prompt) []modelsapp.Message {
+func messages(p application.Prompt) []application.Message {
 	var sys strings.Builder
 	sys.WriteString(p.Instructions)
 	if len(p.Sources) > 0 {
@@ -92,14 +70,14 @@ func messages(p application.Prompt) []modelsapp.Message {
 			sys.WriteString("\n\n" + prompt.Source(s.Number, s.Reference.Title, s.Text))
 		}
 	}
-	var out []modelsapp.Message
+	var out []application.Message
 	if sys.Len() > 0 {
-		out = append(out, modelsapp.Message{Role: "system", Content: sys.String()})
+		out = append(out, application.Message{Role: "system", Content: sys.String()})
 	}
 	for _, h := range p.History {
-		out = append(out, modelsapp.Message{Role: h.Role, Content: h.Content})
+		out = append(out, application.Message{Role: h.Role, Content: h.Content})
 	}
-	return append(out, modelsapp.Message{Role: "user", Content: withAttachments(p)})
+	return append(out, application.Message{Role: "user", Content: withAttachments(p)})
 }
 
 // withAttachments puts the attached files ahead of the question.
