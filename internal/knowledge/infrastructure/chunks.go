@@ -91,7 +91,18 @@ func (k *Knowledge) DropIndex(ctx context.Context, model uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(model)); err != nil {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// A drop takes its turn with the builds: a concurrent drop and build
+	// on one table deadlock as two builds do.
+	if err := takeTurn(ctx, conn); err != nil {
+		return fmt.Errorf("wait for other index builds: %w", err)
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", indexLock) }()
+	if _, err := conn.ExecContext(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+indexName(model)); err != nil {
 		return fmt.Errorf("drop the HNSW index of model %s: %w", model, err)
 	}
 	delete(k.indexes.done, model)
