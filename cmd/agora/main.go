@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -116,10 +117,18 @@ func eval(ctx context.Context, a *app.App, args []string, out io.Writer) error {
 	workers := fs.Int("workers", 4, "documents ingested at once")
 	dims := fs.Int("local-dims", 0, "use the local embedder with this many dimensions (default: the seeded model's 384)")
 	keep := fs.Bool("keep", false, "keep the evaluation tenant afterwards")
+	weights := fs.String("fusion-weights", "", "also measure hybrid search at these comma-separated vector weights (0 to 1)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	o := ops.EvalOptions{Dir: *data, Workers: *workers, Keep: *keep, LocalDims: *dims}
+	for _, f := range strings.FieldsFunc(*weights, func(r rune) bool { return r == ',' }) {
+		w, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || w < 0 || w > 1 {
+			return fmt.Errorf("eval: -fusion-weights takes numbers between 0 and 1, not %q", f)
+		}
+		o.FusionWeights = append(o.FusionWeights, w)
+	}
 	if *model != "" {
 		id, err := uuid.Parse(*model)
 		if err != nil {

@@ -43,6 +43,10 @@ type EvalOptions struct {
 	Workers int
 	// Keep leaves the evaluation tenant in place.
 	Keep bool
+	// FusionWeights, when given, also measure hybrid search with the
+	// embedding model's ranking counted at each of these weights (the
+	// measurement its default fusion weight is chosen by).
+	FusionWeights []float64
 }
 
 type beirDoc struct {
@@ -79,12 +83,19 @@ func (o *Ops) EvalSciFact(ctx context.Context, opts EvalOptions, out io.Writer) 
 		chunks, took.Seconds(), float64(chunks)/took.Seconds(), 100*float64(spent.embed.Load())/float64(max(1, spent.jobs.Load())))
 	for _, mode := range []knowledgeapp.Mode{knowledgeapp.Vector, knowledgeapp.Text, knowledgeapp.Hybrid} {
 		start := time.Now()
-		m, err := o.evalMode(ctx, w, mode, queries, qrels)
+		m, err := o.evalMode(ctx, o.Knowledge, w, mode, queries, qrels)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "%s ndcg@10=%.3f recall@100=%.3f mrr@10=%.3f (%.1f ms a query)\n", mode, m.ndcg, m.recall, m.mrr,
 			float64(time.Since(start).Milliseconds())/float64(len(queries)))
+	}
+	for _, weight := range opts.FusionWeights {
+		m, err := o.evalMode(ctx, o.Knowledge.WithVectorWeight(weight), w, knowledgeapp.Hybrid, queries, qrels)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "hybrid, vector weight %.2f: ndcg@10=%.3f recall@100=%.3f mrr@10=%.3f\n", weight, m.ndcg, m.recall, m.mrr)
 	}
 	return nil
 }
@@ -233,14 +244,14 @@ func evalIngestOne(ctx context.Context, k *knowledgeapp.Knowledge, w evalWorld, 
 // metrics are a mode's averages over the queries.
 type metrics struct{ ndcg, recall, mrr float64 }
 
-func (o *Ops) evalMode(ctx context.Context, w evalWorld, mode knowledgeapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
+func (o *Ops) evalMode(ctx context.Context, k *knowledgeapp.Knowledge, w evalWorld, mode knowledgeapp.Mode, queries []beirDoc, qrels map[string]map[string]bool) (metrics, error) {
 	var sum metrics
 	col, err := o.Knowledge.Collection(ctx, w.tenant, w.admin(), w.collection.ID)
 	if err != nil {
 		return sum, err
 	}
 	for _, q := range queries {
-		hits, err := o.Knowledge.Search(ctx, w.tenant, w.user, []knowledgedomain.Collection{col}, q.Text, 100, mode)
+		hits, err := k.Search(ctx, w.tenant, w.user, []knowledgedomain.Collection{col}, q.Text, 100, mode)
 		if err != nil {
 			return sum, fmt.Errorf("query %s: %w", q.ID, err)
 		}

@@ -322,7 +322,7 @@ func (h *KnowledgeHandler) blobs(c *echo.Context) error {
 // search godoc
 //
 //	@Summary		Search a collection
-//	@Description	Hybrid search: vector similarity and BM25 full-text ranking fused by reciprocal rank fusion (k = 60).
+//	@Description	Hybrid search: vector similarity and BM25 full-text ranking, each scaled to 0..1 and summed, the vector ranking weighted by the embedding model's fusion_weight.
 //	@Tags			knowledge
 //	@Accept			json
 //	@Produce		json

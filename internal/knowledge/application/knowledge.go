@@ -75,7 +75,10 @@ type Knowledge struct {
 	chunking    domain.ChunkOptions
 	embedBatch  int
 	exactBelow  int64
-	now         func() time.Time
+	// vectorWeight overrides the embedding models' fusion weights (the
+	// evaluation's sweep); nil keeps them.
+	vectorWeight *float64
+	now          func() time.Time
 }
 
 // NewKnowledge returns a Knowledge service.

@@ -32,3 +32,12 @@ func (k *Knowledge) Exact() *Knowledge {
 func (k *Knowledge) EmbeddingModel(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (EmbeddingModel, error) {
 	return k.embeddingModel(ctx, tenant, id)
 }
+
+// WithVectorWeight returns a copy of k whose hybrid search counts every
+// embedding model's ranking for w against full-text search's 1, whatever
+// the models say: the evaluation measures weights with it. k is unchanged.
+func (k *Knowledge) WithVectorWeight(w float64) *Knowledge {
+	c := *k
+	c.vectorWeight = &w
+	return &c
+}

@@ -31,6 +31,9 @@ type EmbeddingModel struct {
 	ID         uuid.UUID
 	Name       string
 	Dimensions int
+	// FusionWeight is what hybrid search counts the model's ranking for
+	// against full-text search's (1).
+	FusionWeight float64
 }
 
 // Models resolves embedding models.
@@ -75,6 +78,8 @@ type Hit struct {
 	Score    float64
 	Distance float64
 	BM25     float64
+	// weight is what the ranker that found the hit counts for in fusion.
+	weight float64
 }
 
 // Candidate is a full-text match with what BM25 needs.

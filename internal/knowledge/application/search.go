@@ -85,7 +85,7 @@ func (k *Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUI
 	}
 	sort.SliceStable(vec, func(i, j int) bool { return vec[i].Distance < vec[j].Distance })
 	sort.SliceStable(text, func(i, j int) bool { return text[i].BM25 > text[j].BM25 })
-	return k.hydrate(ctx, tenant, fuse(vec, text, n))
+	return k.hydrate(ctx, tenant, fuse(vec, text, n, mode == Hybrid))
 }
 
 // rank runs the mode's rankers over one scope, both at once in hybrid
@@ -162,7 +162,15 @@ func (k *Knowledge) nearest(ctx context.Context, s Scope, user uuid.UUID, query 
 	if err != nil {
 		return nil, fmt.Errorf("embed the search string: %w", err)
 	}
-	return k.repo.Nearest(ctx, s, vs[0], depth, s.Chunks <= k.exactBelow)
+	hits, err := k.repo.Nearest(ctx, s, vs[0], depth, s.Chunks <= k.exactBelow)
+	weight := model.FusionWeight
+	if k.vectorWeight != nil {
+		weight = *k.vectorWeight
+	}
+	for i := range hits {
+		hits[i].weight = weight
+	}
+	return hits, err
 }
 
 func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) ([]Hit, error) {
@@ -174,6 +182,7 @@ func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) 
 	hits := make([]Hit, len(m.Candidates))
 	for i, c := range m.Candidates {
 		hits[i] = c.Hit
+		hits[i].weight = 1
 		hits[i].Distance = -1 // not ranked by distance
 		hits[i].BM25 = domain.BM25(c.Terms, m.DocFreq, c.Length, m.Chunks, avg)
 	}
@@ -181,13 +190,19 @@ func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) 
 	return hits[:min(depth, len(hits))], nil
 }
 
-// fuse merges the rankings (either may be empty) and keeps the best n.
-func fuse(vec, text []Hit, n int) []Hit {
+// fuse merges the rankings (either may be empty) and keeps the best n: by
+// normalised score fusion, each ranker's scores scaled to 0..1 and
+// weighted (the vector ranker by its model's fusion weight, full-text
+// search by 1) when both rankers ran.
+func fuse(vec, text []Hit, n int, weighted bool) []Hit {
 	byID := map[uuid.UUID]Hit{}
-	ids := func(hs []Hit) []uuid.UUID {
-		out := make([]uuid.UUID, len(hs))
+	scored := func(hs []Hit, score func(Hit) float64) []domain.Scored {
+		out := make([]domain.Scored, len(hs))
 		for i, h := range hs {
-			out[i] = h.Chunk
+			out[i] = domain.Scored{ID: h.Chunk, Score: score(h), Weight: 1}
+			if weighted {
+				out[i].Weight = h.weight
+			}
 			prev, ok := byID[h.Chunk]
 			if ok { // keep both rankers' figures
 				h.Distance, h.BM25 = max(prev.Distance, h.Distance), max(prev.BM25, h.BM25)
@@ -196,7 +211,7 @@ func fuse(vec, text []Hit, n int) []Hit {
 		}
 		return out
 	}
-	fused := domain.Fuse(ids(vec), ids(text))
+	fused := domain.FuseScores(scored(vec, func(h Hit) float64 { return -h.Distance }), scored(text, func(h Hit) float64 { return h.BM25 }))
 	out := make([]Hit, 0, min(n, len(fused)))
 	for _, f := range fused[:min(n, len(fused))] {
 		h := byID[f.ID]

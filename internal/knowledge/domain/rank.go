@@ -11,8 +11,6 @@ import (
 const (
 	BM25K1 = 1.2
 	BM25B  = 0.75
-	// RRFK is reciprocal rank fusion's constant.
-	RRFK = 60
 )
 
 // BM25 scores a chunk for a query: for each query term its frequency tf
@@ -36,18 +34,44 @@ func BM25(tf map[string]int, df map[string]int, length int, n int64, avgLength f
 	return score
 }
 
-// Fuse merges ranked lists of ids by reciprocal rank fusion: an id scores
-// the sum of 1/(RRFK + rank) over the lists it is in (rank from 1). Ties
-// keep the order of first appearance.
-func Fuse(lists ...[]uuid.UUID) []Fused {
+// Fused is an id with its fused score.
+type Fused struct {
+	ID    uuid.UUID
+	Score float64
+}
+
+// Scored is an id with a ranker's score for it (higher is better) and the
+// weight of that ranker.
+type Scored struct {
+	ID     uuid.UUID
+	Score  float64
+	Weight float64
+}
+
+// FuseScores is normalised score fusion: each list's scores are scaled to
+// 0..1 (its best 1, its worst 0) and an id scores the weighted sum of its
+// scaled scores over the lists it is in. Unlike rank fusion it keeps how
+// far apart a ranker put two ids, so a low-weight ranker only reorders
+// what the stronger one scored alike. Ties keep the order of first
+// appearance.
+func FuseScores(lists ...[]Scored) []Fused {
 	scores := map[uuid.UUID]float64{}
 	var order []uuid.UUID
 	for _, l := range lists {
-		for i, id := range l {
-			if _, seen := scores[id]; !seen {
-				order = append(order, id)
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, s := range l {
+			lo, hi = math.Min(lo, s.Score), math.Max(hi, s.Score)
+		}
+		for _, s := range l {
+			if _, seen := scores[s.ID]; !seen {
+				order = append(order, s.ID)
+				scores[s.ID] = 0
 			}
-			scores[id] += 1 / float64(RRFK+i+1)
+			scaled := 1.0
+			if hi > lo {
+				scaled = (s.Score - lo) / (hi - lo)
+			}
+			scores[s.ID] += s.Weight * scaled
 		}
 	}
 	out := make([]Fused, len(order))
@@ -56,10 +80,4 @@ func Fuse(lists ...[]uuid.UUID) []Fused {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
-}
-
-// Fused is an id with its fused score.
-type Fused struct {
-	ID    uuid.UUID
-	Score float64
 }

@@ -25,11 +25,22 @@ func TestBM25(t *testing.T) {
 	require.InDelta(t, 4.5574, rare, 1e-3)
 }
 
-func TestFuse(t *testing.T) {
+// TestFuseScoresKeepsTheStrongerRankersMargins: a low-weight ranker
+// reorders only what the stronger one scored alike; scores are scaled per
+// list, so BM25's scale and cosine similarity's do not matter.
+func TestFuseScoresKeepsTheStrongerRankersMargins(t *testing.T) {
 	t.Parallel()
-	a, b, c, d := uuid.New(), uuid.New(), uuid.New(), uuid.New()
-	got := domain.Fuse([]uuid.UUID{a, b, c}, []uuid.UUID{c, d})
-	require.Equal(t, c, got[0].ID, "in both lists, it wins")
-	require.InDelta(t, 1.0/63+1.0/61, got[0].Score, 1e-12)
-	require.Equal(t, []uuid.UUID{c, a, b, d}, []uuid.UUID{got[0].ID, got[1].ID, got[2].ID, got[3].ID}, "b and d tie; b came first")
+	a, b, c, d, e := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	text := []domain.Scored{{ID: a, Score: 12, Weight: 1}, {ID: b, Score: 11.9, Weight: 1}, {ID: c, Score: 6, Weight: 1}, {ID: e, Score: 0, Weight: 1}}
+	vector := []domain.Scored{{ID: b, Score: 0.9, Weight: 0.1}, {ID: d, Score: 0.8, Weight: 0.1}, {ID: a, Score: 0.1, Weight: 0.1}}
+	got := domain.FuseScores(vector, text)
+	ids := make([]uuid.UUID, len(got))
+	for i, f := range got {
+		ids[i] = f.ID
+	}
+	require.Equal(t, []uuid.UUID{b, a, c, d, e}, ids, "b, nearly tied with a in BM25, wins on the vector; c's BM25 margin holds over d")
+	require.InDelta(t, 0.1+11.9/12, got[0].Score, 1e-12)
+	require.InDelta(t, 1.0, got[1].Score, 1e-12, "a: BM25's best, the vector's worst")
+	one := domain.FuseScores([]domain.Scored{{ID: a, Score: 5, Weight: 1}})
+	require.InDelta(t, 1.0, one[0].Score, 1e-12, "a lone hit is its list's best")
 }

@@ -60,7 +60,7 @@ func (m Models) Embedding(ctx context.Context, tenant tenancy.ID, id uuid.UUID) 
 	if mod.Kind != "embedding" {
 		return application.EmbeddingModel{}, errs.Newf(errs.Invalid, "model %s is a %s model, not an embedding model", mod.Name, mod.Kind)
 	}
-	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions}, nil
+	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions, FusionWeight: mod.Fusion()}, nil
 }
 
 // DefaultEmbedding returns the tenant's default embedding model.
@@ -69,7 +69,7 @@ func (m Models) DefaultEmbedding(ctx context.Context, tenant tenancy.ID) (applic
 	if err != nil {
 		return application.EmbeddingModel{}, err
 	}
-	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions}, nil
+	return application.EmbeddingModel{ID: mod.ID, Name: mod.Name, Dimensions: mod.Dimensions, FusionWeight: mod.Fusion()}, nil
 }
 
 // Languages reads tenants' full-text language.

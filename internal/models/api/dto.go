@@ -22,27 +22,34 @@ type ModelRequest struct {
 	// FallbackModelIDs are completion models tried in order when this
 	// model's provider fails before answering (at most 3).
 	FallbackModelIDs []string `json:"fallback_model_ids,omitempty"`
+	// FusionWeight is what hybrid search counts an embedding model's
+	// ranking for against full-text search's (0 to 1; omitted: 1, or 0.1
+	// for the built-in local embedder).
+	FusionWeight *float64 `json:"fusion_weight,omitempty" minimum:"0" maximum:"1" example:"0.5"`
 } // @name ModelRequest
 
 // ModelResponse is a model; tenant routes add the tenant's setting.
 type ModelResponse struct {
-	ID               string    `json:"id" format:"uuid"`
-	Kind             string    `json:"kind" enums:"completion,embedding,transcription"`
-	Name             string    `json:"name"`
-	Description      string    `json:"description"`
-	ProviderType     string    `json:"provider_type"`
-	ProviderModel    string    `json:"provider_model"`
-	TokenLimit       int       `json:"token_limit"`
-	Dimensions       int       `json:"dimensions"`
-	Vision           bool      `json:"vision"`
-	Tools            bool      `json:"tools"`
-	Global           bool      `json:"global"`
-	ProviderID       *string   `json:"provider_id"`
-	FallbackModelIDs []string  `json:"fallback_model_ids"`
-	IsEnabled        bool      `json:"is_enabled"`
-	IsDefault        bool      `json:"is_default"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ID               string   `json:"id" format:"uuid"`
+	Kind             string   `json:"kind" enums:"completion,embedding,transcription"`
+	Name             string   `json:"name"`
+	Description      string   `json:"description"`
+	ProviderType     string   `json:"provider_type"`
+	ProviderModel    string   `json:"provider_model"`
+	TokenLimit       int      `json:"token_limit"`
+	Dimensions       int      `json:"dimensions"`
+	Vision           bool     `json:"vision"`
+	Tools            bool     `json:"tools"`
+	Global           bool     `json:"global"`
+	ProviderID       *string  `json:"provider_id"`
+	FallbackModelIDs []string `json:"fallback_model_ids"`
+	// FusionWeight is the weight hybrid search gives an embedding model's
+	// ranking (set, or its provider's default); 0 for other kinds.
+	FusionWeight float64   `json:"fusion_weight"`
+	IsEnabled    bool      `json:"is_enabled"`
+	IsDefault    bool      `json:"is_default"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 } // @name Model
 
 // ModelList is a list of models.
@@ -84,7 +91,7 @@ type ProviderList struct {
 
 func (r ModelRequest) spec(kind domain.Kind) (domain.Spec, error) {
 	s := domain.Spec{Kind: kind, Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
-		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools}
+		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, FusionWeight: r.FusionWeight}
 	for _, f := range r.FallbackModelIDs {
 		id, err := uuid.Parse(f)
 		if err != nil {
@@ -102,6 +109,9 @@ func toModel(m domain.Model, s domain.Setting) ModelResponse {
 		FallbackModelIDs: make([]string, len(m.Fallbacks))}
 	for i, f := range m.Fallbacks {
 		r.FallbackModelIDs[i] = f.String()
+	}
+	if m.Kind == domain.Embedding {
+		r.FusionWeight = m.Fusion()
 	}
 	if !m.Global() {
 		id := m.ProviderID.String()

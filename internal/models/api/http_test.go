@@ -190,3 +190,27 @@ func TestCompletionModelFallbacks(t *testing.T) {
 	got := testkit.JSON[api.ModelResponse](t, e.Sysadmin(http.MethodGet, "/api/v1/sysadmin/completion-models/"+m.ID+"/", ""))
 	require.Empty(t, got.FallbackModelIDs, "a deleted model leaves the fallback lists")
 }
+
+// TestEmbeddingModelsCarryTheirFusionWeight: an embedding model takes a
+// fusion weight between 0 and 1 and shows it; without one it shows its
+// provider's default (the local embedder counts for little); other kinds
+// refuse one, naming the field.
+func TestEmbeddingModelsCarryTheirFusionWeight(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	set := createGlobal(t, e, "embedding", `{"name":"`+unique("E5")+`","provider_type":"vllm","provider_model":"e5","dimensions":768,"fusion_weight":0.5}`)
+	require.InDelta(t, 0.5, set.FusionWeight, 1e-9)
+	remote := createGlobal(t, e, "embedding", `{"name":"`+unique("Ada")+`","provider_type":"openai","provider_model":"ada","dimensions":1536}`)
+	require.InDelta(t, 1.0, remote.FusionWeight, 1e-9, "a served model counts as much as full-text search")
+	local := createGlobal(t, e, "embedding", `{"name":"`+unique("Local")+`","provider_type":"local","provider_model":"hash-ngram-384","dimensions":384}`)
+	require.InDelta(t, 0.1, local.FusionWeight, 1e-9, "the local embedder counts for little")
+
+	for kind, body := range map[string]string{
+		"embedding":  `{"name":"x","provider_type":"vllm","provider_model":"e5","dimensions":768,"fusion_weight":1.5}`,
+		"completion": `{"name":"x","provider_type":"openai","provider_model":"m","token_limit":5,"fusion_weight":0.5}`,
+	} {
+		rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/"+kind+"-models/", body)
+		require.Equal(t, http.StatusBadRequest, rec.Code, kind)
+		require.Contains(t, rec.Body.String(), "fusion_weight", kind)
+	}
+}

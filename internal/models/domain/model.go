@@ -56,8 +56,12 @@ type Model struct {
 	// Fallbacks are the models tried, in order, when this one's provider
 	// fails before answering (completion models only).
 	Fallbacks []uuid.UUID
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// FusionWeight is what hybrid search counts this embedding model's
+	// ranking for against full-text search's (1); nil: the default for its
+	// provider (Fusion).
+	FusionWeight *float64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Errors of the registry.
@@ -90,6 +94,25 @@ type Spec struct {
 	Vision        bool
 	Tools         bool
 	Fallbacks     []uuid.UUID
+	// FusionWeight is set only for embedding models (nil: the default).
+	FusionWeight *float64
+}
+
+// LocalFusionWeight is the default fusion weight of the built-in local
+// embedder: it hashes the same words BM25 matches, only more coarsely, so
+// it counts for little next to full-text search (README, Knowledge: chosen
+// by `agora eval scifact`). Other embedding models count as much as BM25.
+const LocalFusionWeight = 0.1
+
+// Fusion is the weight hybrid search gives this embedding model's ranking.
+func (m Model) Fusion() float64 {
+	switch {
+	case m.FusionWeight != nil:
+		return *m.FusionWeight
+	case m.ProviderType == "local":
+		return LocalFusionWeight
+	}
+	return 1
 }
 
 // Validate checks a spec: completion models need a token limit, embedding
@@ -118,6 +141,9 @@ func (s Spec) Validate() error {
 	}
 	if s.Kind != Embedding && s.Dimensions != 0 {
 		return errs.New(errs.Invalid, "only embedding models have dimensions")
+	}
+	if w := s.FusionWeight; w != nil && (s.Kind != Embedding || !(*w >= 0 && *w <= 1)) {
+		return errs.InvalidField("fusion_weight", "fusion_weight is for embedding models only, between 0 and 1")
 	}
 	return s.validateFallbacks()
 }
@@ -157,14 +183,15 @@ func (m *Model) Apply(s Spec, now time.Time) error {
 	if slices.Contains(s.Fallbacks, m.ID) {
 		return errs.New(errs.Invalid, "a model cannot be its own fallback")
 	}
-	m.Fallbacks = slices.Clone(s.Fallbacks)
+	m.Fallbacks, m.FusionWeight = slices.Clone(s.Fallbacks), s.FusionWeight
 	return nil
 }
 
 // Spec returns the model's describing fields.
 func (m Model) Spec() Spec {
 	return Spec{Kind: m.Kind, Name: m.Name, Description: m.Description, ProviderType: m.ProviderType, ProviderModel: m.ProviderModel,
-		TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools, Fallbacks: slices.Clone(m.Fallbacks)}
+		TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools, Fallbacks: slices.Clone(m.Fallbacks),
+		FusionWeight: m.FusionWeight}
 }
 
 // Global reports whether the model is installation-wide.

@@ -34,6 +34,7 @@ type modelRow struct {
 	Vision        bool          `bun:"vision"`
 	Tools         bool          `bun:"tools"`
 	Fallbacks     []uuid.UUID   `bun:"fallbacks,array"`
+	FusionWeight  *float64      `bun:"fusion_weight"`
 	CreatedAt     time.Time     `bun:"created_at"`
 	UpdatedAt     time.Time     `bun:"updated_at"`
 	// Filled by Visible: the tenant's setting.
@@ -44,7 +45,7 @@ type modelRow struct {
 func toRow(m domain.Model) modelRow {
 	r := modelRow{ID: m.ID, Kind: string(m.Kind), Name: m.Name, Description: m.Description, ProviderType: m.ProviderType,
 		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools,
-		Fallbacks: m.Fallbacks, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		Fallbacks: m.Fallbacks, FusionWeight: m.FusionWeight, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	if r.Fallbacks == nil {
 		r.Fallbacks = []uuid.UUID{}
 	}
@@ -59,7 +60,7 @@ func (r modelRow) toEntity() domain.Model {
 	return domain.Model{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID.UUID}, ProviderID: r.ProviderID.UUID, Kind: domain.Kind(r.Kind),
 		Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
 		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, Fallbacks: r.Fallbacks,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		FusionWeight: r.FusionWeight, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Repo is the PostgreSQL model registry.

@@ -2618,7 +2618,7 @@ export interface paths {
         put?: never;
         /**
          * Search a collection
-         * @description Hybrid search: vector similarity and BM25 full-text ranking fused by reciprocal rank fusion (k = 60).
+         * @description Hybrid search: vector similarity and BM25 full-text ranking, each scaled to 0..1 and summed, the vector ranking weighted by the embedding model's fusion_weight.
          */
         post: {
             parameters: {
@@ -8315,6 +8315,11 @@ export interface components {
             description?: string;
             dimensions?: number;
             fallback_model_ids?: string[];
+            /**
+             * @description FusionWeight is the weight hybrid search gives an embedding model's
+             *     ranking (set, or its provider's default); 0 for other kinds.
+             */
+            fusion_weight?: number;
             global?: boolean;
             /** Format: uuid */
             id?: string;
@@ -8375,6 +8380,13 @@ export interface components {
              *     model's provider fails before answering (at most 3).
              */
             fallback_model_ids?: string[];
+            /**
+             * @description FusionWeight is what hybrid search counts an embedding model's
+             *     ranking for against full-text search's (0 to 1; omitted: 1, or 0.1
+             *     for the built-in local embedder).
+             * @example 0.5
+             */
+            fusion_weight?: number;
             /** @example GPT-4o */
             name?: string;
             /** @example gpt-4o */
@@ -8517,6 +8529,13 @@ export interface components {
              *     model's provider fails before answering (at most 3).
              */
             fallback_model_ids?: string[];
+            /**
+             * @description FusionWeight is what hybrid search counts an embedding model's
+             *     ranking for against full-text search's (0 to 1; omitted: 1, or 0.1
+             *     for the built-in local embedder).
+             * @example 0.5
+             */
+            fusion_weight?: number;
             /** @enum {string} */
             kind?: "completion" | "embedding" | "transcription";
             /** @example GPT-4o */
