@@ -341,7 +341,7 @@ func (h *KnowledgeHandler) search(c *echo.Context) error {
 		return err
 	}
 	tenant, caller := knowledgeCaller(c)
-	hits, err := h.k.SearchCollection(c.Request().Context(), tenant, caller, id, req.SearchString, req.NumChunks)
+	hits, err := h.k.SearchCollection(c.Request().Context(), tenant, caller, id, req.SearchString, req.options())
 	if err != nil {
 		return err
 	}

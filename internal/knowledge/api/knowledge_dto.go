@@ -128,8 +128,26 @@ type RetitleBlobRequest struct {
 // SearchRequest searches a collection.
 type SearchRequest struct {
 	SearchString string `json:"search_string" example:"parking permit fee"`
-	NumChunks    int    `json:"num_chunks" example:"10"`
+	// TopK is how many passages at most (1 to 100, default 10); NumChunks
+	// is its older name.
+	TopK      int `json:"top_k,omitempty" example:"10"`
+	NumChunks int `json:"num_chunks,omitempty" example:"10"`
+	// Mode picks the rankers: both fused (default), or one of them.
+	Mode string `json:"mode,omitempty" enums:"hybrid,vector,text" example:"hybrid"`
+	// MinScore drops passages scoring below it (0 to 1; 1 is the best any
+	// mode gives).
+	MinScore float64 `json:"min_score,omitempty" minimum:"0" maximum:"1" example:"0.2"`
 } // @name SearchRequest
+
+// options reads the request's search settings; top_k wins over its older
+// name.
+func (r SearchRequest) options() application.SearchOptions {
+	n := r.NumChunks
+	if r.TopK != 0 {
+		n = r.TopK
+	}
+	return application.SearchOptions{N: n, Mode: application.Mode(r.Mode), MinScore: r.MinScore}
+}
 
 // SearchHit is a found chunk with its document.
 type SearchHit struct {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -269,5 +270,58 @@ func TestCollectionsOfNewModelsAtOnce(t *testing.T) {
 	}
 	for range asks {
 		require.Equal(t, http.StatusCreated, <-codes)
+	}
+}
+
+// TestSearchTakesModeTopKAndMinScore: the search API ranks by the mode
+// asked for, returns at most top_k passages with scores between 0 and 1
+// (the best of a single ranker scoring 1), drops those below min_score,
+// and names the field it refuses.
+func TestSearchTakesModeTopKAndMinScore(t *testing.T) {
+	t.Parallel()
+	l := newLibrary(t, apptest.New(t), "Harbour")
+	for name, text := range map[string]string{
+		"berths.md":  "# Berths\n\nA guest berth in the harbour costs 250 kronor a night.",
+		"opening.md": "# Opening\n\nThe guest harbour opens on the first of May.",
+		"fuel.md":    "# Fuel\n\nThe harbour sells diesel at the fuel quay.",
+		"parks.md":   "# Parks\n\nDogs must be kept on a lead in city parks.",
+	} {
+		l.upload(t, name, []byte(text))
+	}
+	search := func(body string) *httptest.ResponseRecorder {
+		return l.e.Do(http.MethodPost, "/api/v1/groups/"+l.collection+"/searches/", body, l.token)
+	}
+	hits := func(body string) []api.SearchHit {
+		t.Helper()
+		rec := search(body)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		return testkit.JSON[api.SearchResponse](t, rec).Items
+	}
+	for _, mode := range []string{"hybrid", "vector", "text"} {
+		got := hits(`{"search_string":"guest harbour berth","mode":"` + mode + `","top_k":2}`)
+		require.NotEmpty(t, got, mode)
+		require.LessOrEqual(t, len(got), 2, mode)
+		require.Contains(t, got[0].Text, "berth", mode)
+		for _, h := range got {
+			require.True(t, h.Score >= 0 && h.Score <= 1, "%s: score %v", mode, h.Score)
+		}
+	}
+	require.InDelta(t, 1.0, hits(`{"search_string":"guest harbour berth","mode":"text"}`)[0].Score, 1e-9, "a single ranker's best scores 1")
+	all := hits(`{"search_string":"harbour","mode":"text","num_chunks":10}`)
+	require.Len(t, all, 3, "the three harbour documents match; num_chunks still works")
+	top := hits(`{"search_string":"harbour","mode":"text","num_chunks":10,"min_score":0.99}`)
+	require.NotEmpty(t, top)
+	require.Less(t, len(top), len(all), "min_score drops the weaker passages")
+	for _, h := range top {
+		require.GreaterOrEqual(t, h.Score, 0.99)
+	}
+	for body, field := range map[string]string{
+		`{"search_string":"harbour","mode":"fuzzy"}`:  "mode",
+		`{"search_string":"harbour","min_score":1.5}`: "min_score",
+		`{"search_string":"harbour","top_k":1000}`:    "top_k",
+	} {
+		rec := search(body)
+		require.Equal(t, http.StatusBadRequest, rec.Code, body)
+		require.Contains(t, rec.Body.String(), field, body)
 	}
 }

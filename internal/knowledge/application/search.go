@@ -38,19 +38,58 @@ const (
 	MaxQueryChars = 2000
 )
 
+// SearchOptions shape a search; zero values take the defaults.
+type SearchOptions struct {
+	// N is how many passages at most (default 10).
+	N int
+	// Mode picks the rankers (default hybrid).
+	Mode Mode
+	// MinScore drops passages scoring below it (0 to 1; scores are
+	// scaled so that 1 is the best any mode gives).
+	MinScore float64
+}
+
+// check fills in the defaults and refuses what is out of range, naming
+// the field.
+func (o SearchOptions) check() (SearchOptions, error) {
+	if o.N == 0 {
+		o.N = 10
+	}
+	if o.Mode == "" {
+		o.Mode = Hybrid
+	}
+	switch {
+	case o.N < 1 || o.N > domain.MaxSearchChunks:
+		return o, errs.InvalidField("top_k", "top_k (num_chunks) must be between 1 and %d", domain.MaxSearchChunks)
+	case o.Mode != Hybrid && o.Mode != Vector && o.Mode != Text:
+		return o, errs.InvalidField("mode", "mode must be hybrid, vector or text, not %q", o.Mode)
+	case !(o.MinScore >= 0 && o.MinScore <= 1):
+		return o, errs.InvalidField("min_score", "min_score must be between 0 and 1")
+	}
+	return o, nil
+}
+
 // SearchCollection searches one collection the caller can read.
-func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, query string, n int) ([]Hit, error) {
+func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, query string, opts SearchOptions) ([]Hit, error) {
+	opts, err := opts.check()
+	if err != nil {
+		return nil, err
+	}
 	col, err := k.collection(ctx, tenant, c, id, resInfoBlob, actRead)
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		n = 10
+	hits, err := k.Search(ctx, tenant, c.UserID, []domain.Collection{col}, query, opts.N, opts.Mode)
+	if err != nil {
+		return nil, err
 	}
-	if n < 1 || n > domain.MaxSearchChunks {
-		return nil, errs.Newf(errs.Invalid, "num_chunks must be between 1 and %d", domain.MaxSearchChunks)
+	kept := hits[:0]
+	for _, h := range hits {
+		if h.Score >= opts.MinScore {
+			kept = append(kept, h)
+		}
 	}
-	return k.Search(ctx, tenant, c.UserID, []domain.Collection{col}, query, n, Hybrid)
+	return kept, nil
 }
 
 // SearchCollections searches collections by id for a caller already
@@ -211,11 +250,24 @@ func fuse(vec, text []Hit, n int, weighted bool) []Hit {
 		}
 		return out
 	}
-	fused := domain.FuseScores(scored(vec, func(h Hit) float64 { return -h.Distance }), scored(text, func(h Hit) float64 { return h.BM25 }))
+	vecList, textList := scored(vec, func(h Hit) float64 { return -h.Distance }), scored(text, func(h Hit) float64 { return h.BM25 })
+	// The best a chunk can score is every ranker's full weight: dividing
+	// by it puts every mode's scores between 0 and 1.
+	best := 0.0
+	for _, l := range [][]domain.Scored{vecList, textList} {
+		top := 0.0
+		for _, s := range l {
+			top = max(top, s.Weight)
+		}
+		best += top
+	}
+	fused := domain.FuseScores(vecList, textList)
 	out := make([]Hit, 0, min(n, len(fused)))
 	for _, f := range fused[:min(n, len(fused))] {
 		h := byID[f.ID]
-		h.Score = f.Score
+		if best > 0 {
+			h.Score = f.Score / best
+		}
 		out = append(out, h)
 	}
 	return out

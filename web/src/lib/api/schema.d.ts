@@ -8612,10 +8612,28 @@ export interface components {
             url?: string;
         };
         SearchRequest: {
+            /**
+             * @description MinScore drops passages scoring below it (0 to 1; 1 is the best any
+             *     mode gives).
+             * @example 0.2
+             */
+            min_score?: number;
+            /**
+             * @description Mode picks the rankers: both fused (default), or one of them.
+             * @example hybrid
+             * @enum {string}
+             */
+            mode?: "hybrid" | "vector" | "text";
             /** @example 10 */
             num_chunks?: number;
             /** @example parking permit fee */
             search_string?: string;
+            /**
+             * @description TopK is how many passages at most (1 to 100, default 10); NumChunks
+             *     is its older name.
+             * @example 10
+             */
+            top_k?: number;
         };
         SearchResponse: {
             count?: number;
