@@ -82,7 +82,7 @@ func (h *Handler) create(c *echo.Context) error {
 	if err != nil {
 		return errs.New(errs.Invalid, "space_id must be a space's UUID")
 	}
-	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Published: req.Published}
+	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Retrieval: req.Retrieval.domain(), Published: req.Published}
 	if req.Prompt != nil {
 		in.Prompt = req.Prompt.Text
 	}
@@ -185,6 +185,10 @@ func (h *Handler) update(c *echo.Context) error {
 	if req.Kwargs != nil {
 		k := req.Kwargs.domain()
 		p.Kwargs = &k
+	}
+	if req.Retrieval != nil {
+		r := req.Retrieval.domain()
+		p.Retrieval = &r
 	}
 	if req.Groups != nil {
 		gs, err := parseRefs(*req.Groups, "groups")

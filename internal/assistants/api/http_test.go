@@ -265,3 +265,32 @@ func TestListAndAudit(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, entries, "model enablement is audited")
 }
+
+// TestRetrievalSettings: an assistant keeps how it searches its knowledge
+// (mode, top_k, min_score), shows the defaults when none were given, keeps
+// them when an update leaves them out, and refuses values out of range by
+// name.
+func TestRetrievalSettings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	plain := w.create(t, w.admin, `{"name":"Plain","space_id":"`+w.space+`"}`)
+	require.Equal(t, api.RetrievalDTO{Mode: "hybrid"}, plain.Retrieval, "the defaults: hybrid, 0 = 30 passages, no minimum")
+	a := w.create(t, w.admin, `{"name":"Exact words","space_id":"`+w.space+`","retrieval":{"mode":"text","top_k":5,"min_score":0.3}}`)
+	require.Equal(t, api.RetrievalDTO{Mode: "text", TopK: 5, MinScore: 0.3}, a.Retrieval)
+	path := "/api/v1/assistants/" + a.ID + "/"
+	rec := w.e.Do(http.MethodPost, path, `{"name":"Exact words, renamed"}`, w.admin)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, a.Retrieval, testkit.JSON[api.AssistantResponse](t, rec).Retrieval, "omitted settings stay")
+	rec = w.e.Do(http.MethodPost, path, `{"retrieval":{"mode":"vector","top_k":50}}`, w.admin)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, api.RetrievalDTO{Mode: "vector", TopK: 50}, testkit.JSON[api.AssistantResponse](t, w.e.Do(http.MethodGet, path, "", w.admin)).Retrieval)
+	for body, field := range map[string]string{
+		`{"retrieval":{"mode":"fuzzy"}}`:  "retrieval.mode",
+		`{"retrieval":{"top_k":101}}`:     "retrieval.top_k",
+		`{"retrieval":{"min_score":1.2}}`: "retrieval.min_score",
+	} {
+		rec := w.e.Do(http.MethodPost, path, body, w.admin)
+		require.Equal(t, http.StatusBadRequest, rec.Code, body)
+		require.Contains(t, rec.Body.String(), field, body)
+	}
+}

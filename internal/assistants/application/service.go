@@ -88,6 +88,7 @@ type CreateInput struct {
 	Kwargs      domain.Kwargs
 	Groups      []uuid.UUID
 	Websites    []uuid.UUID
+	Retrieval   domain.Retrieval
 	Published   bool
 }
 
@@ -114,6 +115,10 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	if err := s.setKnowledge(ctx, tenant, &a, in.Groups, in.Websites); err != nil {
 		return View{}, err
 	}
+	if err := in.Retrieval.Check(); err != nil {
+		return View{}, err
+	}
+	a.Retrieval = in.Retrieval
 	if err := domain.CheckPrompt(in.Prompt); err != nil {
 		return View{}, err
 	}
@@ -285,6 +290,7 @@ type Patch struct {
 	Kwargs      *domain.Kwargs
 	Groups      *[]uuid.UUID
 	Websites    *[]uuid.UUID
+	Retrieval   *domain.Retrieval
 	Published   *bool
 }
 
@@ -317,6 +323,12 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 			if err := s.setModel(ctx, tenant, acc, &a, model, kw); err != nil {
 				return err
 			}
+		}
+		if p.Retrieval != nil {
+			if err := p.Retrieval.Check(); err != nil {
+				return err
+			}
+			a.Retrieval = *p.Retrieval
 		}
 		if p.Groups != nil || p.Websites != nil {
 			gs, ws := a.Groups, a.Websites

@@ -23,9 +23,11 @@ type Assistant struct {
 	Model       uuid.UUID
 	Kwargs      Kwargs
 	// Prompt is the selected prompt's text.
-	Prompt    string
-	Groups    []uuid.UUID
-	Websites  []uuid.UUID
+	Prompt   string
+	Groups   []uuid.UUID
+	Websites []uuid.UUID
+	// Retrieval shapes how the assistant searches its knowledge.
+	Retrieval Retrieval
 	Published bool
 	CreatedBy uuid.UUID
 	CreatedAt time.Time
@@ -36,6 +38,35 @@ type Assistant struct {
 type Kwargs struct {
 	Temperature *float64
 	MaxTokens   *int
+}
+
+// Retrieval is how an assistant searches its knowledge; zero values take
+// the defaults (hybrid, DefaultTopK passages, no minimum score).
+type Retrieval struct {
+	// Mode is hybrid, vector or text ("": hybrid).
+	Mode     string
+	TopK     int
+	MinScore float64
+}
+
+// DefaultTopK is how many passages an assistant retrieves by default;
+// MaxTopK the most it may ask for.
+const (
+	DefaultTopK = 30
+	MaxTopK     = 100
+)
+
+// Check validates the settings, naming the field at fault.
+func (r Retrieval) Check() error {
+	switch {
+	case r.Mode != "" && r.Mode != "hybrid" && r.Mode != "vector" && r.Mode != "text":
+		return errs.InvalidField("retrieval.mode", "retrieval.mode must be hybrid, vector or text, not %q", r.Mode)
+	case r.TopK < 0 || r.TopK > MaxTopK:
+		return errs.InvalidField("retrieval.top_k", "retrieval.top_k must be between 1 and %d (0: %d)", MaxTopK, DefaultTopK)
+	case !(r.MinScore >= 0 && r.MinScore <= 1):
+		return errs.InvalidField("retrieval.min_score", "retrieval.min_score must be between 0 and 1")
+	}
+	return nil
 }
 
 // Prompt is one version of an assistant's prompt; every change is kept.

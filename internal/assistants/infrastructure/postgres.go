@@ -29,6 +29,9 @@ type assistantRow struct {
 	ModelID     uuid.UUID   `bun:"completion_model_id,type:uuid"`
 	Temperature *float64    `bun:"temperature"`
 	MaxTokens   *int        `bun:"max_tokens"`
+	Mode        string      `bun:"retrieval_mode"`
+	TopK        int         `bun:"retrieval_top_k"`
+	MinScore    float64     `bun:"retrieval_min_score"`
 	Published   bool        `bun:"published"`
 	CreatedBy   uuid.UUID   `bun:"created_by,type:uuid"`
 	CreatedAt   time.Time   `bun:"created_at"`
@@ -41,7 +44,7 @@ type assistantRow struct {
 func (r assistantRow) toEntity() domain.Assistant {
 	return domain.Assistant{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Name: r.Name, Description: r.Description,
 		Model: r.ModelID, Kwargs: domain.Kwargs{Temperature: r.Temperature, MaxTokens: r.MaxTokens}, Prompt: r.Prompt,
-		Groups: r.Groups, Websites: r.Websites, Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Groups: r.Groups, Websites: r.Websites, Retrieval: domain.Retrieval{Mode: r.Mode, TopK: r.TopK, MinScore: r.MinScore}, Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Repo is the PostgreSQL assistant store.
@@ -60,7 +63,8 @@ func (r *Repo) selectAssistants(ctx context.Context, rows any, tenant tenancy.ID
 
 func toRow(a domain.Assistant) assistantRow {
 	return assistantRow{ID: a.ID, TenantID: a.Tenant.UUID, SpaceID: a.Space, Name: a.Name, Description: a.Description, ModelID: a.Model,
-		Temperature: a.Kwargs.Temperature, MaxTokens: a.Kwargs.MaxTokens, Published: a.Published, CreatedBy: a.CreatedBy,
+		Temperature: a.Kwargs.Temperature, MaxTokens: a.Kwargs.MaxTokens, Mode: a.Retrieval.Mode, TopK: a.Retrieval.TopK,
+		MinScore: a.Retrieval.MinScore, Published: a.Published, CreatedBy: a.CreatedBy,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
@@ -127,7 +131,8 @@ func (r *Repo) ListInSpaces(ctx context.Context, tenant tenancy.ID, spaces []uui
 func (r *Repo) Update(ctx context.Context, a domain.Assistant) error {
 	row := toRow(a)
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
-		Column("name", "description", "completion_model_id", "temperature", "max_tokens", "published", "updated_at").
+		Column("name", "description", "completion_model_id", "temperature", "max_tokens", "retrieval_mode", "retrieval_top_k",
+			"retrieval_min_score", "published", "updated_at").
 		Where("tenant_id = ?", a.Tenant.UUID).WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update assistant: %w", err)

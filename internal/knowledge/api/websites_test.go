@@ -158,7 +158,7 @@ func (l *library) pageChunks(t *testing.T, website string) map[string]string {
 
 func (l *library) searchWebsite(t *testing.T, website, query string) []application.Hit {
 	t.Helper()
-	hits, err := l.e.App.Knowledge.Knowledge.SearchCollections(context.Background(), l.tenant, uuid.Nil, []uuid.UUID{uuid.MustParse(website)}, query, 3)
+	hits, err := l.e.App.Knowledge.Knowledge.SearchCollections(context.Background(), l.tenant, uuid.Nil, []uuid.UUID{uuid.MustParse(website)}, query, application.SearchOptions{N: 3})
 	require.NoError(t, err)
 	return hits
 }

@@ -80,26 +80,33 @@ func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c a
 		return nil, err
 	}
 	hits, err := k.Search(ctx, tenant, c.UserID, []domain.Collection{col}, query, opts.N, opts.Mode)
-	if err != nil {
-		return nil, err
-	}
-	kept := hits[:0]
-	for _, h := range hits {
-		if h.Score >= opts.MinScore {
-			kept = append(kept, h)
-		}
-	}
-	return kept, nil
+	return above(hits, opts.MinScore), err
 }
 
 // SearchCollections searches collections by id for a caller already
 // allowed to read them (an assistant's knowledge, for its users).
-func (k *Knowledge) SearchCollections(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, n int) ([]Hit, error) {
+func (k *Knowledge) SearchCollections(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, opts SearchOptions) ([]Hit, error) {
+	opts, err := opts.check()
+	if err != nil {
+		return nil, err
+	}
 	cols, err := k.repo.CollectionsByID(ctx, tenant, ids)
 	if err != nil {
 		return nil, err
 	}
-	return k.Search(ctx, tenant, user, cols, query, n, Hybrid)
+	hits, err := k.Search(ctx, tenant, user, cols, query, opts.N, opts.Mode)
+	return above(hits, opts.MinScore), err
+}
+
+// above keeps the hits scoring least or more.
+func above(hits []Hit, least float64) []Hit {
+	kept := hits[:0]
+	for _, h := range hits {
+		if h.Score >= least {
+			kept = append(kept, h)
+		}
+	}
+	return kept
 }
 
 // Search ranks the chunks of the collections for the query: by vector

@@ -215,11 +215,18 @@ func (s *Service) guard(ctx context.Context, t *Turn, in AskInput) error {
 
 // retrieve finds knowledge for the question; without a knowledge module,
 // or for an assistant without knowledge, it finds nothing.
+// defaultTopK is how many passages an assistant retrieves unless it says.
+const defaultTopK = 30
+
 func (s *Service) retrieve(ctx context.Context, t *Turn) error {
 	if s.knowledge == nil || len(t.Assistant.Groups)+len(t.Assistant.Websites) == 0 {
 		return nil
 	}
-	srcs, err := s.knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, 30)
+	limit := t.Assistant.TopK
+	if limit == 0 {
+		limit = defaultTopK
+	}
+	srcs, err := s.knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, limit)
 	if err != nil {
 		return fmt.Errorf("search knowledge: %w", err)
 	}

@@ -256,3 +256,23 @@ func TestRetrieveIsAStepThatFindsNothingWithoutKnowledge(t *testing.T) {
 	require.NoError(t, s.retrieve(context.Background(), tr))
 	require.Empty(t, tr.Sources)
 }
+
+// askedKnowledge records the limit each search asked for.
+type askedKnowledge struct{ limits []int }
+
+func (k *askedKnowledge) Search(_ context.Context, _ tenancy.ID, _ uuid.UUID, _ AssistantInfo, _ string, limit int) ([]Source, error) {
+	k.limits = append(k.limits, limit)
+	return nil, nil
+}
+
+// TestRetrieveAsksForTheAssistantsTopK: an assistant's top_k is how many
+// passages retrieval asks for; without one, 30.
+func TestRetrieveAsksForTheAssistantsTopK(t *testing.T) {
+	t.Parallel()
+	k := &askedKnowledge{}
+	s := NewService(Deps{Models: &fakeGen{}, Knowledge: k, Log: slog.New(slog.DiscardHandler)})
+	groups := []uuid.UUID{uuid.New()}
+	require.NoError(t, s.retrieve(context.Background(), &Turn{Assistant: AssistantInfo{Groups: groups, TopK: 5}}))
+	require.NoError(t, s.retrieve(context.Background(), &Turn{Assistant: AssistantInfo{Groups: groups}}))
+	require.Equal(t, []int{5, 30}, k.limits)
+}

@@ -113,6 +113,11 @@ type AssistantInfo struct {
 	MaxTokens   *int
 	Groups      []uuid.UUID
 	Websites    []uuid.UUID
+	// Retrieval is how the assistant searches its knowledge: the mode
+	// ("": hybrid), how many passages (0: 30) and the lowest score kept.
+	RetrievalMode string
+	TopK          int
+	MinScore      float64
 }
 
 // Assistants is what chat asks of the assistants module.

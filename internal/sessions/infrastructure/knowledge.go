@@ -29,7 +29,8 @@ func NewKnowledge(k *knowledgeapp.Knowledge) Knowledge { return Knowledge{k: k} 
 func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, a application.AssistantInfo, question string, limit int) ([]application.Source, error) {
 	// A website's pages are a collection with the website's id.
 	ids := append(append([]uuid.UUID{}, a.Groups...), a.Websites...)
-	hits, err := k.k.SearchCollections(ctx, tenant, user, ids, question, limit)
+	hits, err := k.k.SearchCollections(ctx, tenant, user, ids, question,
+		knowledgeapp.SearchOptions{N: limit, Mode: knowledgeapp.Mode(a.RetrievalMode), MinScore: a.MinScore})
 	if err != nil {
 		return nil, err
 	}

@@ -7891,6 +7891,7 @@ export interface components {
             permissions?: string[];
             prompt?: components["schemas"]["PromptRef"];
             published?: boolean;
+            retrieval?: components["schemas"]["AssistantRetrieval"];
             /** Format: uuid */
             space_id?: string;
             updated_at?: string;
@@ -7926,6 +7927,24 @@ export interface components {
         AssistantPromptList: {
             count?: number;
             items?: components["schemas"]["AssistantPrompt"][];
+        };
+        AssistantRetrieval: {
+            /**
+             * @description MinScore drops passages scoring below it (0 to 1).
+             * @example 0
+             */
+            min_score?: number;
+            /**
+             * @description Mode picks the rankers: both fused (default), or one of them.
+             * @example hybrid
+             * @enum {string}
+             */
+            mode?: "hybrid" | "vector" | "text";
+            /**
+             * @description TopK is how many passages at most (1 to 100; 0: 30).
+             * @example 30
+             */
+            top_k?: number;
         };
         AuditEntry: {
             /** @example user.created */
@@ -8052,6 +8071,7 @@ export interface components {
             name?: string;
             prompt?: components["schemas"]["PromptRef"];
             published?: boolean;
+            retrieval?: components["schemas"]["AssistantRetrieval"];
             /** Format: uuid */
             space_id?: string;
             websites?: components["schemas"]["IDRef"][];
@@ -8875,6 +8895,7 @@ export interface components {
             name?: string;
             prompt?: components["schemas"]["PromptRef"];
             published?: boolean;
+            retrieval?: components["schemas"]["AssistantRetrieval"];
             websites?: components["schemas"]["IDRef"][];
         };
         UpdateSpaceRequest: {
