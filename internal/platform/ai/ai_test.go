@@ -282,3 +282,29 @@ func TestCountTokensOffline(t *testing.T) {
 	require.Equal(t, 2, ai.CountTokens("hello world"))
 	require.Greater(t, ai.CountMessages([]ai.Message{{Role: ai.User, Content: "hello world"}}), 2)
 }
+
+// TestLocalAnswererQuotesPlainTextInTheQuestionsLanguage: quoted Markdown
+// loses its markup (a heading's hashes, emphasis, a table row's pipes), a
+// table's rule line is never quoted, and with nothing to quote the answer
+// is in the question's language.
+func TestLocalAnswererQuotesPlainTextInTheQuestionsLanguage(t *testing.T) {
+	t.Parallel()
+	doc := "## Handläggningstider\n\n| Ärendetyp | Handläggningstid |\n|---|---|\n| **Bygglov**, enkelt ärende | 4 veckor |\n\n- Se [avgifterna](https://kommun.example/avgifter) för bygglov."
+	ask := func(question string) string {
+		t.Helper()
+		s, err := ai.Local{}.Chat(context.Background(), ai.Endpoint{}, ai.ChatRequest{Messages: []ai.Message{
+			{Role: ai.System, Content: prompt.Source(1, "Bygglov", doc)}, {Role: ai.User, Content: question}}})
+		require.NoError(t, err)
+		text, _, err := drain(t, s)
+		require.NoError(t, err)
+		return text
+	}
+	answer := ask("Hur lång är handläggningstiden för bygglov?")
+	require.Contains(t, answer, "Bygglov, enkelt ärende; 4 veckor [1]")
+	require.Contains(t, answer, "Se avgifterna för bygglov [1]")
+	for _, mark := range []string{"|", "**", "##", "---", "](", "- Se"} {
+		require.NotContains(t, answer, mark)
+	}
+	require.Equal(t, ai.NoAnswerSwedish, ask("Vem vann matchen i går?"))
+	require.Equal(t, ai.NoAnswer, ask("Who won the match yesterday?"))
+}

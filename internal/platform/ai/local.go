@@ -175,8 +175,79 @@ func cutAtStop(answer string, stop []string) string {
 }
 
 // NoAnswer is what the local answerer says when the knowledge holds nothing
-// about the question.
-const NoAnswer = "I found nothing about this in the knowledge I was given."
+// about the question; NoAnswerSwedish is the same for a Swedish question.
+const (
+	NoAnswer        = "I found nothing about this in the knowledge I was given."
+	NoAnswerSwedish = "Jag hittade inget om det här i den kunskap jag fick."
+)
+
+// swedishWords are common Swedish words that are not English ones.
+var swedishWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`och att det som är vad hur när där vem vilka vilken till för på med av om inte jag du vi ni han
+		hon har kan ska får finns måste mycket kostar gäller hos eller vill`) {
+		swedishWords[w] = true
+	}
+}
+
+// swedish reports whether a question reads as Swedish: å, ä or ö, or more
+// Swedish function words than English ones.
+func swedish(question string) bool {
+	if strings.ContainsAny(strings.ToLower(question), "åäö") {
+		return true
+	}
+	sv, en := 0, 0
+	for _, w := range words(question) {
+		switch {
+		case swedishWords[w]:
+			sv++
+		case stopwords[w]:
+			en++
+		}
+	}
+	return sv > en
+}
+
+// noAnswer says the knowledge holds nothing, in the question's language.
+func noAnswer(question string) string {
+	if swedish(question) {
+		return NoAnswerSwedish
+	}
+	return NoAnswer
+}
+
+var (
+	mdHeading = regexp.MustCompile(`^\s{0,3}(#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)`)
+	mdImage   = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink    = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+	mdRule    = regexp.MustCompile(`^[\s|:\-]+$`)
+)
+
+// plain strips a quoted line's Markdown: a heading's, list item's or
+// quote's marker, emphasis and code marks, links (their text stays), and
+// a table row's pipes (its cells joined by "; "); a table's rule line is
+// nothing.
+func plain(line string) string {
+	line = strings.TrimSpace(line)
+	if strings.Contains(line, "|") && mdRule.MatchString(line) {
+		return ""
+	}
+	line = mdHeading.ReplaceAllString(line, "")
+	line = mdImage.ReplaceAllString(line, "$1")
+	line = mdLink.ReplaceAllString(line, "$1")
+	line = strings.NewReplacer("**", "", "__", "", "`", "").Replace(line)
+	if strings.HasPrefix(line, "|") || strings.HasSuffix(line, "|") {
+		var cells []string
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+			if c = strings.TrimSpace(c); c != "" {
+				cells = append(cells, c)
+			}
+		}
+		line = strings.Join(cells, "; ")
+	}
+	return strings.TrimSpace(line)
+}
 
 // extract picks the sentences that share the most question terms, up to
 // three, and cites their sources.
@@ -210,7 +281,7 @@ func extract(question string, sources []passage) string {
 		}
 	}
 	if len(cands) == 0 {
-		return NoAnswer
+		return noAnswer(question)
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	var picked []string
@@ -235,12 +306,15 @@ func extract(question string, sources []passage) string {
 // line break.
 var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)|\n+`)
 
-// sentences splits text into sentences without their end punctuation.
+// sentences splits text into sentences without their end punctuation,
+// each line's Markdown stripped.
 func sentences(text string) []string {
 	var out []string
-	for _, s := range sentenceEnd.Split(text, -1) {
-		if s = strings.TrimSpace(s); len([]rune(s)) >= 3 {
-			out = append(out, s)
+	for _, line := range strings.Split(text, "\n") {
+		for _, s := range sentenceEnd.Split(plain(line), -1) {
+			if s = strings.TrimSpace(s); len([]rune(s)) >= 3 {
+				out = append(out, s)
+			}
 		}
 	}
 	return out
