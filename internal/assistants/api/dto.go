@@ -19,8 +19,8 @@ type PromptRef struct {
 	Text string `json:"text" example:"You help staff answer questions about parking permits."`
 } // @name PromptRef
 
-// RetrievalDTO is how an assistant searches its knowledge.
-type RetrievalDTO struct {
+// Retrieval is how an assistant searches its knowledge.
+type Retrieval struct {
 	// Mode picks the rankers: both fused (default), or one of them.
 	Mode string `json:"mode" enums:"hybrid,vector,text" example:"hybrid"`
 	// TopK is how many passages at most (1 to 100; 0: 30).
@@ -37,47 +37,47 @@ type KwargsDTO struct {
 
 // CreateAssistantRequest creates an assistant in a space.
 type CreateAssistantRequest struct {
-	Name            string        `json:"name" example:"Parking helper"`
-	Description     string        `json:"description,omitempty"`
-	SpaceID         string        `json:"space_id" format:"uuid"`
-	Prompt          *PromptRef    `json:"prompt,omitempty"`
-	CompletionModel *IDRef        `json:"completion_model,omitempty"`
-	Kwargs          *KwargsDTO    `json:"completion_model_kwargs,omitempty"`
-	Groups          []IDRef       `json:"groups,omitempty"`
-	Websites        []IDRef       `json:"websites,omitempty"`
-	Retrieval       *RetrievalDTO `json:"retrieval,omitempty"`
-	Published       bool          `json:"published"`
+	Name            string     `json:"name" example:"Parking helper"`
+	Description     string     `json:"description,omitempty"`
+	SpaceID         string     `json:"space_id" format:"uuid"`
+	Prompt          *PromptRef `json:"prompt,omitempty"`
+	CompletionModel *IDRef     `json:"completion_model,omitempty"`
+	Kwargs          *KwargsDTO `json:"completion_model_kwargs,omitempty"`
+	Groups          []IDRef    `json:"groups,omitempty"`
+	Websites        []IDRef    `json:"websites,omitempty"`
+	Retrieval       *Retrieval `json:"retrieval,omitempty"`
+	Published       bool       `json:"published"`
 } // @name CreateAssistantRequest
 
 // UpdateAssistantRequest changes an assistant; omitted fields stay.
 type UpdateAssistantRequest struct {
-	Name            *string       `json:"name,omitempty"`
-	Description     *string       `json:"description,omitempty"`
-	Prompt          *PromptRef    `json:"prompt,omitempty"`
-	CompletionModel *IDRef        `json:"completion_model,omitempty"`
-	Kwargs          *KwargsDTO    `json:"completion_model_kwargs,omitempty"`
-	Groups          *[]IDRef      `json:"groups,omitempty"`
-	Websites        *[]IDRef      `json:"websites,omitempty"`
-	Retrieval       *RetrievalDTO `json:"retrieval,omitempty"`
-	Published       *bool         `json:"published,omitempty"`
+	Name            *string    `json:"name,omitempty"`
+	Description     *string    `json:"description,omitempty"`
+	Prompt          *PromptRef `json:"prompt,omitempty"`
+	CompletionModel *IDRef     `json:"completion_model,omitempty"`
+	Kwargs          *KwargsDTO `json:"completion_model_kwargs,omitempty"`
+	Groups          *[]IDRef   `json:"groups,omitempty"`
+	Websites        *[]IDRef   `json:"websites,omitempty"`
+	Retrieval       *Retrieval `json:"retrieval,omitempty"`
+	Published       *bool      `json:"published,omitempty"`
 } // @name UpdateAssistantRequest
 
 // AssistantResponse is an assistant with what the caller may do with it.
 type AssistantResponse struct {
-	ID              string       `json:"id" format:"uuid"`
-	SpaceID         string       `json:"space_id" format:"uuid"`
-	Name            string       `json:"name"`
-	Description     string       `json:"description"`
-	Prompt          PromptRef    `json:"prompt"`
-	CompletionModel IDRef        `json:"completion_model"`
-	Kwargs          KwargsDTO    `json:"completion_model_kwargs"`
-	Groups          []IDRef      `json:"groups"`
-	Websites        []IDRef      `json:"websites"`
-	Retrieval       RetrievalDTO `json:"retrieval"`
-	Published       bool         `json:"published"`
-	Permissions     []string     `json:"permissions" example:"read,edit"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
+	ID              string    `json:"id" format:"uuid"`
+	SpaceID         string    `json:"space_id" format:"uuid"`
+	Name            string    `json:"name"`
+	Description     string    `json:"description"`
+	Prompt          PromptRef `json:"prompt"`
+	CompletionModel IDRef     `json:"completion_model"`
+	Kwargs          KwargsDTO `json:"completion_model_kwargs"`
+	Groups          []IDRef   `json:"groups"`
+	Websites        []IDRef   `json:"websites"`
+	Retrieval       Retrieval `json:"retrieval"`
+	Published       bool      `json:"published"`
+	Permissions     []string  `json:"permissions" example:"read,edit"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 } // @name Assistant
 
 // AssistantList is a list of assistants.
@@ -126,7 +126,7 @@ func toAssistant(v application.View) AssistantResponse {
 		Prompt: PromptRef{Text: v.Prompt}, CompletionModel: IDRef{ID: v.Model.String()},
 		Kwargs: KwargsDTO{Temperature: v.Kwargs.Temperature, MaxTokens: v.Kwargs.MaxTokens},
 		Groups: refs(v.Groups), Websites: refs(v.Websites), Published: v.Published, Permissions: nonNil(v.Actions),
-		Retrieval: RetrievalDTO{Mode: retrievalMode(v.Retrieval.Mode), TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore},
+		Retrieval: Retrieval{Mode: retrievalMode(v.Retrieval.Mode), TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore},
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
@@ -165,7 +165,7 @@ func retrievalMode(m string) string {
 	return m
 }
 
-func (r *RetrievalDTO) domain() domain.Retrieval {
+func (r *Retrieval) domain() domain.Retrieval {
 	if r == nil {
 		return domain.Retrieval{}
 	}

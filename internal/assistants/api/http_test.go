@@ -274,16 +274,16 @@ func TestRetrievalSettings(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	plain := w.create(t, w.admin, `{"name":"Plain","space_id":"`+w.space+`"}`)
-	require.Equal(t, api.RetrievalDTO{Mode: "hybrid"}, plain.Retrieval, "the defaults: hybrid, 0 = 30 passages, no minimum")
+	require.Equal(t, api.Retrieval{Mode: "hybrid"}, plain.Retrieval, "the defaults: hybrid, 0 = 30 passages, no minimum")
 	a := w.create(t, w.admin, `{"name":"Exact words","space_id":"`+w.space+`","retrieval":{"mode":"text","top_k":5,"min_score":0.3}}`)
-	require.Equal(t, api.RetrievalDTO{Mode: "text", TopK: 5, MinScore: 0.3}, a.Retrieval)
+	require.Equal(t, api.Retrieval{Mode: "text", TopK: 5, MinScore: 0.3}, a.Retrieval)
 	path := "/api/v1/assistants/" + a.ID + "/"
 	rec := w.e.Do(http.MethodPost, path, `{"name":"Exact words, renamed"}`, w.admin)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	require.Equal(t, a.Retrieval, testkit.JSON[api.AssistantResponse](t, rec).Retrieval, "omitted settings stay")
 	rec = w.e.Do(http.MethodPost, path, `{"retrieval":{"mode":"vector","top_k":50}}`, w.admin)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	require.Equal(t, api.RetrievalDTO{Mode: "vector", TopK: 50}, testkit.JSON[api.AssistantResponse](t, w.e.Do(http.MethodGet, path, "", w.admin)).Retrieval)
+	require.Equal(t, api.Retrieval{Mode: "vector", TopK: 50}, testkit.JSON[api.AssistantResponse](t, w.e.Do(http.MethodGet, path, "", w.admin)).Retrieval)
 	for body, field := range map[string]string{
 		`{"retrieval":{"mode":"fuzzy"}}`:  "retrieval.mode",
 		`{"retrieval":{"top_k":101}}`:     "retrieval.top_k",

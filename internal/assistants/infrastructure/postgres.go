@@ -18,6 +18,13 @@ import (
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
+// retrieval are an assistant's retrieval_* columns.
+type retrieval struct {
+	Mode     string  `bun:"mode"`
+	TopK     int     `bun:"top_k"`
+	MinScore float64 `bun:"min_score"`
+}
+
 type assistantRow struct {
 	bun.BaseModel `bun:"table:assistants,alias:a"`
 
@@ -29,9 +36,7 @@ type assistantRow struct {
 	ModelID     uuid.UUID   `bun:"completion_model_id,type:uuid"`
 	Temperature *float64    `bun:"temperature"`
 	MaxTokens   *int        `bun:"max_tokens"`
-	Mode        string      `bun:"retrieval_mode"`
-	TopK        int         `bun:"retrieval_top_k"`
-	MinScore    float64     `bun:"retrieval_min_score"`
+	Retrieval   retrieval   `bun:"embed:retrieval_"`
 	Published   bool        `bun:"published"`
 	CreatedBy   uuid.UUID   `bun:"created_by,type:uuid"`
 	CreatedAt   time.Time   `bun:"created_at"`
@@ -44,7 +49,7 @@ type assistantRow struct {
 func (r assistantRow) toEntity() domain.Assistant {
 	return domain.Assistant{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Name: r.Name, Description: r.Description,
 		Model: r.ModelID, Kwargs: domain.Kwargs{Temperature: r.Temperature, MaxTokens: r.MaxTokens}, Prompt: r.Prompt,
-		Groups: r.Groups, Websites: r.Websites, Retrieval: domain.Retrieval{Mode: r.Mode, TopK: r.TopK, MinScore: r.MinScore}, Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Groups: r.Groups, Websites: r.Websites, Retrieval: domain.Retrieval(r.Retrieval), Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Repo is the PostgreSQL assistant store.
@@ -63,8 +68,8 @@ func (r *Repo) selectAssistants(ctx context.Context, rows any, tenant tenancy.ID
 
 func toRow(a domain.Assistant) assistantRow {
 	return assistantRow{ID: a.ID, TenantID: a.Tenant.UUID, SpaceID: a.Space, Name: a.Name, Description: a.Description, ModelID: a.Model,
-		Temperature: a.Kwargs.Temperature, MaxTokens: a.Kwargs.MaxTokens, Mode: a.Retrieval.Mode, TopK: a.Retrieval.TopK,
-		MinScore: a.Retrieval.MinScore, Published: a.Published, CreatedBy: a.CreatedBy,
+		Temperature: a.Kwargs.Temperature, MaxTokens: a.Kwargs.MaxTokens, Retrieval: retrieval(a.Retrieval),
+		Published: a.Published, CreatedBy: a.CreatedBy,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
