@@ -69,9 +69,11 @@ type streamedAnswer struct {
 	SessionID  string `json:"session_id"`
 	Answer     string
 	References []struct {
-		ID, Title, URL string
-		Score          float64
-		Chunk          struct{ Text string }
+		ID, Title, URL, Section string
+		Page                    int
+		FileURL                 string `json:"file_url"`
+		Score                   float64
+		Chunk                   struct{ Text string }
 	}
 }
 

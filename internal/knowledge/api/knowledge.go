@@ -4,12 +4,16 @@
 package api
 
 import (
+	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/knowledge/application"
+	"github.com/agora-platform/agora/internal/knowledge/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/errs"
@@ -36,6 +40,7 @@ func (h *KnowledgeHandler) Register(g *echo.Group) {
 	g.GET("/groups/:id/info-blobs", h.blobs)
 	g.POST("/groups/:id/searches", h.search)
 	g.GET("/info-blobs/:id", h.blob)
+	g.GET("/info-blobs/:id/file", h.file)
 	g.POST("/info-blobs/:id", h.retitle)
 	g.DELETE("/info-blobs/:id", h.deleteBlob)
 }
@@ -354,25 +359,84 @@ func (h *KnowledgeHandler) search(c *echo.Context) error {
 
 // blob godoc
 //
-//	@Summary	A document
-//	@Tags		knowledge
-//	@Produce	json
-//	@Security	Bearer
-//	@Param		id	path		string	true	"info blob id"	format(uuid)
-//	@Success	200	{object}	InfoBlobResponse
-//	@Failure	404	{object}	httpx.ErrorBody
-//	@Router		/api/v1/info-blobs/{id}/ [get]
+//	@Summary		A document with its text
+//	@Description	The document and its text as Markdown, chunk by chunk (where each chunk
+//	@Description	begins and ends, its section and pages), from chunk_offset.
+//	@Tags			knowledge
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id				path		string	true	"info blob id"	format(uuid)
+//	@Param			chunk_offset	query		int		false	"first chunk (default 0)"
+//	@Param			chunk_limit		query		int		false	"how many chunks (1 to 500, default 100)"
+//	@Success		200				{object}	InfoBlobText
+//	@Failure		404				{object}	httpx.ErrorBody
+//	@Router			/api/v1/info-blobs/{id}/ [get]
 func (h *KnowledgeHandler) blob(c *echo.Context) error {
 	id, err := httpx.PathUUID(c, "id", "info blob")
 	if err != nil {
 		return err
 	}
-	tenant, caller := knowledgeCaller(c)
-	b, err := h.k.Blob(c.Request().Context(), tenant, caller, id)
+	offset, err := httpx.QueryInt(c, "chunk_offset", 0)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toBlob(b))
+	limit, err := httpx.QueryInt(c, "chunk_limit", 0)
+	if err != nil {
+		return err
+	}
+	tenant, caller := knowledgeCaller(c)
+	b, chunks, err := h.k.BlobText(c.Request().Context(), tenant, caller, id, offset, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toBlobText(b, chunks))
+}
+
+// inline are the types a browser may show in place: they run no script.
+var inline = map[string]bool{"application/pdf": true, "image/png": true, "image/jpeg": true, "text/plain": true}
+
+// file godoc
+//
+//	@Summary		A document's uploaded file
+//	@Description	The file as it was uploaded, with its type. PDFs, images and plain text
+//	@Description	open in the browser (add #page=N to open a PDF at a page); other types download.
+//	@Tags			knowledge
+//	@Produce		octet-stream
+//	@Security		Bearer
+//	@Param			id	path		string	true	"info blob id"	format(uuid)
+//	@Success		200	{file}		binary
+//	@Failure		404	{object}	httpx.ErrorBody
+//	@Router			/api/v1/info-blobs/{id}/file [get]
+func (h *KnowledgeHandler) file(c *echo.Context) error {
+	id, err := httpx.PathUUID(c, "id", "info blob")
+	if err != nil {
+		return err
+	}
+	tenant, caller := knowledgeCaller(c)
+	b, rc, err := h.k.OpenFile(c.Request().Context(), tenant, caller, id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	disposition := "attachment"
+	if inline[b.MimeType] {
+		disposition = "inline"
+	}
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": fileName(b)}))
+	hdr.Set(echo.HeaderContentLength, strconv.FormatInt(b.Size, 10))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:")
+	return c.Stream(http.StatusOK, b.MimeType, rc)
+}
+
+// fileName is what a downloaded document is called: its source when that
+// is a file name, else its title.
+func fileName(b domain.InfoBlob) string {
+	if b.Source != "" && !strings.Contains(b.Source, "/") {
+		return b.Source
+	}
+	return b.Title
 }
 
 // retitle godoc

@@ -56,18 +56,24 @@ type BlobMetadata struct {
 
 // InfoBlobResponse is a document of a collection.
 type InfoBlobResponse struct {
-	ID        string       `json:"id" format:"uuid"`
-	GroupID   string       `json:"group_id" format:"uuid"`
-	Metadata  BlobMetadata `json:"metadata"`
-	MimeType  string       `json:"mimetype"`
-	Size      int64        `json:"size"`
-	SHA256    string       `json:"sha256"`
-	Chars     int          `json:"chars"`
-	Chunks    int          `json:"chunks"`
-	Status    string       `json:"status" enums:"queued,ready,failed"`
-	JobID     string       `json:"job_id" format:"uuid"`
-	CreatedAt time.Time    `json:"created_at"`
-	UpdatedAt time.Time    `json:"updated_at"`
+	ID       string       `json:"id" format:"uuid"`
+	GroupID  string       `json:"group_id" format:"uuid"`
+	Metadata BlobMetadata `json:"metadata"`
+	MimeType string       `json:"mimetype"`
+	Size     int64        `json:"size"`
+	SHA256   string       `json:"sha256"`
+	Chars    int          `json:"chars"`
+	Chunks   int          `json:"chunks"`
+	// Pages is how many pages (slides, sheets) the document has; 0 when
+	// it has none.
+	Pages int `json:"pages"`
+	// FileURL opens the uploaded file (add #page=N for a PDF's page);
+	// empty when no file is kept.
+	FileURL   string    `json:"file_url,omitempty"`
+	Status    string    `json:"status" enums:"queued,ready,failed"`
+	JobID     string    `json:"job_id" format:"uuid"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 } // @name InfoBlob
 
 // InfoBlobList is a list of documents.
@@ -77,9 +83,38 @@ type InfoBlobList struct {
 } // @name InfoBlobList
 
 func toBlob(b domain.InfoBlob) InfoBlobResponse {
-	return InfoBlobResponse{ID: b.ID.String(), GroupID: b.Collection.String(), Metadata: BlobMetadata{Title: b.Title, URL: b.Source},
-		MimeType: b.MimeType, Size: b.Size, SHA256: b.SHA256, Chars: b.Chars, Chunks: b.ChunkCount, Status: string(b.Status),
+	out := InfoBlobResponse{ID: b.ID.String(), GroupID: b.Collection.String(), Metadata: BlobMetadata{Title: b.Title, URL: b.Source},
+		MimeType: b.MimeType, Size: b.Size, SHA256: b.SHA256, Chars: b.Chars, Chunks: b.ChunkCount, Pages: b.Pages, Status: string(b.Status),
 		JobID: b.Job.String(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
+	if b.FileKept {
+		out.FileURL = "/api/v1/info-blobs/" + b.ID.String() + "/file"
+	}
+	return out
+}
+
+// BlobChunk is a chunk of a document's text, where it sits.
+type BlobChunk struct {
+	ChunkNo   int    `json:"chunk_no"`
+	Text      string `json:"text"`
+	Tokens    int    `json:"tokens"`
+	Section   string `json:"section"`
+	PageStart int    `json:"page_start"`
+	PageEnd   int    `json:"page_end"`
+} // @name InfoBlobChunk
+
+// InfoBlobText is a document with its text, chunk by chunk.
+type InfoBlobText struct {
+	InfoBlobResponse
+	// TextChunks are the chunks from chunk_offset, at most chunk_limit.
+	TextChunks []BlobChunk `json:"text_chunks"`
+} // @name InfoBlobText
+
+func toBlobText(b domain.InfoBlob, chunks []domain.Chunk) InfoBlobText {
+	out := InfoBlobText{InfoBlobResponse: toBlob(b), TextChunks: make([]BlobChunk, len(chunks))}
+	for i, c := range chunks {
+		out.TextChunks[i] = BlobChunk{ChunkNo: c.No, Text: c.Text, Tokens: c.Tokens, Section: c.Section, PageStart: c.PageStart, PageEnd: c.PageEnd}
+	}
+	return out
 }
 
 // AcceptedResponse is a document taken for ingestion: its job, as the
@@ -151,14 +186,19 @@ func (r SearchRequest) options() application.SearchOptions {
 
 // SearchHit is a found chunk with its document.
 type SearchHit struct {
-	ID         string  `json:"id" format:"uuid"`
-	InfoBlobID string  `json:"info_blob_id" format:"uuid"`
-	GroupID    string  `json:"group_id" format:"uuid"`
-	Title      string  `json:"title"`
-	URL        string  `json:"url"`
-	ChunkNo    int     `json:"chunk_no"`
-	Text       string  `json:"text"`
-	Score      float64 `json:"score"`
+	ID         string `json:"id" format:"uuid"`
+	InfoBlobID string `json:"info_blob_id" format:"uuid"`
+	GroupID    string `json:"group_id" format:"uuid"`
+	Title      string `json:"title"`
+	URL        string `json:"url"`
+	ChunkNo    int    `json:"chunk_no"`
+	Text       string `json:"text"`
+	// Section is the path of headings above the passage.
+	Section string `json:"section"`
+	// PageStart and PageEnd are the pages the passage spans (0: none).
+	PageStart int     `json:"page_start"`
+	PageEnd   int     `json:"page_end"`
+	Score     float64 `json:"score"`
 } // @name SearchHit
 
 // SearchResponse is the best chunks, best first.
@@ -169,7 +209,7 @@ type SearchResponse struct {
 
 func toHit(h application.Hit) SearchHit {
 	return SearchHit{ID: h.Chunk.String(), InfoBlobID: h.Blob.String(), GroupID: h.Collection.String(), Title: h.Title, URL: h.Source,
-		ChunkNo: h.No, Text: h.Text, Score: h.Score}
+		ChunkNo: h.No, Text: h.Text, Section: h.Section, PageStart: h.PageStart, PageEnd: h.PageEnd, Score: h.Score}
 }
 
 // KnowledgeResponse lists a space's knowledge: its collections and its

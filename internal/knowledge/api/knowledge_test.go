@@ -106,7 +106,7 @@ func TestIngestEveryFormatAndSearch(t *testing.T) {
 	} {
 		hits := l.search(t, l.token, l.collection, query)
 		require.NotEmpty(t, hits, query)
-		require.Equal(t, want, hits[0].Title, "%q finds %s first; got %+v", query, want, hits[0])
+		require.Equal(t, want, hits[0].URL, "%q finds %s first; got %+v", query, want, hits[0])
 	}
 	col := testkit.JSON[api.CollectionResponse](t, l.e.Do(http.MethodGet, "/api/v1/groups/"+l.collection+"/", "", l.token))
 	require.Equal(t, 6, col.InfoBlobs)

@@ -32,6 +32,9 @@ func (h *WebsiteHandler) RegisterTasks(mux *asynq.ServeMux) {
 		return h.w.Crawl(ctx, p)
 	})
 	mux.HandleFunc(application.TaskSchedule, func(ctx context.Context, _ *asynq.Task) error {
+		if _, err := h.w.SweepFiles(ctx); err != nil {
+			return err
+		}
 		_, err := h.w.QueueDue(ctx)
 		return err
 	})

@@ -170,8 +170,9 @@ func blobLocation(id uuid.UUID) string { return "/api/v1/info-blobs/" + id.Strin
 
 // Ingest is the worker's task: read the document, chunk it, embed the
 // chunks in batches and write them in one transaction, reporting progress.
-// A retry replaces what an earlier run wrote. The stored bytes are gone
-// when the job ends, one way or another.
+// A retry replaces what an earlier run wrote. The stored file is kept
+// when the document is ready (to be opened from a citation) and removed
+// when its job fails or is cancelled.
 func (k *Knowledge) Ingest(ctx context.Context, p IngestPayload) error {
 	b, err := k.repo.Blob(ctx, p.Tenant, p.Blob)
 	if errors.Is(err, domain.ErrBlobNotFound) {
@@ -198,8 +199,6 @@ func (k *Knowledge) settle(ctx context.Context, b domain.InfoBlob, job uuid.UUID
 		return
 	}
 	switch status {
-	case "complete":
-		k.drop(ctx, b)
 	case "failed":
 		k.drop(ctx, b)
 		if err := k.repo.SetBlobStatus(ctx, b.Tenant, b.ID, domain.BlobFailed); err != nil {
@@ -222,17 +221,22 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 	if err != nil {
 		return "", err
 	}
-	var text string
+	var doc upload.Document
 	if k.isAudio(b.MimeType) {
-		text, err = k.transcribe(ctx, b, transcription, report)
+		doc.Text, err = k.transcribe(ctx, b, transcription, report)
 		report = after(50, report)
 	} else {
-		text, err = k.read(ctx, b)
+		doc, err = k.read(ctx, b)
 	}
 	if err != nil {
 		return "", err
 	}
+	text := doc.Text
 	chunks := domain.Split(text, k.chunking, k.tokens.Count)
+	if doc.Title != "" && b.Title == domain.CleanTitle(b.Source, b.Source) {
+		b.Title = domain.CleanTitle(doc.Title, b.Title) // the document's own title, not its file name
+	}
+	b.Pages, b.FileKept = domain.Pages(text), true
 	if err := report(10, fmt.Sprintf("read %d characters into %d chunks", len([]rune(text)), len(chunks))); err != nil {
 		return "", err
 	}
@@ -282,30 +286,35 @@ func after(from int, report func(int, string) error) func(int, string) error {
 }
 
 // read extracts a stored document's text.
-func (k *Knowledge) read(ctx context.Context, b domain.InfoBlob) (string, error) {
+func (k *Knowledge) read(ctx context.Context, b domain.InfoBlob) (upload.Document, error) {
 	rc, err := k.store.Open(b.Tenant, b.ID)
 	if err != nil {
-		return "", errs.Wrap(errs.NotFound, "the uploaded file is gone; upload it again", err)
+		return upload.Document{}, errs.Wrap(errs.NotFound, "the uploaded file is gone; upload it again", err)
 	}
 	defer rc.Close()
-	text, err := k.reader.Text(ctx, rc, b.MimeType, domain.MaxDocumentChars)
+	doc, err := k.reader.Read(ctx, rc, b.MimeType, domain.MaxDocumentChars)
+	return doc, readError(ctx, b, err)
+}
+
+// readError words why a document could not be read.
+func readError(ctx context.Context, b domain.InfoBlob, err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("read %s: %w", b.Title, ctx.Err()) // cancelled or shutting down: not the document's fault
+		return fmt.Errorf("read %s: %w", b.Title, ctx.Err()) // cancelled or shutting down: not the document's fault
 	case errors.Is(err, upload.ErrEmpty):
-		return "", errs.Newf(errs.Invalid, "%s holds no text to read (a scan without text, or an empty file)", b.Title)
+		return errs.Newf(errs.Invalid, "%s holds no text to read (a scan without text, or an empty file)", b.Title)
 	case errors.Is(err, upload.ErrTooLong):
-		return "", errs.Newf(errs.TooLarge, "%s holds more than %d characters of text; split it", b.Title, domain.MaxDocumentChars)
+		return errs.Newf(errs.TooLarge, "%s holds more than %d characters of text; split it", b.Title, domain.MaxDocumentChars)
 	case errors.Is(err, upload.ErrNotText), errors.Is(err, upload.ErrUnsupported):
-		return "", errs.Newf(errs.UnsupportedMediaType, "%s cannot be read: %v", b.Title, err)
-	case err != nil:
-		var e *errs.Error
-		if errors.As(err, &e) {
-			return "", errs.Wrap(e.Kind, b.Title+": "+e.Msg, err)
-		}
-		return "", errs.Wrap(errs.UnsupportedMediaType, fmt.Sprintf("%s cannot be read: %v", b.Title, err), err)
+		return errs.Newf(errs.UnsupportedMediaType, "%s cannot be read: %v", b.Title, err)
 	}
-	return text, nil
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return errs.Wrap(e.Kind, b.Title+": "+e.Msg, err)
+	}
+	return errs.Wrap(errs.UnsupportedMediaType, fmt.Sprintf("%s cannot be read: %v", b.Title, err), err)
 }
 
 // embed embeds the chunks in batches, reporting progress from 10 to 90 %.

@@ -7,6 +7,7 @@ package application
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -224,7 +225,11 @@ func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, c a
 	if _, err := k.collection(ctx, tenant, c, id, resCollection, actDelete); err != nil {
 		return err
 	}
-	return k.repo.DeleteCollection(ctx, tenant, id)
+	if err := k.repo.DeleteCollection(ctx, tenant, id); err != nil {
+		return err
+	}
+	k.sweep(ctx)
+	return nil
 }
 
 // CheckCollection returns the embedding model of a collection in space,
@@ -281,10 +286,84 @@ func (k *Knowledge) RetitleBlob(ctx context.Context, tenant tenancy.ID, c actor.
 	return b, nil
 }
 
-// DeleteBlob removes a document and its chunks.
+// DeleteBlob removes a document, its chunks and its file.
 func (k *Knowledge) DeleteBlob(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) error {
-	if _, err := k.blob(ctx, tenant, c, id, actDelete); err != nil {
+	b, err := k.blob(ctx, tenant, c, id, actDelete)
+	if err != nil {
 		return err
 	}
-	return k.repo.DeleteBlob(ctx, tenant, id)
+	if err := k.repo.DeleteBlob(ctx, tenant, id); err != nil {
+		return err
+	}
+	if b.FileKept {
+		k.sweep(ctx)
+	}
+	return nil
+}
+
+// sweepBatch is how many removed files one round of the sweep takes.
+const sweepBatch = 500
+
+// SweepFiles removes the kept files of deleted documents (a document, a
+// collection or a space deleted), in the scope of ctx: the worker's
+// schedule runs it for every tenant. It returns how many it removed.
+func (k *Knowledge) SweepFiles(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		files, err := k.repo.TakeRemovedFiles(ctx, sweepBatch)
+		if err != nil {
+			return n, err
+		}
+		for _, f := range files {
+			k.drop(ctx, domain.InfoBlob{Tenant: f.Tenant, ID: f.ID})
+		}
+		n += len(files)
+		if len(files) < sweepBatch {
+			return n, nil
+		}
+	}
+}
+
+// sweep removes the files a deletion left, now rather than at the next
+// scheduled sweep; what fails here the schedule retries.
+func (k *Knowledge) sweep(ctx context.Context) {
+	if _, err := k.SweepFiles(ctx); err != nil {
+		k.log.WarnContext(ctx, "files of deleted documents not removed yet", "err", err)
+	}
+}
+
+// OpenFile opens the uploaded file of a document the caller can read.
+func (k *Knowledge) OpenFile(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.InfoBlob, io.ReadCloser, error) {
+	b, err := k.blob(ctx, tenant, c, id, actRead)
+	if err != nil {
+		return b, nil, err
+	}
+	if !b.FileKept {
+		return b, nil, errs.Newf(errs.NotFound, "%s has no stored file: web pages, documents still being read and documents added before files were kept have none", b.Title)
+	}
+	rc, err := k.store.Open(b.Tenant, b.ID)
+	if err != nil {
+		return b, nil, errs.Wrap(errs.NotFound, fmt.Sprintf("the file of %s is missing from storage; upload it again", b.Title), err)
+	}
+	return b, rc, nil
+}
+
+// MaxChunkPage is the most chunks one read of a document's text returns.
+const MaxChunkPage = 500
+
+// BlobText returns a document the caller can read with its chunks from
+// offset, at most limit of them (default 100).
+func (k *Knowledge) BlobText(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, offset, limit int) (domain.InfoBlob, []domain.Chunk, error) {
+	if limit == 0 {
+		limit = 100
+	}
+	if limit < 1 || limit > MaxChunkPage || offset < 0 {
+		return domain.InfoBlob{}, nil, errs.Newf(errs.Invalid, "chunk_limit must be between 1 and %d and chunk_offset at least 0", MaxChunkPage)
+	}
+	b, err := k.blob(ctx, tenant, c, id, actRead)
+	if err != nil {
+		return b, nil, err
+	}
+	chunks, err := k.repo.BlobChunks(ctx, tenant, id, offset, limit)
+	return b, chunks, err
 }

@@ -59,6 +59,12 @@ type Languages interface {
 	Language(ctx context.Context, tenant tenancy.ID) (string, error)
 }
 
+// RemovedFile is a kept file whose document is gone.
+type RemovedFile struct {
+	Tenant tenancy.ID
+	ID     uuid.UUID
+}
+
 // ChunkRow is a chunk ready to store.
 type ChunkRow struct {
 	domain.Chunk
@@ -72,6 +78,9 @@ type Hit struct {
 	Collection uuid.UUID
 	No         int
 	Text       string
+	Section    string
+	PageStart  int
+	PageEnd    int
 	Title      string
 	Source     string
 	// Score is the fused score; Distance and BM25 the two rankers' own.
@@ -134,6 +143,11 @@ type KnowledgeRepo interface {
 	// DeleteBlob removes a blob and its chunks, keeping the collection's
 	// totals right.
 	DeleteBlob(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
+	// TakeRemovedFiles takes up to limit of the kept files whose blobs
+	// were deleted (in the scope of ctx: a tenant's, or all).
+	TakeRemovedFiles(ctx context.Context, limit int) ([]RemovedFile, error)
+	// BlobChunks reads a blob's chunks in order, from offset.
+	BlobChunks(ctx context.Context, tenant tenancy.ID, id uuid.UUID, offset, limit int) ([]domain.Chunk, error)
 	// ReplaceChunks writes a blob's chunks in one transaction, replacing
 	// any from an earlier run, and marks the blob ready.
 	ReplaceChunks(ctx context.Context, b domain.InfoBlob, c domain.Collection, chunks []ChunkRow, chars int) error

@@ -173,7 +173,7 @@ func (k *Knowledge) hydrate(ctx context.Context, tenant tenancy.ID, hits []Hit) 
 			if !ok {
 				continue // deleted since it was ranked
 			}
-			h.Text, h.Title, h.Source = f.Text, f.Title, f.Source
+			h.Text, h.Title, h.Source, h.Section, h.PageStart, h.PageEnd = f.Text, f.Title, f.Source, f.Section, f.PageStart, f.PageEnd
 		}
 		out = append(out, h)
 	}

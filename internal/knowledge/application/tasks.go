@@ -13,7 +13,8 @@ const (
 	TaskIngest = "files:ingest"
 	// TaskCrawl crawls a website once.
 	TaskCrawl = "files:crawl"
-	// TaskSchedule is the periodic task that queues the websites due.
+	// TaskSchedule is the periodic task that queues the websites due and
+	// removes the files of deleted documents.
 	TaskSchedule = "files:schedule"
 )
 

@@ -57,3 +57,52 @@ func TestSplitEdgeCases(t *testing.T) {
 	exact := domain.Split("a b c. d e f.", domain.ChunkOptions{Size: 3, Overlap: 3}, wordCount)
 	require.Equal(t, []string{"a b c.", "d e f."}, []string{exact[0].Text, exact[1].Text}, "an overlap as large as a chunk is dropped")
 }
+
+func TestSplitKeepsTheDocumentsShape(t *testing.T) {
+	t.Parallel()
+	var doc strings.Builder
+	doc.WriteString("# Avfallstaxa\n\nInledning om taxan.\n\n## 3 § Hämtningsintervall\n\nRestavfall hämtas\nvarannan vecka.\n\n")
+	doc.WriteString("| Ärendetyp | Handläggningstid |\n| --- | --- |\n")
+	for i := range 12 {
+		fmt.Fprintf(&doc, "| Ärende nummer %d med lång text | %d veckor |\n", i, i+1)
+	}
+	doc.WriteString("\n\f\n## 4 § Avgifter\n\n- Första punkten\n- Andra punkten\n\n```\nfee = base * 2\n```\n")
+	chunks := domain.Split(doc.String(), domain.ChunkOptions{Size: 40, Overlap: 0}, wordCount)
+	require.Greater(t, len(chunks), 2)
+
+	require.Equal(t, "# Avfallstaxa\n\nInledning om taxan.", chunks[0].Text, "a section with enough text of its own ends at the next heading")
+	require.Equal(t, "Avfallstaxa", chunks[0].Section)
+	require.True(t, strings.HasPrefix(chunks[1].Text, "## 3 § Hämtningsintervall\n\nRestavfall hämtas\nvarannan vecka.\n\n| Ärendetyp"),
+		"headings stay on their own lines and a paragraph keeps its line break: %q", chunks[1].Text)
+	var tableChunks []domain.Chunk
+	for _, c := range chunks {
+		for line := range strings.Lines(c.Text) {
+			if strings.HasPrefix(line, "| Ärende nummer") {
+				require.True(t, strings.HasSuffix(strings.TrimSpace(line), "veckor |"), "a row is never cut: %q", line)
+			}
+		}
+		if strings.Contains(c.Text, "| Ärende nummer") {
+			tableChunks = append(tableChunks, c)
+		}
+		require.NotRegexp(t, `(?s)#+ [^\n]*$`, strings.TrimSpace(c.Text), "chunk %d ends on a heading", c.No)
+	}
+	require.Greater(t, len(tableChunks), 1, "the table spans chunks")
+	for _, c := range tableChunks {
+		require.Contains(t, c.Text, "| Ärendetyp | Handläggningstid |\n| --- | --- |\n", "every part of the table has its header")
+		require.Equal(t, "Avfallstaxa > 3 § Hämtningsintervall", c.Section, "a chunk's section is the one its first block is in")
+		require.Equal(t, 1, c.PageStart)
+	}
+	last := chunks[len(chunks)-1]
+	require.Equal(t, "## 4 § Avgifter\n\n- Första punkten\n- Andra punkten\n\n```\nfee = base * 2\n```", last.Text)
+	require.Equal(t, "Avfallstaxa > 4 § Avgifter", last.Section)
+	require.Equal(t, []int{2, 2}, []int{last.PageStart, last.PageEnd}, "the page break starts page 2")
+
+	small := domain.Split("# A\n\ntext one\n\f\n## B\n\ntext two", domain.ChunkOptions{Size: 5}, wordCount)
+	require.Len(t, small, 2)
+	require.Equal(t, "## B\n\ntext two", small[1].Text)
+	require.Equal(t, "A > B", small[1].Section)
+	require.Equal(t, []int{2, 2}, []int{small[1].PageStart, small[1].PageEnd})
+
+	plain := domain.Split("No pages here.", domain.ChunkOptions{}, wordCount)
+	require.Zero(t, plain[0].PageStart, "a document without page breaks has no pages")
+}

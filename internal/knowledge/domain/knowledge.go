@@ -54,13 +54,18 @@ type InfoBlob struct {
 	Size       int64
 	SHA256     string
 	Chars      int
+	// Pages is how many pages (slides, sheets) the document has; 0 when
+	// it has none.
+	Pages      int
 	ChunkCount int
 	TermCount  int64
 	Status     BlobStatus
-	Job        uuid.UUID
-	CreatedBy  uuid.UUID
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// FileKept means the uploaded file is stored and can be opened.
+	FileKept  bool
+	Job       uuid.UUID
+	CreatedBy uuid.UUID
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Errors of knowledge.

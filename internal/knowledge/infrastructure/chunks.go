@@ -179,7 +179,7 @@ func (k *Knowledge) ReplaceChunks(ctx context.Context, b domain.InfoBlob, c doma
 			return fmt.Errorf("count indexed terms: %w", err)
 		}
 		_, err = db.NewUpdate().Table("info_blobs").Set("status = 'ready'").Set("chunk_count = ?", len(chunks)).Set("term_count = ?", terms).
-			Set("chars = ?", chars).Set("updated_at = now()").Where("tenant_id = ?", b.Tenant.UUID).Where("id = ?", b.ID).Exec(ctx)
+			Set("chars = ?", chars).Set("title = ?", b.Title).Set("pages = ?", b.Pages).Set("file_kept = ?", b.FileKept).Set("updated_at = now()").Where("tenant_id = ?", b.Tenant.UUID).Where("id = ?", b.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("mark info blob ready: %w", err)
 		}
@@ -209,14 +209,20 @@ func (k *Knowledge) insertChunks(ctx context.Context, b domain.InfoBlob, c domai
 	texts := make([]string, len(rows))
 	tokens := make([]int, len(rows))
 	vecs := make([]string, len(rows))
+	sections := make([]string, len(rows))
+	starts, ends := make([]int, len(rows)), make([]int, len(rows))
 	for i, r := range rows {
 		ids[i], nos[i], texts[i], tokens[i], vecs[i] = uuid.Must(uuid.NewV7()), r.No, r.Text, r.Tokens, vectorLiteral(r.Embedding)
+		sections[i], starts[i], ends[i] = r.Section, r.PageStart, r.PageEnd
 	}
-	_, err := postgres.Conn(ctx, k.db).NewRaw(`INSERT INTO chunks (id, tenant_id, collection_id, info_blob_id, embedding_model_id, chunk_no, text, tokens, embedding, tsv)
-		SELECT u.id, ?, ?, ?, ?, u.no, u.text, u.tokens, u.emb::vector, to_tsvector(?::regconfig, ? || ' ' || u.text)
-		FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[]) AS u(id, no, text, tokens, emb)`,
+	_, err := postgres.Conn(ctx, k.db).NewRaw(`INSERT INTO chunks (id, tenant_id, collection_id, info_blob_id, embedding_model_id, chunk_no, text, tokens, embedding, tsv,
+			section, page_start, page_end)
+		SELECT u.id, ?, ?, ?, ?, u.no, u.text, u.tokens, u.emb::vector, to_tsvector(?::regconfig, ? || ' ' || u.section || ' ' || u.text),
+			u.section, u.page_start, u.page_end
+		FROM unnest(?::uuid[], ?::int[], ?::text[], ?::int[], ?::text[], ?::text[], ?::int[], ?::int[])
+			AS u(id, no, text, tokens, emb, section, page_start, page_end)`,
 		b.Tenant.UUID, c.ID, b.ID, c.EmbeddingModel, domain.FTSConfig(c.Language), b.Title,
-		pgArray(ids), pgArray(nos), pgArray(texts), pgArray(tokens), pgArray(vecs)).Exec(ctx)
+		pgArray(ids), pgArray(nos), pgArray(texts), pgArray(tokens), pgArray(vecs), pgArray(sections), pgArray(starts), pgArray(ends)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("insert chunks: %w", err)
 	}
@@ -250,7 +256,8 @@ func (k *Knowledge) Nearest(ctx context.Context, s application.Scope, v []float3
 		}
 		var rows []hitRow
 		err := db.NewRaw(fmt.Sprintf(`WITH nearest AS MATERIALIZED (
-			SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, c.embedding::vector(%d) <=> '%s'::vector(%d) AS distance
+			SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, c.section, c.page_start, c.page_end,
+				c.embedding::vector(%d) <=> '%s'::vector(%d) AS distance
 			FROM chunks c WHERE c.embedding_model_id = ? AND c.tenant_id = ? AND c.collection_id IN (?)
 			ORDER BY %s LIMIT ?)
 			SELECT n.*, b.title, b.source FROM nearest n JOIN info_blobs b ON b.tenant_id = ? AND b.id = n.info_blob_id
@@ -271,6 +278,9 @@ type hitRow struct {
 	CollectionID uuid.UUID `bun:"collection_id"`
 	ChunkNo      int       `bun:"chunk_no"`
 	Text         string    `bun:"text"`
+	Section      string    `bun:"section"`
+	PageStart    int       `bun:"page_start"`
+	PageEnd      int       `bun:"page_end"`
 	Distance     float64   `bun:"distance"`
 	Title        string    `bun:"title"`
 	Source       string    `bun:"source"`
@@ -279,7 +289,7 @@ type hitRow struct {
 
 func (r hitRow) hit() application.Hit {
 	return application.Hit{Chunk: r.ID, Blob: r.InfoBlobID, Collection: r.CollectionID, No: r.ChunkNo, Text: r.Text,
-		Title: r.Title, Source: r.Source, Distance: r.Distance}
+		Section: r.Section, PageStart: r.PageStart, PageEnd: r.PageEnd, Title: r.Title, Source: r.Source, Distance: r.Distance}
 }
 
 func toHits(rows []hitRow) []application.Hit {

@@ -56,6 +56,8 @@ type blobRow struct {
 	Size         int64     `bun:"size"`
 	SHA256       string    `bun:"sha256"`
 	Chars        int       `bun:"chars"`
+	Pages        int       `bun:"pages"`
+	FileKept     bool      `bun:"file_kept"`
 	ChunkCount   int       `bun:"chunk_count"`
 	TermCount    int64     `bun:"term_count"`
 	Status       string    `bun:"status"`
@@ -67,7 +69,7 @@ type blobRow struct {
 
 func (r blobRow) toEntity() domain.InfoBlob {
 	return domain.InfoBlob{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Collection: r.CollectionID, Title: r.Title, Source: r.Source,
-		MimeType: r.MimeType, Size: r.Size, SHA256: r.SHA256, Chars: r.Chars, ChunkCount: r.ChunkCount, TermCount: r.TermCount,
+		MimeType: r.MimeType, Size: r.Size, SHA256: r.SHA256, Chars: r.Chars, Pages: r.Pages, FileKept: r.FileKept, ChunkCount: r.ChunkCount, TermCount: r.TermCount,
 		Status: domain.BlobStatus(r.Status), Job: r.JobID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -174,6 +176,49 @@ func (k *Knowledge) RenameCollection(ctx context.Context, tenant tenancy.ID, id 
 func (k *Knowledge) DeleteCollection(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	res, err := postgres.Conn(ctx, k.db).NewDelete().TableExpr("collections").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
 	return postgres.Affected(res, err, domain.ErrCollectionNotFound)
+}
+
+// TakeRemovedFiles takes up to limit rows of removed_files (filled by a
+// trigger when a blob with a kept file is deleted), skipping rows another
+// sweep holds.
+func (k *Knowledge) TakeRemovedFiles(ctx context.Context, limit int) ([]application.RemovedFile, error) {
+	var rows []struct {
+		TenantID uuid.UUID `bun:"tenant_id"`
+		ID       uuid.UUID `bun:"id"`
+	}
+	err := postgres.Conn(ctx, k.db).NewRaw(`DELETE FROM removed_files WHERE (tenant_id, id) IN (
+			SELECT tenant_id, id FROM removed_files ORDER BY removed_at LIMIT ? FOR UPDATE SKIP LOCKED)
+		RETURNING tenant_id, id`, limit).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("take removed files: %w", err)
+	}
+	out := make([]application.RemovedFile, len(rows))
+	for i, r := range rows {
+		out[i] = application.RemovedFile{Tenant: tenancy.ID{UUID: r.TenantID}, ID: r.ID}
+	}
+	return out, nil
+}
+
+// BlobChunks reads a blob's chunks in order, from offset.
+func (k *Knowledge) BlobChunks(ctx context.Context, tenant tenancy.ID, id uuid.UUID, offset, limit int) ([]domain.Chunk, error) {
+	var rows []struct {
+		No        int    `bun:"chunk_no"`
+		Text      string `bun:"text"`
+		Tokens    int    `bun:"tokens"`
+		Section   string `bun:"section"`
+		PageStart int    `bun:"page_start"`
+		PageEnd   int    `bun:"page_end"`
+	}
+	err := postgres.Conn(ctx, k.db).NewSelect().TableExpr("chunks").Column("chunk_no", "text", "tokens", "section", "page_start", "page_end").
+		Where("tenant_id = ?", tenant.UUID).Where("info_blob_id = ?", id).OrderExpr("chunk_no").Offset(int64(offset)).Limit(int64(limit)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("read the chunks of info blob %s: %w", id, err)
+	}
+	out := make([]domain.Chunk, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Chunk{No: r.No, Text: r.Text, Tokens: r.Tokens, Section: r.Section, PageStart: r.PageStart, PageEnd: r.PageEnd}
+	}
+	return out, nil
 }
 
 // InsertBlob stores a blob, or returns the collection's blob with the

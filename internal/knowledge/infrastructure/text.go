@@ -66,7 +66,7 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 // Chunks reads chunks' text, title and source by id.
 func (k *Knowledge) Chunks(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) (map[uuid.UUID]application.Hit, error) {
 	var rows []hitRow
-	err := postgres.Conn(ctx, k.db).NewRaw(`SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, b.title, b.source
+	err := postgres.Conn(ctx, k.db).NewRaw(`SELECT c.id, c.info_blob_id, c.collection_id, c.chunk_no, c.text, c.section, c.page_start, c.page_end, b.title, b.source
 		FROM chunks c JOIN info_blobs b ON b.tenant_id = c.tenant_id AND b.id = c.info_blob_id
 		WHERE c.tenant_id = ? AND c.id IN (?)`, tenant.UUID, bunIn(ids)).Scan(ctx, &rows)
 	if err != nil {

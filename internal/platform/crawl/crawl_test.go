@@ -115,7 +115,7 @@ func TestCrawlFollowsLinksWithinLimitsAndRules(t *testing.T) {
 	require.Equal(t, []string{"/", "/deep/1", "/deep/2", "/services/", "/services/parking", "/services/waste"}, c.paths(),
 		"robots.txt, other sites, the depth limit and fragments/queries of canonical pages are respected")
 	require.Equal(t, "A parking permit costs 500 kronor a month.", c.pages["services/parking"].Text)
-	require.Equal(t, "Welcome\nThe town hall opens at nine.", c.pages[""].Text, "the main content only: no navigation")
+	require.Equal(t, "# Welcome\n\nThe town hall opens at nine.", c.pages[""].Text, "the main content only: no navigation")
 	require.Equal(t, "Home", c.pages[""].Title)
 	require.Equal(t, 6, res.PagesCrawled)
 	require.Equal(t, 2, res.PagesFailed)

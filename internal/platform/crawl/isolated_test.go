@@ -25,7 +25,7 @@ func TestPagesParsedInTheSandbox(t *testing.T) {
 	srv := site(t)
 	c, res := run(t, srv, crawl.Options{Mode: crawl.ModeCrawl, MaxDepth: 3, Parse: parse})
 	require.Equal(t, []string{"/", "/deep/1", "/deep/2", "/services/", "/services/parking", "/services/waste"}, c.paths())
-	require.Equal(t, "Welcome\nThe town hall opens at nine.", c.pages[""].Text)
+	require.Equal(t, "# Welcome\n\nThe town hall opens at nine.", c.pages[""].Text)
 	require.Equal(t, "Home", c.pages[""].Title)
 	require.Equal(t, 6, res.PagesCrawled)
 

@@ -21,22 +21,7 @@ type Parsed struct {
 	NoFollow  bool
 }
 
-// skipped elements hold no main-content text.
-var skipped = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Svg: true,
-	atom.Iframe: true, atom.Object: true, atom.Canvas: true, atom.Nav: true, atom.Aside: true,
-	atom.Header: true, atom.Footer: true, atom.Form: true, atom.Button: true,
-}
-
-// blocks end a line of text.
-var blocks = map[atom.Atom]bool{
-	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Tr: true, atom.Table: true,
-	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
-	atom.Section: true, atom.Article: true, atom.Main: true, atom.Blockquote: true, atom.Pre: true,
-	atom.Ul: true, atom.Ol: true, atom.Dd: true, atom.Dt: true, atom.Td: true, atom.Th: true,
-}
-
-// ParsePage reads the title, the main content's text (the <main> or
+// ParsePage reads the title, the main content as Markdown (the <main> or
 // <article> element when there is one, without navigation, headers,
 // footers and scripts), the links and the canonical URL of a page.
 func ParsePage(body []byte, base *url.URL) (Parsed, error) {
@@ -45,7 +30,6 @@ func ParsePage(body []byte, base *url.URL) (Parsed, error) {
 		return Parsed{}, err
 	}
 	var p Parsed
-	var main *xhtml.Node
 	var walk func(n *xhtml.Node)
 	walk = func(n *xhtml.Node) {
 		if n.Type == xhtml.ElementNode {
@@ -53,10 +37,6 @@ func ParsePage(body []byte, base *url.URL) (Parsed, error) {
 			case atom.Title:
 				if p.Title == "" && n.FirstChild != nil {
 					p.Title = strings.Join(strings.Fields(n.FirstChild.Data), " ")
-				}
-			case atom.Main, atom.Article:
-				if main == nil {
-					main = n
 				}
 			case atom.A:
 				if u := resolve(base, attr(n, "href")); u != nil && !strings.Contains(attr(n, "rel"), "nofollow") {
@@ -79,47 +59,8 @@ func ParsePage(body []byte, base *url.URL) (Parsed, error) {
 		}
 	}
 	walk(doc)
-	root := main
-	if root == nil {
-		root = find(doc, atom.Body)
-	}
-	var b strings.Builder
-	if root != nil {
-		text(root, &b)
-	}
-	p.Text = extract.Tidy(b.String())
+	p.Text = extract.HTML(body).Text
 	return p, nil
-}
-
-func text(n *xhtml.Node, b *strings.Builder) {
-	switch n.Type {
-	case xhtml.TextNode:
-		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
-		b.WriteByte(' ')
-		return
-	case xhtml.ElementNode:
-		if skipped[n.DataAtom] {
-			return
-		}
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		text(c, b)
-	}
-	if n.Type == xhtml.ElementNode && blocks[n.DataAtom] {
-		b.WriteByte('\n')
-	}
-}
-
-func find(n *xhtml.Node, a atom.Atom) *xhtml.Node {
-	if n.Type == xhtml.ElementNode && n.DataAtom == a {
-		return n
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if f := find(c, a); f != nil {
-			return f
-		}
-	}
-	return nil
 }
 
 func attr(n *xhtml.Node, key string) string {

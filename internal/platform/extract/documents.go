@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,11 +121,15 @@ func verify(z *zip.Reader) error {
 	return nil
 }
 
-// xmlText writes the character data of the elements named text, ending
-// a line at each element named para, streaming from r.
-func xmlText(r io.Reader, w *textWriter, text, para string) error {
-	d := xml.NewDecoder(r)
-	inText := false
+// decode streams the XML elements of an entry to visit; character data
+// comes with a nil start element.
+func decode(f *zip.File, visit func(tok xml.Token) error) error {
+	rc, err := entry(f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -136,56 +141,199 @@ func xmlText(r io.Reader, w *textWriter, text, para string) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			inText = t.Name.Local == text
-			if t.Name.Local == "tab" {
-				err = w.WriteString(" ")
-			}
-		case xml.EndElement:
-			inText = false
-			if t.Name.Local == para {
-				err = w.WriteString("\n")
-			}
-		case xml.CharData:
-			if inText {
-				err = w.WriteString(string(t))
-			}
-		}
-		if err != nil {
+		if err := visit(tok); err != nil {
 			return err
 		}
 	}
 }
 
-// entryText streams one entry's text into w.
-func entryText(f *zip.File, w *textWriter, text, para string) error {
-	rc, err := entry(f)
-	if err != nil {
-		return err
+func attr(e xml.StartElement, name string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
 	}
-	defer rc.Close()
-	return xmlText(rc, w, text, para)
+	return ""
 }
 
-// docxText reads the body of a Word document: paragraphs, tables, lists.
+// headingStyle is a Word paragraph style that is a heading ("Heading2",
+// Swedish "Rubrik2", "Title").
+var headingStyle = regexp.MustCompile(`(?i)^(?:heading|rubrik|berschrift|titre|otsikko|overskrift)\s*([1-6])$`)
+
+// styleLevel is the heading level of a paragraph style, 0 for none.
+func styleLevel(style string) int {
+	if m := headingStyle.FindStringSubmatch(style); m != nil {
+		return int(m[1][0] - '0')
+	}
+	if strings.EqualFold(style, "Title") || strings.EqualFold(style, "Rubrik") {
+		return 1
+	}
+	return 0
+}
+
+// ooxmlBlocks reads the paragraphs and tables of a Word body or a slide
+// (their markup shares its element names: p, t, tbl, tr, tc) as Markdown.
+type ooxmlBlocks struct {
+	m *md
+	// shape-level: how a slide's text box reads (heading level, list).
+	shapeLevel int
+	shapeList  bool
+	// paragraph-level.
+	level  int
+	list   bool
+	inText bool
+	text   strings.Builder
+	// tables: depth, and the row being read.
+	tables int
+	cells  []string
+	cell   strings.Builder
+}
+
+func (o *ooxmlBlocks) visit(tok xml.Token) error {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return o.start(t)
+	case xml.EndElement:
+		return o.end(t.Name.Local)
+	case xml.CharData:
+		if o.inText {
+			o.text.Write(t)
+		}
+	}
+	return nil
+}
+
+func (o *ooxmlBlocks) start(t xml.StartElement) error {
+	switch t.Name.Local {
+	case "t":
+		o.inText = true
+	case "tab", "br":
+		o.text.WriteByte(' ')
+	case "p":
+		o.level, o.list = o.shapeLevel, o.shapeList
+		o.text.Reset()
+	case "pStyle":
+		o.level = styleLevel(attr(t, "val"))
+	case "numPr", "buChar", "buAutoNum":
+		o.list = true
+	case "buNone":
+		o.list = false
+	case "ph":
+		switch attr(t, "type") {
+		case "ctrTitle":
+			o.shapeLevel = 1
+		case "title":
+			o.shapeLevel = 2
+		case "", "body", "obj":
+			o.shapeList = true
+		}
+	case "tbl":
+		o.tables++
+		if o.tables == 1 {
+			o.m.endTable()
+		}
+	case "tr":
+		if o.tables == 1 {
+			o.cells = nil
+		}
+	case "tc":
+		if o.tables == 1 {
+			o.cell.Reset()
+		}
+	}
+	return nil
+}
+
+func (o *ooxmlBlocks) end(name string) error {
+	switch name {
+	case "t":
+		o.inText = false
+	case "p":
+		text := o.text.String()
+		o.text.Reset()
+		if o.tables > 0 {
+			o.cell.WriteString(" " + text)
+			return nil
+		}
+		switch {
+		case o.level > 0:
+			return o.m.heading(o.level, text)
+		case o.list:
+			return o.m.item(text)
+		}
+		return o.m.para(text)
+	case "tc":
+		if o.tables == 1 {
+			o.cells = append(o.cells, o.cell.String())
+		}
+	case "tr":
+		if o.tables == 1 {
+			return o.m.row(o.cells)
+		}
+	case "tbl":
+		o.tables--
+		if o.tables == 0 {
+			o.m.endTable()
+		}
+	case "sp", "graphicFrame":
+		o.shapeLevel, o.shapeList = 0, false
+	}
+	return nil
+}
+
+// coreTitle takes the title of an Office document's properties.
+func coreTitle(z *zip.Reader, w *textWriter) error {
+	for _, f := range z.File {
+		if f.Name != "docProps/core.xml" {
+			continue
+		}
+		in, title := false, ""
+		err := decode(f, func(tok xml.Token) error {
+			switch t := tok.(type) {
+			case xml.StartElement:
+				in = t.Name.Local == "title"
+			case xml.EndElement:
+				in = false
+			case xml.CharData:
+				if in {
+					title += string(t)
+				}
+			}
+			return nil
+		})
+		w.setTitle(title)
+		return err
+	}
+	return nil
+}
+
+// docxText reads the body of a Word document: headings by their style,
+// paragraphs, list items and tables.
 func docxText(data []byte, w *textWriter) error {
 	z, err := openZip(data)
 	if err != nil {
 		return err
 	}
+	if err := coreTitle(z, w); err != nil {
+		return err
+	}
 	for _, f := range z.File {
 		if f.Name == "word/document.xml" {
-			return entryText(f, w, "t", "p")
+			o := &ooxmlBlocks{m: &md{w: w}}
+			return decode(f, o.visit)
 		}
 	}
 	return fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
 }
 
-// pptxText reads every slide's text, slide by slide.
+// pptxText reads every slide, a page each: its title as a heading, its
+// text boxes' bullets as list items, its tables.
 func pptxText(data []byte, w *textWriter) error {
 	z, err := openZip(data)
 	if err != nil {
+		return err
+	}
+	if err := coreTitle(z, w); err != nil {
 		return err
 	}
 	type slide struct {
@@ -201,11 +349,15 @@ func pptxText(data []byte, w *textWriter) error {
 		}
 	}
 	sort.Slice(slides, func(i, j int) bool { return slides[i].n < slides[j].n })
-	for _, s := range slides {
-		if err := entryText(s.f, w, "t", "p"); err != nil {
-			return err
+	m := &md{w: w}
+	for i, s := range slides {
+		if i > 0 {
+			if err := m.page(); err != nil {
+				return err
+			}
 		}
-		if err := w.WriteString("\n\n"); err != nil {
+		o := &ooxmlBlocks{m: m}
+		if err := decode(s.f, o.visit); err != nil {
 			return err
 		}
 	}
@@ -233,8 +385,17 @@ func xlsxText(data []byte, w *textWriter) error {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		defer f.Close()
-		for _, sheet := range f.GetSheetList() {
-			if err := sheetText(f, sheet, w); err != nil {
+		if p, err := f.GetDocProps(); err == nil && p != nil {
+			w.setTitle(p.Title)
+		}
+		m := &md{w: w}
+		for i, sheet := range f.GetSheetList() {
+			if i > 0 {
+				if err := m.page(); err != nil {
+					return err
+				}
+			}
+			if err := sheetText(f, sheet, m); err != nil {
 				return err
 			}
 		}
@@ -242,13 +403,15 @@ func xlsxText(data []byte, w *textWriter) error {
 	})(data, w)
 }
 
-func sheetText(f *excelize.File, sheet string, w *textWriter) error {
+// sheetText reads a sheet as a heading with its name and a table whose
+// header is the sheet's first row.
+func sheetText(f *excelize.File, sheet string, m *md) error {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
 	}
 	defer rows.Close()
-	if err := w.WriteString(sheet + "\n"); err != nil {
+	if err := m.heading(2, sheet); err != nil {
 		return err
 	}
 	for rows.Next() {
@@ -256,20 +419,12 @@ func sheetText(f *excelize.File, sheet string, w *textWriter) error {
 		if err != nil {
 			return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
 		}
-		if err := w.WriteString(strings.Join(trimRow(cols), "\t") + "\n"); err != nil {
+		if err := m.row(cols); err != nil {
 			return err
 		}
 	}
 	if err := rows.Error(); err != nil {
 		return fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
 	}
-	return w.WriteString("\n")
-}
-
-// trimRow drops a row's empty trailing cells, as GetRows does.
-func trimRow(cols []string) []string {
-	for len(cols) > 0 && cols[len(cols)-1] == "" {
-		cols = cols[:len(cols)-1]
-	}
-	return cols
+	return nil
 }

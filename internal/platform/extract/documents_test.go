@@ -28,17 +28,17 @@ func TestOfficeDocumentsAndPDF(t *testing.T) {
 	mime, text, err = read(t, "minutes.docx", testkit.DOCX("Minutes of the board.", "The budget was approved & signed."))
 	require.NoError(t, err)
 	require.Equal(t, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", mime)
-	require.Equal(t, "Minutes of the board.\nThe budget was approved & signed.", text)
+	require.Equal(t, "Minutes of the board.\n\nThe budget was approved & signed.", text)
 
 	mime, text, err = read(t, "deck.pptx", testkit.PPTX("Welcome", "Snow clearing starts in November"))
 	require.NoError(t, err)
 	require.Equal(t, "application/vnd.openxmlformats-officedocument.presentationml.presentation", mime)
-	require.Equal(t, "Welcome\n\n\nSnow clearing starts in November", text)
+	require.Equal(t, "Welcome\n"+extract.PageBreak+"\nSnow clearing starts in November", text)
 
 	mime, text, err = read(t, "fees.xlsx", testkit.XLSX([]string{"Service", "Fee"}, []string{"Parking permit", "500"}))
 	require.NoError(t, err)
 	require.Equal(t, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", mime)
-	require.Contains(t, text, "Parking permit\t500")
+	require.Contains(t, text, "| Parking permit | 500 |")
 }
 
 func TestBrokenDocuments(t *testing.T) {

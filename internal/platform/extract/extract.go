@@ -1,8 +1,10 @@
-// Package extract turns uploaded files into plain text. It sniffs what a
-// file is from its content (gabriel-vasile/mimetype), never from its name
-// alone, and refuses what it cannot read with an error that says why.
-// Plain text, Markdown, CSV, JSON and HTML, PDF and the Office formats are
-// read here. Readers write into a counting writer that stops them at the
+// Package extract turns uploaded files into Markdown that keeps their
+// structure: headings, paragraphs, list items, table rows under their
+// header, code blocks and page breaks. It sniffs what a file is from its
+// content (gabriel-vasile/mimetype), never from its name alone, and
+// refuses what it cannot read with an error that says why. Plain text,
+// Markdown, CSV, JSON and HTML, PDF and the Office formats are read here;
+// text is Unicode-normalised (NFKC) and words a line end broke are joined. Readers write into a counting writer that stops them at the
 // character limit, so a file that expands stops costing at the limit, not
 // after. Parsers of untrusted formats run in a sandbox child (Isolated);
 // Reader is what the modules that store files read them with.
@@ -10,6 +12,7 @@ package extract
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -34,8 +37,8 @@ type reader func(data []byte, w *textWriter) error
 // kinds maps a detected MIME type (without parameters) to its reader.
 var kinds = map[string]reader{
 	"text/plain":       plain,
-	"text/csv":         plain,
-	"text/markdown":    plain,
+	"text/csv":         csvText,
+	"text/markdown":    markdown,
 	"application/json": plain,
 	"text/html":        html,
 }
@@ -67,33 +70,64 @@ func Detect(head []byte, name string) string {
 // it), at most maxChars characters of it, in this process. Untrusted
 // parsers belong in a sandbox child: see Isolated.
 func Text(r io.Reader, mime string, maxChars int) (string, error) {
+	d, err := Read(r, mime, maxChars)
+	return d.Text, err
+}
+
+// Read reads a file as Text does, with the title it gives itself.
+func Read(r io.Reader, mime string, maxChars int) (Document, error) {
 	read, ok := kinds[mime]
 	if !ok {
-		return "", fmt.Errorf("%w: %s", ErrUnsupported, mime)
+		return Document{}, fmt.Errorf("%w: %s", ErrUnsupported, mime)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return "", fmt.Errorf("read file: %w", err)
+		return Document{}, fmt.Errorf("read file: %w", err)
 	}
 	w := &textWriter{max: maxChars}
 	if err := read(data, w); err != nil {
-		return "", err
+		return Document{}, err
 	}
-	text := strings.TrimSpace(w.String())
-	if text == "" {
-		return "", ErrEmpty
+	text := strings.Trim(w.String(), " \t\n")
+	if strings.TrimSpace(text) == "" {
+		return Document{}, ErrEmpty
 	}
-	return text, nil
+	return Document{Title: cleanTitle(w.title), Text: text}, nil
+}
+
+// cleanTitle is a title fit to show, or empty: a title that is a file
+// name or a word processor's placeholder says nothing.
+func cleanTitle(t string) string {
+	t = collapse(normalize(t))
+	lower := strings.ToLower(t)
+	for _, junk := range []string{".doc", ".pdf", ".ppt", ".xls", ".txt", "microsoft word", "untitled", "namnlös", "rubrik"} {
+		if strings.Contains(lower, junk) {
+			return ""
+		}
+	}
+	if utf8.RuneCountInString(t) > 200 {
+		return ""
+	}
+	return t
 }
 
 // textWriter collects text and fails once it holds more than max
-// characters, so a reader stops at the limit.
+// characters, so a reader stops at the limit. title is the document's
+// own; titled means its metadata named it, so no heading replaces it.
 type textWriter struct {
-	b     strings.Builder
-	n     int
-	max   int
-	tidy  bool
-	limit error
+	b      strings.Builder
+	n      int
+	max    int
+	limit  error
+	title  string
+	titled bool
+}
+
+// setTitle takes a title from the document's metadata.
+func (w *textWriter) setTitle(t string) {
+	if t = cleanTitle(t); t != "" {
+		w.title, w.titled = t, true
+	}
 }
 
 // WriteString adds s, or fails with ErrTooLong when s takes the text past
@@ -111,21 +145,7 @@ func (w *textWriter) WriteString(s string) error {
 	return nil
 }
 
-// Newline ends a line unless the text is empty or ends one already, so
-// markup that opens many blocks costs nothing against the limit.
-func (w *textWriter) Newline() error {
-	if s := w.b.String(); s == "" || s[len(s)-1] == '\n' {
-		return nil
-	}
-	return w.WriteString("\n")
-}
-
-func (w *textWriter) String() string {
-	if w.tidy {
-		return Tidy(w.b.String())
-	}
-	return w.b.String()
-}
+func (w *textWriter) String() string { return normalize(w.b.String()) }
 
 // plain accepts UTF-8 text without NUL bytes (a NUL means a binary file
 // that only looks like text); a byte-order mark is dropped.
@@ -135,4 +155,46 @@ func plain(data []byte, w *textWriter) error {
 		return ErrNotText
 	}
 	return w.WriteString(strings.ReplaceAll(string(data), "\r\n", "\n"))
+}
+
+// markdown is plain text whose first top-level heading is its title.
+func markdown(data []byte, w *textWriter) error {
+	if err := plain(data, w); err != nil {
+		return err
+	}
+	fenced := false
+	for line := range strings.Lines(w.b.String()) {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "```") {
+			fenced = !fenced
+		}
+		if h, ok := strings.CutPrefix(line, "# "); ok && !fenced {
+			w.title = h
+			break
+		}
+	}
+	return nil
+}
+
+// csvText reads a CSV file as a table whose first row is the header;
+// a file that is not well-formed CSV is read as plain text.
+func csvText(data []byte, w *textWriter) error {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return ErrNotText
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	rows, err := r.ReadAll()
+	if err != nil || len(rows) == 0 {
+		return plain(data, w)
+	}
+	m := &md{w: w}
+	for _, row := range rows {
+		if err := m.row(row); err != nil {
+			return err
+		}
+	}
+	return nil
 }

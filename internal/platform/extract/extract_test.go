@@ -30,7 +30,7 @@ func TestPlainTextFormats(t *testing.T) {
 	mime, text, err = detectAndRead(t, "x.csv", "name,fee\npermit,100\nlicence,200\n")
 	require.NoError(t, err)
 	require.Equal(t, "text/csv", mime)
-	require.Contains(t, text, "permit,100")
+	require.Contains(t, text, "| permit | 100 |")
 
 	mime, _, err = detectAndRead(t, "x.json", `{"fee": 100, "items": [1, 2]}`)
 	require.NoError(t, err)
@@ -45,7 +45,7 @@ func TestHTMLKeepsVisibleTextOnly(t *testing.T) {
 	mime, text, err := detectAndRead(t, "page.html", page)
 	require.NoError(t, err)
 	require.Equal(t, "text/html", mime)
-	require.Equal(t, "Fees\nParking fees\nA permit costs 100 kronor.\nMonthly\nYearly", text)
+	require.Equal(t, "# Parking fees\n\nA permit costs 100 kronor.\n\n- Monthly\n- Yearly", text)
 }
 
 func TestRefusals(t *testing.T) {

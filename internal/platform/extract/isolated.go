@@ -31,23 +31,32 @@ type Isolated struct {
 // Text is the isolated Text: the same errors, plus a *LimitError when the
 // child was stopped by a limit and ctx's error when ctx ended.
 func (x Isolated) Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error) {
+	d, err := x.Read(ctx, r, mime, maxChars)
+	return d.Text, err
+}
+
+// titleEnd ends the title the child writes before the text.
+const titleEnd = "\x1e"
+
+// Read is the isolated Read, with Text's errors.
+func (x Isolated) Read(ctx context.Context, r io.Reader, mime string, maxChars int) (Document, error) {
 	if _, ok := kinds[mime]; !ok {
-		return "", fmt.Errorf("%w: %s", ErrUnsupported, mime)
+		return Document{}, fmt.Errorf("%w: %s", ErrUnsupported, mime)
 	}
 	if inProcess[mime] {
-		return Text(r, mime, maxChars)
+		return Read(r, mime, maxChars)
 	}
 	l := x.Limits
-	l.Output = 4*int64(maxChars) + 1
+	l.Output = 4*int64(maxChars) + 1024
 	out, err := x.Runner.Run(ctx, l, ModeText, []string{mime, strconv.Itoa(maxChars)}, r)
 	if err != nil {
-		return "", fromChild(err, mime)
+		return Document{}, fromChild(err, mime)
 	}
-	text := strings.TrimSpace(string(out))
-	if text == "" {
-		return "", ErrEmpty
+	title, text, _ := strings.Cut(string(out), titleEnd)
+	if strings.TrimSpace(text) == "" {
+		return Document{}, ErrEmpty
 	}
-	return text, nil
+	return Document{Title: title, Text: text}, nil
 }
 
 // LimitError is a document whose reading was stopped by a limit of the
@@ -130,11 +139,11 @@ func Child(args []string, in io.Reader, out io.Writer) error {
 	if err != nil || maxChars < 1 {
 		return &sandbox.Failure{Code: "usage", Message: "the character limit must be a positive number"}
 	}
-	text, err := Text(io.LimitReader(in, maxInput), args[0], maxChars)
+	d, err := Read(io.LimitReader(in, maxInput), args[0], maxChars)
 	if err != nil {
 		return toChild(err)
 	}
-	_, err = io.WriteString(out, text)
+	_, err = io.WriteString(out, strings.ReplaceAll(d.Title, titleEnd, "")+titleEnd+d.Text)
 	return err
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -34,16 +36,22 @@ func pdfText(data []byte, w *textWriter) error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
+		w.setTitle(r.Trailer().Key("Info").Key("Title").Text())
 		t := &pageTree{w: w}
-		return t.walk(r.Trailer().Key("Root").Key("Pages"), nil)
+		if err := t.walk(r.Trailer().Key("Root").Key("Pages"), nil); err != nil {
+			return err
+		}
+		return layout(t.pages, &md{w: w})
 	})(data, w)
 }
 
-// pageTree walks a PDF's pages in order.
+// pageTree walks a PDF's pages in order, collecting their lines.
 type pageTree struct {
 	w     *textWriter
 	nodes int
 	page  int
+	pages [][]line
+	chars int
 }
 
 // walk visits node below the path of nodes above it.
@@ -65,10 +73,12 @@ func (t *pageTree) walk(node pdf.Value, above []pdf.Value) error {
 	}
 	if node.Key("Type").Name() == "Page" || (node.Key("Kids").IsNull() && !node.Key("Contents").IsNull()) {
 		t.page++
-		if err := t.text(node, above); err != nil {
+		lines, err := t.text(node, above)
+		if err != nil {
 			return fmt.Errorf("page %d: %w", t.page, err)
 		}
-		return t.w.WriteString("\n\n")
+		t.pages = append(t.pages, lines)
+		return nil
 	}
 	kids := node.Key("Kids")
 	path := append(above[:len(above):len(above)], node)
@@ -96,12 +106,12 @@ func resources(page pdf.Value, above []pdf.Value) pdf.Value {
 // stopReading carries the writer's error out of the content interpreter.
 type stopReading struct{ err error }
 
-// text writes a page's text: the strings its text operators show, a line
-// per text object and line move.
-func (t *pageTree) text(page pdf.Value, above []pdf.Value) (err error) {
+// text reads a page's lines: the strings its text operators show, with
+// where each line sits and the size of its type.
+func (t *pageTree) text(page pdf.Value, above []pdf.Value) (lines []line, err error) {
 	content := page.Key("Contents")
 	if content.IsNull() {
-		return nil
+		return nil, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -115,10 +125,28 @@ func (t *pageTree) text(page pdf.Value, above []pdf.Value) (err error) {
 	fontDict := resources(page, above).Key("Font")
 	fonts := map[string]pdf.TextEncoding{}
 	var enc pdf.TextEncoding = rawEncoding{}
+	var pos textState
 	show := func(s string) {
-		if err := t.w.WriteString(s); err != nil {
-			panic(stopReading{err})
+		if s == "" {
+			return
 		}
+		t.chars += utf8.RuneCountInString(s)
+		if t.w.max > 0 && t.chars > t.w.max {
+			panic(stopReading{fmt.Errorf("%w: more than %d characters", ErrTooLong, t.w.max)})
+		}
+		size, moved := pos.size(), pos.moved
+		pos.moved = false
+		if n := len(lines); n > 0 && math.Abs(lines[n-1].y-pos.y()) < max(size, 1)/2 {
+			l := &lines[n-1]
+			if moved && !strings.HasSuffix(l.text.String(), " ") && !strings.HasPrefix(s, " ") {
+				l.text.WriteByte(' ')
+			}
+			l.text.WriteString(s)
+			l.size = max(l.size, size)
+			return
+		}
+		lines = append(lines, line{y: pos.y(), size: size})
+		lines[len(lines)-1].text.WriteString(s)
 	}
 	pdf.Interpret(content, func(stk *pdf.Stack, op string) {
 		args := make([]pdf.Value, stk.Len())
@@ -126,19 +154,18 @@ func (t *pageTree) text(page pdf.Value, above []pdf.Value) (err error) {
 			args[i] = stk.Pop()
 		}
 		switch op {
-		case "BT", "T*":
-			show("\n")
 		case "Tf":
 			if len(args) != 2 {
 				panic("bad Tf operator")
 			}
 			enc = fontEncoding(fonts, fontDict, args[0].Name())
+			pos.fontSize = args[1].Float64()
 		case "\"", "'", "Tj":
 			if len(args) == 0 {
 				panic("bad " + op + " operator")
 			}
 			if op != "Tj" {
-				show("\n")
+				pos.nextLine()
 			}
 			show(enc.Decode(args[len(args)-1].RawString()))
 		case "TJ":
@@ -146,13 +173,18 @@ func (t *pageTree) text(page pdf.Value, above []pdf.Value) (err error) {
 				panic("bad TJ operator")
 			}
 			for i := 0; i < args[0].Len(); i++ {
-				if x := args[0].Index(i); x.Kind() == pdf.String {
+				switch x := args[0].Index(i); x.Kind() {
+				case pdf.String:
 					show(enc.Decode(x.RawString()))
+				case pdf.Integer, pdf.Real:
+					pos.moved = pos.moved || x.Float64() < -200 // a gap as wide as a space
 				}
 			}
+		default:
+			pos.apply(op, args)
 		}
 	})
-	return nil
+	return lines, nil
 }
 
 // fontEncoding returns the encoding of a page's font by name, parsing

@@ -39,24 +39,30 @@ var documentErrors = map[error]error{
 // Text reads a file's text. A document stopped by a limit of the sandbox
 // is refused for good, with the limit in the message.
 func (rd Reader) Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error) {
-	text, err := rd.Isolated.Text(ctx, r, mime, maxChars)
+	d, err := rd.Read(ctx, r, mime, maxChars)
+	return d.Text, err
+}
+
+// Read reads a file's text as Markdown, with its own title, as Text does.
+func (rd Reader) Read(ctx context.Context, r io.Reader, mime string, maxChars int) (upload.Document, error) {
+	d, err := rd.Isolated.Read(ctx, r, mime, maxChars)
 	if lim, ok := errors.AsType[*LimitError](err); ok {
 		kind := errs.TooLarge
 		if errors.Is(err, sandbox.ErrCrashed) || errors.Is(err, sandbox.ErrNesting) {
 			kind = errs.UnsupportedMediaType
 		}
-		return "", errs.Wrap(kind, lim.Error(), err)
+		return upload.Document{}, errs.Wrap(kind, lim.Error(), err)
 	}
 	for from, to := range map[error]error{ErrUnsupported: upload.ErrUnsupported, ErrEmpty: upload.ErrEmpty,
 		ErrNotText: upload.ErrNotText, ErrTooLong: upload.ErrTooLong} {
 		if errors.Is(err, from) {
-			return "", to
+			return upload.Document{}, to
 		}
 	}
 	for from, to := range documentErrors {
 		if errors.Is(err, from) {
-			return "", to
+			return upload.Document{}, to
 		}
 	}
-	return text, err
+	return upload.Document{Title: d.Title, Text: d.Text}, err
 }

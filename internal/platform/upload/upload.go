@@ -65,6 +65,13 @@ type Store interface {
 	Remove(tenant tenancy.ID, id uuid.UUID) error
 }
 
+// Document is a file's text as Markdown, pages separated by form-feed
+// lines, and the title it gives itself (empty when none).
+type Document struct {
+	Title string
+	Text  string
+}
+
 // Reader reads the text of uploaded files (extract.Reader).
 type Reader interface {
 	// Detect sniffs a file's MIME type from its first bytes and name.
@@ -73,6 +80,9 @@ type Reader interface {
 	// ErrUnsupported, ErrEmpty, ErrNotText and ErrTooLong. A document
 	// stopped by a limit is an *errs.Error that says which.
 	Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error)
+	// Read reads a file as Text does, as Markdown with the title the
+	// file gives itself.
+	Read(ctx context.Context, r io.Reader, mime string, maxChars int) (Document, error)
 	// Supported lists the MIME types Text reads.
 	Supported() []string
 }

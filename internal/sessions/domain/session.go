@@ -49,14 +49,36 @@ const (
 
 // Reference is a source an answer drew on.
 type Reference struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title"`
-	URL       string     `json:"url,omitempty"`
-	GroupID   string     `json:"group_id,omitempty"`
-	WebsiteID string     `json:"website_id,omitempty"`
-	Score     float64    `json:"score"`
-	Chunk     *ChunkText `json:"chunk,omitempty"`
+	ID        string  `json:"id"`
+	Title     string  `json:"title"`
+	URL       string  `json:"url,omitempty"`
+	GroupID   string  `json:"group_id,omitempty"`
+	WebsiteID string  `json:"website_id,omitempty"`
+	Score     float64 `json:"score"`
+	// Section is the path of headings above the passage; Page the page
+	// (slide, sheet) it starts on, 0 when the document has none.
+	Section string `json:"section,omitempty"`
+	Page    int    `json:"page,omitempty"`
+	// FileURL opens the uploaded document, at the page for a PDF.
+	FileURL string     `json:"file_url,omitempty"`
+	Chunk   *ChunkText `json:"chunk,omitempty"`
 }
+
+// Label names the reference for a reader: its title, section and page.
+func (r Reference) Label() string {
+	out := r.Title
+	if r.Section != "" {
+		out += " — " + r.Section
+	}
+	if r.Page > 0 {
+		out += " (" + pageWord + " " + strconv.Itoa(r.Page) + ")"
+	}
+	return out
+}
+
+// pageWord is how a label names a page; "s." reads as page in Swedish
+// and as short for it in English.
+const pageWord = "s."
 
 // ChunkText is the passage a reference points at.
 type ChunkText struct {

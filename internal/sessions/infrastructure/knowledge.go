@@ -2,7 +2,9 @@ package infrastructure
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -53,9 +55,22 @@ func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID
 		for j, h := range hs {
 			texts[j] = h.Text
 		}
-		out[i] = application.Source{Number: i + 1, Text: strings.Join(texts, "\n…\n"), Reference: domain.Reference{
-			ID: blob.String(), Title: best.Title, URL: best.Source, GroupID: best.Collection.String(), Score: best.Score,
-			Chunk: &domain.ChunkText{Text: best.Text, ChunkNo: best.No}}}
+		ref := domain.Reference{ID: blob.String(), Title: best.Title, URL: best.Source, GroupID: best.Collection.String(), Score: best.Score,
+			Section: best.Section, Page: best.PageStart, Chunk: &domain.ChunkText{Text: best.Text, ChunkNo: best.No}}
+		if !slices.Contains(a.Websites, best.Collection) {
+			ref.FileURL = fileURL(blob, best.PageStart)
+		}
+		out[i] = application.Source{Number: i + 1, Text: strings.Join(texts, "\n…\n"), Reference: ref}
 	}
 	return out, nil
+}
+
+// fileURL opens a document's file, at a page when it has pages. A
+// document whose file was not kept answers it with a 404 that says so.
+func fileURL(blob uuid.UUID, page int) string {
+	u := "/api/v1/info-blobs/" + blob.String() + "/file"
+	if page > 0 {
+		u += "#page=" + strconv.Itoa(page)
+	}
+	return u
 }

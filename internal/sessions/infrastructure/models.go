@@ -67,7 +67,7 @@ func messages(p application.Prompt) []application.Message {
 		}
 		sys.WriteString(citeRule)
 		for _, s := range p.Sources {
-			sys.WriteString("\n\n" + prompt.Source(s.Number, s.Reference.Title, s.Text))
+			sys.WriteString("\n\n" + prompt.Source(s.Number, s.Reference.Label(), s.Text))
 		}
 	}
 	var out []application.Message

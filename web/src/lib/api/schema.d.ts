@@ -2661,10 +2661,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A document */
+        /**
+         * A document with its text
+         * @description The document and its text as Markdown, chunk by chunk (where each chunk
+         *     begins and ends, its section and pages), from chunk_offset.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description how many chunks (1 to 500, default 100) */
+                    chunk_limit?: number;
+                    /** @description first chunk (default 0) */
+                    chunk_offset?: number;
+                };
                 header?: never;
                 path: {
                     /** @description info blob id */
@@ -2680,7 +2689,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["InfoBlob"];
+                        "application/json": components["schemas"]["InfoBlobText"];
                     };
                 };
                 /** @description Not Found */
@@ -2746,6 +2755,58 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/info-blobs/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document's uploaded file
+         * @description The file as it was uploaded, with its type. PDFs, images and plain text
+         *     open in the browser (add #page=N to open a PDF at a page); other types download.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description info blob id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -8141,9 +8202,17 @@ export interface components {
         };
         "domain.Reference": {
             chunk?: components["schemas"]["domain.ChunkText"];
+            /** @description FileURL opens the uploaded document, at the page for a PDF. */
+            file_url?: string;
             group_id?: string;
             id?: string;
+            page?: number;
             score?: number;
+            /**
+             * @description Section is the path of headings above the passage; Page the page
+             *     (slide, sheet) it starts on, 0 when the document has none.
+             */
+            section?: string;
             title?: string;
             url?: string;
             website_id?: string;
@@ -8240,6 +8309,11 @@ export interface components {
             chars?: number;
             chunks?: number;
             created_at?: string;
+            /**
+             * @description FileURL opens the uploaded file (add #page=N for a PDF's page);
+             *     empty when no file is kept.
+             */
+            file_url?: string;
             /** Format: uuid */
             group_id?: string;
             /** Format: uuid */
@@ -8248,11 +8322,24 @@ export interface components {
             job_id?: string;
             metadata?: components["schemas"]["InfoBlobMetadata"];
             mimetype?: string;
+            /**
+             * @description Pages is how many pages (slides, sheets) the document has; 0 when
+             *     it has none.
+             */
+            pages?: number;
             sha256?: string;
             size?: number;
             /** @enum {string} */
             status?: "queued" | "ready" | "failed";
             updated_at?: string;
+        };
+        InfoBlobChunk: {
+            chunk_no?: number;
+            page_end?: number;
+            page_start?: number;
+            section?: string;
+            text?: string;
+            tokens?: number;
         };
         InfoBlobList: {
             count?: number;
@@ -8261,6 +8348,36 @@ export interface components {
         InfoBlobMetadata: {
             title?: string;
             url?: string;
+        };
+        InfoBlobText: {
+            chars?: number;
+            chunks?: number;
+            created_at?: string;
+            /**
+             * @description FileURL opens the uploaded file (add #page=N for a PDF's page);
+             *     empty when no file is kept.
+             */
+            file_url?: string;
+            /** Format: uuid */
+            group_id?: string;
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            job_id?: string;
+            metadata?: components["schemas"]["InfoBlobMetadata"];
+            mimetype?: string;
+            /**
+             * @description Pages is how many pages (slides, sheets) the document has; 0 when
+             *     it has none.
+             */
+            pages?: number;
+            sha256?: string;
+            size?: number;
+            /** @enum {string} */
+            status?: "queued" | "ready" | "failed";
+            /** @description TextChunks are the chunks from chunk_offset, at most chunk_limit. */
+            text_chunks?: components["schemas"]["InfoBlobChunk"][];
+            updated_at?: string;
         };
         InitiateResponse: {
             authorization_url?: string;
@@ -8626,7 +8743,12 @@ export interface components {
             id?: string;
             /** Format: uuid */
             info_blob_id?: string;
+            page_end?: number;
+            /** @description PageStart and PageEnd are the pages the passage spans (0: none). */
+            page_start?: number;
             score?: number;
+            /** @description Section is the path of headings above the passage. */
+            section?: string;
             text?: string;
             title?: string;
             url?: string;
