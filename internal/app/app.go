@@ -334,7 +334,7 @@ func (a *App) HTTP() *echo.Echo {
 // TaskMux returns the worker's task routes.
 func (a *App) TaskMux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.Use(jobs.Classify)
+	mux.Use(jobs.Classify, a.JobRows.Claiming(a.Knowledge.JobTasks()...))
 	a.Tenants.Tasks.Register(mux)
 	a.Knowledge.RegisterTasks(mux)
 	return mux

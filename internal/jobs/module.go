@@ -5,6 +5,7 @@ package jobs
 import (
 	"log/slog"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
@@ -19,6 +20,7 @@ import (
 type Module struct {
 	Service *application.Service
 	HTTP    *api.Handler
+	log     *slog.Logger
 }
 
 // Deps are what the jobs module needs.
@@ -34,6 +36,12 @@ type Deps struct {
 // New builds the jobs module.
 func New(d Deps) *Module {
 	pub := infrastructure.NewPublisher(d.Redis, func(j domain.Job) any { return api.ToJob(j) })
-	svc := application.NewService(infrastructure.NewRepo(d.DB), pub, infrastructure.NewQueue(d.Queue), infrastructure.NewSlots(d.Redis), d.Options, d.Log)
-	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+	svc := application.NewService(infrastructure.NewRepo(d.DB), pub, infrastructure.NewQueue(d.Queue), d.Options, d.Log)
+	return &Module{Service: svc, HTTP: api.NewHandler(svc), log: d.Log}
+}
+
+// Claiming is the worker's middleware that runs the job tasks named by
+// claiming the next job fairly (see api.Claiming).
+func (m *Module) Claiming(tasks ...string) asynq.MiddlewareFunc {
+	return api.Claiming(m.Service, m.log, tasks...)
 }

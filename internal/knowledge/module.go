@@ -84,3 +84,9 @@ func (m *Module) RegisterTasks(mux *asynq.ServeMux) {
 	m.documents.RegisterTasks(mux)
 	m.sites.RegisterTasks(mux)
 }
+
+// JobTasks are the module's tasks that run jobs (ingestion and crawls),
+// which workers claim fairly between tenants.
+func (m *Module) JobTasks() []string {
+	return []string{application.TaskIngest, application.TaskCrawl}
+}

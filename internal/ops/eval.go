@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -21,7 +20,6 @@ import (
 	knowledgedomain "github.com/agora-platform/agora/internal/knowledge/domain"
 	modelsdomain "github.com/agora-platform/agora/internal/models/domain"
 	"github.com/agora-platform/agora/internal/platform/actor"
-	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
@@ -223,22 +221,12 @@ func (e timedEmbedder) Embed(ctx context.Context, tenant tenancy.ID, user, model
 	return e.Embedder.Embed(ctx, tenant, user, model, source, texts)
 }
 
-// evalIngestOne runs one document's ingestion with k, waiting its turn
-// when the tenant's job slots are taken, as the queue would.
+// evalIngestOne runs one document's ingestion with k, as a worker would.
 func evalIngestOne(ctx context.Context, k *knowledgeapp.Knowledge, w evalWorld, acc knowledgeapp.Accepted, spent *ingestTimes) error {
-	for {
-		start := time.Now()
-		err := k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
-		if !errors.Is(err, jobs.ErrNotNow) {
-			spent.jobs.Add(int64(time.Since(start)))
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	start := time.Now()
+	err := k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
+	spent.jobs.Add(int64(time.Since(start)))
+	return err
 }
 
 // metrics are a mode's averages over the queries.

@@ -385,7 +385,7 @@ type IngestBenchOptions struct {
 	// Documents and ChunksEach: how many documents, of about how many
 	// chunks each (at the configured chunk size).
 	Documents, ChunksEach int
-	// Workers ingest documents at once (the tenant's job slots apply).
+	// Workers ingest documents at once.
 	Workers int
 	Seed    uint64
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,39 +193,55 @@ func TestCancelStopsARunningJob(t *testing.T) {
 	}))
 }
 
-func TestTenantSlotsBoundRunningJobs(t *testing.T) {
+// TestWorkersClaimJobsFairly: the next job claimed is the oldest of the
+// tenant running fewest jobs; a tenant at its share (JOBS_PER_TENANT)
+// gets another only when nobody else waits; a job queued again after a
+// passing failure waits out its back-off; a claimed job is not started
+// twice.
+func TestWorkersClaimJobsFairly(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
-	cfg := w.e.App.Config
+	a, b := newWorld(t), newWorld(t)
+	cfg := a.e.App.Config
 	cfg.JobsPerTenant = 1
 	svc := apptest.With(t, cfg).App.JobRows.Service
-	first, second := w.job(t), w.job(t)
-	release := make(chan struct{})
-	var running atomic.Bool
-	firstDone := make(chan error, 1)
-	go func() {
-		firstDone <- svc.Run(context.Background(), w.tenant, first.ID, func(context.Context, func(int, string) error) (string, error) {
-			running.Store(true)
-			<-release
-			return "", nil
-		})
-	}()
-	require.Eventually(t, running.Load, 5*time.Second, 10*time.Millisecond)
-	err := svc.Run(context.Background(), w.tenant, second.ID, func(context.Context, func(int, string) error) (string, error) { return "", nil })
-	require.ErrorIs(t, err, application.ErrTenantBusy)
-	require.Equal(t, "queued", w.get(t, second.ID).Status)
+	task := "test:claim:" + uuid.NewString()[:8] // other tests' jobs are not claimed here
+	create := func(w *world) domain.Job {
+		j, err := svc.Create(context.Background(), application.NewJob{Tenant: w.tenant, User: w.user, Task: task, Name: "doc.txt"})
+		require.NoError(t, err)
+		return j
+	}
+	a1, a2, a3 := create(a), create(a), create(a)
+	b1 := create(b)
+	claim := func() domain.Job {
+		t.Helper()
+		j, ok, err := svc.Claim(context.Background(), []string{task})
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "in_progress", string(j.Status))
+		return j
+	}
+	first := claim()
+	require.Equal(t, a1.ID, first.ID, "the oldest job first")
+	require.Equal(t, b1.ID, claim().ID, "then the tenant that runs none, though its job is younger")
+	require.Equal(t, a2.ID, claim().ID, "a tenant over its share when nobody else waits: no worker idles")
+	_, ok, err := svc.Claim(context.Background(), []string{"test:none:" + uuid.NewString()})
+	require.NoError(t, err)
+	require.False(t, ok, "nothing of a task nobody queued")
 
-	other := newWorld(t)
-	otherJob := other.job(t)
-	require.NoError(t, svc.Run(context.Background(), other.tenant, otherJob.ID, func(context.Context, func(int, string) error) (string, error) { return "", nil }),
-		"another tenant is not held up")
-	close(release)
-	// Run gives the slot back after it has marked the job complete, so the
-	// next job may start once Run has returned, not as soon as the row says so.
-	require.NoError(t, <-firstDone)
-	require.Equal(t, "complete", w.get(t, first.ID).Status)
-	require.NoError(t, svc.Run(context.Background(), w.tenant, second.ID, func(context.Context, func(int, string) error) (string, error) { return "", nil }))
-	require.Equal(t, "complete", w.get(t, second.ID).Status)
+	ran := 0
+	err = svc.Run(application.Claimed(context.Background(), first), a.tenant, a1.ID,
+		func(context.Context, func(int, string) error) (string, error) {
+			ran++
+			return "", errors.New("the model is unavailable right now")
+		})
+	require.Error(t, err, "a passing failure")
+	require.Equal(t, 1, ran, "a claimed job runs without being started again")
+	require.Equal(t, "queued", a.get(t, a1.ID).Status)
+	require.Equal(t, a3.ID, claim().ID, "the job queued again waits out its back-off")
+	require.Eventually(t, func() bool {
+		j, ok, err := svc.Claim(context.Background(), []string{task})
+		return err == nil && ok && j.ID == a1.ID
+	}, 10*time.Second, 100*time.Millisecond, "and is claimed after it")
 }
 
 // TestADeadlineEndsAJobForGood: work that runs out of its deadline fails

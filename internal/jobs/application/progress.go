@@ -43,9 +43,6 @@ func (p *progress) write(ctx context.Context) error {
 	p.mu.Lock()
 	pct, msg := p.pct, p.msg
 	p.mu.Unlock()
-	if p.s.opts.PerTenant > 0 { // keep the tenant slot from lapsing
-		_, _ = p.s.slots.Acquire(ctx, p.j.Tenant, p.j.ID, p.s.opts.PerTenant)
-	}
 	status, err := p.s.repo.Beat(ctx, p.j.Tenant, p.j.ID, pct, msg, p.s.now())
 	if err != nil {
 		p.s.log.WarnContext(ctx, "job heartbeat not stored", "job_id", p.j.ID, "err", err)

@@ -32,7 +32,7 @@ func (s *Service) recoverOne(ctx context.Context, j domain.Job) error {
 			_, err := s.end(ctx, j, domain.Failed, fmt.Sprintf("the worker stopped while working on it, %d times", j.Attempts), "")
 			return err
 		}
-		q, err := s.repo.Requeue(ctx, j.Tenant, j.ID, "the worker stopped; queued again", s.now())
+		q, err := s.repo.Requeue(ctx, j.Tenant, j.ID, "the worker stopped; queued again", s.now(), s.now())
 		if err != nil {
 			return err
 		}

@@ -34,8 +34,13 @@ type Repo interface {
 	// Finish moves a job that is not final to status; false when it was
 	// final already.
 	Finish(ctx context.Context, tenant tenancy.ID, id uuid.UUID, status domain.Status, message, result string, at time.Time) (domain.Job, bool, error)
-	// Requeue moves a running job back to queued.
-	Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at time.Time) (domain.Job, error)
+	// Requeue moves a running job back to queued, to be claimed from
+	// runAfter.
+	Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at, runAfter time.Time) (domain.Job, error)
+	// Claim takes the next queued job of one of tasks, fairly between
+	// tenants (see Options.PerTenant), and moves it to in progress; false
+	// when none waits.
+	Claim(ctx context.Context, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error)
 	// Overdue counts running jobs of every tenant whose attempt began
 	// before startedBefore, and tells when the oldest began.
 	Overdue(ctx context.Context, startedBefore time.Time) (int, time.Time, error)
@@ -49,21 +54,20 @@ type Publisher interface {
 	Publish(ctx context.Context, j domain.Job) error
 }
 
-// Queue hands a job's task to the workers; queuing one twice is harmless.
+// Queue wakes a worker for a job, now or after a delay; waking it twice
+// for one attempt is harmless. The worker claims whichever job is next
+// (Claim), not necessarily this one.
 type Queue interface {
 	Enqueue(ctx context.Context, j domain.Job) error
-}
-
-// Slots bound how many jobs of one tenant run at once, across workers.
-type Slots interface {
-	// Acquire takes a slot for the job; false when the tenant's are taken.
-	Acquire(ctx context.Context, tenant tenancy.ID, job uuid.UUID, limit int) (bool, error)
-	Release(ctx context.Context, tenant tenancy.ID, job uuid.UUID) error
+	EnqueueIn(ctx context.Context, j domain.Job, delay time.Duration) error
 }
 
 // Options tune the running of jobs.
 type Options struct {
-	// PerTenant bounds a tenant's running jobs (0: no bound).
+	// PerTenant is a tenant's share of the running jobs: a tenant running
+	// as many takes another only when no other tenant's job waits, so one
+	// tenant's bulk upload never holds up another's and never leaves a
+	// worker idle (0: tenants take turns by how many jobs they run).
 	PerTenant int
 	// Heartbeat is how often a running job beats; a job silent for
 	// StaleAfter is taken to be abandoned by its worker.
@@ -79,14 +83,13 @@ type Service struct {
 	repo  Repo
 	pub   Publisher
 	queue Queue
-	slots Slots
 	opts  Options
 	log   *slog.Logger
 	now   func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(repo Repo, pub Publisher, queue Queue, slots Slots, opts Options, log *slog.Logger) *Service {
+func NewService(repo Repo, pub Publisher, queue Queue, opts Options, log *slog.Logger) *Service {
 	if opts.Heartbeat == 0 {
 		opts.Heartbeat = 5 * time.Second
 	}
@@ -96,7 +99,7 @@ func NewService(repo Repo, pub Publisher, queue Queue, slots Slots, opts Options
 	if opts.Deadline == 0 {
 		opts.Deadline = 30 * time.Minute
 	}
-	return &Service{repo: repo, pub: pub, queue: queue, slots: slots, opts: opts, log: log,
+	return &Service{repo: repo, pub: pub, queue: queue, opts: opts, log: log,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
@@ -231,43 +234,62 @@ func (s *Service) Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, mes
 	return nil
 }
 
-// ErrTenantBusy means the tenant's job slots are taken; the task should
-// wait a little without counting as a failure.
-var ErrTenantBusy = errors.New("the tenant's job slots are taken")
-
 // Work is a job's work. It reports progress through report, which fails
 // with domain.ErrCancelled once the job is cancelled, and returns where
 // the result is.
 type Work func(ctx context.Context, report func(progress int, message string) error) (result string, err error)
 
-// Run does a job's work in the worker: it takes one of the tenant's slots,
-// marks the job in progress, beats while the work runs, and records how it
-// ended. A transient failure queues the job again (the returned error asks
-// the queue to retry) until MaxAttempts; everything else ends here.
+// Claim takes the next job of one of tasks for a worker (see
+// Repo.Claim) and tells its user it started. Run it with the context
+// Claimed returns.
+func (s *Service) Claim(ctx context.Context, tasks []string) (domain.Job, bool, error) {
+	now := s.now()
+	j, ok, err := s.repo.Claim(ctx, tasks, s.opts.PerTenant, now, now.Add(-s.opts.StaleAfter))
+	if err != nil || !ok {
+		return j, ok, err
+	}
+	s.publish(ctx, j)
+	return j, true, nil
+}
+
+type claimedKey struct{}
+
+// Claimed marks ctx as running the claimed job j, which Run then does not
+// start again.
+func Claimed(ctx context.Context, j domain.Job) context.Context {
+	return context.WithValue(ctx, claimedKey{}, j)
+}
+
+// Run does a job's work in the worker: it marks the job in progress
+// (unless the worker claimed it already), beats while the work runs, and
+// records how it ended. A transient failure queues the job again, to be
+// claimed after a back-off, until MaxAttempts (the error is returned for
+// the log); everything else ends here.
 func (s *Service) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work Work) error {
 	// Everything the job does is the tenant's: row-level security keeps
 	// its statements to the tenant's rows.
 	ctx = tenancy.With(ctx, tenant)
-	if s.opts.PerTenant > 0 {
-		ok, err := s.slots.Acquire(ctx, tenant, id, s.opts.PerTenant)
+	j, claimed := ctx.Value(claimedKey{}).(domain.Job)
+	if !claimed || j.ID != id || j.Tenant != tenant {
+		now := s.now()
+		var started bool
+		var err error
+		j, started, err = s.repo.Start(ctx, tenant, id, now, now.Add(-s.opts.StaleAfter))
 		if err != nil {
-			return fmt.Errorf("take a job slot: %w", err)
+			return fmt.Errorf("start job %s: %w", id, err)
 		}
-		if !ok {
-			return ErrTenantBusy
+		if !started {
+			return nil // cancelled, done, or running elsewhere
 		}
-		defer func() { _ = s.slots.Release(context.WithoutCancel(ctx), tenant, id) }()
+		s.publish(ctx, j)
 	}
-	now := s.now()
-	j, started, err := s.repo.Start(ctx, tenant, id, now, now.Add(-s.opts.StaleAfter))
-	if err != nil {
-		return fmt.Errorf("start job %s: %w", id, err)
-	}
-	if !started {
-		return nil // cancelled, done, or running elsewhere
-	}
-	s.publish(ctx, j)
 	return s.finish(ctx, j, s.work(ctx, j, work))
+}
+
+// retryDelay is how long a job waits after its n-th failed attempt: 2 s,
+// 4 s, 8 s..., at most a minute.
+func retryDelay(n int) time.Duration {
+	return min(time.Minute, time.Second<<max(1, min(n, 6)))
 }
 
 // outcome is how a job's work ended.
@@ -329,11 +351,15 @@ func (s *Service) finish(ctx context.Context, j domain.Job, o outcome) error {
 		return err
 	}
 	_, msg := errs.KindOf(o.err)
-	q, err := s.repo.Requeue(ctx, j.Tenant, j.ID, "will try again: "+msg, s.now())
+	now, delay := s.now(), retryDelay(j.Attempts)
+	q, err := s.repo.Requeue(ctx, j.Tenant, j.ID, "will try again: "+msg, now, now.Add(delay))
 	if err != nil {
 		return fmt.Errorf("requeue job %s: %w", j.ID, err)
 	}
 	s.publish(ctx, q)
+	if err := s.queue.EnqueueIn(ctx, q, delay); err != nil {
+		s.log.WarnContext(ctx, "retry not queued yet; the recovery sweep will queue it", "job_id", j.ID, "err", err)
+	}
 	return fmt.Errorf("job %s attempt %d: %w", j.ID, j.Attempts, o.err)
 }
 

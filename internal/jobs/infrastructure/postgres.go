@@ -1,5 +1,5 @@
-// Package infrastructure stores jobs in PostgreSQL and keeps the tenants'
-// job slots and the queue in Redis.
+// Package infrastructure stores jobs in PostgreSQL, where workers claim
+// them, and wakes the workers through the queue in Redis.
 package infrastructure
 
 import (
@@ -39,6 +39,8 @@ type jobRow struct {
 	HeartbeatAt    bun.NullTime    `bun:"heartbeat_at"`
 	// AttemptAt is when the running attempt began.
 	AttemptAt bun.NullTime `bun:"attempt_started_at"`
+	// RunAfter is when a job queued again may be claimed.
+	RunAfter bun.NullTime `bun:"run_after"`
 }
 
 func (r jobRow) toEntity() domain.Job {
@@ -159,10 +161,10 @@ func (r *Repo) Finish(ctx context.Context, tenant tenancy.ID, id uuid.UUID, stat
 	return j, false, err
 }
 
-// Requeue moves a running job back to queued.
-func (r *Repo) Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at time.Time) (domain.Job, error) {
+// Requeue moves a running job back to queued, to be claimed from runAfter.
+func (r *Repo) Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message string, at, runAfter time.Time) (domain.Job, error) {
 	j, ok, err := r.update(ctx, r.one(ctx, tenant, id).Set("status = 'queued'").Set("message = ?", message).
-		Set("updated_at = ?", at).Where("status = 'in_progress'"))
+		Set("updated_at = ?", at).Set("run_after = ?", runAfter).Where("status = 'in_progress'"))
 	if err != nil {
 		return domain.Job{}, err
 	}
@@ -170,6 +172,45 @@ func (r *Repo) Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, mes
 		return r.Get(ctx, tenant, id)
 	}
 	return j, nil
+}
+
+// claimLock serialises claims, so that two workers never both see a
+// tenant under its share and both take a job of it.
+const claimLock = 0x6a6f6273 // "jobs"
+
+// Claim takes the next queued job of one of tasks for a worker: a job of
+// the tenant with the fewest running jobs (tenants at their share,
+// perTenant, only when no other tenant has work; 0 means no share), the
+// oldest first, and moves it to in progress. Running jobs whose heartbeat
+// is older than staleBefore do not count. It spans tenants; false when
+// nothing is waiting.
+func (r *Repo) Claim(ctx context.Context, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error) {
+	var rows []jobRow
+	err := postgres.NewTransactor(r.db).InTx(ctx, func(ctx context.Context) error {
+		db := postgres.Conn(ctx, r.db)
+		if _, err := db.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", claimLock); err != nil {
+			return err
+		}
+		return db.NewRaw(`WITH running AS (
+				SELECT tenant_id, count(*) AS n FROM jobs
+				WHERE status = 'in_progress' AND heartbeat_at >= ? GROUP BY tenant_id),
+			next AS (
+				SELECT j.id FROM jobs j LEFT JOIN running r ON r.tenant_id = j.tenant_id
+				WHERE j.status = 'queued' AND j.task IN (?) AND (j.run_after IS NULL OR j.run_after <= ?)
+				ORDER BY (? > 0 AND coalesce(r.n, 0) >= ?), coalesce(r.n, 0), j.created_at, j.id
+				LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
+			UPDATE jobs SET status = 'in_progress', attempts = attempts + 1, started_at = coalesce(started_at, ?),
+				attempt_started_at = ?, heartbeat_at = ?, updated_at = ?, run_after = NULL
+			FROM next WHERE jobs.id = next.id
+			RETURNING jobs.*`, staleBefore, bun.In(tasks), at, perTenant, perTenant, at, at, at, at).Scan(ctx, &rows)
+	})
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return domain.Job{}, false, fmt.Errorf("claim a job: %w", err)
+	}
+	if len(rows) == 0 {
+		return domain.Job{}, false, nil
+	}
+	return rows[0].toEntity(), true, nil
 }
 
 // Stale returns abandoned running jobs and long-queued ones, oldest first.

@@ -2,8 +2,6 @@ package infrastructure
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	filesapp "github.com/agora-platform/agora/internal/files/application"
 
@@ -14,7 +12,6 @@ import (
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
-	platformjobs "github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
@@ -121,14 +118,9 @@ func (j Jobs) Stop(ctx context.Context, tenant tenancy.ID, id uuid.UUID, message
 	return j.svc.Stop(ctx, tenant, id, message)
 }
 
-// Run does a job's work; a tenant whose job slots are taken waits its turn
-// without the queue counting a failure.
+// Run does a job's work.
 func (j Jobs) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(context.Context, func(int, string) error) (string, error)) error {
-	err := j.svc.Run(ctx, tenant, id, work)
-	if errors.Is(err, jobsapp.ErrTenantBusy) {
-		return fmt.Errorf("%w: %w", platformjobs.ErrNotNow, err)
-	}
-	return err
+	return j.svc.Run(ctx, tenant, id, work)
 }
 
 // Embedder embeds through the models module's gateway, which records the

@@ -57,8 +57,9 @@ type Config struct {
 	ChunkTokens  int `env:"CHUNK_TOKENS" envDefault:"400"`
 	ChunkOverlap int `env:"CHUNK_OVERLAP" envDefault:"60"`
 	EmbedBatch   int `env:"EMBED_BATCH" envDefault:"64"`
-	// JobsPerTenant bounds one tenant's running jobs across workers, so a
-	// bulk upload does not starve other tenants (0: no bound).
+	// JobsPerTenant is a tenant's share of the running jobs across
+	// workers: a tenant running this many gets another only when no other
+	// tenant's job waits (0: tenants take turns by how many they run).
 	JobsPerTenant int `env:"JOBS_PER_TENANT" envDefault:"2"`
 	// JobHeartbeat is how often a running job reports that it is alive; a
 	// job silent for 12 beats is taken from its dead worker and queued again.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -38,11 +37,19 @@ func (c *Client) Close() error { return c.c.Close() }
 // A non-empty id makes the task unique while it is held by the queue: a
 // second Enqueue with the same id is a no-op, so callers may retry freely.
 func (c *Client) Enqueue(ctx context.Context, taskType string, payload any, id string) error {
+	return c.EnqueueIn(ctx, taskType, payload, id, 0)
+}
+
+// EnqueueIn queues a task as Enqueue does, to be run after delay.
+func (c *Client) EnqueueIn(ctx context.Context, taskType string, payload any, id string, delay time.Duration) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", taskType, err)
 	}
 	opts := []asynq.Option{asynq.MaxRetry(10), asynq.Timeout(c.timeout)}
+	if delay > 0 {
+		opts = append(opts, asynq.ProcessIn(delay))
+	}
 	if id != "" {
 		opts = append(opts, asynq.TaskID(taskType+":"+id))
 	}
@@ -82,19 +89,6 @@ func Classify(next asynq.Handler) asynq.Handler {
 	})
 }
 
-// ErrNotNow asks for a task to be run again shortly without counting as a
-// failure (for example when its tenant's job slots are taken).
-var ErrNotNow = errors.New("not now; try again shortly")
-
-// retryDelay waits a few seconds for ErrNotNow and backs off
-// exponentially (with jitter) for failures.
-func retryDelay(n int, err error, t *asynq.Task) time.Duration {
-	if errors.Is(err, ErrNotNow) {
-		return time.Second + time.Duration(rand.Int64N(int64(2*time.Second)))
-	}
-	return asynq.DefaultRetryDelayFunc(n, err, t)
-}
-
 // ServerOptions configure NewServer.
 type ServerOptions struct {
 	Concurrency     int
@@ -109,12 +103,7 @@ func NewServer(rdb redis.UniversalClient, log *slog.Logger, o ServerOptions) *as
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          slogAdapter{log.With("component", "asynq")},
 		LogLevel:        asynq.WarnLevel,
-		IsFailure:       func(err error) bool { return !errors.Is(err, ErrNotNow) },
-		RetryDelayFunc:  retryDelay,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
-			if errors.Is(err, ErrNotNow) {
-				return
-			}
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			id, _ := asynq.GetTaskID(ctx)

@@ -1,0 +1,3 @@
+DROP INDEX jobs_queued_idx;
+--bun:split
+ALTER TABLE jobs DROP COLUMN run_after;
