@@ -20,6 +20,9 @@ type ModelInfo struct {
 	ID         uuid.UUID
 	Name       string
 	TokenLimit int
+	// Local is the offline extractive answerer, which quotes documents
+	// and is no language model.
+	Local bool
 }
 
 // ListedModel is an enabled completion or embedding model, as the

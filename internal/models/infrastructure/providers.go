@@ -80,7 +80,7 @@ func (g *Providers) catalog(ctx context.Context, tenant tenancy.ID) (catalog, er
 					continue
 				}
 				c.byID[v.ID] = entry{served: served{v.ID, v.ProviderID, v.ProviderType, v.ProviderModel, v.Global()},
-					info: application.ModelInfo{ID: v.ID, Name: v.Name, TokenLimit: v.TokenLimit}, dims: v.Dimensions, fallbacks: v.Fallbacks}
+					info: application.ModelInfo{ID: v.ID, Name: v.Name, TokenLimit: v.TokenLimit, Local: v.ProviderType == "local"}, dims: v.Dimensions, fallbacks: v.Fallbacks}
 				c.listed = append(c.listed, application.ListedModel{ID: v.ID, Name: v.Name, Kind: kind, Owner: v.ProviderType,
 					TokenLimit: v.TokenLimit, Created: v.CreatedAt})
 			}
@@ -104,7 +104,7 @@ func (g *Providers) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID
 		return entry{}, err
 	}
 	return entry{served: served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()},
-		info: application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit}, dims: m.Dimensions, fallbacks: m.Fallbacks}, nil
+		info: application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit, Local: m.ProviderType == "local"}, dims: m.Dimensions, fallbacks: m.Fallbacks}, nil
 }
 
 // Model describes an enabled completion model.

@@ -284,9 +284,10 @@ func TestCountTokensOffline(t *testing.T) {
 }
 
 // TestLocalAnswererQuotesPlainTextInTheQuestionsLanguage: quoted Markdown
-// loses its markup (a heading's hashes, emphasis, a table row's pipes), a
-// table's rule line is never quoted, and with nothing to quote the answer
-// is in the question's language.
+// loses its markup (emphasis, a link's address, a table row's pipes: its
+// cells are named by the header), headings and a table's rule line are
+// never quoted, and with nothing to quote the answer is in the question's
+// language.
 func TestLocalAnswererQuotesPlainTextInTheQuestionsLanguage(t *testing.T) {
 	t.Parallel()
 	doc := "## Handläggningstider\n\n| Ärendetyp | Handläggningstid |\n|---|---|\n| **Bygglov**, enkelt ärende | 4 veckor |\n\n- Se [avgifterna](https://kommun.example/avgifter) för bygglov."
@@ -300,8 +301,9 @@ func TestLocalAnswererQuotesPlainTextInTheQuestionsLanguage(t *testing.T) {
 		return text
 	}
 	answer := ask("Hur lång är handläggningstiden för bygglov?")
-	require.Contains(t, answer, "Bygglov, enkelt ärende; 4 veckor [1]")
+	require.Contains(t, answer, "Ärendetyp: Bygglov, enkelt ärende; Handläggningstid: 4 veckor [1]", "a row is quoted as its header names it")
 	require.Contains(t, answer, "Se avgifterna för bygglov [1]")
+	require.NotContains(t, answer, "Handläggningstider [1]", "a heading answers nothing")
 	for _, mark := range []string{"|", "**", "##", "---", "](", "- Se"} {
 		require.NotContains(t, answer, mark)
 	}

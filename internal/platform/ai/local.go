@@ -128,7 +128,7 @@ type passage struct {
 // Chat composes an extractive answer and streams it word by word.
 func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, error) {
 	var sources []passage
-	question := ""
+	question, previous := "", ""
 	promptTokens := 0
 	for _, m := range req.Messages {
 		promptTokens += len(words(m.Content))
@@ -140,13 +140,17 @@ func (Local) Chat(ctx context.Context, _ Endpoint, req ChatRequest) (Stream, err
 		if m.Role == User {
 			// Attached files are passages too, cited by name.
 			var attached []prompt.Passage
+			previous = question
 			attached, question = prompt.Attachments(m.Content)
 			for _, a := range attached {
 				sources = append(sources, passage{id: a.ID, title: a.Title, text: a.Text})
 			}
 		}
 	}
-	answer := cutAtStop(extract(question, sources), req.Stop)
+	if len(words(question)) > followUpWords {
+		previous = "" // a long question stands on its own
+	}
+	answer := cutAtStop(extract(question, previous, sources), req.Stop)
 	var parts []string
 	if answer != "" {
 		parts = strings.SplitAfter(answer, " ")
@@ -222,6 +226,7 @@ var (
 	mdImage   = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
 	mdLink    = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
 	mdRule    = regexp.MustCompile(`^[\s|:\-]+$`)
+	mdTitle   = regexp.MustCompile(`^#{1,6}\s`)
 )
 
 // plain strips a quoted line's Markdown: a heading's, list item's or
@@ -233,10 +238,7 @@ func plain(line string) string {
 	if strings.Contains(line, "|") && mdRule.MatchString(line) {
 		return ""
 	}
-	line = mdHeading.ReplaceAllString(line, "")
-	line = mdImage.ReplaceAllString(line, "$1")
-	line = mdLink.ReplaceAllString(line, "$1")
-	line = strings.NewReplacer("**", "", "__", "", "`", "").Replace(line)
+	line = plainInline(mdHeading.ReplaceAllString(line, ""))
 	if strings.HasPrefix(line, "|") || strings.HasSuffix(line, "|") {
 		var cells []string
 		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
@@ -249,13 +251,25 @@ func plain(line string) string {
 	return strings.TrimSpace(line)
 }
 
+// plainInline drops a line's inline Markdown: images and links become
+// their text, emphasis and code marks go.
+func plainInline(line string) string {
+	line = mdImage.ReplaceAllString(line, "$1")
+	line = mdLink.ReplaceAllString(line, "$1")
+	return strings.NewReplacer("**", "", "__", "", "`", "").Replace(line)
+}
+
 // extract picks the sentences that share the most question terms, up to
 // three, and cites their sources.
-func extract(question string, sources []passage) string {
-	terms := map[string]bool{}
-	for _, w := range words(question) {
-		if !stopwords[w] && len([]rune(w)) >= 2 {
-			terms[w] = true
+func extract(question, previous string, sources []passage) string {
+	// A word of the question counts twice what a word of the question
+	// before it counts, which a short follow-up leans on.
+	terms := map[string]int{}
+	for weight, text := range []string{previous, question} {
+		for _, w := range words(text) {
+			if !stopwords[w] && len([]rune(w)) >= 2 {
+				terms[stem(w)] = weight + 1
+			}
 		}
 	}
 	type scored struct {
@@ -270,8 +284,8 @@ func extract(question string, sources []passage) string {
 			score := 0
 			seen := map[string]bool{}
 			for _, w := range words(sent) {
-				if terms[w] && !seen[w] {
-					score++
+				if w = stem(w); terms[w] > 0 && !seen[w] {
+					score += terms[w]
 					seen[w] = true
 				}
 			}
@@ -287,8 +301,8 @@ func extract(question string, sources []passage) string {
 	var picked []string
 	var out strings.Builder
 	for _, c := range cands {
-		if len(picked) == 3 {
-			break
+		if len(picked) == 3 || 2*c.score <= cands[0].score {
+			break // quote what answers the question best, not every passing mention
 		}
 		if slices.Contains(picked, c.text) {
 			continue
@@ -302,6 +316,10 @@ func extract(question string, sources []passage) string {
 	return out.String()
 }
 
+// followUpWords is how short (in words) a question is taken to lean on the
+// one before it.
+const followUpWords = 12
+
 // sentenceEnd ends a sentence: its punctuation and the space after, or a
 // line break.
 var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)|\n+`)
@@ -310,7 +328,24 @@ var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)|\n+`)
 // each line's Markdown stripped.
 func sentences(text string) []string {
 	var out []string
-	for _, line := range strings.Split(text, "\n") {
+	var header []string // of the table being read
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		switch {
+		case mdTitle.MatchString(line):
+			continue // a heading names a section; it answers nothing
+		case !strings.HasPrefix(line, "|"):
+			header = nil
+		case i+1 < len(lines) && strings.Contains(lines[i+1], "-") && mdRule.MatchString(strings.TrimSpace(lines[i+1])):
+			header = cells(plainInline(line))
+			continue
+		case header != nil:
+			if row := cells(plainInline(line)); len(row) == len(header) {
+				out = append(out, named(header, row))
+				continue
+			}
+		}
 		for _, s := range sentenceEnd.Split(plain(line), -1) {
 			if s = strings.TrimSpace(s); len([]rune(s)) >= 3 {
 				out = append(out, s)
@@ -318,6 +353,32 @@ func sentences(text string) []string {
 		}
 	}
 	return out
+}
+
+// cells are a Markdown table row's cells.
+func cells(line string) []string {
+	var out []string
+	for _, c := range strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+// named reads a table row as its header names it: "Ärendetyp: Bygglov;
+// Handläggningstid: 4 veckor" (an empty cell is left out).
+func named(header, row []string) string {
+	var parts []string
+	for i, c := range row {
+		if c == "" {
+			continue
+		}
+		if header[i] == "" {
+			parts = append(parts, c)
+			continue
+		}
+		parts = append(parts, header[i]+": "+c)
+	}
+	return strings.Join(parts, "; ")
 }
 
 type localStream struct {

@@ -121,6 +121,22 @@ type textWriter struct {
 	limit  error
 	title  string
 	titled bool
+	// headings counts the top-level headings.
+	headings int
+}
+
+// topHeading notes a top-level heading: the only one of a document is its
+// title (when its metadata names none); a document with several has none.
+func (w *textWriter) topHeading(s string) {
+	w.headings++
+	if w.titled {
+		return
+	}
+	if w.headings == 1 {
+		w.title = s
+	} else {
+		w.title = ""
+	}
 }
 
 // setTitle takes a title from the document's metadata.
@@ -169,8 +185,7 @@ func markdown(data []byte, w *textWriter) error {
 			fenced = !fenced
 		}
 		if h, ok := strings.CutPrefix(line, "# "); ok && !fenced {
-			w.title = h
-			break
+			w.topHeading(h)
 		}
 	}
 	return nil

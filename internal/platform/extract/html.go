@@ -99,8 +99,8 @@ func (h *htmlReader) read(z *xhtml.Tokenizer) error {
 			if err := h.flush(); err != nil {
 				return err
 			}
-			if h.m.w.title == "" {
-				h.m.w.title = collapse(h.title)
+			if h.m.w.title == "" && h.m.w.headings != 1 {
+				h.m.w.title = collapse(h.title) // no single top heading: the page's <title>
 			}
 			return nil
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:

@@ -75,8 +75,8 @@ func (m *md) heading(level int, s string) error {
 		return nil
 	}
 	level = max(1, min(level, 6))
-	if m.w.title == "" && level == 1 && !m.w.titled {
-		m.w.title = s
+	if level == 1 {
+		m.w.topHeading(s)
 	}
 	return m.put(kindHeading, strings.Repeat("#", level)+" "+s)
 }

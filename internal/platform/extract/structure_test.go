@@ -64,6 +64,8 @@ func TestTextFormatsKeepTheirStructure(t *testing.T) {
 	d := readDoc(t, "avfall.md", []byte(md))
 	require.Equal(t, "Avfall", d.Title, "the first top-level heading is the title")
 	require.Equal(t, strings.TrimSpace(md), d.Text, "Markdown stays as it is")
+	d = readDoc(t, "rules.md", []byte("# Parking\n\nPermits.\n\n# Waste\n\nGlass."))
+	require.Empty(t, d.Title, "a document of several top-level sections has no one title")
 
 	d = readDoc(t, "priser.csv", []byte("Kärl,Pris\n190 liter,900 kr\n\"370 liter, dubbel\",1500 kr\n"))
 	require.Equal(t, "| Kärl | Pris |\n| --- | --- |\n| 190 liter | 900 kr |\n| 370 liter, dubbel | 1500 kr |", d.Text)

@@ -58,8 +58,12 @@ func (t *Turn) Answer() string { return t.answer.String() }
 
 // References returns the references of the sources the answer cites so
 // far, in the order first cited; before any citation, those of every
-// source the model was given.
+// source the model was given (the local answerer's: none, as it cites
+// every passage it quotes).
 func (t *Turn) References() []domain.Reference {
+	if len(t.cited) == 0 && t.Model.Local {
+		return []domain.Reference{} // the local answerer cites what it quotes: nothing cited, nothing found
+	}
 	if len(t.cited) == 0 {
 		refs := make([]domain.Reference, len(t.Sources))
 		for i, s := range t.Sources {
@@ -226,7 +230,7 @@ func (s *Service) retrieve(ctx context.Context, t *Turn) error {
 	if limit == 0 {
 		limit = defaultTopK
 	}
-	srcs, err := s.knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, t.Question.Question, limit)
+	srcs, err := s.knowledge.Search(ctx, t.Tenant, t.Caller.UserID, t.Assistant, s.searchQuery(ctx, t), limit)
 	if err != nil {
 		return fmt.Errorf("search knowledge: %w", err)
 	}

@@ -132,6 +132,9 @@ type ModelInfo struct {
 	ID         uuid.UUID
 	Name       string
 	TokenLimit int
+	// Local is the offline extractive answerer, which quotes documents
+	// and is no language model.
+	Local bool
 }
 
 // The conversation and the streamed answer are prompt's types, which the
