@@ -52,16 +52,20 @@ func (m *member) uploadMany(t *testing.T, n int) {
 func finished(t *testing.T, tenant string, n int, within time.Duration) []time.Time {
 	t.Helper()
 	var times []time.Time
+	var failed []string
 	require.Eventually(t, func() bool {
-		times = nil
-		require.NoError(t, testkit.DB(t).NewRaw(`SELECT finished_at FROM jobs WHERE tenant_id = ? AND status = 'complete' ORDER BY finished_at`, tenant).
-			Scan(t.Context(), &times))
-		var failed int
-		require.NoError(t, testkit.DB(t).NewRaw(`SELECT count(*) FROM jobs WHERE tenant_id = ? AND status IN ('failed', 'cancelled')`, tenant).
-			Scan(t.Context(), &failed))
-		require.Zero(t, failed, "no job fails")
-		return len(times) >= n
+		times, failed = nil, nil
+		if err := testkit.DB(t).NewRaw(`SELECT finished_at FROM jobs WHERE tenant_id = ? AND status = 'complete' ORDER BY finished_at`, tenant).
+			Scan(t.Context(), &times); err != nil {
+			return false
+		}
+		if err := testkit.DB(t).NewRaw(`SELECT message FROM jobs WHERE tenant_id = ? AND status IN ('failed', 'cancelled')`, tenant).
+			Scan(t.Context(), &failed); err != nil {
+			return false
+		}
+		return len(times)+len(failed) >= n
 	}, within, 250*time.Millisecond, "%d of %d jobs finished", len(times), n)
+	require.Empty(t, failed, "no job fails")
 	return times
 }
 

@@ -4,6 +4,8 @@ DROP FUNCTION note_removed_file();
 --bun:split
 DROP TABLE removed_files;
 --bun:split
+ALTER TABLE info_blobs DROP COLUMN note;
+--bun:split
 ALTER TABLE info_blobs DROP COLUMN file_kept;
 --bun:split
 ALTER TABLE info_blobs DROP COLUMN pages;

@@ -13,6 +13,9 @@ ALTER TABLE info_blobs ADD COLUMN pages integer NOT NULL DEFAULT 0 CHECK (pages 
 --bun:split
 ALTER TABLE info_blobs ADD COLUMN file_kept boolean NOT NULL DEFAULT false;
 --bun:split
+-- What of the document was not read and why (scanned pages without OCR).
+ALTER TABLE info_blobs ADD COLUMN note text NOT NULL DEFAULT '';
+--bun:split
 -- Kept files whose documents are gone, however they went (a document, its
 -- collection, its space deleted): the worker's sweep removes the files and
 -- the rows.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this machine ready for Agora, idempotently: PostgreSQL 15 with pgvector,
-# Redis, and the agora database with its two roles (plus agora_test for
+# Redis, Tesseract and pdftoppm for OCR, and the agora database with its two roles (plus agora_test for
 # `make test`): agora owns the tables and runs migrations; agora_app is the
 # application's, which row-level security applies to.
 # Runs as root on Debian 12. Every step says what it does; a step that finds
@@ -195,7 +195,24 @@ ensure_browser() {
   fi
 }
 
+# ensure_ocr installs Tesseract with its Swedish and English data and
+# poppler's pdftoppm, which the worker runs to read scanned PDF pages and
+# images (OCR_PATH, PDFTOPPM_PATH).
+ensure_ocr() {
+  local missing=()
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+  [ -e /usr/share/tesseract-ocr/5/tessdata/swe.traineddata ] || missing+=(tesseract-ocr-swe)
+  [ -e /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || missing+=(tesseract-ocr-eng)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}"
+  else
+    say "Tesseract ($(tesseract --version 2>/dev/null | head -1)) and pdftoppm are installed"
+  fi
+}
+
 ensure_tools
+ensure_ocr
 ensure_browser
 ensure_postgres
 ensure_pgvector

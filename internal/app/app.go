@@ -41,6 +41,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/ocr"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/ratelimit"
 	"github.com/agora-platform/agora/internal/platform/realtime"
@@ -209,7 +210,9 @@ func (a *App) knowledge() *knowledge.Module {
 		RunUpdates: knowledgeinfra.NewRunUpdates(a.Redis),
 		CrawlLimits: knowledgeinfra.NewCrawlLimits(a.Tenants.Service, knowledgedomain.CrawlLimits{MaxPages: cfg.CrawlMaxPages, MaxDepth: cfg.CrawlMaxDepth,
 			MaxPageBytes: cfg.CrawlMaxPageBytes, MaxDuration: cfg.CrawlMaxDuration, Delay: cfg.CrawlDelay}),
-		Transcriber: knowledgeinfra.NewTranscriber(a.Spaces.Service, a.Models.Gateway)})
+		Transcriber: knowledgeinfra.NewTranscriber(a.Spaces.Service, a.Models.Gateway),
+		OCR: ocr.New(ocr.Config{Tesseract: cfg.OCRPath, PDFToPPM: cfg.PDFToPPMPath, Timeout: cfg.OCRTimeout, MaxPages: cfg.OCRMaxPages,
+			MaxPixels: cfg.OCRMaxPixels})})
 }
 
 // extractLimits bound each child process that reads an untrusted file.

@@ -47,6 +47,8 @@ type Deps struct {
 	RunUpdates  application.RunUpdates
 	// Transcriber turns recordings into text (nil: recordings refused).
 	Transcriber upload.Transcriber
+	// OCR reads scanned PDF pages and images (nil: neither is read).
+	OCR application.OCR
 }
 
 // Module is the wired knowledge module.
@@ -65,7 +67,7 @@ func New(d Deps) *Module {
 	kr.Owner = d.Owner
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB), Store: d.Store, Reader: d.Reader,
 		Room: d.Room, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder, Tokens: d.Tokens, Languages: d.Languages,
-		Jobs: d.Jobs, Transcriber: d.Transcriber, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
+		Jobs: d.Jobs, Transcriber: d.Transcriber, OCR: d.OCR, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
 	w := application.NewWebsites(k, application.WebsiteDeps{Sites: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
 		Limits: d.CrawlLimits, Updates: d.RunUpdates})
 	return &Module{Knowledge: k, Websites: w, documents: api.NewKnowledgeHandler(k), sites: api.NewWebsiteHandler(w), spaces: api.NewSpaceHandler(w)}

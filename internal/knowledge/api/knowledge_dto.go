@@ -69,7 +69,10 @@ type InfoBlobResponse struct {
 	Pages int `json:"pages"`
 	// FileURL opens the uploaded file (add #page=N for a PDF's page);
 	// empty when no file is kept.
-	FileURL   string    `json:"file_url,omitempty"`
+	FileURL string `json:"file_url,omitempty"`
+	// Note says what of the document was not read and why ("pages 2–3
+	// were not read: they are scanned and OCR is not installed").
+	Note      string    `json:"note,omitempty"`
 	Status    string    `json:"status" enums:"queued,ready,failed"`
 	JobID     string    `json:"job_id" format:"uuid"`
 	CreatedAt time.Time `json:"created_at"`
@@ -84,7 +87,7 @@ type InfoBlobList struct {
 
 func toBlob(b domain.InfoBlob) InfoBlobResponse {
 	out := InfoBlobResponse{ID: b.ID.String(), GroupID: b.Collection.String(), Metadata: BlobMetadata{Title: b.Title, URL: b.Source},
-		MimeType: b.MimeType, Size: b.Size, SHA256: b.SHA256, Chars: b.Chars, Chunks: b.ChunkCount, Pages: b.Pages, Status: string(b.Status),
+		MimeType: b.MimeType, Size: b.Size, SHA256: b.SHA256, Chars: b.Chars, Chunks: b.ChunkCount, Pages: b.Pages, Note: b.Note, Status: string(b.Status),
 		JobID: b.Job.String(), CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt}
 	if b.FileKept {
 		out.FileURL = "/api/v1/info-blobs/" + b.ID.String() + "/file"

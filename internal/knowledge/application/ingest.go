@@ -125,8 +125,11 @@ func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string, 
 	if b.Size > domain.MaxUploadBytes {
 		return Accepted{}, errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most a document may be", name, domain.MaxUploadBytes>>20)
 	}
-	if !k.readable(b.MimeType) && !k.isAudio(b.MimeType) {
-		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, or mp3, m4a, wav, ogg, webm or mp4 recordings",
+	if k.isImage(b.MimeType) && !k.ocrReady() {
+		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which is read by OCR, and OCR is not installed on this server", name, imageTypes[b.MimeType])
+	}
+	if !k.readable(b.MimeType) && !k.isAudio(b.MimeType) && !k.isImage(b.MimeType) {
+		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, PNG, JPEG or TIFF images, or mp3, m4a, wav, ogg, webm or mp4 recordings",
 			name, b.MimeType)
 	}
 	if err := k.room.CheckRoom(ctx, b.Tenant, b.Size, name); err != nil {
@@ -222,11 +225,16 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 		return "", err
 	}
 	var doc upload.Document
-	if k.isAudio(b.MimeType) {
+	switch {
+	case k.isAudio(b.MimeType):
 		doc.Text, err = k.transcribe(ctx, b, transcription, report)
 		report = after(50, report)
-	} else {
-		doc, err = k.read(ctx, b)
+	case k.isImage(b.MimeType):
+		doc, err = k.readImage(ctx, b, col.Language)
+	default:
+		if doc, err = k.read(ctx, b); err == nil {
+			doc, b.Note, err = k.readScans(ctx, b, doc, col.Language, report)
+		}
 	}
 	if err != nil {
 		return "", err
@@ -237,7 +245,11 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 		b.Title = domain.CleanTitle(doc.Title, b.Title) // the document's own title, not its file name
 	}
 	b.Pages, b.FileKept = domain.Pages(text), true
-	if err := report(10, fmt.Sprintf("read %d characters into %d chunks", len([]rune(text)), len(chunks))); err != nil {
+	read := fmt.Sprintf("read %d characters into %d chunks", len([]rune(text)), len(chunks))
+	if b.Note != "" {
+		read += "; " + b.Note
+	}
+	if err := report(10, read); err != nil {
 		return "", err
 	}
 	rows, err := k.embed(ctx, b, model, chunks, report)

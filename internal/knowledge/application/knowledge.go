@@ -49,8 +49,10 @@ type KnowledgeDeps struct {
 	Jobs      Jobs
 	// Transcriber turns recordings into text; nil refuses recordings.
 	Transcriber upload.Transcriber
-	Log         *slog.Logger
-	Chunking    domain.ChunkOptions
+	// OCR reads scanned PDF pages and images; nil reads neither.
+	OCR      OCR
+	Log      *slog.Logger
+	Chunking domain.ChunkOptions
 	// EmbedBatch is how many chunks go to the embedder at once.
 	EmbedBatch int
 	// ExactBelow is the scope size in chunks under which vector search
@@ -72,6 +74,7 @@ type Knowledge struct {
 	languages   Languages
 	jobs        Jobs
 	transcriber upload.Transcriber
+	ocr         OCR
 	log         *slog.Logger
 	chunking    domain.ChunkOptions
 	embedBatch  int
@@ -91,7 +94,7 @@ func NewKnowledge(d KnowledgeDeps) *Knowledge {
 		d.ExactBelow = DefaultExactBelow
 	}
 	return &Knowledge{repo: d.Repo, tx: d.Tx, store: d.Store, reader: d.Reader, room: d.Room, spaces: d.Spaces, models: d.Models,
-		embedder: d.Embedder, tokens: d.Tokens, languages: d.Languages, jobs: d.Jobs, transcriber: d.Transcriber, log: d.Log,
+		embedder: d.Embedder, tokens: d.Tokens, languages: d.Languages, jobs: d.Jobs, transcriber: d.Transcriber, ocr: d.OCR, log: d.Log,
 		chunking: d.Chunking, embedBatch: d.EmbedBatch, exactBelow: d.ExactBelow, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 

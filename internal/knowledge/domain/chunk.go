@@ -39,8 +39,12 @@ const (
 // SectionSeparator joins the headings of a section path.
 const SectionSeparator = " > "
 
-// pageBreak separates pages in extracted text (a form feed).
-const pageBreak = '\f'
+// pageBreak separates pages in extracted text (a form feed); PageBreak
+// is the same as a string.
+const (
+	pageBreak = '\f'
+	PageBreak = string(pageBreak)
+)
 
 type blockKind int
 

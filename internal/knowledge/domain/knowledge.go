@@ -60,6 +60,9 @@ type InfoBlob struct {
 	ChunkCount int
 	TermCount  int64
 	Status     BlobStatus
+	// Note says what of the document was not read and why (scanned pages
+	// without OCR, say); empty when all was.
+	Note string
 	// FileKept means the uploaded file is stored and can be opened.
 	FileKept  bool
 	Job       uuid.UUID

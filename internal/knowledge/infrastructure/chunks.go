@@ -179,7 +179,7 @@ func (k *Knowledge) ReplaceChunks(ctx context.Context, b domain.InfoBlob, c doma
 			return fmt.Errorf("count indexed terms: %w", err)
 		}
 		_, err = db.NewUpdate().Table("info_blobs").Set("status = 'ready'").Set("chunk_count = ?", len(chunks)).Set("term_count = ?", terms).
-			Set("chars = ?", chars).Set("title = ?", b.Title).Set("pages = ?", b.Pages).Set("file_kept = ?", b.FileKept).Set("updated_at = now()").Where("tenant_id = ?", b.Tenant.UUID).Where("id = ?", b.ID).Exec(ctx)
+			Set("chars = ?", chars).Set("title = ?", b.Title).Set("pages = ?", b.Pages).Set("file_kept = ?", b.FileKept).Set("note = ?", b.Note).Set("updated_at = now()").Where("tenant_id = ?", b.Tenant.UUID).Where("id = ?", b.ID).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("mark info blob ready: %w", err)
 		}

@@ -58,6 +58,7 @@ type blobRow struct {
 	Chars        int       `bun:"chars"`
 	Pages        int       `bun:"pages"`
 	FileKept     bool      `bun:"file_kept"`
+	Note         string    `bun:"note"`
 	ChunkCount   int       `bun:"chunk_count"`
 	TermCount    int64     `bun:"term_count"`
 	Status       string    `bun:"status"`
@@ -69,7 +70,7 @@ type blobRow struct {
 
 func (r blobRow) toEntity() domain.InfoBlob {
 	return domain.InfoBlob{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Collection: r.CollectionID, Title: r.Title, Source: r.Source,
-		MimeType: r.MimeType, Size: r.Size, SHA256: r.SHA256, Chars: r.Chars, Pages: r.Pages, FileKept: r.FileKept, ChunkCount: r.ChunkCount, TermCount: r.TermCount,
+		MimeType: r.MimeType, Size: r.Size, SHA256: r.SHA256, Chars: r.Chars, Pages: r.Pages, FileKept: r.FileKept, Note: r.Note, ChunkCount: r.ChunkCount, TermCount: r.TermCount,
 		Status: domain.BlobStatus(r.Status), Job: r.JobID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

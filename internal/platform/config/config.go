@@ -86,6 +86,15 @@ type Config struct {
 	FFmpegPath string `env:"FFMPEG_PATH" envDefault:"ffmpeg"`
 	// FFmpegTimeout bounds one ffmpeg run (CPU time too).
 	FFmpegTimeout time.Duration `env:"FFMPEG_TIMEOUT" envDefault:"10m"`
+	// OCR of scanned PDF pages and images: Tesseract and poppler's
+	// pdftoppm (names looked up in PATH, or paths; "off" turns OCR off),
+	// the time one page may take, the most pages of a document read and
+	// the largest image (width × height).
+	OCRPath      string        `env:"OCR_PATH" envDefault:"tesseract"`
+	PDFToPPMPath string        `env:"PDFTOPPM_PATH" envDefault:"pdftoppm"`
+	OCRTimeout   time.Duration `env:"OCR_TIMEOUT" envDefault:"60s"`
+	OCRMaxPages  int           `env:"OCR_MAX_PAGES" envDefault:"100"`
+	OCRMaxPixels int64         `env:"OCR_MAX_PIXELS" envDefault:"100000000"`
 	// The sandbox of untrusted files: PDF, Office and HTML files are read,
 	// and ffmpeg runs, in a child process (the extract program; empty: the
 	// extract next to the running binary) within a wall-clock and CPU
@@ -403,6 +412,15 @@ func (c Config) Validate() error {
 	}
 	if c.FFmpegTimeout < time.Second || c.FFmpegTimeout > 24*time.Hour {
 		add("FFMPEG_TIMEOUT must be between 1s and 24h")
+	}
+	if c.OCRTimeout < time.Millisecond || c.OCRTimeout > time.Hour {
+		add("OCR_TIMEOUT must be between 1ms and 1h")
+	}
+	if c.OCRMaxPages < 1 || c.OCRMaxPages > 10000 {
+		add("OCR_MAX_PAGES must be between 1 and 10000")
+	}
+	if c.OCRMaxPixels < 1_000_000 || c.OCRMaxPixels > 1_000_000_000 {
+		add("OCR_MAX_PIXELS must be between 1000000 and 1000000000")
 	}
 	if c.CrawlMaxPageBytes < 1024 || c.CrawlMaxPageBytes > 100<<20 {
 		add("CRAWL_MAX_PAGE_BYTES must be between 1024 and 104857600")

@@ -70,7 +70,14 @@ func Detect(head []byte, name string) string {
 // it), at most maxChars characters of it, in this process. Untrusted
 // parsers belong in a sandbox child: see Isolated.
 func Text(r io.Reader, mime string, maxChars int) (string, error) {
-	d, err := Read(r, mime, maxChars)
+	return textOf(Read(r, mime, maxChars))
+}
+
+// textOf is a document's text, ErrEmpty when it has none (a scan).
+func textOf(d Document, err error) (string, error) {
+	if err == nil && strings.TrimSpace(d.Text) == "" {
+		return "", ErrEmpty
+	}
 	return d.Text, err
 }
 
@@ -89,10 +96,10 @@ func Read(r io.Reader, mime string, maxChars int) (Document, error) {
 		return Document{}, err
 	}
 	text := strings.Trim(w.String(), " \t\n")
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(text) == "" && w.pages == 0 {
 		return Document{}, ErrEmpty
 	}
-	return Document{Title: cleanTitle(w.title), Text: text}, nil
+	return Document{Title: cleanTitle(w.title), Text: text, Pages: w.pages}, nil
 }
 
 // cleanTitle is a title fit to show, or empty: a title that is a file
@@ -123,6 +130,8 @@ type textWriter struct {
 	titled bool
 	// headings counts the top-level headings.
 	headings int
+	// pages counts a PDF's pages.
+	pages int
 }
 
 // topHeading notes a top-level heading: the only one of a document is its

@@ -31,11 +31,11 @@ type Isolated struct {
 // Text is the isolated Text: the same errors, plus a *LimitError when the
 // child was stopped by a limit and ctx's error when ctx ended.
 func (x Isolated) Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error) {
-	d, err := x.Read(ctx, r, mime, maxChars)
-	return d.Text, err
+	return textOf(x.Read(ctx, r, mime, maxChars))
 }
 
-// titleEnd ends the title the child writes before the text.
+// titleEnd ends the title and the page count the child writes before the
+// text.
 const titleEnd = "\x1e"
 
 // Read is the isolated Read, with Text's errors.
@@ -52,11 +52,13 @@ func (x Isolated) Read(ctx context.Context, r io.Reader, mime string, maxChars i
 	if err != nil {
 		return Document{}, fromChild(err, mime)
 	}
-	title, text, _ := strings.Cut(string(out), titleEnd)
-	if strings.TrimSpace(text) == "" {
+	title, rest, _ := strings.Cut(string(out), titleEnd)
+	pages, text, _ := strings.Cut(rest, titleEnd)
+	n, _ := strconv.Atoi(pages)
+	if strings.TrimSpace(text) == "" && n == 0 {
 		return Document{}, ErrEmpty
 	}
-	return Document{Title: title, Text: text}, nil
+	return Document{Title: title, Text: text, Pages: n}, nil
 }
 
 // LimitError is a document whose reading was stopped by a limit of the
@@ -143,7 +145,7 @@ func Child(args []string, in io.Reader, out io.Writer) error {
 	if err != nil {
 		return toChild(err)
 	}
-	_, err = io.WriteString(out, strings.ReplaceAll(d.Title, titleEnd, "")+titleEnd+d.Text)
+	_, err = io.WriteString(out, strings.ReplaceAll(d.Title, titleEnd, "")+titleEnd+strconv.Itoa(d.Pages)+titleEnd+d.Text)
 	return err
 }
 

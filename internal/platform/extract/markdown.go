@@ -19,6 +19,9 @@ const PageBreak = "\f"
 type Document struct {
 	Title string
 	Text  string
+	// Pages is how many pages a PDF has, with or without text: a PDF of
+	// scanned pages is read as empty pages, to be read by OCR.
+	Pages int
 }
 
 // kind is what a Markdown block is, for how it joins its neighbour.

@@ -41,6 +41,7 @@ func pdfText(data []byte, w *textWriter) error {
 		if err := t.walk(r.Trailer().Key("Root").Key("Pages"), nil); err != nil {
 			return err
 		}
+		w.pages = len(t.pages)
 		return layout(t.pages, &md{w: w})
 	})(data, w)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/sandbox"
@@ -40,6 +41,9 @@ var documentErrors = map[error]error{
 // is refused for good, with the limit in the message.
 func (rd Reader) Text(ctx context.Context, r io.Reader, mime string, maxChars int) (string, error) {
 	d, err := rd.Read(ctx, r, mime, maxChars)
+	if err == nil && strings.TrimSpace(d.Text) == "" {
+		return "", upload.ErrEmpty // a scan: chat attachments are not read by OCR
+	}
 	return d.Text, err
 }
 
@@ -64,5 +68,5 @@ func (rd Reader) Read(ctx context.Context, r io.Reader, mime string, maxChars in
 			return upload.Document{}, to
 		}
 	}
-	return upload.Document{Title: d.Title, Text: d.Text}, err
+	return upload.Document{Title: d.Title, Text: d.Text, Pages: d.Pages}, err
 }

@@ -70,6 +70,8 @@ type Store interface {
 type Document struct {
 	Title string
 	Text  string
+	// Pages counts a PDF's pages, those without text too (scans).
+	Pages int
 }
 
 // Reader reads the text of uploaded files (extract.Reader).
