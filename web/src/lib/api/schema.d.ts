@@ -8323,6 +8323,11 @@ export interface components {
             metadata?: components["schemas"]["InfoBlobMetadata"];
             mimetype?: string;
             /**
+             * @description Note says what of the document was not read and why ("pages 2–3
+             *     were not read: they are scanned and OCR is not installed").
+             */
+            note?: string;
+            /**
              * @description Pages is how many pages (slides, sheets) the document has; 0 when
              *     it has none.
              */
@@ -8366,6 +8371,11 @@ export interface components {
             job_id?: string;
             metadata?: components["schemas"]["InfoBlobMetadata"];
             mimetype?: string;
+            /**
+             * @description Note says what of the document was not read and why ("pages 2–3
+             *     were not read: they are scanned and OCR is not installed").
+             */
+            note?: string;
             /**
              * @description Pages is how many pages (slides, sheets) the document has; 0 when
              *     it has none.
