@@ -162,7 +162,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Limiter: ratelimit.New(rdb, ratelimit.Limits{PerKey: cfg.RateLimitPerKey, PerUser: cfg.RateLimitPerUser, PerTenant: cfg.RateLimitPerTenant}, log),
 		Hub:     realtime.NewHub(rdb, realtime.Options{CheckEvery: cfg.WebSocketCheckEvery}),
 		JobRows: jobsmod.New(jobsmod.Deps{DB: db, Redis: rdb, Queue: jc, Log: log,
-			Options: jobsapp.Options{PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}}),
+			Options: jobsapp.Options{Queue: cfg.JobQueue, PerTenant: cfg.JobsPerTenant, Heartbeat: cfg.JobHeartbeat, Deadline: cfg.JobTimeout}}),
 	}
 	// A change through the API (here, or in another process through Redis)
 	// may have revoked a socket's credential: every socket checks again.

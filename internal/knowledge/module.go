@@ -90,5 +90,5 @@ func (m *Module) RegisterTasks(mux *asynq.ServeMux) {
 // JobTasks are the module's tasks that run jobs (ingestion and crawls),
 // which workers claim fairly between tenants.
 func (m *Module) JobTasks() []string {
-	return []string{application.TaskIngest, application.TaskCrawl}
+	return []string{application.TaskIngest, application.TaskIngestTexts, application.TaskCrawl}
 }

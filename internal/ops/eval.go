@@ -176,24 +176,21 @@ func (o *Ops) evalIngest(ctx context.Context, w evalWorld, docs []beirDoc, worke
 	// The ingestion jobs embed through a wrapper that adds up the time
 	// the embedder takes.
 	k := o.Knowledge.WithEmbedder(func(e knowledgeapp.Embedder) knowledgeapp.Embedder { return timedEmbedder{Embedder: e, spent: spent} })
-	work := make(chan knowledgeapp.Accepted)
+	work := make(chan knowledgeapp.IngestTextsPayload)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for acc := range work {
-				if acc.Duplicate {
-					continue
-				}
-				if err := evalIngestOne(ctx, k, w, acc, spent); err != nil {
+			for job := range work {
+				if err := evalIngestOne(ctx, k, job, spent); err != nil {
 					errs <- err
 					return
 				}
 			}
 		})
 	}
-	for _, acc := range accepted {
-		work <- acc
+	for _, job := range evalJobs(w, accepted) {
+		work <- job
 	}
 	close(work)
 	wg.Wait()
@@ -221,10 +218,34 @@ func (e timedEmbedder) Embed(ctx context.Context, tenant tenancy.ID, user, model
 	return e.Embedder.Embed(ctx, tenant, user, model, source, texts)
 }
 
-// evalIngestOne runs one document's ingestion with k, as a worker would.
-func evalIngestOne(ctx context.Context, k *knowledgeapp.Knowledge, w evalWorld, acc knowledgeapp.Accepted, spent *ingestTimes) error {
+// evalJobs groups the accepted documents by their job (texts added
+// together share one), leaving out duplicates.
+func evalJobs(w evalWorld, accepted []knowledgeapp.Accepted) []knowledgeapp.IngestTextsPayload {
+	var jobs []knowledgeapp.IngestTextsPayload
+	index := map[uuid.UUID]int{}
+	for _, a := range accepted {
+		if a.Duplicate {
+			continue
+		}
+		i, ok := index[a.Job]
+		if !ok {
+			i, index[a.Job] = len(jobs), len(jobs)
+			jobs = append(jobs, knowledgeapp.IngestTextsPayload{Tenant: w.tenant, Job: a.Job, Collection: w.collection.ID})
+		}
+		jobs[i].Blobs = append(jobs[i].Blobs, a.Blob.ID)
+	}
+	return jobs
+}
+
+// evalIngestOne runs one ingestion job with k, as a worker would.
+func evalIngestOne(ctx context.Context, k *knowledgeapp.Knowledge, job knowledgeapp.IngestTextsPayload, spent *ingestTimes) error {
 	start := time.Now()
-	err := k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: w.tenant, Job: acc.Job, Blob: acc.Blob.ID})
+	var err error
+	if len(job.Blobs) == 1 {
+		err = k.Ingest(ctx, knowledgeapp.IngestPayload{Tenant: job.Tenant, Job: job.Job, Blob: job.Blobs[0]})
+	} else {
+		err = k.IngestTexts(ctx, job)
+	}
 	spent.jobs.Add(int64(time.Since(start)))
 	return err
 }

@@ -104,7 +104,7 @@ func TestRunReportsProgressAndCompletes(t *testing.T) {
 		u := next(t, ups)
 		seen = append(seen, u.Status+":"+u.Message)
 	}
-	require.Equal(t, []string{"in_progress:", "in_progress:read the text", "in_progress:embedded", "complete:"}, seen)
+	require.Equal(t, []string{"in_progress:", "in_progress:read the text", "in_progress:embedded", "complete:embedded"}, seen)
 	got := w.get(t, j.ID)
 	require.Equal(t, "complete", got.Status)
 	require.Equal(t, 100, got.Progress)

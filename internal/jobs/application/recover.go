@@ -14,7 +14,7 @@ import (
 // may run it; the row updates decide who acts.
 func (s *Service) Recover(ctx context.Context) (int, error) {
 	now := s.now()
-	stale, err := s.repo.Stale(ctx, now.Add(-s.opts.StaleAfter), now.Add(-5*s.opts.StaleAfter), 100)
+	stale, err := s.repo.Stale(ctx, s.opts.Queue, now.Add(-s.opts.StaleAfter), now.Add(-5*s.opts.StaleAfter), 100)
 	if err != nil {
 		return 0, fmt.Errorf("find abandoned jobs: %w", err)
 	}

@@ -40,13 +40,13 @@ type Repo interface {
 	// Claim takes the next queued job of one of tasks, fairly between
 	// tenants (see Options.PerTenant), and moves it to in progress; false
 	// when none waits.
-	Claim(ctx context.Context, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error)
+	Claim(ctx context.Context, queue string, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error)
 	// Overdue counts running jobs of every tenant whose attempt began
 	// before startedBefore, and tells when the oldest began.
 	Overdue(ctx context.Context, startedBefore time.Time) (int, time.Time, error)
-	// Stale returns running jobs whose heartbeat is older than beatBefore
-	// and queued jobs created before queuedBefore.
-	Stale(ctx context.Context, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error)
+	// Stale returns the queue's running jobs whose heartbeat is older
+	// than beatBefore and queued jobs created before queuedBefore.
+	Stale(ctx context.Context, queue string, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error)
 }
 
 // Publisher tells a user's live connections about a job.
@@ -64,6 +64,8 @@ type Queue interface {
 
 // Options tune the running of jobs.
 type Options struct {
+	// Queue names this installation's jobs (JOB_QUEUE).
+	Queue string
 	// PerTenant is a tenant's share of the running jobs: a tenant running
 	// as many takes another only when no other tenant's job waits, so one
 	// tenant's bulk upload never holds up another's and never leaves a
@@ -127,7 +129,7 @@ func (s *Service) Create(ctx context.Context, in NewJob) (domain.Job, error) {
 	}
 	now := s.now()
 	j := domain.Job{ID: id, Tenant: in.Tenant, User: in.User, Task: in.Task, Name: in.Name, Status: domain.Queued,
-		Payload: in.Payload, CreatedAt: now, UpdatedAt: now}
+		Payload: in.Payload, Queue: s.opts.Queue, CreatedAt: now, UpdatedAt: now}
 	if err := s.repo.Insert(ctx, j); err != nil {
 		return domain.Job{}, fmt.Errorf("create job: %w", err)
 	}
@@ -244,7 +246,7 @@ type Work func(ctx context.Context, report func(progress int, message string) er
 // Claimed returns.
 func (s *Service) Claim(ctx context.Context, tasks []string) (domain.Job, bool, error) {
 	now := s.now()
-	j, ok, err := s.repo.Claim(ctx, tasks, s.opts.PerTenant, now, now.Add(-s.opts.StaleAfter))
+	j, ok, err := s.repo.Claim(ctx, s.opts.Queue, tasks, s.opts.PerTenant, now, now.Add(-s.opts.StaleAfter))
 	if err != nil || !ok {
 		return j, ok, err
 	}

@@ -28,11 +28,13 @@ func (s Status) Final() bool { return s == Complete || s == Failed || s == Cance
 // Job is work a worker does for a user: ingesting a document, crawling a
 // website, transcribing a recording.
 type Job struct {
-	ID             uuid.UUID
-	Tenant         tenancy.ID
-	User           uuid.UUID
-	Task           string
-	Name           string
+	ID     uuid.UUID
+	Tenant tenancy.ID
+	User   uuid.UUID
+	Task   string
+	Name   string
+	// Queue names the installation whose workers run it (JOB_QUEUE).
+	Queue          string
 	Status         Status
 	Progress       int
 	Message        string

@@ -41,10 +41,12 @@ type jobRow struct {
 	AttemptAt bun.NullTime `bun:"attempt_started_at"`
 	// RunAfter is when a job queued again may be claimed.
 	RunAfter bun.NullTime `bun:"run_after"`
+	// Queue names the installation whose workers run the job.
+	Queue string `bun:"queue"`
 }
 
 func (r jobRow) toEntity() domain.Job {
-	j := domain.Job{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, User: r.UserID, Task: r.Task, Name: r.Name,
+	j := domain.Job{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, User: r.UserID, Task: r.Task, Name: r.Name, Queue: r.Queue,
 		Status: domain.Status(r.Status), Progress: r.Progress, Message: r.Message, ResultLocation: r.ResultLocation,
 		Payload: r.Payload, Attempts: r.Attempts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if !r.StartedAt.IsZero() {
@@ -71,7 +73,10 @@ func (r *Repo) Insert(ctx context.Context, j domain.Job) error {
 		payload = json.RawMessage("{}")
 	}
 	row := jobRow{ID: j.ID, TenantID: j.Tenant.UUID, UserID: j.User, Task: j.Task, Name: j.Name, Status: string(j.Status),
-		Payload: payload, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt}
+		Payload: payload, Queue: j.Queue, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt}
+	if row.Queue == "" {
+		row.Queue = "agora"
+	}
 	if _, err := postgres.Conn(ctx, r.db).NewInsert().Model(&row).Exec(ctx); err != nil {
 		return fmt.Errorf("insert job: %w", err)
 	}
@@ -148,8 +153,11 @@ func (r *Repo) Beat(ctx context.Context, tenant tenancy.ID, id uuid.UUID, progre
 
 // Finish moves a job that is not final to status.
 func (r *Repo) Finish(ctx context.Context, tenant tenancy.ID, id uuid.UUID, status domain.Status, message, result string, at time.Time) (domain.Job, bool, error) {
-	q := r.one(ctx, tenant, id).Set("status = ?", string(status)).Set("message = ?", message).
+	q := r.one(ctx, tenant, id).Set("status = ?", string(status)).
 		Set("finished_at = ?", at).Set("updated_at = ?", at).Where("status IN ('queued', 'in_progress')")
+	if message != "" || status != domain.Complete {
+		q = q.Set("message = ?", message) // a complete job keeps its last word of progress
+	}
 	if status == domain.Complete {
 		q = q.Set("progress = 100").Set("result_location = ?", result)
 	}
@@ -174,6 +182,14 @@ func (r *Repo) Requeue(ctx context.Context, tenant tenancy.ID, id uuid.UUID, mes
 	return j, nil
 }
 
+// or is s, or def when s is empty (the default queue).
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // claimLock serialises claims, so that two workers never both see a
 // tenant under its share and both take a job of it.
 const claimLock = 0x6a6f6273 // "jobs"
@@ -184,7 +200,7 @@ const claimLock = 0x6a6f6273 // "jobs"
 // oldest first, and moves it to in progress. Running jobs whose heartbeat
 // is older than staleBefore do not count. It spans tenants; false when
 // nothing is waiting.
-func (r *Repo) Claim(ctx context.Context, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error) {
+func (r *Repo) Claim(ctx context.Context, queue string, tasks []string, perTenant int, at, staleBefore time.Time) (domain.Job, bool, error) {
 	var rows []jobRow
 	err := postgres.NewTransactor(r.db).InTx(ctx, func(ctx context.Context) error {
 		db := postgres.Conn(ctx, r.db)
@@ -196,13 +212,13 @@ func (r *Repo) Claim(ctx context.Context, tasks []string, perTenant int, at, sta
 				WHERE status = 'in_progress' AND heartbeat_at >= ? GROUP BY tenant_id),
 			next AS (
 				SELECT j.id FROM jobs j LEFT JOIN running r ON r.tenant_id = j.tenant_id
-				WHERE j.status = 'queued' AND j.task IN (?) AND (j.run_after IS NULL OR j.run_after <= ?)
+				WHERE j.status = 'queued' AND j.queue = ? AND j.task IN (?) AND (j.run_after IS NULL OR j.run_after <= ?)
 				ORDER BY (? > 0 AND coalesce(r.n, 0) >= ?), coalesce(r.n, 0), j.created_at, j.id
 				LIMIT 1 FOR UPDATE OF j SKIP LOCKED)
 			UPDATE jobs SET status = 'in_progress', attempts = attempts + 1, started_at = coalesce(started_at, ?),
 				attempt_started_at = ?, heartbeat_at = ?, updated_at = ?, run_after = NULL
 			FROM next WHERE jobs.id = next.id
-			RETURNING jobs.*`, staleBefore, bun.In(tasks), at, perTenant, perTenant, at, at, at, at).Scan(ctx, &rows)
+			RETURNING jobs.*`, staleBefore, or(queue, "agora"), bun.In(tasks), at, perTenant, perTenant, at, at, at, at).Scan(ctx, &rows)
 	})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return domain.Job{}, false, fmt.Errorf("claim a job: %w", err)
@@ -230,9 +246,9 @@ func (r *Repo) Overdue(ctx context.Context, startedBefore time.Time) (int, time.
 	return out.N, out.Oldest.Time, nil
 }
 
-func (r *Repo) Stale(ctx context.Context, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error) {
+func (r *Repo) Stale(ctx context.Context, queue string, beatBefore, queuedBefore time.Time, limit int) ([]domain.Job, error) {
 	var rows []jobRow
-	err := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).
+	err := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).Where("queue = ?", or(queue, "agora")).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("status = 'in_progress' AND heartbeat_at < ?", beatBefore).
 				WhereOr("status = 'queued' AND updated_at < ?", queuedBefore)

@@ -143,7 +143,7 @@ func toAccepted(a application.Accepted) AcceptedResponse {
 	if a.Duplicate {
 		status = "complete"
 	}
-	return AcceptedResponse{ID: a.Job.String(), Status: status, Task: application.TaskIngest, Name: a.Blob.Title,
+	return AcceptedResponse{ID: a.Job.String(), Status: status, Task: a.Task, Name: a.Blob.Title,
 		ResultLocation: "/api/v1/info-blobs/" + a.Blob.ID.String() + "/", InfoBlob: toBlob(a.Blob), Duplicate: a.Duplicate}
 }
 

@@ -54,7 +54,7 @@ func TestWithoutOCRScansSayWhatWasNotRead(t *testing.T) {
 	a = l.upload(t, "scan.pdf", testkit.ScannedPDF(t, scannedLines))
 	job := l.job(t, a.ID)
 	require.Equal(t, "failed", job["status"])
-	require.Equal(t, "scan.pdf holds no text: page 1 were not read: they are scanned and OCR is not installed on this server", job["message"])
+	require.Equal(t, "scan.pdf holds no text: page 1 was not read: it is scanned and OCR is not installed on this server", job["message"])
 
 	rec := testkit.Upload(l.e.H, "/api/v1/groups/"+l.collection+"/info-blobs/upload/", "file", "skylt.png", testkit.Scan(t, "png", "Parkering"),
 		"Authorization", "Bearer "+l.token)

@@ -12,6 +12,13 @@ import (
 // RegisterTasks adds the ingestion task to the worker's mux.
 func (h *KnowledgeHandler) RegisterTasks(mux *asynq.ServeMux) {
 	mux.HandleFunc(application.TaskIngest, h.ingest)
+	mux.HandleFunc(application.TaskIngestTexts, func(ctx context.Context, t *asynq.Task) error {
+		p, err := jobs.Decode[application.IngestTextsPayload](t)
+		if err != nil {
+			return err
+		}
+		return h.k.IngestTexts(ctx, p)
+	})
 }
 
 func (h *KnowledgeHandler) ingest(ctx context.Context, t *asynq.Task) error {

@@ -23,6 +23,8 @@ type Accepted struct {
 	Job  uuid.UUID
 	// Duplicate is set when the collection held the same content already.
 	Duplicate bool
+	// Task is the job's task.
+	Task string
 }
 
 // Upload stores a document for a collection and queues its ingestion. The
@@ -46,7 +48,8 @@ type TextBlob struct {
 	URL   string
 }
 
-// AddTexts queues text documents for a collection.
+// AddTexts queues text documents for a collection: one text as one
+// upload is; several in one job (see addTextsTogether).
 func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c actor.Caller, collection uuid.UUID, texts []TextBlob) ([]Accepted, error) {
 	if len(texts) == 0 || len(texts) > domain.MaxTextBlobs {
 		return nil, errs.Newf(errs.Invalid, "info_blobs must hold 1 to %d texts", domain.MaxTextBlobs)
@@ -62,6 +65,9 @@ func (k *Knowledge) AddTexts(ctx context.Context, tenant tenancy.ID, c actor.Cal
 	col, err := k.collection(ctx, tenant, c, collection, resInfoBlob, actCreate)
 	if err != nil {
 		return nil, err
+	}
+	if len(texts) > 1 {
+		return k.addTextsTogether(ctx, col, c, texts)
 	}
 	out := make([]Accepted, 0, len(texts))
 	for _, t := range texts {
@@ -83,16 +89,10 @@ func firstWords(s string, n int) string {
 // accept stores the bytes, checks them, and records the blob and its job
 // in one transaction; the job is queued after the commit.
 func (k *Knowledge) accept(ctx context.Context, col domain.Collection, c actor.Caller, name, title, source string, r io.Reader) (Accepted, error) {
-	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(title, name),
-		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: c.UserID, CreatedAt: k.now(), UpdatedAt: k.now()}
-	if source == "" {
-		b.Source = name
-	}
-	saved, err := k.store.Save(ctx, col.Tenant, b.ID, r, domain.MaxUploadBytes)
+	b, err := k.save(ctx, col, c, name, title, source, r)
 	if err != nil {
-		return Accepted{}, fmt.Errorf("store %s: %w", name, err)
+		return Accepted{}, err
 	}
-	b.Size, b.SHA256, b.MimeType = saved.Size, saved.SHA256, k.reader.Detect(saved.Head, name)
 	var model uuid.UUID
 	if k.isAudio(b.MimeType) {
 		if model, err = k.transcriber.Model(ctx, col.Tenant, c, &col.Space); err != nil {
@@ -117,21 +117,47 @@ func (k *Knowledge) accept(ctx context.Context, col domain.Collection, c actor.C
 	return a, nil
 }
 
-// record checks a saved document and stores its blob and job.
-func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string, transcription uuid.UUID) (Accepted, error) {
+// save stores an uploaded document's bytes as a new blob of the
+// collection (not yet recorded) and checks its size and type.
+func (k *Knowledge) save(ctx context.Context, col domain.Collection, c actor.Caller, name, title, source string, r io.Reader) (domain.InfoBlob, error) {
+	b := domain.InfoBlob{ID: uuid.Must(uuid.NewV7()), Tenant: col.Tenant, Collection: col.ID, Title: domain.CleanTitle(title, name),
+		Source: source, Status: domain.BlobQueued, Job: uuid.Must(uuid.NewV7()), CreatedBy: c.UserID, CreatedAt: k.now(), UpdatedAt: k.now()}
+	if source == "" {
+		b.Source = name
+	}
+	saved, err := k.store.Save(ctx, col.Tenant, b.ID, r, domain.MaxUploadBytes)
+	if err != nil {
+		return b, fmt.Errorf("store %s: %w", name, err)
+	}
+	b.Size, b.SHA256, b.MimeType = saved.Size, saved.SHA256, k.reader.Detect(saved.Head, name)
+	if err := k.check(b, name); err != nil {
+		k.drop(ctx, b)
+		return b, err
+	}
+	return b, nil
+}
+
+// check refuses a saved document that is empty, too large or of a type
+// that cannot be read here.
+func (k *Knowledge) check(b domain.InfoBlob, name string) error {
 	if b.Size == 0 {
-		return Accepted{}, errs.Newf(errs.Invalid, "%s is empty", name)
+		return errs.Newf(errs.Invalid, "%s is empty", name)
 	}
 	if b.Size > domain.MaxUploadBytes {
-		return Accepted{}, errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most a document may be", name, domain.MaxUploadBytes>>20)
+		return errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most a document may be", name, domain.MaxUploadBytes>>20)
 	}
 	if k.isImage(b.MimeType) && !k.ocrReady() {
-		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which is read by OCR, and OCR is not installed on this server", name, imageTypes[b.MimeType])
+		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which is read by OCR, and OCR is not installed on this server", name, imageTypes[b.MimeType])
 	}
 	if !k.readable(b.MimeType) && !k.isAudio(b.MimeType) && !k.isImage(b.MimeType) {
-		return Accepted{}, errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, PNG, JPEG or TIFF images, or mp3, m4a, wav, ogg, webm or mp4 recordings",
+		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, PNG, JPEG or TIFF images, or mp3, m4a, wav, ogg, webm or mp4 recordings",
 			name, b.MimeType)
 	}
+	return nil
+}
+
+// record stores a checked document's blob and job, if there is room.
+func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string, transcription uuid.UUID) (Accepted, error) {
 	if err := k.room.CheckRoom(ctx, b.Tenant, b.Size, name); err != nil {
 		return Accepted{}, err
 	}
@@ -141,7 +167,7 @@ func (k *Knowledge) record(ctx context.Context, b domain.InfoBlob, name string, 
 		if err != nil {
 			return err
 		}
-		a = Accepted{Blob: stored, Job: b.Job, Duplicate: !created}
+		a = Accepted{Blob: stored, Job: b.Job, Duplicate: !created, Task: TaskIngest}
 		payload, _ := json.Marshal(IngestPayload{Tenant: b.Tenant, Job: b.Job, Blob: stored.ID, Transcription: transcription})
 		return k.jobs.Create(ctx, b.Tenant, b.CreatedBy, b.Job, TaskIngest, name, payload)
 	})

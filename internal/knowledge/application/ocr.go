@@ -112,7 +112,7 @@ func (k *Knowledge) readScans(ctx context.Context, b domain.InfoBlob, doc upload
 	}
 	var unread []string
 	if !k.ocrReady() {
-		unread = append(unread, fmt.Sprintf("%s were not read: they are scanned and OCR is not installed on this server", pageList(empty)))
+		unread = append(unread, fmt.Sprintf("%s not read: %s scanned and OCR is not installed on this server", wereList(empty), itThey(empty)))
 	} else {
 		var err error
 		if unread, err = k.ocrPages(ctx, b, pages, empty, language, report); err != nil {
@@ -139,7 +139,7 @@ func (k *Knowledge) ocrPages(ctx context.Context, b domain.InfoBlob, pages []str
 	var unread []string
 	limit := k.ocr.MaxPages()
 	if len(empty) > limit {
-		unread = append(unread, fmt.Sprintf("%s were not read: at most %d scanned pages of a document are read by OCR", pageList(empty[limit:]), limit))
+		unread = append(unread, fmt.Sprintf("%s not read: at most %d scanned pages of a document are read by OCR", wereList(empty[limit:]), limit))
 		empty = empty[:limit]
 	}
 	for i, n := range empty {
@@ -166,6 +166,22 @@ func trimmed(pages []string) []string {
 		out[i] = strings.Trim(p, "\n")
 	}
 	return out
+}
+
+// wereList is "page 3 was" or "pages 2–4 were".
+func wereList(pages []int) string {
+	if len(pages) == 1 {
+		return pageList(pages) + " was"
+	}
+	return pageList(pages) + " were"
+}
+
+// itThey is "it is" or "they are" for pages.
+func itThey(pages []int) string {
+	if len(pages) == 1 {
+		return "it is"
+	}
+	return "they are"
 }
 
 // pageList names pages for people: "page 3", "pages 2–4, 7".

@@ -146,6 +146,8 @@ type KnowledgeRepo interface {
 	// TakeRemovedFiles takes up to limit of the kept files whose blobs
 	// were deleted (in the scope of ctx: a tenant's, or all).
 	TakeRemovedFiles(ctx context.Context, limit int) ([]RemovedFile, error)
+	// FailBlob marks a blob failed, with the reason as its note.
+	FailBlob(ctx context.Context, tenant tenancy.ID, id uuid.UUID, reason string) error
 	// BlobChunks reads a blob's chunks in order, from offset.
 	BlobChunks(ctx context.Context, tenant tenancy.ID, id uuid.UUID, offset, limit int) ([]domain.Chunk, error)
 	// ReplaceChunks writes a blob's chunks in one transaction, replacing

@@ -11,6 +11,8 @@ import (
 const (
 	// TaskIngest ingests one document.
 	TaskIngest = "files:ingest"
+	// TaskIngestTexts ingests the texts one request added, together.
+	TaskIngestTexts = "files:ingest-texts"
 	// TaskCrawl crawls a website once.
 	TaskCrawl = "files:crawl"
 	// TaskSchedule is the periodic task that queues the websites due and

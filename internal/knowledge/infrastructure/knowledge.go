@@ -200,6 +200,13 @@ func (k *Knowledge) TakeRemovedFiles(ctx context.Context, limit int) ([]applicat
 	return out, nil
 }
 
+// FailBlob marks a blob failed, with the reason as its note.
+func (k *Knowledge) FailBlob(ctx context.Context, tenant tenancy.ID, id uuid.UUID, reason string) error {
+	res, err := postgres.Conn(ctx, k.db).NewUpdate().Table("info_blobs").Set("status = 'failed'").Set("note = ?", reason).
+		Set("updated_at = now()").Where("tenant_id = ?", tenant.UUID).Where("id = ?", id).Exec(ctx)
+	return postgres.Affected(res, err, domain.ErrBlobNotFound)
+}
+
 // BlobChunks reads a blob's chunks in order, from offset.
 func (k *Knowledge) BlobChunks(ctx context.Context, tenant tenancy.ID, id uuid.UUID, offset, limit int) ([]domain.Chunk, error) {
 	var rows []struct {

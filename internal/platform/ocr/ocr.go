@@ -182,9 +182,9 @@ func (r *Reader) run(ctx context.Context, prog string, args ...string) ([]byte, 
 		return nil, ctx.Err()
 	}
 	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if len(msg) > 300 {
-			msg = msg[:300]
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n") // the first line says what went wrong
+		if len(msg) > 200 {
+			msg = msg[:200]
 		}
 		return nil, fmt.Errorf("%s: %w: %s", filepath.Base(prog), err, msg)
 	}

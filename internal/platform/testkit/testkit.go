@@ -134,7 +134,10 @@ func Config(t testing.TB) config.Config {
 		"JWT_SECRET":             jwtSecret,
 		"ENCRYPTION_KEY":         EncryptionKey,
 		"FILE_STORAGE_DIR":       t.TempDir(),
-		"LOG_LEVEL":              "debug",
+		// Each test's app is an installation of its own on the shared
+		// database: its workers claim only its jobs.
+		"JOB_QUEUE": "test-" + uuid.NewString(),
+		"LOG_LEVEL": "debug",
 		// Fake model providers and test sites listen on loopback.
 		"FETCH_ALLOWED_HOSTS": "127.0.0.1",
 		// Cheap password hashing: tests sign in often.
@@ -164,6 +167,7 @@ func Env(t testing.TB) []string {
 		"JWT_SECRET=" + jwtSecret,
 		"ENCRYPTION_KEY=" + EncryptionKey,
 		"FILE_STORAGE_DIR=" + t.TempDir(),
+		"JOB_QUEUE=test-" + uuid.NewString(),
 		"FETCH_ALLOWED_HOSTS=127.0.0.1",
 		"ARGON2_MEMORY_KIB=1024",
 		"ARGON2_ITERATIONS=1",
