@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -129,23 +127,9 @@ func (m *member) do(t *testing.T, method, path, body string, want int) map[strin
 // upload sends a file to a collection and returns the job id.
 func (m *member) upload(t *testing.T, collection, name string, content []byte) string {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, err := w.CreateFormFile("file", name)
+	id, err := m.tryUpload(collection, name, content)
 	require.NoError(t, err)
-	_, _ = part.Write(content)
-	require.NoError(t, w.Close())
-	req, err := http.NewRequest(http.MethodPost, m.base+"/api/v1/groups/"+collection+"/info-blobs/upload/", &body)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+m.token)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var job struct{ ID string }
-	require.Equal(t, http.StatusAccepted, resp.StatusCode)
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&job))
-	return job.ID
+	return id
 }
 
 // jobEvent is a job_updates message's data.

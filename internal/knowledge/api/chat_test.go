@@ -1,11 +1,7 @@
 package api_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -77,30 +73,9 @@ type streamedAnswer struct {
 	}
 }
 
-// ask streams a question to the assistant over real HTTP and returns the
-// done event.
+// ask streams a question to the assistant in a new session over real
+// HTTP and returns the done event.
 func (l *library) ask(t *testing.T, assistant, question string) streamedAnswer {
 	t.Helper()
-	srv := httptest.NewServer(l.e.H)
-	t.Cleanup(srv.Close)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/conversations/", strings.NewReader(
-		`{"assistant_id":"`+assistant+`","question":"`+question+`","stream":true}`))
-	req.Header.Set("Authorization", "Bearer "+l.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var done streamedAnswer
-	sc := bufio.NewScanner(resp.Body)
-	event := ""
-	for sc.Scan() {
-		line := sc.Text()
-		if name, ok := strings.CutPrefix(line, "event: "); ok {
-			event = name
-		}
-		if data, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
-			require.NoError(t, json.Unmarshal([]byte(data), &done))
-		}
-	}
-	return done
+	return l.askIn(t, assistant, "", question)
 }

@@ -18,8 +18,8 @@ import (
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 )
 
-// askIn streams a question in a session (none: a new one) and returns
-// the done event.
+// askIn streams a question in a session (none: a new one) over real HTTP
+// and returns the done event (a zero one when the request failed).
 func (l *library) askIn(t *testing.T, assistant, session, question string) streamedAnswer {
 	t.Helper()
 	srv := httptest.NewServer(l.e.H)
@@ -34,7 +34,6 @@ func (l *library) askIn(t *testing.T, assistant, session, question string) strea
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var done streamedAnswer
 	event := ""
 	for sc := bufio.NewScanner(resp.Body); sc.Scan(); {
