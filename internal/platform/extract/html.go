@@ -238,14 +238,3 @@ func (h *htmlReader) flush() error {
 	h.heading, h.item = 0, false
 	return err
 }
-
-// Tidy trims every line of extracted text and drops empty ones.
-func Tidy(s string) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
-}

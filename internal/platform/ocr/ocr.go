@@ -89,15 +89,6 @@ func (r *Reader) Available() bool { return r.tesseract != "" && r.pdftoppm != ""
 // MaxPages is the most pages of one document read by OCR.
 func (r *Reader) MaxPages() int { return r.cfg.MaxPages }
 
-// Languages are Tesseract's languages for a collection's text language:
-// Swedish first for Swedish (and unknown) text, English first for English.
-func Languages(language string) string {
-	if language == "english" {
-		return "eng+swe"
-	}
-	return "swe+eng"
-}
-
 // PDFPage reads page (from 1) of the PDF at path.
 func (r *Reader) PDFPage(ctx context.Context, path string, page int, langs string) (string, error) {
 	if !r.Available() {
