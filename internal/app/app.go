@@ -148,7 +148,7 @@ var ownerPool = postgres.Options{MaxOpenConns: 2, MaxIdleConns: 1, ConnMaxLifeti
 // each after the modules it needs: tenants, models, users, spaces, files,
 // jobs, knowledge, assistants, sessions.
 func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*App, error) {
-	jc := jobs.NewClient(rdb, cfg.JobTimeout+5*time.Minute)
+	jc := jobs.NewClient(rdb, cfg.JobQueue, cfg.JobTimeout+5*time.Minute)
 	box := secrets.NewBox(cfg.EncryptionKeys())
 	auditor := audit.NewService(db, log)
 	// A provider endpoint the fetch guard would refuse at use is refused

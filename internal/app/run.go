@@ -148,13 +148,13 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return err
 	}
 	srv := jobs.NewServer(a.Redis, a.Log, jobs.ServerOptions{
-		Concurrency: a.Config.WorkerConcurrency, ShutdownTimeout: a.Config.ShutdownTimeout,
+		Queue: a.Config.JobQueue, Concurrency: a.Config.WorkerConcurrency, ShutdownTimeout: a.Config.ShutdownTimeout,
 	})
 	if err := srv.Start(a.TaskMux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched := jobs.NewScheduler(a.Redis, a.Log)
-	if err := jobs.Periodic(sched, knowledgeapp.TaskSchedule, a.Config.CrawlSchedule); err != nil {
+	if err := jobs.Periodic(sched, a.Config.JobQueue, knowledgeapp.TaskSchedule, a.Config.CrawlSchedule); err != nil {
 		srv.Shutdown()
 		return err
 	}

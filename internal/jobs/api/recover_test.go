@@ -45,7 +45,7 @@ func TestRecoverRequeuesJobsOfDeadWorkers(t *testing.T) {
 	require.Equal(t, map[string]string{dead.ID.String(): "queued", hopeless.ID.String(): "failed"}, seen)
 
 	insp := asynq.NewInspectorFromRedisClient(testkit.Redis(t))
-	info, err := insp.GetTaskInfo("default", "test:work:"+dead.ID.String()+":1")
+	info, err := insp.GetTaskInfo(w.e.App.Config.JobQueue, "test:work:"+dead.ID.String()+":1")
 	require.NoError(t, err, "the requeued job's task is in the queue")
 	require.JSONEq(t, `{"n":1}`, string(info.Payload))
 

@@ -61,9 +61,10 @@ type Config struct {
 	// workers: a tenant running this many gets another only when no other
 	// tenant's job waits (0: tenants take turns by how many they run).
 	JobsPerTenant int `env:"JOBS_PER_TENANT" envDefault:"2"`
-	// JobQueue names the installation's jobs in the database: workers
-	// claim only jobs of their queue, so installations (or test runs)
-	// sharing a database keep to their own files.
+	// JobQueue names the installation's queue in Redis and its jobs in
+	// the database: workers serve only their queue and claim only its
+	// jobs, so installations (or test runs) sharing Redis or a database
+	// keep to their own tasks and files.
 	JobQueue string `env:"JOB_QUEUE" envDefault:"agora"`
 	// JobHeartbeat is how often a running job reports that it is alive; a
 	// job silent for 12 beats is taken from its dead worker and queued again.

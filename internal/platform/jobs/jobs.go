@@ -20,14 +20,17 @@ import (
 // Client enqueues tasks. It implements the Enqueuer ports of the modules.
 type Client struct {
 	c       *asynq.Client
+	queue   string
 	timeout time.Duration
 }
 
-// NewClient returns a Client on the shared Redis connection whose tasks
-// the queue abandons after timeout (a backstop behind the jobs' own
-// deadline, which should be shorter).
-func NewClient(rdb redis.UniversalClient, timeout time.Duration) *Client {
-	return &Client{c: asynq.NewClientFromRedisClient(rdb), timeout: timeout}
+// NewClient returns a Client on the shared Redis connection that queues
+// into the installation's queue (JOB_QUEUE: the workers of another
+// installation on the same Redis never see its tasks), whose tasks the
+// queue abandons after timeout (a backstop behind the jobs' own deadline,
+// which should be shorter).
+func NewClient(rdb redis.UniversalClient, queue string, timeout time.Duration) *Client {
+	return &Client{c: asynq.NewClientFromRedisClient(rdb), queue: queue, timeout: timeout}
 }
 
 // Close releases the client (not the shared Redis connection).
@@ -46,7 +49,7 @@ func (c *Client) EnqueueIn(ctx context.Context, taskType string, payload any, id
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", taskType, err)
 	}
-	opts := []asynq.Option{asynq.MaxRetry(10), asynq.Timeout(c.timeout)}
+	opts := []asynq.Option{asynq.Queue(c.queue), asynq.MaxRetry(10), asynq.Timeout(c.timeout)}
 	if delay > 0 {
 		opts = append(opts, asynq.ProcessIn(delay))
 	}
@@ -91,6 +94,8 @@ func Classify(next asynq.Handler) asynq.Handler {
 
 // ServerOptions configure NewServer.
 type ServerOptions struct {
+	// Queue is the installation's queue, the only one the server serves.
+	Queue           string
 	Concurrency     int
 	ShutdownTimeout time.Duration
 }
@@ -99,6 +104,7 @@ type ServerOptions struct {
 // through log and reports every failed task once, in its ErrorHandler.
 func NewServer(rdb redis.UniversalClient, log *slog.Logger, o ServerOptions) *asynq.Server {
 	return asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Queues:          map[string]int{o.Queue: 1},
 		Concurrency:     o.Concurrency,
 		ShutdownTimeout: o.ShutdownTimeout,
 		Logger:          slogAdapter{log.With("component", "asynq")},
@@ -133,11 +139,12 @@ func NewScheduler(rdb redis.UniversalClient, log *slog.Logger) *asynq.Scheduler 
 	})
 }
 
-// Periodic registers taskType to be queued every period. The task is
-// unique for the period, so schedulers in several workers queue it once.
-func Periodic(s *asynq.Scheduler, taskType string, every time.Duration) error {
+// Periodic registers taskType to be queued into queue every period. The
+// task is unique for the period, so schedulers in several workers queue it
+// once.
+func Periodic(s *asynq.Scheduler, queue, taskType string, every time.Duration) error {
 	unique := max(every, time.Second)
-	if _, err := s.Register("@every "+every.String(), asynq.NewTask(taskType, nil), asynq.Unique(unique), asynq.MaxRetry(0)); err != nil {
+	if _, err := s.Register("@every "+every.String(), asynq.NewTask(taskType, nil), asynq.Queue(queue), asynq.Unique(unique), asynq.MaxRetry(0)); err != nil {
 		return fmt.Errorf("schedule %s every %s: %w", taskType, every, err)
 	}
 	return nil

@@ -50,7 +50,8 @@ func TestDecodeSkipsRetryOnBadPayload(t *testing.T) {
 func TestEnqueueWithIDIsIdempotent(t *testing.T) {
 	t.Parallel()
 	rdb := testkit.Redis(t)
-	c := jobs.NewClient(rdb, time.Hour)
+	queue := "test-" + uuid.NewString()
+	c := jobs.NewClient(rdb, queue, time.Hour)
 	t.Cleanup(func() { _ = c.Close() })
 	ctx := context.Background()
 	typ, id := "test:"+uuid.NewString(), uuid.NewString()
@@ -59,11 +60,12 @@ func TestEnqueueWithIDIsIdempotent(t *testing.T) {
 	require.NoError(t, c.Enqueue(ctx, typ, map[string]int{"n": 1}, id), "a duplicate is a no-op, not an error")
 
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	info, err := insp.GetTaskInfo("default", typ+":"+id)
+	info, err := insp.GetTaskInfo(queue, typ+":"+id)
 	require.NoError(t, err)
 	require.Equal(t, typ, info.Type)
 	require.JSONEq(t, `{"n":1}`, string(info.Payload))
-	require.NoError(t, insp.DeleteTask("default", typ+":"+id))
+	require.Equal(t, queue, info.Queue, "the task is in the installation's queue")
+	require.NoError(t, insp.DeleteTask(queue, typ+":"+id))
 }
 
 func TestHeartbeat(t *testing.T) {

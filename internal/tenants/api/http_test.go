@@ -140,9 +140,9 @@ func TestCreateQueuesProvisioningThatTheWorkerRuns(t *testing.T) {
 
 	insp := asynq.NewInspectorFromRedisClient(a.Redis)
 	taskID := application.TypeProvision + ":" + created.ID
-	info, err := insp.GetTaskInfo("default", taskID)
+	info, err := insp.GetTaskInfo(a.Config.JobQueue, taskID)
 	require.NoError(t, err, "provisioning was not queued")
-	require.NoError(t, insp.DeleteTask("default", taskID))
+	require.NoError(t, insp.DeleteTask(a.Config.JobQueue, taskID))
 
 	mux := a.TaskMux()
 	for range 2 { // running it twice is harmless
@@ -192,9 +192,9 @@ func TestUpdateSuspendAndDelete(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, sysadmin(e, http.MethodPost, base+tn.ID+"/", `{"state":"active"}`).Code)
 
 	insp := asynq.NewInspectorFromRedisClient(a.Redis)
-	info, err := insp.GetTaskInfo("default", application.TypePurge+":"+tn.ID)
+	info, err := insp.GetTaskInfo(a.Config.JobQueue, application.TypePurge+":"+tn.ID)
 	require.NoError(t, err, "deleting queues the file purge")
-	require.NoError(t, insp.DeleteTask("default", info.ID))
+	require.NoError(t, insp.DeleteTask(a.Config.JobQueue, info.ID))
 	require.NoError(t, a.TaskMux().ProcessTask(context.Background(), asynq.NewTask(info.Type, info.Payload)))
 }
 
