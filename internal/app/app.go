@@ -203,7 +203,7 @@ func (a *App) knowledge() *knowledge.Module {
 	cfg := a.Config
 	return knowledge.New(knowledge.Deps{DB: a.DB, Owner: a.Owner, Store: blobstore.NewDisk(cfg.FileStorageDir), Reader: a.reader(),
 		Room: knowledgeinfra.NewRoom(a.Files.Service), Spaces: knowledgeinfra.NewSpaces(a.Spaces.Service), Models: knowledgeinfra.NewModels(a.Models.Service),
-		Embedder: knowledgeinfra.NewEmbedder(a.Models.Gateway), Tokens: knowledgeinfra.NewTokens(a.Models.Gateway), Languages: knowledgeinfra.NewLanguages(a.Tenants.Service),
+		Embedder: knowledgeinfra.NewEmbedder(a.Models.Gateway), Reranker: knowledgeinfra.NewReranker(a.Models.Gateway), Tokens: knowledgeinfra.NewTokens(a.Models.Gateway), Languages: knowledgeinfra.NewLanguages(a.Tenants.Service),
 		Jobs: knowledgeinfra.NewJobs(a.JobRows.Service), Chunking: knowledgedomain.ChunkOptions{Size: cfg.ChunkTokens, Overlap: cfg.ChunkOverlap},
 		EmbedBatch: cfg.EmbedBatch, Log: a.Log, Secrets: a.Secrets,
 		Crawler:    knowledgeinfra.NewCrawler(cfg.FetchAllowList(), cfg.CrawlPageTimeout, crawl.Isolated(a.Sandbox, a.extractLimits())),

@@ -33,6 +33,7 @@ type Deps struct {
 	Spaces     application.Spaces
 	Models     application.Models
 	Embedder   application.Embedder
+	Reranker   application.Reranker
 	Tokens     application.Tokens
 	Languages  application.Languages
 	Jobs       application.Jobs
@@ -66,7 +67,7 @@ func New(d Deps) *Module {
 	kr := infrastructure.NewKnowledge(d.DB)
 	kr.Owner = d.Owner
 	k := application.NewKnowledge(application.KnowledgeDeps{Repo: kr, Tx: postgres.NewTransactor(d.DB), Store: d.Store, Reader: d.Reader,
-		Room: d.Room, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder, Tokens: d.Tokens, Languages: d.Languages,
+		Room: d.Room, Spaces: d.Spaces, Models: d.Models, Embedder: d.Embedder, Reranker: d.Reranker, Tokens: d.Tokens, Languages: d.Languages,
 		Jobs: d.Jobs, Transcriber: d.Transcriber, OCR: d.OCR, Log: d.Log, Chunking: d.Chunking, EmbedBatch: d.EmbedBatch})
 	w := application.NewWebsites(k, application.WebsiteDeps{Sites: infrastructure.NewWebsites(d.DB, kr), Secrets: d.Secrets, Crawler: d.Crawler,
 		Limits: d.CrawlLimits, Updates: d.RunUpdates})

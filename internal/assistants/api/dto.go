@@ -7,6 +7,7 @@ import (
 
 	"github.com/agora-platform/agora/internal/assistants/application"
 	"github.com/agora-platform/agora/internal/assistants/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
 // IDRef is {"id": "<uuid>"}.
@@ -25,8 +26,12 @@ type Retrieval struct {
 	Mode string `json:"mode" enums:"hybrid,vector,text" example:"hybrid"`
 	// TopK is how many passages at most (1 to 100; 0: 30).
 	TopK int `json:"top_k" example:"30"`
-	// MinScore drops passages scoring below it (0 to 1).
+	// MinScore drops passages scoring below it (0 to 1; with a rerank
+	// model, its scores).
 	MinScore float64 `json:"min_score" example:"0"`
+	// RerankModelID names an enabled rerank model that reorders the
+	// fused passages before the best top_k are kept (null or "": none).
+	RerankModelID *string `json:"rerank_model_id" format:"uuid" extensions:"x-nullable"`
 } // @name AssistantRetrieval
 
 // KwargsDTO are generation settings.
@@ -126,7 +131,8 @@ func toAssistant(v application.View) AssistantResponse {
 		Prompt: PromptRef{Text: v.Prompt}, CompletionModel: IDRef{ID: v.Model.String()},
 		Kwargs: KwargsDTO{Temperature: v.Kwargs.Temperature, MaxTokens: v.Kwargs.MaxTokens},
 		Groups: refs(v.Groups), Websites: refs(v.Websites), Published: v.Published, Permissions: nonNil(v.Actions),
-		Retrieval: Retrieval{Mode: retrievalMode(v.Retrieval.Mode), TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore},
+		Retrieval: Retrieval{Mode: retrievalMode(v.Retrieval.Mode), TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore,
+			RerankModelID: optionalID(v.Retrieval.Rerank)},
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
@@ -165,9 +171,26 @@ func retrievalMode(m string) string {
 	return m
 }
 
-func (r *Retrieval) domain() domain.Retrieval {
+func (r *Retrieval) domain() (domain.Retrieval, error) {
 	if r == nil {
-		return domain.Retrieval{}
+		return domain.Retrieval{}, nil
 	}
-	return domain.Retrieval{Mode: r.Mode, TopK: r.TopK, MinScore: r.MinScore}
+	out := domain.Retrieval{Mode: r.Mode, TopK: r.TopK, MinScore: r.MinScore}
+	if r.RerankModelID != nil && *r.RerankModelID != "" {
+		id, err := uuid.Parse(*r.RerankModelID)
+		if err != nil {
+			return out, errs.InvalidField("retrieval.rerank_model_id", "retrieval.rerank_model_id must be a model's UUID")
+		}
+		out.Rerank = id
+	}
+	return out, nil
+}
+
+// optionalID is an id, or null for none.
+func optionalID(id uuid.UUID) *string {
+	if id == uuid.Nil {
+		return nil
+	}
+	s := id.String()
+	return &s
 }

@@ -82,7 +82,11 @@ func (h *Handler) create(c *echo.Context) error {
 	if err != nil {
 		return errs.New(errs.Invalid, "space_id must be a space's UUID")
 	}
-	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Retrieval: req.Retrieval.domain(), Published: req.Published}
+	retrieval, err := req.Retrieval.domain()
+	if err != nil {
+		return err
+	}
+	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Retrieval: retrieval, Published: req.Published}
 	if req.Prompt != nil {
 		in.Prompt = req.Prompt.Text
 	}
@@ -187,7 +191,10 @@ func (h *Handler) update(c *echo.Context) error {
 		p.Kwargs = &k
 	}
 	if req.Retrieval != nil {
-		r := req.Retrieval.domain()
+		r, err := req.Retrieval.domain()
+		if err != nil {
+			return err
+		}
 		p.Retrieval = &r
 	}
 	if req.Groups != nil {

@@ -69,6 +69,8 @@ type Models interface {
 	Completion(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (ModelInfo, error)
 	// DefaultCompletion returns the tenant's default completion model.
 	DefaultCompletion(ctx context.Context, tenant tenancy.ID) (ModelInfo, error)
+	// CheckReranker refuses an id that is not an enabled rerank model.
+	CheckReranker(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error
 }
 
 // Knowledge checks attachments: a collection or website must be in the

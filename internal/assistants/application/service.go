@@ -115,10 +115,9 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	if err := s.setKnowledge(ctx, tenant, &a, in.Groups, in.Websites); err != nil {
 		return View{}, err
 	}
-	if err := in.Retrieval.Check(); err != nil {
+	if err := s.setRetrieval(ctx, tenant, &a, in.Retrieval); err != nil {
 		return View{}, err
 	}
-	a.Retrieval = in.Retrieval
 	if err := domain.CheckPrompt(in.Prompt); err != nil {
 		return View{}, err
 	}
@@ -168,6 +167,21 @@ func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a
 		return err
 	}
 	a.Model, a.Kwargs = m.ID, k
+	return nil
+}
+
+// setRetrieval checks the retrieval settings and that a rerank model, if
+// named, is one the tenant has enabled.
+func (s *Service) setRetrieval(ctx context.Context, tenant tenancy.ID, a *domain.Assistant, r domain.Retrieval) error {
+	if err := r.Check(); err != nil {
+		return err
+	}
+	if r.Rerank != uuid.Nil {
+		if err := s.d.Models.CheckReranker(ctx, tenant, r.Rerank); err != nil {
+			return err
+		}
+	}
+	a.Retrieval = r
 	return nil
 }
 
@@ -325,10 +339,9 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 			}
 		}
 		if p.Retrieval != nil {
-			if err := p.Retrieval.Check(); err != nil {
+			if err := s.setRetrieval(ctx, tenant, &a, *p.Retrieval); err != nil {
 				return err
 			}
-			a.Retrieval = *p.Retrieval
 		}
 		if p.Groups != nil || p.Websites != nil {
 			gs, ws := a.Groups, a.Websites

@@ -47,6 +47,9 @@ type Retrieval struct {
 	Mode     string
 	TopK     int
 	MinScore float64
+	// Rerank is a rerank model that reorders the fused passages before
+	// the best TopK are kept (uuid.Nil: none).
+	Rerank uuid.UUID
 }
 
 // DefaultTopK is how many passages an assistant retrieves by default;

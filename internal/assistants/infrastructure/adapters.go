@@ -64,6 +64,18 @@ func (m Models) Completion(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
 	return application.ModelInfo{ID: mod.ID, TokenLimit: mod.TokenLimit}, nil
 }
 
+// CheckReranker refuses an id that is not an enabled rerank model.
+func (m Models) CheckReranker(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
+	mod, err := m.svc.Enabled(ctx, tenant, id)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, "retrieval.rerank_model_id: "+err.Error(), err)
+	}
+	if mod.Kind != "rerank" {
+		return errs.InvalidField("retrieval.rerank_model_id", "retrieval.rerank_model_id must name a rerank model; %s is a %s model", mod.Name, mod.Kind)
+	}
+	return nil
+}
+
 // DefaultCompletion returns the tenant's default completion model.
 func (m Models) DefaultCompletion(ctx context.Context, tenant tenancy.ID) (application.ModelInfo, error) {
 	mod, err := m.svc.Default(ctx, tenant, "completion")

@@ -20,9 +20,10 @@ import (
 
 // retrieval are an assistant's retrieval_* columns.
 type retrieval struct {
-	Mode     string  `bun:"mode"`
-	TopK     int     `bun:"top_k"`
-	MinScore float64 `bun:"min_score"`
+	Mode     string    `bun:"mode"`
+	TopK     int       `bun:"top_k"`
+	MinScore float64   `bun:"min_score"`
+	Rerank   uuid.UUID `bun:"rerank_model_id,type:uuid,nullzero"`
 }
 
 type assistantRow struct {
@@ -137,7 +138,7 @@ func (r *Repo) Update(ctx context.Context, a domain.Assistant) error {
 	row := toRow(a)
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
 		Column("name", "description", "completion_model_id", "temperature", "max_tokens", "retrieval_mode", "retrieval_top_k",
-			"retrieval_min_score", "published", "updated_at").
+			"retrieval_min_score", "retrieval_rerank_model_id", "published", "updated_at").
 		Where("tenant_id = ?", a.Tenant.UUID).WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update assistant: %w", err)

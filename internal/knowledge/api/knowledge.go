@@ -346,7 +346,11 @@ func (h *KnowledgeHandler) search(c *echo.Context) error {
 		return err
 	}
 	tenant, caller := knowledgeCaller(c)
-	hits, err := h.k.SearchCollection(c.Request().Context(), tenant, caller, id, req.SearchString, req.options())
+	opts, err := req.options()
+	if err != nil {
+		return err
+	}
+	hits, err := h.k.SearchCollection(c.Request().Context(), tenant, caller, id, req.SearchString, opts)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,11 @@ package api
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/knowledge/application"
 	"github.com/agora-platform/agora/internal/knowledge/domain"
+	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
 // IDRef refers to something by id.
@@ -175,16 +178,28 @@ type SearchRequest struct {
 	// MinScore drops passages scoring below it (0 to 1; 1 is the best any
 	// mode gives).
 	MinScore float64 `json:"min_score,omitempty" minimum:"0" maximum:"1" example:"0.2"`
+	// RerankModelID names an enabled rerank model that reorders the
+	// fused passages (as an assistant with one does); min_score then
+	// applies to its scores.
+	RerankModelID string `json:"rerank_model_id,omitempty" format:"uuid"`
 } // @name SearchRequest
 
 // options reads the request's search settings; top_k wins over its older
 // name.
-func (r SearchRequest) options() application.SearchOptions {
+func (r SearchRequest) options() (application.SearchOptions, error) {
 	n := r.NumChunks
 	if r.TopK != 0 {
 		n = r.TopK
 	}
-	return application.SearchOptions{N: n, Mode: application.Mode(r.Mode), MinScore: r.MinScore}
+	o := application.SearchOptions{N: n, Mode: application.Mode(r.Mode), MinScore: r.MinScore}
+	if r.RerankModelID != "" {
+		id, err := uuid.Parse(r.RerankModelID)
+		if err != nil {
+			return o, errs.InvalidField("rerank_model_id", "rerank_model_id must be a model's UUID")
+		}
+		o.Rerank = id
+	}
+	return o, nil
 }
 
 // SearchHit is a found chunk with its document.

@@ -40,10 +40,13 @@ type KnowledgeDeps struct {
 	Store  upload.Store
 	Reader upload.Reader
 	// Room checks the tenant's storage quota, which attachments share.
-	Room      Room
-	Spaces    Spaces
-	Models    Models
-	Embedder  Embedder
+	Room     Room
+	Spaces   Spaces
+	Models   Models
+	Embedder Embedder
+	// Reranker reorders search results for assistants with a rerank
+	// model; nil leaves the fused order.
+	Reranker  Reranker
 	Tokens    Tokens
 	Languages Languages
 	Jobs      Jobs
@@ -70,6 +73,7 @@ type Knowledge struct {
 	spaces      Spaces
 	models      Models
 	embedder    Embedder
+	reranker    Reranker
 	tokens      Tokens
 	languages   Languages
 	jobs        Jobs
@@ -94,7 +98,7 @@ func NewKnowledge(d KnowledgeDeps) *Knowledge {
 		d.ExactBelow = DefaultExactBelow
 	}
 	return &Knowledge{repo: d.Repo, tx: d.Tx, store: d.Store, reader: d.Reader, room: d.Room, spaces: d.Spaces, models: d.Models,
-		embedder: d.Embedder, tokens: d.Tokens, languages: d.Languages, jobs: d.Jobs, transcriber: d.Transcriber, ocr: d.OCR, log: d.Log,
+		embedder: d.Embedder, reranker: d.Reranker, tokens: d.Tokens, languages: d.Languages, jobs: d.Jobs, transcriber: d.Transcriber, ocr: d.OCR, log: d.Log,
 		chunking: d.Chunking, embedBatch: d.EmbedBatch, exactBelow: d.ExactBelow, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 

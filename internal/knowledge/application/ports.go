@@ -49,6 +49,12 @@ type Embedder interface {
 	Embed(ctx context.Context, tenant tenancy.ID, user uuid.UUID, model uuid.UUID, source string, texts []string) ([][]float32, error)
 }
 
+// Reranker scores passages against a question with a rerank model and
+// records the usage.
+type Reranker interface {
+	Rerank(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source, query string, docs []string) ([]float64, error)
+}
+
 // Tokens counts tokens offline.
 type Tokens interface {
 	Count(text string) int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -36,6 +37,10 @@ const (
 	TextCandidates = 300
 	// MaxQueryChars bounds a search string.
 	MaxQueryChars = 2000
+	// RerankCandidates is how many fused passages at least a rerank model
+	// scores (more when more are asked for): enough to lift a passage
+	// the rankers placed low, few enough to bound the call.
+	RerankCandidates = 50
 )
 
 // SearchOptions shape a search; zero values take the defaults.
@@ -47,6 +52,17 @@ type SearchOptions struct {
 	// MinScore drops passages scoring below it (0 to 1; scores are
 	// scaled so that 1 is the best any mode gives).
 	MinScore float64
+	// Rerank is a rerank model that reorders the fused candidates
+	// (uuid.Nil: none); MinScore then applies to its scores.
+	Rerank uuid.UUID
+}
+
+// candidates is how many passages the rankers give before reranking.
+func (o SearchOptions) candidates() int {
+	if o.Rerank == uuid.Nil {
+		return o.N
+	}
+	return max(o.N, RerankCandidates)
 }
 
 // check fills in the defaults and refuses what is out of range, naming
@@ -79,12 +95,13 @@ func (k *Knowledge) SearchCollection(ctx context.Context, tenant tenancy.ID, c a
 	if err != nil {
 		return nil, err
 	}
-	hits, err := k.Search(ctx, tenant, c.UserID, []domain.Collection{col}, query, opts.N, opts.Mode)
-	return above(hits, opts.MinScore), err
+	return k.searchWith(ctx, tenant, c.UserID, []domain.Collection{col}, query, opts, true)
 }
 
 // SearchCollections searches collections by id for a caller already
-// allowed to read them (an assistant's knowledge, for its users).
+// allowed to read them (an assistant's knowledge, for its users). A
+// rerank model that fails leaves the fused order (logged): the answer is
+// still grounded, only less finely ordered.
 func (k *Knowledge) SearchCollections(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, opts SearchOptions) ([]Hit, error) {
 	opts, err := opts.check()
 	if err != nil {
@@ -94,8 +111,53 @@ func (k *Knowledge) SearchCollections(ctx context.Context, tenant tenancy.ID, us
 	if err != nil {
 		return nil, err
 	}
-	hits, err := k.Search(ctx, tenant, user, cols, query, opts.N, opts.Mode)
-	return above(hits, opts.MinScore), err
+	return k.searchWith(ctx, tenant, user, cols, query, opts, false)
+}
+
+// searchWith ranks, reranks when the options name a rerank model, and
+// drops what scores below the minimum. A rerank that fails fails the
+// search when strict, else leaves the fused order.
+func (k *Knowledge) searchWith(ctx context.Context, tenant tenancy.ID, user uuid.UUID, cols []domain.Collection, query string, opts SearchOptions, strict bool) ([]Hit, error) {
+	hits, err := k.Search(ctx, tenant, user, cols, query, opts.candidates(), opts.Mode)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Rerank != uuid.Nil {
+		reranked, err := k.rerank(ctx, tenant, user, opts.Rerank, query, hits)
+		switch {
+		case err == nil:
+			hits = reranked
+		case strict:
+			return nil, fmt.Errorf("rerank: %w", err)
+		default:
+			k.log.WarnContext(ctx, "rerank failed; the fused order is kept", "model", opts.Rerank, "err", err)
+		}
+	}
+	return above(hits[:min(opts.N, len(hits))], opts.MinScore), nil
+}
+
+// rerank reorders hits by a rerank model's scores.
+func (k *Knowledge) rerank(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, query string, hits []Hit) ([]Hit, error) {
+	if k.reranker == nil {
+		return nil, errs.New(errs.Invalid, "reranking is not available in this process")
+	}
+	if len(hits) == 0 {
+		return hits, nil
+	}
+	docs := make([]string, len(hits))
+	for i, h := range hits {
+		docs[i] = h.Text
+	}
+	scores, err := k.reranker.Rerank(ctx, tenant, user, model, "retrieval", query, docs)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(hits)
+	for i, s := range domain.RerankScores(scores) {
+		out[i].Score = s
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out, nil
 }
 
 // above keeps the hits scoring least or more.

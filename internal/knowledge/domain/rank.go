@@ -81,3 +81,23 @@ func FuseScores(lists ...[]Scored) []Fused {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
 }
+
+// RerankScores puts a rerank model's scores between 0 and 1, where
+// search scores are: most models (Cohere, Jina, Infinity, vLLM's
+// cross-encoders) give relevance in that range already and keep it;
+// raw logits from any other are passed through the logistic function,
+// which keeps their order.
+func RerankScores(scores []float64) []float64 {
+	out := make([]float64, len(scores))
+	inRange := true
+	for _, s := range scores {
+		inRange = inRange && s >= 0 && s <= 1
+	}
+	for i, s := range scores {
+		out[i] = s
+		if !inRange {
+			out[i] = 1 / (1 + math.Exp(-s))
+		}
+	}
+	return out
+}

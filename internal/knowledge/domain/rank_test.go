@@ -44,3 +44,10 @@ func TestFuseScoresKeepsTheStrongerRankersMargins(t *testing.T) {
 	one := domain.FuseScores([]domain.Scored{{ID: a, Score: 5, Weight: 1}})
 	require.InDelta(t, 1.0, one[0].Score, 1e-12, "a lone hit is its list's best")
 }
+
+func TestRerankScoresStayBetweenZeroAndOneInTheirOrder(t *testing.T) {
+	require.Equal(t, []float64{0.9, 0, 1}, domain.RerankScores([]float64{0.9, 0, 1}), "relevance already in range is kept")
+	logits := domain.RerankScores([]float64{-3, 4.5, 0})
+	require.InDelta(t, 0.5, logits[2], 1e-9)
+	require.True(t, logits[1] > logits[2] && logits[2] > logits[0] && logits[0] > 0 && logits[1] < 1, "logits keep their order: %v", logits)
+}

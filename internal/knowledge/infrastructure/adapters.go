@@ -135,6 +135,18 @@ func (e Embedder) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid
 	return e.gw.Embed(ctx, tenant, user, model, source, texts)
 }
 
+// Reranker reorders search results with a rerank model through the
+// models module's gateway.
+type Reranker struct{ gw *modelsapp.Gateway }
+
+// NewReranker returns the adapter.
+func NewReranker(gw *modelsapp.Gateway) Reranker { return Reranker{gw: gw} }
+
+// Rerank scores docs against query with an enabled rerank model.
+func (r Reranker) Rerank(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source, query string, docs []string) ([]float64, error) {
+	return r.gw.Rerank(ctx, tenant, user, model, source, query, docs)
+}
+
 // Room checks the storage quota through the files module, whose
 // attachments share it.
 type Room struct{ svc *filesapp.Service }

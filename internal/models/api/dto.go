@@ -31,7 +31,7 @@ type ModelRequest struct {
 // ModelResponse is a model; tenant routes add the tenant's setting.
 type ModelResponse struct {
 	ID               string   `json:"id" format:"uuid"`
-	Kind             string   `json:"kind" enums:"completion,embedding,transcription"`
+	Kind             string   `json:"kind" enums:"completion,embedding,transcription,rerank"`
 	Name             string   `json:"name"`
 	Description      string   `json:"description"`
 	ProviderType     string   `json:"provider_type"`

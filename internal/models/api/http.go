@@ -79,6 +79,7 @@ func kindOf(c *echo.Context) domain.Kind {
 //	@Router		/api/v1/sysadmin/completion-models/ [get]
 //	@Router		/api/v1/sysadmin/embedding-models/ [get]
 //	@Router		/api/v1/sysadmin/transcription-models/ [get]
+//	@Router		/api/v1/sysadmin/rerank-models/ [get]
 func (h *Handler) globalList(c *echo.Context) error {
 	ms, err := h.svc.Global(c.Request().Context(), kindOf(c))
 	if err != nil {
@@ -94,7 +95,7 @@ func (h *Handler) globalList(c *echo.Context) error {
 // globalCreate godoc
 //
 //	@Summary		Register a global model
-//	@Description	Completion models need token_limit; embedding models need dimensions.
+//	@Description	Completion models need token_limit; embedding models need dimensions; rerank models are served by a provider with the /rerank API (openai, vllm, mistral, berget, ollama).
 //	@Tags			sysadmin
 //	@Accept			json
 //	@Produce		json
@@ -107,6 +108,7 @@ func (h *Handler) globalList(c *echo.Context) error {
 //	@Router			/api/v1/sysadmin/completion-models/ [post]
 //	@Router			/api/v1/sysadmin/embedding-models/ [post]
 //	@Router			/api/v1/sysadmin/transcription-models/ [post]
+//	@Router			/api/v1/sysadmin/rerank-models/ [post]
 func (h *Handler) globalCreate(c *echo.Context) error {
 	var req ModelRequest
 	if err := c.Bind(&req); err != nil {
@@ -136,6 +138,7 @@ func (h *Handler) globalCreate(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [get]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [get]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [get]
+//	@Router		/api/v1/sysadmin/rerank-models/{id}/ [get]
 func (h *Handler) globalGet(c *echo.Context) error {
 	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
@@ -167,6 +170,7 @@ func (h *Handler) globalGet(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [post]
+//	@Router		/api/v1/sysadmin/rerank-models/{id}/ [post]
 func (h *Handler) globalUpdate(c *echo.Context) error {
 	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
@@ -199,6 +203,7 @@ func (h *Handler) globalUpdate(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/completion-models/{id}/ [delete]
 //	@Router		/api/v1/sysadmin/embedding-models/{id}/ [delete]
 //	@Router		/api/v1/sysadmin/transcription-models/{id}/ [delete]
+//	@Router		/api/v1/sysadmin/rerank-models/{id}/ [delete]
 func (h *Handler) globalDelete(c *echo.Context) error {
 	mid, err := httpx.PathUUID(c, "id", "model")
 	if err != nil {
@@ -226,6 +231,7 @@ func (h *Handler) globalDelete(c *echo.Context) error {
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/completion-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/embedding-models/{id}/ [post]
 //	@Router		/api/v1/sysadmin/tenants/{tenant}/transcription-models/{id}/ [post]
+//	@Router		/api/v1/sysadmin/tenants/{tenant}/rerank-models/{id}/ [post]
 func (h *Handler) tenantSetting(c *echo.Context) error {
 	tid, err := tenancy.Parse(c.Param("tenant"))
 	if err != nil {
@@ -244,6 +250,7 @@ func (h *Handler) tenantSetting(c *echo.Context) error {
 //	@Router		/api/v1/completion-models/ [get]
 //	@Router		/api/v1/embedding-models/ [get]
 //	@Router		/api/v1/transcription-models/ [get]
+//	@Router		/api/v1/rerank-models/ [get]
 func (h *Handler) visible(c *echo.Context) error {
 	ctx := c.Request().Context()
 	vs, err := h.svc.Visible(ctx, tenancy.MustFrom(ctx), kindOf(c))
@@ -273,6 +280,7 @@ func (h *Handler) visible(c *echo.Context) error {
 //	@Router			/api/v1/completion-models/{id}/ [post]
 //	@Router			/api/v1/embedding-models/{id}/ [post]
 //	@Router			/api/v1/transcription-models/{id}/ [post]
+//	@Router			/api/v1/rerank-models/{id}/ [post]
 func (h *Handler) configure(c *echo.Context) error {
 	return h.setting(c, tenancy.MustFrom(c.Request().Context()))
 }

@@ -214,3 +214,34 @@ func TestEmbeddingModelsCarryTheirFusionWeight(t *testing.T) {
 		require.Contains(t, rec.Body.String(), "fusion_weight", kind)
 	}
 }
+
+func TestRerankModelsAreAKindOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	name := unique("BGE reranker")
+	m := createGlobal(t, e, "rerank", `{"name":"`+name+`","provider_type":"vllm","provider_model":"BAAI/bge-reranker-v2-m3"}`)
+	require.Equal(t, "rerank", m.Kind)
+	listed := false
+	for _, it := range testkit.JSON[api.ModelList](t, e.Sysadmin(http.MethodGet, "/api/v1/sysadmin/rerank-models/", "")).Items {
+		listed = listed || it.ID == m.ID
+	}
+	require.True(t, listed)
+	for body, why := range map[string]string{
+		`{"name":"x","provider_type":"local","provider_model":"m"}`:                 "the local provider has no reranker",
+		`{"name":"x","provider_type":"anthropic","provider_model":"m"}`:             "Anthropic has no /rerank API",
+		`{"name":"x","provider_type":"vllm","provider_model":"m","dimensions":768}`: "dimensions on a rerank model",
+	} {
+		rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/rerank-models/", body)
+		require.Equal(t, http.StatusBadRequest, rec.Code, why)
+	}
+	tenant := e.Tenant(t)
+	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+tenant.String()+"/rerank-models/"+m.ID+"/", `{"is_enabled":true}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	token, _ := e.Token(t, tenant, domain.RoleOwner)
+	require.Contains(t, e.Do(http.MethodGet, "/api/v1/rerank-models/", "", token).Body.String(), m.ID, "the tenant sees its rerank models")
+	rec = e.Do(http.MethodPost, "/api/v1/users/api-keys/", `{"name":"sdk","scopes":["write"]}`, token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	rec = e.Do(http.MethodGet, "/v1/models", "", testkit.JSON[struct{ Key string }](t, rec).Key)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.NotContains(t, rec.Body.String(), name, "the OpenAI-compatible API lists no rerank models")
+}

@@ -140,7 +140,7 @@ func (h *Handler) deleteProvider(c *echo.Context) error {
 // PrivateModelRequest adds a model served by a provider record.
 type PrivateModelRequest struct {
 	ModelRequest
-	Kind string `json:"kind" enums:"completion,embedding,transcription"`
+	Kind string `json:"kind" enums:"completion,embedding,transcription,rerank"`
 } // @name PrivateModelRequest
 
 // createPrivate godoc

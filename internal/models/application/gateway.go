@@ -65,6 +65,9 @@ type Providers interface {
 	// Transcribe reads a recording, in segments when it is too long for
 	// one request, telling progress after each.
 	Transcribe(ctx context.Context, tenant tenancy.ID, model uuid.UUID, rec Recording, progress func(done, total int) error) (string, error)
+	// Rerank scores docs against query (higher is more relevant) and
+	// reports the tokens used (0: the provider did not say).
+	Rerank(ctx context.Context, tenant tenancy.ID, model uuid.UUID, query string, docs []string) ([]float64, int, error)
 	// Count estimates the tokens of a text offline.
 	Count(text string) int
 }
@@ -146,6 +149,29 @@ func (g *Gateway) TranscriptionModel(ctx context.Context, tenant tenancy.ID, pre
 		return uuid.Nil, errs.New(errs.Invalid, "recordings cannot be transcribed: your organisation has no default transcription model; ask an administrator to choose one")
 	}
 	return m.ID, nil
+}
+
+// Rerank scores docs against query with an enabled rerank model for
+// user's work and records the usage under source (the provider's token
+// count, else an offline estimate of what was sent).
+func (g *Gateway) Rerank(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID, source, query string, docs []string) ([]float64, error) {
+	scores, tokens, err := g.providers.Rerank(ctx, tenant, model, query, docs)
+	if err != nil {
+		return nil, err
+	}
+	if len(scores) != len(docs) {
+		return nil, fmt.Errorf("the rerank model returned %d scores for %d passages", len(scores), len(docs))
+	}
+	if tokens == 0 {
+		for _, d := range docs {
+			tokens += g.providers.Count(query) + g.providers.Count(d)
+		}
+	}
+	err = g.meter.Record(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
+	if err != nil {
+		g.log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
+	}
+	return scores, nil
 }
 
 // Count estimates the tokens of a text as usage records count them.

@@ -23,14 +23,22 @@ const (
 	Completion    Kind = "completion"
 	Embedding     Kind = "embedding"
 	Transcription Kind = "transcription"
+	// Rerank models score passages against a question (the /rerank API
+	// of vLLM, Infinity, Jina and Cohere) to reorder search results.
+	Rerank Kind = "rerank"
 )
 
 // Kinds lists the kinds.
-var Kinds = []Kind{Completion, Embedding, Transcription}
+var Kinds = []Kind{Completion, Embedding, Transcription, Rerank}
 
 // ProviderTypes are the drivers a model can be served by; "local" is the
 // built-in offline provider.
 var ProviderTypes = []string{"openai", "anthropic", "azure", "vllm", "mistral", "berget", "ollama", "local"}
+
+// RerankProviders are the provider types whose driver speaks the /rerank
+// API (vLLM, Infinity, Jina and Cohere serve it; "openai" is any server
+// with an OpenAI-style base URL).
+var RerankProviders = []string{"openai", "vllm", "mistral", "berget", "ollama"}
 
 // Limits on model fields.
 const (
@@ -77,7 +85,7 @@ var (
 func ParseKind(s string) (Kind, error) {
 	k := Kind(s)
 	if !slices.Contains(Kinds, k) {
-		return "", errs.Newf(errs.Invalid, "kind must be completion, embedding or transcription, not %q", s)
+		return "", errs.Newf(errs.Invalid, "kind must be completion, embedding, transcription or rerank, not %q", s)
 	}
 	return k, nil
 }
@@ -119,7 +127,7 @@ func (m Model) Fusion() float64 {
 // models their dimensions; every model names its provider type and model.
 func (s Spec) Validate() error {
 	if !slices.Contains(Kinds, s.Kind) {
-		return errs.New(errs.Invalid, "kind must be completion, embedding or transcription")
+		return errs.New(errs.Invalid, "kind must be completion, embedding, transcription or rerank")
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(s.Name)); n < 1 || n > 200 {
 		return errs.New(errs.Invalid, "name must be 1 to 200 characters")
@@ -129,6 +137,9 @@ func (s Spec) Validate() error {
 	}
 	if !slices.Contains(ProviderTypes, s.ProviderType) {
 		return errs.Newf(errs.Invalid, "provider_type must be one of %s", strings.Join(ProviderTypes, ", "))
+	}
+	if s.Kind == Rerank && !slices.Contains(RerankProviders, s.ProviderType) {
+		return errs.Newf(errs.Invalid, "rerank models are served by providers with the /rerank API: provider_type must be one of %s", strings.Join(RerankProviders, ", "))
 	}
 	if strings.TrimSpace(s.ProviderModel) == "" || len(s.ProviderModel) > 200 {
 		return errs.New(errs.Invalid, "provider_model (the provider's name for the model) is required")

@@ -35,7 +35,8 @@ type Providers struct {
 	endpoints *cache.Cache[endpointKey, ai.Endpoint]
 }
 
-// catalog is a tenant's enabled completion and embedding models.
+// catalog is a tenant's enabled completion, embedding and rerank models;
+// listed are the ones the OpenAI-compatible API offers.
 type catalog struct {
 	byID   map[uuid.UUID]entry
 	listed []application.ListedModel
@@ -43,6 +44,7 @@ type catalog struct {
 
 type entry struct {
 	served
+	kind      string
 	info      application.ModelInfo
 	dims      int
 	fallbacks []uuid.UUID
@@ -70,7 +72,7 @@ func NewProviders(router *ai.Router, splitter audio.Splitter, models *applicatio
 func (g *Providers) catalog(ctx context.Context, tenant tenancy.ID) (catalog, error) {
 	return g.catalogs.Get(ctx, tenant, func(ctx context.Context) (catalog, error) {
 		c := catalog{byID: map[uuid.UUID]entry{}}
-		for _, kind := range []string{"completion", "embedding"} {
+		for _, kind := range []string{"completion", "embedding", "rerank"} {
 			vs, err := g.models.VisibleKind(ctx, tenant, kind)
 			if err != nil {
 				return catalog{}, err
@@ -79,8 +81,11 @@ func (g *Providers) catalog(ctx context.Context, tenant tenancy.ID) (catalog, er
 				if !v.Enabled {
 					continue
 				}
-				c.byID[v.ID] = entry{served: served{v.ID, v.ProviderID, v.ProviderType, v.ProviderModel, v.Global()},
+				c.byID[v.ID] = entry{served: served{v.ID, v.ProviderID, v.ProviderType, v.ProviderModel, v.Global()}, kind: kind,
 					info: application.ModelInfo{ID: v.ID, Name: v.Name, TokenLimit: v.TokenLimit, Local: v.ProviderType == "local"}, dims: v.Dimensions, fallbacks: v.Fallbacks}
+				if kind == "rerank" {
+					continue
+				}
 				c.listed = append(c.listed, application.ListedModel{ID: v.ID, Name: v.Name, Kind: kind, Owner: v.ProviderType,
 					TokenLimit: v.TokenLimit, Created: v.CreatedAt})
 			}
@@ -103,7 +108,7 @@ func (g *Providers) enabled(ctx context.Context, tenant tenancy.ID, id uuid.UUID
 	if err != nil {
 		return entry{}, err
 	}
-	return entry{served: served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()},
+	return entry{served: served{m.ID, m.ProviderID, m.ProviderType, m.ProviderModel, m.Global()}, kind: string(m.Kind),
 		info: application.ModelInfo{ID: m.ID, Name: m.Name, TokenLimit: m.TokenLimit, Local: m.ProviderType == "local"}, dims: m.Dimensions, fallbacks: m.Fallbacks}, nil
 }
 
@@ -230,6 +235,26 @@ func (g *Providers) Embed(ctx context.Context, tenant tenancy.ID, model uuid.UUI
 		return nil, 0, ai.ClientError(err)
 	}
 	return res.Vectors, res.Usage.PromptTokens, nil
+}
+
+// Rerank scores documents against a query with an enabled rerank model.
+func (g *Providers) Rerank(ctx context.Context, tenant tenancy.ID, model uuid.UUID, query string, docs []string) ([]float64, int, error) {
+	m, err := g.enabled(ctx, tenant, model)
+	if err != nil {
+		return nil, 0, err
+	}
+	if m.kind != "rerank" {
+		return nil, 0, errs.Newf(errs.Invalid, "model %s (%s) is a %s model, not a rerank model", m.info.Name, model, m.kind)
+	}
+	eps, name, err := g.Endpoints(ctx, tenant, model)
+	if err != nil {
+		return nil, 0, err
+	}
+	res, err := g.router.Rerank(ctx, eps, ai.RerankRequest{Model: name, Query: query, Documents: docs})
+	if err != nil {
+		return nil, 0, ai.ClientError(err)
+	}
+	return res.Scores, res.Tokens, nil
 }
 
 // Listed returns the tenant's enabled completion and embedding models.

@@ -6,11 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // Reply is one scripted answer of a FakeAI.
@@ -30,7 +33,7 @@ type Reply struct {
 }
 
 // FakeAI is an OpenAI-compatible upstream for tests: chat completions
-// (stream and not) and embeddings. Replies are taken from a script in order;
+// (stream and not), embeddings, transcriptions and rerank. Replies are taken from a script in order;
 // the last one repeats. It records what it saw.
 type FakeAI struct {
 	Server *httptest.Server
@@ -43,6 +46,9 @@ type FakeAI struct {
 	// went away before the end.
 	Calls     atomic.Int64
 	Cancelled atomic.Int64
+	// RerankScore scores a document for /rerank (nil: Overlap); set it
+	// before the first request.
+	RerankScore func(query, doc string) float64
 }
 
 // NewFakeAI starts a fake upstream stopped at the end of the test.
@@ -54,6 +60,7 @@ func NewFakeAI(t testing.TB, script ...Reply) *FakeAI {
 	mux.HandleFunc("POST /v1/embeddings", f.embeddings)
 	mux.HandleFunc("POST /openai/deployments/{dep}/chat/completions", f.chat)
 	mux.HandleFunc("POST /openai/deployments/{dep}/embeddings", f.embeddings)
+	mux.HandleFunc("POST /v1/rerank", f.rerank)
 	mux.HandleFunc("POST /v1/audio/transcriptions", f.transcriptions)
 	mux.HandleFunc("POST /openai/deployments/{dep}/audio/transcriptions", f.transcriptions)
 	f.Server = httptest.NewServer(mux)
@@ -226,6 +233,55 @@ func (f *FakeAI) embeddings(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": body["model"],
 		"usage": map[string]int{"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})
+}
+
+// rerank answers the /rerank API (vLLM, Infinity, Jina, Cohere) with a
+// score per document (RerankScore, else Overlap), results best first as
+// the real servers give them.
+func (f *FakeAI) rerank(w http.ResponseWriter, r *http.Request) {
+	rep, body := f.next(r)
+	if rep.Status != 0 && rep.Status != http.StatusOK {
+		fail(w, rep)
+		return
+	}
+	query, _ := body["query"].(string)
+	docs, _ := body["documents"].([]any)
+	type result struct {
+		Index int     `json:"index"`
+		Score float64 `json:"relevance_score"`
+	}
+	score := f.RerankScore
+	if score == nil {
+		score = Overlap
+	}
+	results := make([]result, len(docs))
+	for i, d := range docs {
+		results[i] = result{Index: i, Score: score(query, fmt.Sprint(d))}
+	}
+	sort.SliceStable(results, func(i, j int) bool { return results[i].Score > results[j].Score })
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"model": body["model"], "results": results,
+		"usage": map[string]int{"total_tokens": len(docs) * 10}})
+}
+
+// Overlap is the share of query's words of three letters or more that
+// doc holds (case-insensitive): the fake reranker's relevance score.
+func Overlap(query, doc string) float64 {
+	doc = strings.ToLower(doc)
+	n, found := 0, 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) < 3 {
+			continue
+		}
+		n++
+		if strings.Contains(doc, w) {
+			found++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(found) / float64(n)
 }
 
 // Itoa is strconv.Itoa, for building scripts.

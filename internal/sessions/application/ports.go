@@ -118,6 +118,9 @@ type AssistantInfo struct {
 	RetrievalMode string
 	TopK          int
 	MinScore      float64
+	// Rerank is the rerank model that reorders the passages (uuid.Nil:
+	// none).
+	Rerank uuid.UUID
 }
 
 // Assistants is what chat asks of the assistants module.

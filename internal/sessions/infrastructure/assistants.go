@@ -37,6 +37,6 @@ func (a Assistants) ForChat(ctx context.Context, tenant tenancy.ID, c actor.Call
 		}
 		return application.AssistantInfo{ID: v.ID, Space: v.Space, Name: v.Name, Prompt: v.Prompt, Model: v.Model,
 			Temperature: v.Kwargs.Temperature, MaxTokens: v.Kwargs.MaxTokens, Groups: v.Groups, Websites: v.Websites,
-			RetrievalMode: v.Retrieval.Mode, TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore}, nil
+			RetrievalMode: v.Retrieval.Mode, TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore, Rerank: v.Retrieval.Rerank}, nil
 	})
 }

@@ -32,7 +32,7 @@ func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID
 	// A website's pages are a collection with the website's id.
 	ids := append(append([]uuid.UUID{}, a.Groups...), a.Websites...)
 	hits, err := k.k.SearchCollections(ctx, tenant, user, ids, question,
-		knowledgeapp.SearchOptions{N: limit, Mode: knowledgeapp.Mode(a.RetrievalMode), MinScore: a.MinScore})
+		knowledgeapp.SearchOptions{N: limit, Mode: knowledgeapp.Mode(a.RetrievalMode), MinScore: a.MinScore, Rerank: a.Rerank})
 	if err != nil {
 		return nil, err
 	}

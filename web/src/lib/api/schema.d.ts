@@ -2959,6 +2959,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rerank-models/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Models of a kind your organisation can see, with its settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rerank-models/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable or disable a model for your organisation (ai permission)
+         * @description A default model is always enabled; there is one default per kind.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ModelSettingRequest"];
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles/": {
         parameters: {
             query?: never;
@@ -4137,7 +4233,7 @@ export interface paths {
         put?: never;
         /**
          * Register a global model
-         * @description Completion models need token_limit; embedding models need dimensions.
+         * @description Completion models need token_limit; embedding models need dimensions; rerank models are served by a provider with the /rerank API (openai, vllm, mistral, berget, ollama).
          */
         post: {
             parameters: {
@@ -4378,7 +4474,7 @@ export interface paths {
         put?: never;
         /**
          * Register a global model
-         * @description Completion models need token_limit; embedding models need dimensions.
+         * @description Completion models need token_limit; embedding models need dimensions; rerank models are served by a provider with the /rerank API (openai, vllm, mistral, berget, ollama).
          */
         post: {
             parameters: {
@@ -4665,6 +4761,247 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysadmin/rerank-models/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List global models of a kind */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelList"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Register a global model
+         * @description Completion models need token_limit; embedding models need dimensions; rerank models are served by a provider with the /rerank API (openai, vllm, mistral, berget, ollama).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ModelRequest"];
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sysadmin/rerank-models/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a global model */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Change a global model */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ModelRequest"];
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Delete a global model */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -5586,6 +5923,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sysadmin/tenants/{tenant}/rerank-models/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a model for a tenant (and make it the default) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description model id */
+                    id: string;
+                    /** @description tenant id */
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ModelSettingRequest"];
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too many failed super-key attempts from this address (Retry-After) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sysadmin/tenants/{tenant}/transcription-models/{id}/": {
         parameters: {
             query?: never;
@@ -5685,7 +6081,7 @@ export interface paths {
         put?: never;
         /**
          * Register a global model
-         * @description Completion models need token_limit; embedding models need dimensions.
+         * @description Completion models need token_limit; embedding models need dimensions; rerank models are served by a provider with the /rerank API (openai, vllm, mistral, berget, ollama).
          */
         post: {
             parameters: {
@@ -7991,7 +8387,8 @@ export interface components {
         };
         AssistantRetrieval: {
             /**
-             * @description MinScore drops passages scoring below it (0 to 1).
+             * @description MinScore drops passages scoring below it (0 to 1; with a rerank
+             *     model, its scores).
              * @example 0
              */
             min_score?: number;
@@ -8001,6 +8398,12 @@ export interface components {
              * @enum {string}
              */
             mode?: "hybrid" | "vector" | "text";
+            /**
+             * Format: uuid
+             * @description RerankModelID names an enabled rerank model that reorders the
+             *     fused passages before the best top_k are kept (null or "": none).
+             */
+            rerank_model_id?: string | null;
             /**
              * @description TopK is how many passages at most (1 to 100; 0: 30).
              * @example 30
@@ -8473,7 +8876,7 @@ export interface components {
             is_default?: boolean;
             is_enabled?: boolean;
             /** @enum {string} */
-            kind?: "completion" | "embedding" | "transcription";
+            kind?: "completion" | "embedding" | "transcription" | "rerank";
             name?: string;
             provider_id?: string;
             provider_model?: string;
@@ -8684,7 +9087,7 @@ export interface components {
              */
             fusion_weight?: number;
             /** @enum {string} */
-            kind?: "completion" | "embedding" | "transcription";
+            kind?: "completion" | "embedding" | "transcription" | "rerank";
             /** @example GPT-4o */
             name?: string;
             /** @example gpt-4o */
@@ -8778,6 +9181,13 @@ export interface components {
             mode?: "hybrid" | "vector" | "text";
             /** @example 10 */
             num_chunks?: number;
+            /**
+             * Format: uuid
+             * @description RerankModelID names an enabled rerank model that reorders the
+             *     fused passages (as an assistant with one does); min_score then
+             *     applies to its scores.
+             */
+            rerank_model_id?: string;
             /** @example parking permit fee */
             search_string?: string;
             /**
