@@ -82,7 +82,7 @@ func (k *Knowledge) readImage(ctx context.Context, b domain.InfoBlob, language s
 	switch {
 	case ctx.Err() != nil:
 		return upload.Document{}, ctx.Err()
-	case err != nil && strings.Contains(err.Error(), "too large"):
+	case err != nil && isTooLarge(err):
 		return upload.Document{}, errs.Newf(errs.TooLarge, "%s cannot be read: %v", b.Title, err)
 	case err != nil:
 		return upload.Document{}, errs.Newf(errs.UnsupportedMediaType, "%s could not be read by OCR: %v", b.Title, err)
@@ -203,4 +203,11 @@ func pageList(pages []int) string {
 		return "page " + parts[0]
 	}
 	return "pages " + strings.Join(parts, ", ")
+}
+
+// isTooLarge reports an error of the TooLarge kind (an image over the
+// pixel limit).
+func isTooLarge(err error) bool {
+	k, ok := errs.AsKind(err)
+	return ok && k == errs.TooLarge
 }

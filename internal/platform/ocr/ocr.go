@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
 )
 
 // Config locates the programs and bounds their work.
@@ -125,8 +127,9 @@ func (r *Reader) Image(ctx context.Context, path string, langs string) (string, 
 	return r.tesseractRun(ctx, path, langs)
 }
 
-// ErrTooLarge is an image with more pixels than allowed.
-var ErrTooLarge = errors.New("the image is too large to read")
+// ErrTooLarge is an image with more pixels than allowed; its kind
+// (errs.TooLarge) tells callers so.
+var ErrTooLarge = errs.New(errs.TooLarge, "the image is too large to read")
 
 // checkSize refuses a PNG or JPEG larger than MaxPixels from its header.
 func (r *Reader) checkSize(path string) error {
