@@ -38,7 +38,7 @@ commands:
                                   load a BEIR dataset (default ../shared/eval/scifact) into a
                                   fresh tenant, run its queries, print nDCG@10, Recall@100 and
                                   MRR@10 for vector, text and hybrid retrieval
-  bench retrieval [-chunks N] [-collections N] [-scope N] [-queries N] [-keep]
+  bench retrieval [-chunks N] [-collections N] [-scope N] [-queries N] [-keep] [-tenant ID]
                                   fill a fresh tenant with synthetic 384-dimension chunks,
                                   build the HNSW index, print vector, text and hybrid search
                                   latency (p50/p99) and recall@10 against exact search
@@ -165,8 +165,16 @@ func bench(ctx context.Context, a *app.App, args []string, out io.Writer) error 
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the synthetic data and queries")
 	fs.StringVar(&o.BuildMemory, "build-memory", "2GB", "PostgreSQL maintenance_work_mem for the HNSW build")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the benchmark tenant afterwards")
+	tenant := fs.String("tenant", "", "a tenant kept by an earlier run (-keep): run only the queries")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *tenant != "" {
+		id, err := uuid.Parse(*tenant)
+		if err != nil {
+			return fmt.Errorf("bench: -tenant must be a tenant id: %w", err)
+		}
+		o.Tenant = id
 	}
 	return a.Ops().BenchRetrieval(ctx, o, out)
 }

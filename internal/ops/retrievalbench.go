@@ -41,6 +41,9 @@ type RetrievalBenchOptions struct {
 	BuildMemory string
 	// Keep leaves the benchmark tenant in place.
 	Keep bool
+	// Tenant, when set, is a benchmark tenant kept by an earlier run
+	// with the same Chunks, Collections and Seed: only the queries run.
+	Tenant uuid.UUID
 }
 
 // Synthetic data. Text embeddings lie near a space of far fewer
@@ -169,6 +172,9 @@ func benchWord(n int) string {
 // real search path: latency p50/p99 and recall@10 against exact search.
 func (o *Ops) BenchRetrieval(ctx context.Context, opts RetrievalBenchOptions, out io.Writer) error {
 	opts = opts.withDefaults()
+	if opts.Tenant != uuid.Nil {
+		return o.rerunRetrieval(ctx, opts, out)
+	}
 	// A model of its own, so that dropping and building its index touches
 	// no one else's chunks.
 	m, _, err := o.Models.EnsureGlobal(ctx, modelsdomain.Spec{Kind: modelsdomain.Embedding, Name: "Retrieval benchmark (384)",
@@ -206,7 +212,36 @@ func (o *Ops) BenchRetrieval(ctx context.Context, opts RetrievalBenchOptions, ou
 	}
 	fmt.Fprintf(out, "retrieval bench: %d chunks of %d dimensions in %d collections; loaded in %.0f s, HNSW built in %.0f s\n",
 		opts.Chunks, benchDims, opts.Collections, took.Load.Seconds(), took.Index.Seconds())
+	if opts.Keep {
+		fmt.Fprintf(out, "retrieval bench: kept as tenant %s (agora bench retrieval -tenant %s … runs the queries again)\n", w.tenant, w.tenant)
+	}
 	return o.benchQueries(ctx, w, cols, data, opts, out)
+}
+
+// rerunRetrieval runs the queries again over a kept benchmark tenant.
+func (o *Ops) rerunRetrieval(ctx context.Context, opts RetrievalBenchOptions, out io.Writer) error {
+	tenant := tenancy.ID{UUID: opts.Tenant}
+	users, _, err := o.Users.List(ctx, tenant, "", 1, 0)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		return fmt.Errorf("bench: tenant %s has no user; is it a kept benchmark tenant?", opts.Tenant)
+	}
+	w := evalWorld{tenant: tenant, user: users[0].ID}
+	cols, err := o.Knowledge.Collections(ctx, w.tenant, w.admin(), nil)
+	if err != nil {
+		return err
+	}
+	var chunks int64
+	for _, c := range cols {
+		chunks += c.ChunkCount
+	}
+	if len(cols) != opts.Collections || chunks != int64(opts.Chunks) {
+		return fmt.Errorf("bench: tenant %s holds %d chunks in %d collections, not the %d in %d asked for", opts.Tenant, chunks, len(cols), opts.Chunks, opts.Collections)
+	}
+	slices.SortFunc(cols, func(a, b knowledgedomain.Collection) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return o.benchQueries(ctx, w, cols, newBenchData(opts.Seed), opts, out)
 }
 
 func (o RetrievalBenchOptions) withDefaults() RetrievalBenchOptions {

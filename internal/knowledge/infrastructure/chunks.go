@@ -247,10 +247,9 @@ func (k *Knowledge) Nearest(ctx context.Context, s application.Scope, v []float3
 	err := postgres.NewTransactor(k.db).InTx(ctx, func(ctx context.Context) error {
 		db := postgres.Conn(ctx, k.db)
 		if !exact {
-			if _, err := db.ExecContext(ctx, fmt.Sprintf("SET LOCAL hnsw.ef_search = %d", max(40, min(1000, 2*n)))); err != nil {
-				return err
-			}
-			if _, err := db.ExecContext(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order"); err != nil {
+			// Both settings in one round trip, for this transaction only.
+			if _, err := db.ExecContext(ctx, "SELECT set_config('hnsw.ef_search', ?, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)",
+				strconv.Itoa(max(40, min(1000, 2*n)))); err != nil {
 				return err
 			}
 		}

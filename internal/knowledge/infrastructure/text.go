@@ -29,17 +29,8 @@ func (k *Knowledge) TextMatches(ctx context.Context, s application.Scope, query 
 		return out, nil
 	}
 	db := postgres.Conn(ctx, k.db)
-	var terms []string
-	err := db.NewRaw(`SELECT coalesce(array_agg(lexeme ORDER BY lexeme), '{}') FROM unnest(to_tsvector(?::regconfig, ?))`,
-		domain.FTSConfig(s.Language), query).Scan(ctx, pgArray(&terms))
-	if err != nil {
-		return out, fmt.Errorf("read the query's terms: %w", err)
-	}
-	if len(terms) == 0 {
-		return out, nil
-	}
-	terms = terms[:min(len(terms), maxQueryTerms)]
-	if err := k.frequencies(ctx, s, terms, &out); err != nil {
+	terms, err := k.queryTerms(ctx, s, query, &out)
+	if err != nil || len(terms) == 0 {
 		return out, err
 	}
 	seek := rarest(terms, out.DocFreq, candidateBudget*limit)
@@ -103,28 +94,35 @@ func rarest(terms []string, df map[string]int, budget int) []string {
 	return present
 }
 
-// frequencies reads how many chunks of the scope hold each term, and the
-// scope's totals, from the collections' term tables.
-func (k *Knowledge) frequencies(ctx context.Context, s application.Scope, terms []string, out *application.TextMatches) error {
-	db := postgres.Conn(ctx, k.db)
+// queryTerms reads the query's lexemes (in the scope's language, at most
+// maxQueryTerms), how many chunks of the scope hold each, and the scope's
+// totals, in one round trip: what BM25 needs besides the candidates.
+func (k *Knowledge) queryTerms(ctx context.Context, s application.Scope, query string, out *application.TextMatches) ([]string, error) {
 	var rows []struct {
 		Lexeme string `bun:"lexeme"`
 		DF     int    `bun:"df"`
+		Chunks int64  `bun:"chunks"`
+		Terms  int64  `bun:"terms"`
 	}
-	err := db.NewRaw(`SELECT lexeme, sum(df) AS df FROM collection_terms WHERE tenant_id = ? AND collection_id IN (?) AND lexeme IN (?) GROUP BY lexeme`,
-		s.Tenant.UUID, bunIn(s.Collections), bunIn(terms)).Scan(ctx, &rows)
+	err := postgres.Conn(ctx, k.db).NewRaw(`WITH q AS (SELECT lexeme FROM unnest(to_tsvector(?::regconfig, ?)) ORDER BY lexeme LIMIT ?),
+		f AS (SELECT lexeme, sum(df) AS df FROM collection_terms
+			WHERE tenant_id = ? AND collection_id IN (?) AND lexeme IN (SELECT lexeme FROM q) GROUP BY lexeme),
+		total AS (SELECT coalesce(sum(chunk_count), 0) AS chunks, coalesce(sum(term_count), 0) AS terms
+			FROM collections WHERE tenant_id = ? AND id IN (?))
+		SELECT q.lexeme, coalesce(f.df, 0) AS df, total.chunks, total.terms FROM q LEFT JOIN f USING (lexeme) CROSS JOIN total ORDER BY q.lexeme`,
+		domain.FTSConfig(s.Language), query, maxQueryTerms, s.Tenant.UUID, bunIn(s.Collections), s.Tenant.UUID, bunIn(s.Collections)).Scan(ctx, &rows)
 	if err != nil {
-		return fmt.Errorf("read term frequencies: %w", err)
+		return nil, fmt.Errorf("read the query's terms and their frequencies: %w", err)
 	}
-	for _, r := range rows {
-		out.DocFreq[r.Lexeme] = r.DF
+	terms := make([]string, len(rows))
+	for i, r := range rows {
+		terms[i] = r.Lexeme
+		if r.DF > 0 {
+			out.DocFreq[r.Lexeme] = r.DF
+		}
+		out.Chunks, out.Terms = r.Chunks, r.Terms
 	}
-	err = db.NewRaw(`SELECT coalesce(sum(chunk_count), 0), coalesce(sum(term_count), 0) FROM collections WHERE tenant_id = ? AND id IN (?)`,
-		s.Tenant.UUID, bunIn(s.Collections)).Scan(ctx, &out.Chunks, &out.Terms)
-	if err != nil {
-		return fmt.Errorf("read collection totals: %w", err)
-	}
-	return nil
+	return terms, nil
 }
 
 // quoteLexeme writes a lexeme as a tsquery operand.
