@@ -76,6 +76,11 @@ type Importer interface {
 	BuildIndex(ctx context.Context, model EmbeddingModel, memory string) error
 	// Analyze refreshes the planner's statistics of the chunks.
 	Analyze(ctx context.Context) error
+	// AnalyzeDocuments refreshes the statistics of the documents, so
+	// that the chunks' foreign-key checks, planned once per connection,
+	// are planned again for the table's size (a plan made while it was
+	// nearly empty scans it for every chunk; autovacuum may be off).
+	AnalyzeDocuments(ctx context.Context) error
 }
 
 // importWorkers is how many batches are written at once, each on its own
@@ -132,6 +137,17 @@ func (k *Knowledge) ImportPrepared(ctx context.Context, tenant tenancy.ID, c act
 	return took, imp.Analyze(ctx)
 }
 
+// growing reports the batches after which the documents' statistics are
+// refreshed: 1, 4, 16, 64 and so on, each when the table has grown
+// fourfold.
+func growing(i int) bool {
+	n := i + 1
+	for n%4 == 0 {
+		n /= 4
+	}
+	return n == 1
+}
+
 // importBatches writes the batches on importWorkers connections, then
 // sets the totals as ingestion would.
 func (k *Knowledge) importBatches(ctx context.Context, imp Importer, tenant tenancy.ID, model uuid.UUID, listed map[uuid.UUID]bool, in ImportInput) error {
@@ -151,6 +167,12 @@ func (k *Knowledge) importBatches(ctx context.Context, imp Importer, tenant tena
 				if err := imp.ImportBatch(ctx, tenant, model, in.ChunkTokens, docs); err != nil {
 					errc <- fmt.Errorf("import batch %d: %w", i, err)
 					return
+				}
+				if growing(i) {
+					if err := imp.AnalyzeDocuments(ctx); err != nil {
+						errc <- err
+						return
+					}
 				}
 			}
 		})

@@ -114,4 +114,16 @@ func (k *Knowledge) Analyze(ctx context.Context) error {
 	return nil
 }
 
+// AnalyzeDocuments refreshes the documents' planner statistics.
+func (k *Knowledge) AnalyzeDocuments(ctx context.Context) error {
+	db, err := k.ddl(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE info_blobs"); err != nil {
+		return fmt.Errorf("analyze documents: %w", err)
+	}
+	return nil
+}
+
 var _ application.Importer = (*Knowledge)(nil)

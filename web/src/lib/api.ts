@@ -35,6 +35,19 @@ function withToken(req: Request): Request {
   return req;
 }
 
+// downloadFile fetches a file route with the signed-in user's token (a
+// plain link would carry none) and saves it as name.
+export async function downloadFile(url: string, name: string): Promise<void> {
+  const res = await authedFetch(new Request(url.split('#')[0]));
+  if (!res.ok) throw toError(await res.json().catch(() => ({})), res);
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
 export const api = createClient<paths>({ baseUrl: '', fetch: authedFetch });
 
 interface Result<T> {

@@ -100,6 +100,8 @@ const en = {
   'collection.none': 'No documents yet.',
   'collection.name': 'Name',
   'collection.status': 'Status',
+  'collection.pages': 'Pages',
+  'collection.downloadNamed': 'Download {name}',
   'collection.chunks': 'Passages',
   'collection.added': 'Added',
   'collection.deleteNamed': 'Delete {name}',

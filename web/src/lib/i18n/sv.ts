@@ -102,6 +102,8 @@ const sv: Record<keyof typeof en, string> = {
   'collection.none': 'Inga dokument ännu.',
   'collection.name': 'Namn',
   'collection.status': 'Status',
+  'collection.pages': 'Sidor',
+  'collection.downloadNamed': 'Ladda ner {name}',
   'collection.chunks': 'Textavsnitt',
   'collection.added': 'Tillagt',
   'collection.deleteNamed': 'Ta bort {name}',
