@@ -33,7 +33,8 @@ const (
 	// DefaultExactBelow is the scope size under which vector search scans
 	// every chunk instead of the approximate index: exact, and fast enough.
 	DefaultExactBelow = 50_000
-	// TextCandidates bounds the full-text matches BM25 ranks.
+	// TextCandidates bounds the full-text matches BM25 ranks; a search
+	// ranks twice as many as it keeps (textCandidates), at least 100.
 	TextCandidates = 300
 	// MaxQueryChars bounds a search string.
 	MaxQueryChars = 2000
@@ -281,8 +282,13 @@ func (k *Knowledge) nearest(ctx context.Context, s Scope, user uuid.UUID, query 
 	return hits, err
 }
 
+// textCandidates is how many full-text matches BM25 ranks for a search
+// that keeps depth of them: the matches are first picked by ts_rank, a
+// plainer measure, so BM25 sees twice as many as are kept.
+func textCandidates(depth int) int { return min(TextCandidates, max(2*depth, 100)) }
+
 func (k *Knowledge) bm25(ctx context.Context, s Scope, query string, depth int) ([]Hit, error) {
-	m, err := k.repo.TextMatches(ctx, s, query, TextCandidates)
+	m, err := k.repo.TextMatches(ctx, s, query, textCandidates(depth))
 	if err != nil || len(m.Candidates) == 0 {
 		return nil, err
 	}

@@ -103,25 +103,20 @@ func (k *Knowledge) BuildIndex(ctx context.Context, m application.EmbeddingModel
 
 // Analyze refreshes the planner's statistics of the chunks table, on the
 // connection index builds use (the tables' owner).
-func (k *Knowledge) Analyze(ctx context.Context) error {
-	db, err := k.ddl(ctx)
-	if err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, "ANALYZE chunks"); err != nil {
-		return fmt.Errorf("analyze chunks: %w", err)
-	}
-	return nil
-}
+func (k *Knowledge) Analyze(ctx context.Context) error { return k.analyze(ctx, "chunks") }
 
 // AnalyzeDocuments refreshes the documents' planner statistics.
-func (k *Knowledge) AnalyzeDocuments(ctx context.Context) error {
+func (k *Knowledge) AnalyzeDocuments(ctx context.Context) error { return k.analyze(ctx, "info_blobs") }
+
+// analyze refreshes one of the module's tables' planner statistics (as
+// its owner).
+func (k *Knowledge) analyze(ctx context.Context, table string) error {
 	db, err := k.ddl(ctx)
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, "ANALYZE info_blobs"); err != nil {
-		return fmt.Errorf("analyze documents: %w", err)
+	if _, err := db.ExecContext(ctx, "ANALYZE "+table); err != nil {
+		return fmt.Errorf("analyze %s: %w", table, err)
 	}
 	return nil
 }

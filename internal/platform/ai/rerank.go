@@ -85,14 +85,9 @@ func decodeRerank(ep string, r io.Reader, n int) (Reranked, error) {
 // retries and failover; endpoints whose provider cannot rerank are
 // passed over.
 func (r *Router) Rerank(ctx context.Context, eps []Endpoint, req RerankRequest) (Reranked, error) {
-	var able []Endpoint
-	for _, ep := range eps {
-		if _, ok := r.drivers[ep.Type].(Reranker); ok {
-			able = append(able, ep)
-		}
-	}
-	if len(able) == 0 && len(eps) > 0 {
-		return Reranked{}, &Error{Kind: KindBadRequest, Endpoint: eps[0].Name, Msg: "the " + eps[0].Type + " provider cannot rerank"}
+	able, err := capable[Reranker](r, eps, "rerank")
+	if err != nil {
+		return Reranked{}, err
 	}
 	return each(ctx, r, able, func(drv Driver, ep Endpoint) (Reranked, error) {
 		req := req

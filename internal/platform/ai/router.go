@@ -317,14 +317,9 @@ func (r *Router) Embed(ctx context.Context, eps []Endpoint, req EmbedRequest) (E
 // the same retries and failover; the audio is opened anew for each try.
 // Endpoints whose provider cannot transcribe are passed over.
 func (r *Router) Transcribe(ctx context.Context, eps []Endpoint, req TranscribeRequest) (Transcript, error) {
-	var able []Endpoint
-	for _, ep := range eps {
-		if _, ok := r.drivers[ep.Type].(Transcriber); ok {
-			able = append(able, ep)
-		}
-	}
-	if len(able) == 0 && len(eps) > 0 {
-		return Transcript{}, &Error{Kind: KindBadRequest, Endpoint: eps[0].Name, Msg: "the " + eps[0].Type + " provider cannot transcribe audio"}
+	able, err := capable[Transcriber](r, eps, "transcribe audio")
+	if err != nil {
+		return Transcript{}, err
 	}
 	return each(ctx, r, able, func(drv Driver, ep Endpoint) (Transcript, error) {
 		req := req
@@ -333,6 +328,21 @@ func (r *Router) Transcribe(ctx context.Context, eps []Endpoint, req TranscribeR
 		}
 		return drv.(Transcriber).Transcribe(ctx, ep, req)
 	})
+}
+
+// capable keeps the endpoints whose driver is a T (a Transcriber, a
+// Reranker); none of them is a bad request naming what they cannot do.
+func capable[T any](r *Router, eps []Endpoint, what string) ([]Endpoint, error) {
+	var able []Endpoint
+	for _, ep := range eps {
+		if _, ok := r.drivers[ep.Type].(T); ok {
+			able = append(able, ep)
+		}
+	}
+	if len(able) == 0 && len(eps) > 0 {
+		return nil, &Error{Kind: KindBadRequest, Endpoint: eps[0].Name, Msg: "the " + eps[0].Type + " provider cannot " + what}
+	}
+	return able, nil
 }
 
 // each calls one endpoint after another, in priority order, through its
