@@ -76,6 +76,9 @@ type Importer interface {
 	BuildIndex(ctx context.Context, model EmbeddingModel, memory string) error
 	// Analyze refreshes the planner's statistics of the chunks.
 	Analyze(ctx context.Context) error
+	// SharedModel reports whether another tenant has collections embedded
+	// with model (whose index an import drops and rebuilds).
+	SharedModel(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (bool, error)
 	// AnalyzeDocuments refreshes the statistics of the documents, so
 	// that the chunks' foreign-key checks, planned once per connection,
 	// are planned again for the table's size (a plan made while it was
@@ -116,6 +119,13 @@ func (k *Knowledge) ImportPrepared(ctx context.Context, tenant tenancy.ID, c act
 			return took, errs.Newf(errs.Invalid, "import: collection %s is not empty", id)
 		}
 		model, listed[id] = col.EmbeddingModel, true
+	}
+	shared, err := imp.SharedModel(ctx, tenant, model)
+	if err != nil {
+		return took, err
+	}
+	if shared {
+		return took, errs.Newf(errs.Conflict, "import: other tenants have collections embedded with model %s; an import drops and rebuilds the model's index, which would slow their searches until it is built", model)
 	}
 	if err := imp.DropIndex(ctx, model); err != nil {
 		return took, err

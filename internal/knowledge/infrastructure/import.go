@@ -108,6 +108,22 @@ func (k *Knowledge) Analyze(ctx context.Context) error { return k.analyze(ctx, "
 // AnalyzeDocuments refreshes the documents' planner statistics.
 func (k *Knowledge) AnalyzeDocuments(ctx context.Context) error { return k.analyze(ctx, "info_blobs") }
 
+// SharedModel reports whether another tenant has collections embedded
+// with model. It reads as the owner, whom row-level security does not
+// scope; without an owner connection it sees only the tenant's own.
+func (k *Knowledge) SharedModel(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (bool, error) {
+	db, err := k.ddl(ctx)
+	if err != nil {
+		return false, err
+	}
+	var shared bool
+	err = db.NewRaw("SELECT EXISTS (SELECT 1 FROM collections WHERE embedding_model_id = ? AND tenant_id <> ?)", model, tenant.UUID).Scan(ctx, &shared)
+	if err != nil {
+		return false, fmt.Errorf("check who else uses model %s: %w", model, err)
+	}
+	return shared, nil
+}
+
 // analyze refreshes one of the module's tables' planner statistics (as
 // its owner).
 func (k *Knowledge) analyze(ctx context.Context, table string) error {
