@@ -354,7 +354,7 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	seen := eval[[]string](b, `window.__uploads`)
 	require.Contains(t, seen, "complete:100", "states shown: %v", seen)
 	require.Equal(t, "uploading:-", seen[0], "the row appeared at once, before the server answered: %v", seen)
-	b.waitFor("the document in the list", `[...document.querySelectorAll('tbody td')].some(td => td.textContent === 'permits.pdf')`)
+	b.waitFor("the document in the list", `[...document.querySelectorAll('tbody td')].some(td => td.textContent.trim() === 'permits.pdf')`)
 	b.requireAccessible("knowledge")
 	b.screenshot("knowledge")
 	b.tabTo("the file picker", `el.id === 'file-input'`)

@@ -271,6 +271,12 @@ func (k *Knowledge) ingest(ctx context.Context, b domain.InfoBlob, transcription
 		b.Title = domain.CleanTitle(doc.Title, b.Title) // the document's own title, not its file name
 	}
 	b.Pages, b.FileKept = domain.Pages(text), true
+	if b.Pages == 0 && doc.Pages == 1 { // a one-page PDF has no page break, but its passages are on page 1
+		b.Pages = 1
+		for i := range chunks {
+			chunks[i].PageStart, chunks[i].PageEnd = 1, 1
+		}
+	}
 	read := fmt.Sprintf("read %d characters into %d chunks", len([]rune(text)), len(chunks))
 	if b.Note != "" {
 		read += "; " + b.Note
