@@ -121,11 +121,16 @@ func (g *Gateway) Embed(ctx context.Context, tenant tenancy.ID, user, model uuid
 	if len(vs) != len(texts) {
 		return nil, fmt.Errorf("the embedding model returned %d vectors for %d texts", len(vs), len(texts))
 	}
-	err = g.meter.Record(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
-	if err != nil {
-		g.log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
-	}
+	g.record(ctx, tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
 	return vs, nil
+}
+
+// record stores the usage of work done for another module; a record that
+// cannot be stored is logged, not failed: the work is paid for already.
+func (g *Gateway) record(ctx context.Context, tenant tenancy.ID, u UsageRecord) {
+	if err := g.meter.Record(context.WithoutCancel(ctx), tenant, u); err != nil {
+		g.log.WarnContext(ctx, "usage not recorded", "source", u.Source, "err", err)
+	}
 }
 
 // Transcribe turns a recording into text with an enabled transcription
@@ -162,15 +167,13 @@ func (g *Gateway) Rerank(ctx context.Context, tenant tenancy.ID, user, model uui
 	if len(scores) != len(docs) {
 		return nil, fmt.Errorf("the rerank model returned %d scores for %d passages", len(scores), len(docs))
 	}
-	if tokens == 0 {
+	if tokens == 0 { // the query goes with every passage
+		tokens = len(docs) * g.providers.Count(query)
 		for _, d := range docs {
-			tokens += g.providers.Count(query) + g.providers.Count(d)
+			tokens += g.providers.Count(d)
 		}
 	}
-	err = g.meter.Record(context.WithoutCancel(ctx), tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
-	if err != nil {
-		g.log.WarnContext(ctx, "usage not recorded", "source", source, "err", err)
-	}
+	g.record(ctx, tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
 	return scores, nil
 }
 
