@@ -66,5 +66,6 @@ func New(d Deps) (*Module, error) {
 	if err != nil {
 		return nil, fmt.Errorf("users module: %w", err)
 	}
-	return &Module{Service: svc, HTTP: api.NewHandler(svc), Authenticator: api.NewAuthenticator(svc)}, nil
+	return &Module{Service: svc, HTTP: api.NewHandler(svc, api.Cookies{
+		Secure: strings.HasPrefix(c.PublicOrigin, "https://"), Origin: c.PublicOrigin, TTL: c.RefreshTokenTTL}), Authenticator: api.NewAuthenticator(svc)}, nil
 }

@@ -139,7 +139,8 @@ func (h *Handler) initiate(c *echo.Context) error {
 //	@Tags			auth
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		CallbackRequest	true	"code and state from the provider"
+//	@Param			body			body		CallbackRequest	true	"code and state from the provider"
+//	@Param			X-Agora-Session	header		string			false	"cookie: keep the refresh token in an HttpOnly cookie"
 //	@Success		200		{object}	CallbackResponse
 //	@Failure		401		{object}	httpx.ErrorBody	"state or token invalid"
 //	@Failure		403		{object}	httpx.ErrorBody	"domain not allowed, no account, or tenant suspended"
@@ -153,7 +154,7 @@ func (h *Handler) callback(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, CallbackResponse{TokenResponse: toTokens(pair), ClientState: clientState})
+	return c.JSON(http.StatusOK, CallbackResponse{TokenResponse: h.tokens(c, pair), ClientState: clientState})
 }
 
 // testFederation godoc

@@ -20,10 +20,15 @@ import (
 )
 
 // Handler serves the users module's routes.
-type Handler struct{ svc *application.Service }
+type Handler struct {
+	svc     *application.Service
+	cookies Cookies
+}
 
 // NewHandler returns a Handler.
-func NewHandler(svc *application.Service) *Handler { return &Handler{svc: svc} }
+func NewHandler(svc *application.Service, cookies Cookies) *Handler {
+	return &Handler{svc: svc, cookies: cookies}
+}
 
 // RegisterPublic adds the routes that need no sign-in to /api/v1.
 func (h *Handler) RegisterPublic(v1 *echo.Group) {
@@ -65,12 +70,13 @@ func (h *Handler) Register(g *echo.Group) {
 // login godoc
 //
 //	@Summary		Sign in with e-mail and password
-//	@Description	Form fields as OAuth2's password grant: username holds the e-mail. Too many failures per account or IP answer 429 with Retry-After.
+//	@Description	Form fields as OAuth2's password grant: username holds the e-mail. Too many failures per account or IP answer 429 with Retry-After. With the header X-Agora-Session: cookie (browser sessions) the refresh token is set as an HttpOnly, SameSite=Strict cookie on the refresh route instead of in the body.
 //	@Tags			users
 //	@Accept			x-www-form-urlencoded
 //	@Produce		json
 //	@Param			username	formData	string	true	"e-mail address"
 //	@Param			password	formData	string	true	"password"
+//	@Param			X-Agora-Session	header	string	false	"cookie: keep the refresh token in an HttpOnly cookie"
 //	@Success		200			{object}	TokenResponse
 //	@Failure		401			{object}	httpx.ErrorBody	"incorrect e-mail or password"
 //	@Failure		403			{object}	httpx.ErrorBody	"the tenant is suspended"
@@ -85,39 +91,54 @@ func (h *Handler) login(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTokens(pair))
+	return c.JSON(http.StatusOK, h.tokens(c, pair))
 }
 
 // refresh godoc
 //
 //	@Summary		Trade a refresh token for a new token pair
-//	@Description	Each refresh token works once. Presenting a used one revokes every token of its sign-in.
+//	@Description	Each refresh token works once (a second use within 20 seconds, as two browser tabs may make, gets a new pair too). Presenting a used one later revokes every token of its sign-in. Browser sessions send no body: the token comes from the HttpOnly cookie, and the request must carry X-Agora-Session: cookie and come from this site (Origin, Sec-Fetch-Site).
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		RefreshRequest	true	"the refresh token"
-//	@Success		200		{object}	TokenResponse
-//	@Failure		401		{object}	httpx.ErrorBody
+//	@Param			body			body		RefreshRequest	false	"the refresh token (not needed with the session cookie)"
+//	@Param			X-Agora-Session	header		string			false	"cookie: use and renew the session cookie"
+//	@Success		200				{object}	TokenResponse
+//	@Failure		401				{object}	httpx.ErrorBody
+//	@Failure		403				{object}	httpx.ErrorBody	"a cookie refresh from another site or without the header"
 //	@Router			/api/v1/users/login/refresh/ [post]
 func (h *Handler) refresh(c *echo.Context) error {
 	var req RefreshRequest
-	if err := c.Bind(&req); err != nil {
-		return err
+	if c.Request().ContentLength != 0 {
+		if err := c.Bind(&req); err != nil {
+			return err
+		}
+	}
+	var grace time.Duration
+	if req.RefreshToken == "" {
+		token, err := h.cookieRefreshToken(c)
+		if err != nil {
+			return err
+		}
+		req.RefreshToken, grace = token, application.ReuseGrace
 	}
 	if req.RefreshToken == "" {
-		return errs.New(errs.Invalid, "refresh_token is required")
+		return errs.New(errs.Unauthenticated, "no session: send refresh_token, or sign in again")
 	}
-	pair, err := h.svc.Refresh(c.Request().Context(), req.RefreshToken)
+	pair, err := h.svc.Refresh(c.Request().Context(), req.RefreshToken, grace)
 	if err != nil {
+		if wantsCookie(c) {
+			h.clearRefreshCookie(c)
+		}
 		return err
 	}
-	return c.JSON(http.StatusOK, toTokens(pair))
+	return c.JSON(http.StatusOK, h.tokens(c, pair))
 }
 
 // logout godoc
 //
 //	@Summary		Sign out
-//	@Description	The access token stops working at once; the given refresh token's sign-in (or, without one, every sign-in of the user) is revoked.
+//	@Description	The access token stops working at once; the given refresh token's sign-in (or, without one, every sign-in of the user: browser tabs and other devices) is revoked, and their access tokens stop working at their next request. A browser session's refresh cookie is cleared.
 //	@Tags			users
 //	@Accept			json
 //	@Security		Bearer
@@ -137,6 +158,7 @@ func (h *Handler) logout(c *echo.Context) error {
 	if err := h.svc.Logout(ctx, p.Tenant, p.UserID, p.TokenID, req.RefreshToken); err != nil {
 		return err
 	}
+	h.clearRefreshCookie(c)
 	return c.NoContent(http.StatusNoContent)
 }
 

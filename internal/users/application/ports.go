@@ -56,7 +56,9 @@ type RefreshStore interface {
 	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
 	MarkRefreshTokenUsed(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error
 	RevokeRefreshFamily(ctx context.Context, tenant tenancy.ID, family uuid.UUID, at time.Time) error
-	RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) error
+	// RevokeUserRefreshTokens revokes every live refresh token of a user
+	// and returns the families it ended.
+	RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) ([]uuid.UUID, error)
 }
 
 // KeyStore stores API keys.
@@ -104,6 +106,9 @@ type Claims struct {
 	UserID    uuid.UUID
 	Tenant    tenancy.ID
 	TokenID   string
+	// Family is the sign-in the token belongs to (its refresh token
+	// family), so a logout can end every access token of it.
+	Family    string
 	ExpiresAt time.Time
 }
 
@@ -121,7 +126,9 @@ type Throttle interface {
 	LoginFailed(ctx context.Context, account, ip string)
 	LoginSucceeded(ctx context.Context, account string)
 	RevokeAccessToken(ctx context.Context, tokenID string, until time.Time)
-	AccessTokenRevoked(ctx context.Context, tokenID string) bool
+	// AccessTokenRevoked reports whether any of the ids (a token's own id
+	// and its sign-in's family) was revoked, in one round trip.
+	AccessTokenRevoked(ctx context.Context, ids ...string) bool
 }
 
 // Tenants is what the users module asks of the tenants module.

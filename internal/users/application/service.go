@@ -216,7 +216,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 			return err
 		}
 		if u.State == domain.StateDeactivated {
-			if err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+			if _, err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 				return err
 			}
 		}
@@ -259,7 +259,7 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 		if err := s.d.UsersRepo.SoftDeleteUser(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
-		if err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
+		if _, err := s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, id, s.now()); err != nil {
 			return err
 		}
 		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "user.deleted", TargetType: "user", TargetID: id.String()})

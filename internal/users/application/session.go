@@ -121,7 +121,8 @@ func (s *Service) startSession(ctx context.Context, u domain.User, method string
 // issue signs an access token and stores a new refresh token of family.
 func (s *Service) issue(ctx context.Context, u domain.User, family uuid.UUID) (TokenPair, error) {
 	at := s.now()
-	access, err := s.d.Tokens.Issue(Claims{UserID: u.ID, Tenant: u.Tenant, TokenID: uuid.NewString(), ExpiresAt: at.Add(s.d.AccessTTL)})
+	access, err := s.d.Tokens.Issue(Claims{UserID: u.ID, Tenant: u.Tenant, TokenID: uuid.NewString(), Family: family.String(),
+		ExpiresAt: at.Add(s.d.AccessTTL)})
 	if err != nil {
 		return TokenPair{}, fmt.Errorf("sign access token: %w", err)
 	}
@@ -139,10 +140,16 @@ func (s *Service) issue(ctx context.Context, u domain.User, family uuid.UUID) (T
 // the family is then revoked in a transaction of its own that commits.
 var errReused = errors.New("refresh token reused")
 
+// ReuseGrace is how long after its use a browser session's refresh token
+// still works. Tabs share one refresh cookie, and two that wake together
+// both present it; without the grace the second would revoke the sign-in.
+const ReuseGrace = 20 * time.Second
+
 // Refresh trades a refresh token for a new pair. Each refresh token works
 // once; presenting a used one revokes its whole family, since either the
-// user or a thief holds a copy.
-func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) {
+// user or a thief holds a copy. Within grace of its first use (browser
+// sessions: ReuseGrace; zero for other clients) a used token works again.
+func (s *Service) Refresh(ctx context.Context, token string, grace time.Duration) (TokenPair, error) {
 	sum := sha256.Sum256([]byte(token))
 	var pair TokenPair
 	var reused RefreshToken
@@ -155,12 +162,14 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 		if !rt.RevokedAt.IsZero() || !at.Before(rt.ExpiresAt) {
 			return domain.ErrInvalidToken
 		}
-		if !rt.UsedAt.IsZero() {
+		switch {
+		case rt.UsedAt.IsZero():
+			if err := s.d.RefreshRepo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
+				return err
+			}
+		case at.Sub(rt.UsedAt) > grace:
 			reused = rt
 			return errReused
-		}
-		if err := s.d.RefreshRepo.MarkRefreshTokenUsed(ctx, rt.Tenant, rt.ID, at); err != nil {
-			return err
 		}
 		u, err := s.d.UsersRepo.GetUser(ctx, rt.Tenant, rt.UserID)
 		if err != nil {
@@ -200,21 +209,31 @@ func (s *Service) Refresh(ctx context.Context, token string) (TokenPair, error) 
 // tokens) is revoked.
 func (s *Service) Logout(ctx context.Context, tenant tenancy.ID, user uuid.UUID, tokenID, refresh string) error {
 	at := s.now()
+	until := at.Add(s.d.AccessTTL)
 	if tokenID != "" {
-		s.d.Throttle.RevokeAccessToken(ctx, tokenID, at.Add(s.d.AccessTTL))
+		s.d.Throttle.RevokeAccessToken(ctx, tokenID, until)
 	}
+	var ended []uuid.UUID
 	err := s.d.Tx.InTx(ctx, func(ctx context.Context) error {
 		if refresh != "" {
 			sum := sha256.Sum256([]byte(refresh))
 			rt, err := s.d.RefreshRepo.RefreshTokenByHash(ctx, sum[:])
 			if err == nil && rt.UserID == user && rt.Tenant == tenant {
+				ended = []uuid.UUID{rt.Family}
 				return s.d.RefreshRepo.RevokeRefreshFamily(ctx, tenant, rt.Family, at)
 			}
 		}
-		return s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, user, at)
+		var err error
+		ended, err = s.d.RefreshRepo.RevokeUserRefreshTokens(ctx, tenant, user, at)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
+	}
+	// The access tokens of the ended sign-ins (other browser tabs, other
+	// devices) stop working at their next request.
+	for _, f := range ended {
+		s.d.Throttle.RevokeAccessToken(ctx, familyKey(f.String()), until)
 	}
 	s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "auth.logout", TargetType: "user", TargetID: user.String()})
 	return nil
@@ -226,7 +245,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Caller, 
 	if err != nil {
 		return Caller{}, domain.ErrInvalidToken
 	}
-	if s.d.Throttle.AccessTokenRevoked(ctx, c.TokenID) {
+	if s.d.Throttle.AccessTokenRevoked(ctx, c.TokenID, familyKey(c.Family)) {
 		return Caller{}, domain.ErrInvalidToken
 	}
 	caller, err := s.caller(ctx, c.Tenant, c.UserID)
@@ -263,6 +282,14 @@ func (s *Service) caller(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (
 		return Caller{}, err
 	}
 	return Caller{User: u, Permissions: perms}, nil
+}
+
+// familyKey is the revocation id of a whole sign-in ("" for none).
+func familyKey(family string) string {
+	if family == "" {
+		return ""
+	}
+	return "family:" + family
 }
 
 func idOrEmpty(id uuid.UUID) string {

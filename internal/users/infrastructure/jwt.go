@@ -23,6 +23,7 @@ func NewJWT(secret string) JWT { return JWT{secret: []byte(secret)} }
 
 type claims struct {
 	Tenant string `json:"tid"`
+	Family string `json:"sid,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -30,7 +31,7 @@ type claims struct {
 func (j JWT) Issue(c application.Claims) (string, error) {
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		Tenant: c.Tenant.String(),
+		Tenant: c.Tenant.String(), Family: c.Family,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: issuer, Subject: c.UserID.String(), ID: c.TokenID,
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(c.ExpiresAt),
@@ -61,5 +62,5 @@ func (j JWT) Parse(token string) (application.Claims, error) {
 	if err != nil {
 		return application.Claims{}, errors.New("token tenant is not a tenant id")
 	}
-	return application.Claims{UserID: user, Tenant: tenant, TokenID: c.ID, ExpiresAt: c.ExpiresAt.Time}, nil
+	return application.Claims{UserID: user, Tenant: tenant, TokenID: c.ID, Family: c.Family, ExpiresAt: c.ExpiresAt.Time}, nil
 }

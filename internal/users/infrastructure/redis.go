@@ -91,9 +91,18 @@ func (t *Throttle) RevokeAccessToken(ctx context.Context, tokenID string, until 
 	}
 }
 
-// AccessTokenRevoked reports whether a token id was revoked.
-func (t *Throttle) AccessTokenRevoked(ctx context.Context, tokenID string) bool {
-	n, err := t.rdb.Exists(ctx, "users:revoked:"+tokenID).Result()
+// AccessTokenRevoked reports whether any of the ids was revoked.
+func (t *Throttle) AccessTokenRevoked(ctx context.Context, ids ...string) bool {
+	keys := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" {
+			keys = append(keys, "users:revoked:"+id)
+		}
+	}
+	if len(keys) == 0 {
+		return false
+	}
+	n, err := t.rdb.Exists(ctx, keys...).Result()
 	if err != nil {
 		t.log.WarnContext(ctx, "revocation check skipped: Redis unavailable", "err", err)
 		return false

@@ -1,10 +1,12 @@
 package infrastructure
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,14 +74,18 @@ func (r *Repo) RevokeRefreshFamily(ctx context.Context, tenant tenancy.ID, famil
 	return nil
 }
 
-// RevokeUserRefreshTokens revokes every refresh token of a user.
-func (r *Repo) RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) error {
-	_, err := postgres.Conn(ctx, r.db).NewUpdate().Table("refresh_tokens").Set("revoked_at = ?", at).
-		Where("tenant_id = ?", tenant.UUID).Where("user_id = ?", user).Where("revoked_at IS NULL").Exec(ctx)
+// RevokeUserRefreshTokens revokes every refresh token of a user and
+// returns the families of those that were still live.
+func (r *Repo) RevokeUserRefreshTokens(ctx context.Context, tenant tenancy.ID, user uuid.UUID, at time.Time) ([]uuid.UUID, error) {
+	var families []uuid.UUID
+	err := postgres.Conn(ctx, r.db).NewUpdate().Table("refresh_tokens").Set("revoked_at = ?", at).
+		Where("tenant_id = ?", tenant.UUID).Where("user_id = ?", user).Where("revoked_at IS NULL").
+		Returning("family_id").Scan(ctx, &families)
 	if err != nil {
-		return fmt.Errorf("revoke user tokens: %w", err)
+		return nil, fmt.Errorf("revoke user tokens: %w", err)
 	}
-	return nil
+	slices.SortFunc(families, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(families), nil
 }
 
 type apiKeyRow struct {
