@@ -103,9 +103,9 @@ type Hasher interface {
 
 // Claims are what an access token says.
 type Claims struct {
-	UserID    uuid.UUID
-	Tenant    tenancy.ID
-	TokenID   string
+	UserID  uuid.UUID
+	Tenant  tenancy.ID
+	TokenID string
 	// Family is the sign-in the token belongs to (its refresh token
 	// family), so a logout can end every access token of it.
 	Family    string
