@@ -28,12 +28,24 @@ type ConversationRequest struct {
 	AssistantID string    `json:"assistant_id,omitempty" format:"uuid"`
 	Files       []FileRef `json:"files,omitempty"`
 	Stream      bool      `json:"stream"`
+	// ReplaceQuestionID asks again in that question's place (regenerate,
+	// or edit and resend): it and the later questions of the session
+	// leave the conversation.
+	ReplaceQuestionID string `json:"replace_question_id,omitempty" format:"uuid"`
 } // @name ConversationRequest
+
+// ChatLimits is what a question may hold.
+type ChatLimits struct {
+	MaxQuestionChars int `json:"max_question_chars" example:"20000"`
+} // @name ChatLimits
 
 // ModelRef names the model that answered.
 type ModelRef struct {
 	ID   string `json:"id" format:"uuid"`
 	Name string `json:"name"`
+	// Offline is the built-in extractive model: it quotes the documents
+	// and is no language model.
+	Offline bool `json:"offline"`
 } // @name ModelRef
 
 // UsageDTO counts tokens.
@@ -55,6 +67,8 @@ type AnswerResponse struct {
 	Usage           *UsageDTO          `json:"usage,omitempty"`
 	FinishReason    string             `json:"finish_reason,omitempty"`
 	Status          string             `json:"status,omitempty"`
+	// Flags are the question's warnings, such as likely_prompt_injection.
+	Flags []string `json:"flags"`
 } // @name Answer
 
 // QuestionResponse is a stored question and answer.
@@ -66,6 +80,7 @@ type QuestionResponse struct {
 	References       []domain.Reference `json:"references"`
 	Files            []FileRef          `json:"files"`
 	CompletionModel  string             `json:"completion_model_id" format:"uuid"`
+	Model            ModelRef           `json:"completion_model"`
 	PromptTokens     int                `json:"prompt_tokens"`
 	CompletionTokens int                `json:"completion_tokens"`
 	TTFTMs           *int64             `json:"time_to_first_token_ms"`
@@ -117,7 +132,7 @@ type TitleRequest struct {
 func answerOf(t *application.Turn, withText bool) AnswerResponse {
 	a := AnswerResponse{ID: t.Question.ID.String(), SessionID: t.Session.ID.String(), Question: t.Question.Question,
 		References: t.References(), Files: fileRefs(t.Question.Files), CreatedAt: t.Question.CreatedAt,
-		CompletionModel: ModelRef{ID: t.Model.ID.String(), Name: t.Model.Name}}
+		CompletionModel: ModelRef{ID: t.Model.ID.String(), Name: t.Model.Name, Offline: t.Model.Local}, Flags: nonNilFlags(t.Question.Flags)}
 	if withText {
 		a.Answer = t.Answer()
 	}
@@ -132,13 +147,25 @@ func fileRefs(ids []uuid.UUID) []FileRef {
 	return out
 }
 
-func toSession(s domain.Session) SessionResponse {
+func nonNilFlags(fs []string) []string {
+	if fs == nil {
+		return []string{}
+	}
+	return fs
+}
+
+func toSession(s domain.Session, models map[uuid.UUID]application.ModelInfo) SessionResponse {
 	out := SessionResponse{ID: s.ID.String(), Name: s.Title, AssistantID: s.Assistant.String(), Questions: []QuestionResponse{},
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 	for _, q := range s.Questions {
 		r := QuestionResponse{ID: q.ID.String(), Question: q.Question, Answer: q.Answer, Status: string(q.Status), References: q.References,
 			Files: fileRefs(q.Files), CompletionModel: q.Model.String(), PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens,
-			TotalMs: q.Total.Milliseconds(), FinishReason: q.FinishReason, Flags: q.Flags, CreatedAt: q.CreatedAt}
+			TotalMs: q.Total.Milliseconds(), FinishReason: q.FinishReason, Flags: nonNilFlags(q.Flags), CreatedAt: q.CreatedAt}
+		if m, ok := models[q.Model]; ok {
+			r.Model = ModelRef{ID: m.ID.String(), Name: m.Name, Offline: m.Local}
+		} else {
+			r.Model = ModelRef{ID: q.Model.String()}
+		}
 		if q.TTFT > 0 {
 			ms := q.TTFT.Milliseconds()
 			r.TTFTMs = &ms

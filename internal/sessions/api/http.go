@@ -47,6 +47,19 @@ func (h *Handler) Register(g *echo.Group) {
 	g.DELETE("/conversations/:session_id", h.deleteConversation)
 	g.POST("/conversations/:session_id/feedback", h.conversationFeedback)
 	g.POST("/conversations/:session_id/title", h.title)
+	g.GET("/chat/limits", h.limits)
+}
+
+// limits godoc
+//
+//	@Summary	What a question may hold
+//	@Tags		chat
+//	@Produce	json
+//	@Security	Bearer
+//	@Success	200	{object}	ChatLimits
+//	@Router		/api/v1/chat/limits/ [get]
+func (h *Handler) limits(c *echo.Context) error {
+	return c.JSON(http.StatusOK, ChatLimits{MaxQuestionChars: h.svc.Limits().MaxQuestionChars})
 }
 
 func caller(c *echo.Context) (tenancy.ID, actor.Caller) {
@@ -176,6 +189,13 @@ func (h *Handler) converse(c *echo.Context) error {
 		return err
 	}
 	in := application.AskInput{Question: req.Question, Files: fs}
+	if req.ReplaceQuestionID != "" {
+		id, err := uuid.Parse(req.ReplaceQuestionID)
+		if err != nil || req.SessionID == "" {
+			return errs.New(errs.Invalid, "replace_question_id must be the UUID of a question of the session given as session_id")
+		}
+		in.Replace = &id
+	}
 	ctx := c.Request().Context()
 	tenant, cl := caller(c)
 	switch {
@@ -231,6 +251,7 @@ func (h *Handler) assistantSessions(c *echo.Context) error {
 //	@Produce	json
 //	@Security	Bearer
 //	@Param		assistant_id	query		string	false	"only this assistant's"	format(uuid)
+//	@Param		search			query		string	false	"only those whose title contains this (any case)"
 //	@Param		limit			query		int		false	"page size (1-100, default 20)"
 //	@Param		cursor			query		string	false	"next_cursor of the previous page"
 //	@Success	200				{object}	SessionList
@@ -244,8 +265,9 @@ func (h *Handler) conversations(c *echo.Context) error {
 		}
 		aid = &id
 	}
+	f := application.SessionFilter{Assistant: aid, Search: strings.TrimSpace(c.QueryParam("search"))}
 	return h.list(c, func(ctx context.Context, tenant tenancy.ID, cl actor.Caller, after *application.Cursor, limit int) ([]domain.Session, error) {
-		return h.svc.Sessions(ctx, tenant, cl, aid, after, limit)
+		return h.svc.Sessions(ctx, tenant, cl, f, after, limit)
 	})
 }
 
@@ -339,7 +361,7 @@ func (h *Handler) get(c *echo.Context, assistant *uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSession(s))
+	return c.JSON(http.StatusOK, toSession(s, h.svc.ModelsOf(c.Request().Context(), tenant, s)))
 }
 
 // deleteAssistantSession godoc
@@ -471,5 +493,5 @@ func (h *Handler) title(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSession(s))
+	return c.JSON(http.StatusOK, toSession(s, h.svc.ModelsOf(c.Request().Context(), tenant, s)))
 }

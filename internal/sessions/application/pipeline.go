@@ -43,7 +43,9 @@ type Turn struct {
 	// Attachments are the files the question attaches.
 	Attachments []Attachment
 	Prompt      Prompt
-	started     time.Time
+	// Replaces is the question this turn replaces (uuid.Nil: none).
+	Replaces uuid.UUID
+	started  time.Time
 	// kept is when the partial answer was last stored.
 	kept   time.Time
 	answer strings.Builder
@@ -117,6 +119,10 @@ type AskInput struct {
 	Session  *uuid.UUID
 	Question string
 	Files    []uuid.UUID
+	// Replace is a question of the session to ask again in its place
+	// (regenerate, or edit and resend): it and the questions after it
+	// leave the conversation, kept in storage.
+	Replace *uuid.UUID
 }
 
 // Ask runs the pipeline: load context, guard, retrieve, build the prompt,
@@ -177,7 +183,26 @@ func (s *Service) loadContext(ctx context.Context, t *Turn, in AskInput) error {
 	if t.Session.Assistant != a.ID || !t.Session.VisibleTo(t.Caller.AssistantKeyID) {
 		return domain.ErrNotFound
 	}
+	if in.Replace != nil {
+		return s.cutAt(t, *in.Replace)
+	}
 	return nil
+}
+
+// cutAt drops a question and the ones after it from the turn's history,
+// so the new question takes its place.
+func (s *Service) cutAt(t *Turn, question uuid.UUID) error {
+	for i, q := range t.Session.Questions {
+		if q.ID != question {
+			continue
+		}
+		if q.Status == domain.Streaming {
+			return errs.Newf(errs.Conflict, "question %s is still being answered; stop it before asking it again", question)
+		}
+		t.Session.Questions, t.Replaces = t.Session.Questions[:i], question
+		return nil
+	}
+	return errs.Newf(errs.NotFound, "question %s is not in session %s", question, t.Session.ID)
 }
 
 // loadAttachments reads the text of the files the question attaches.
@@ -301,7 +326,8 @@ func (s *Service) begin(ctx context.Context, t *Turn) error {
 	q.Status = domain.Streaming
 	q.PromptTokens = s.models.Count(t.Prompt.Instructions + t.Prompt.Question)
 	t.kept = s.now()
-	if err := s.repo.BeginTurn(ctx, t.Tenant, TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: q}, s.owner); err != nil {
+	rec := TurnRecord{Session: t.Session, NewSession: t.NewSess, Question: q, Replaces: t.Replaces}
+	if err := s.repo.BeginTurn(ctx, t.Tenant, rec, s.owner); err != nil {
 		return fmt.Errorf("store the question: %w", err)
 	}
 	return nil

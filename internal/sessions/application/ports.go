@@ -53,6 +53,8 @@ type SessionFilter struct {
 	Assistant *uuid.UUID
 	// Key keeps the sessions started through one assistant-scoped key.
 	Key uuid.UUID
+	// Search keeps the sessions whose title contains it (any case).
+	Search string
 }
 
 // OpenAnswer is an answer left streaming.
@@ -216,6 +218,9 @@ type TurnRecord struct {
 	Session    domain.Session
 	NewSession bool
 	Question   domain.Question
+	// Replaces is a question of the session that this one replaces, with
+	// every later one (uuid.Nil: none).
+	Replaces uuid.UUID
 }
 
 // Attachment is a file a question attaches: its name and text.

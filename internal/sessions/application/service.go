@@ -125,6 +125,26 @@ func (s *Service) Session(ctx context.Context, tenant tenancy.ID, c actor.Caller
 	return sess, nil
 }
 
+// Limits returns what a question may hold.
+func (s *Service) Limits() Limits { return s.limits }
+
+// ModelsOf looks up the models that answered a session's questions, for
+// their names; a model since removed is left out.
+func (s *Service) ModelsOf(ctx context.Context, tenant tenancy.ID, sess domain.Session) map[uuid.UUID]ModelInfo {
+	out := map[uuid.UUID]ModelInfo{}
+	tried := map[uuid.UUID]bool{uuid.Nil: true}
+	for _, q := range sess.Questions {
+		if tried[q.Model] {
+			continue
+		}
+		tried[q.Model] = true
+		if m, err := s.models.Model(ctx, tenant, q.Model); err == nil {
+			out[q.Model] = m
+		}
+	}
+	return out
+}
+
 // Page limits for session lists.
 const (
 	DefaultPageSize = 20
@@ -133,7 +153,8 @@ const (
 
 // Sessions lists the caller's sessions, newest first, after a cursor;
 // through an assistant-scoped key, only the sessions that key started.
-func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Caller, assistant *uuid.UUID, after *Cursor, limit int) ([]domain.Session, error) {
+func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Caller, f SessionFilter, after *Cursor, limit int) ([]domain.Session, error) {
+	assistant := f.Assistant
 	if limit == 0 {
 		limit = DefaultPageSize
 	}
@@ -146,7 +167,10 @@ func (s *Service) Sessions(ctx context.Context, tenant tenancy.ID, c actor.Calle
 		}
 		assistant = &c.AssistantKey
 	}
-	ss, err := s.repo.Sessions(ctx, tenant, c.UserID, SessionFilter{Assistant: assistant, Key: c.AssistantKeyID}, after, limit)
+	if len(f.Search) > 200 {
+		return nil, errs.New(errs.Invalid, "search must be at most 200 characters")
+	}
+	ss, err := s.repo.Sessions(ctx, tenant, c.UserID, SessionFilter{Assistant: assistant, Key: c.AssistantKeyID, Search: f.Search}, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -163,7 +187,7 @@ func (s *Service) AssistantSessions(ctx context.Context, tenant tenancy.ID, c ac
 			return nil, fmt.Errorf("sessions of assistant %s: %w", assistant, err)
 		}
 	}
-	return s.Sessions(ctx, tenant, c, &assistant, after, limit)
+	return s.Sessions(ctx, tenant, c, SessionFilter{Assistant: &assistant}, after, limit)
 }
 
 // DeleteSession removes one of the caller's sessions.

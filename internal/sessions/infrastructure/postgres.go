@@ -96,7 +96,8 @@ func (r *Repo) Session(ctx context.Context, tenant tenancy.ID, user, id uuid.UUI
 		return domain.Session{}, fmt.Errorf("select session: %w", err)
 	}
 	var qs []questionRow
-	if err := db.NewSelect().Model(&qs).Where("q.tenant_id = ?", tenant.UUID).Where("q.session_id = ?", id).OrderExpr("q.created_at, q.id").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&qs).Where("q.tenant_id = ?", tenant.UUID).Where("q.session_id = ?", id).Where("q.superseded_at IS NULL").
+		OrderExpr("q.created_at, q.id").Scan(ctx); err != nil {
 		return domain.Session{}, fmt.Errorf("select questions: %w", err)
 	}
 	s := toSession(row)
@@ -121,6 +122,9 @@ func (r *Repo) Sessions(ctx context.Context, tenant tenancy.ID, user uuid.UUID, 
 	}
 	if f.Key != uuid.Nil {
 		q = q.Where("s.assistant_key_id = ?", f.Key)
+	}
+	if f.Search != "" {
+		q = q.Where("strpos(lower(s.title), lower(?)) > 0", f.Search)
 	}
 	if after != nil {
 		q = q.Where("(s.created_at, s.id) < (?, ?)", after.CreatedAt, after.ID)
@@ -179,6 +183,11 @@ func (r *Repo) BeginTurn(ctx context.Context, tenant tenancy.ID, rec application
 	row := newQuestionRow(tenant, s.ID, rec.Question)
 	row.StreamOwner = owner
 	question := db.NewInsert().Model(row).ExcludeColumn("feedback_value")
+	if rec.Replaces != uuid.Nil {
+		question = question.With("replaced", db.NewUpdate().Table("questions").Set("superseded_at = ?", rec.Question.CreatedAt).
+			Where("tenant_id = ?", tenant.UUID).Where("session_id = ?", s.ID).Where("superseded_at IS NULL").
+			Where("(created_at, id) >= (SELECT created_at, id FROM questions WHERE tenant_id = ? AND id = ?)", tenant.UUID, rec.Replaces))
+	}
 	if rec.NewSession {
 		question = question.With("s", db.NewInsert().Model(&sessionRow{ID: s.ID, TenantID: tenant.UUID, UserID: s.User, AssistantID: s.Assistant,
 			KeyID: uuid.NullUUID{UUID: s.Key, Valid: s.Key != uuid.Nil}, Title: s.Title, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}))

@@ -1363,7 +1363,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description cookie: keep the refresh token in an HttpOnly cookie */
+                    "X-Agora-Session"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1543,6 +1546,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/limits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a question may hold */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChatLimits"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/completion-models/": {
         parameters: {
             query?: never;
@@ -1656,6 +1695,8 @@ export interface paths {
                     cursor?: string;
                     /** @description page size (1-100, default 20) */
                     limit?: number;
+                    /** @description only those whose title contains this (any case) */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
@@ -7494,17 +7535,20 @@ export interface paths {
         put?: never;
         /**
          * Trade a refresh token for a new token pair
-         * @description Each refresh token works once. Presenting a used one revokes every token of its sign-in.
+         * @description Each refresh token works once (a second use within 20 seconds, as two browser tabs may make, gets a new pair too). Presenting a used one later revokes every token of its sign-in. Browser sessions send no body: the token comes from the HttpOnly cookie, and the request must carry X-Agora-Session: cookie and come from this site (Origin, Sec-Fetch-Site).
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description cookie: use and renew the session cookie */
+                    "X-Agora-Session"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
-            /** @description the refresh token */
-            requestBody: {
+            /** @description the refresh token (not needed with the session cookie) */
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["RefreshRequest"];
                 };
@@ -7521,6 +7565,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description a cookie refresh from another site or without the header */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7547,12 +7600,15 @@ export interface paths {
         put?: never;
         /**
          * Sign in with e-mail and password
-         * @description Form fields as OAuth2's password grant: username holds the e-mail. Too many failures per account or IP answer 429 with Retry-After.
+         * @description Form fields as OAuth2's password grant: username holds the e-mail. Too many failures per account or IP answer 429 with Retry-After. With the header X-Agora-Session: cookie (browser sessions) the refresh token is set as an HttpOnly, SameSite=Strict cookie on the refresh route instead of in the body.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description cookie: keep the refresh token in an HttpOnly cookie */
+                    "X-Agora-Session"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7622,7 +7678,7 @@ export interface paths {
         put?: never;
         /**
          * Sign out
-         * @description The access token stops working at once; the given refresh token's sign-in (or, without one, every sign-in of the user) is revoked.
+         * @description The access token stops working at once; the given refresh token's sign-in (or, without one, every sign-in of the user: browser tabs and other devices) is revoked, and their access tokens stop working at their next request. A browser session's refresh cookie is cleared.
          */
         post: {
             parameters: {
@@ -8281,6 +8337,8 @@ export interface components {
             created_at?: string;
             files?: components["schemas"]["FileRef"][];
             finish_reason?: string;
+            /** @description Flags are the question's warnings, such as likely_prompt_injection. */
+            flags?: string[];
             /** Format: uuid */
             id?: string;
             question?: string;
@@ -8448,6 +8506,10 @@ export interface components {
             /** @example bearer */
             token_type?: string;
         };
+        ChatLimits: {
+            /** @example 20000 */
+            max_question_chars?: number;
+        };
         ChatUsage: {
             completion_tokens?: number;
             prompt_tokens?: number;
@@ -8481,6 +8543,13 @@ export interface components {
             assistant_id?: string;
             files?: components["schemas"]["FileRef"][];
             question?: string;
+            /**
+             * Format: uuid
+             * @description ReplaceQuestionID asks again in that question's place (regenerate,
+             *     or edit and resend): it and the later questions of the session
+             *     leave the conversation.
+             */
+            replace_question_id?: string;
             /** Format: uuid */
             session_id?: string;
             stream?: boolean;
@@ -8920,6 +8989,11 @@ export interface components {
             /** Format: uuid */
             id?: string;
             name?: string;
+            /**
+             * @description Offline is the built-in extractive model: it quotes the documents
+             *     and is no language model.
+             */
+            offline?: boolean;
         };
         ModelRequest: {
             description?: string;
@@ -9218,6 +9292,7 @@ export interface components {
         };
         SessionQuestion: {
             answer?: string;
+            completion_model?: components["schemas"]["ModelRef"];
             /** Format: uuid */
             completion_model_id?: string;
             completion_tokens?: number;
