@@ -53,7 +53,15 @@ func Handler(o Options) echo.HandlerFunc {
 			} else {
 				h.Set("Cache-Control", "no-cache")
 			}
-			return c.Blob(http.StatusOK, contentType(name, body), body)
+			ctype := contentType(name, body)
+			if enc, packed := precompressed(o.App, name, c.Request().Header.Get("Accept-Encoding")); enc != "" {
+				h.Set("Content-Encoding", enc)
+				h.Add("Vary", "Accept-Encoding")
+				body = packed
+			} else if hasCompressed(o.App, name) {
+				h.Add("Vary", "Accept-Encoding")
+			}
+			return c.Blob(http.StatusOK, ctype, body)
 		}
 		if path.Ext(name) != "" && !strings.HasSuffix(name, ".html") {
 			return echo.ErrNotFound // a missing file, not an app route
@@ -65,6 +73,47 @@ func Handler(o Options) echo.HandlerFunc {
 		h.Set("Cache-Control", "no-cache")
 		return c.HTMLBlob(http.StatusOK, index)
 	}
+}
+
+// encodings are the precompressed copies the build writes beside a file
+// (name.br, name.gz), best first.
+var encodings = []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
+
+// precompressed returns the best copy of name the client accepts, with
+// its Content-Encoding, or "" when there is none.
+func precompressed(app fs.FS, name, accept string) (string, []byte) {
+	for _, e := range encodings {
+		if !accepts(accept, e.name) {
+			continue
+		}
+		if body, err := fs.ReadFile(app, name+e.ext); err == nil {
+			return e.name, body
+		}
+	}
+	return "", nil
+}
+
+func hasCompressed(app fs.FS, name string) bool {
+	for _, e := range encodings {
+		if _, err := fs.Stat(app, name+e.ext); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// accepts reports whether an Accept-Encoding header allows coding (a
+// q of 0 refuses it).
+func accepts(header, coding string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		token, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(token), coding) {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }
 
 func contentType(name string, body []byte) string {

@@ -1,6 +1,9 @@
 package spa_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -74,4 +77,61 @@ func TestWithoutABuildServesTheNotBuiltPage(t *testing.T) {
 		require.Contains(t, rec.Body.String(), "has not been built", p)
 	}
 	require.Equal(t, http.StatusNotFound, get(e, "/api/v1/x").Code)
+}
+
+func gzipped(t *testing.T, s string) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	_, err := w.Write([]byte(s))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.Bytes()
+}
+
+func TestServesThePrecompressedCopyTheClientAccepts(t *testing.T) {
+	const js = "console.log('a long enough script')"
+	packed := fstest.MapFS{
+		"index.html":            {Data: []byte("<!doctype html><title>Agora</title>")},
+		"assets/app-9f.js":      {Data: []byte(js)},
+		"assets/app-9f.js.gz":   {Data: gzipped(t, js)},
+		"assets/app-9f.js.br":   {Data: []byte("brotli bytes")},
+		"assets/only-gz.css":    {Data: []byte("body{}")},
+		"assets/only-gz.css.gz": {Data: gzipped(t, "body{}")},
+	}
+	e := serve(spa.Options{App: packed, ImmutableDir: "assets"})
+	fetch := func(path, accept string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Encoding", accept)
+		}
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec
+	}
+
+	rec := fetch("/assets/app-9f.js", "gzip, deflate, br, zstd")
+	require.Equal(t, "br", rec.Header().Get("Content-Encoding"), "brotli first: it is smaller")
+	require.Equal(t, "brotli bytes", rec.Body.String())
+	require.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"), "the type is the file's, not the archive's")
+	require.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"))
+
+	rec = fetch("/assets/app-9f.js", "gzip")
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	r, err := gzip.NewReader(rec.Body)
+	require.NoError(t, err)
+	plain, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Equal(t, js, string(plain))
+
+	rec = fetch("/assets/app-9f.js", "br;q=0, gzip;q=0.5")
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"), "q=0 refuses a coding")
+
+	rec = fetch("/assets/app-9f.js", "")
+	require.Empty(t, rec.Header().Get("Content-Encoding"))
+	require.Equal(t, js, rec.Body.String(), "a client that accepts nothing gets the plain file")
+	require.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"), "caches keep the copies apart")
+
+	rec = fetch("/assets/only-gz.css", "br, gzip")
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"), "without a .br copy the .gz one is served")
+	require.Empty(t, fetch("/", "br, gzip").Header().Get("Content-Encoding"), "index.html has no copies here")
 }
