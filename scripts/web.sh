@@ -26,6 +26,8 @@ say "building the UI into web/dist/app"
 npx --no-install vite build --logLevel warn
 
 if [ "${1:-build}" = check ]; then
+  say "UI: JavaScript per route (gzip) within the chat route's budget"
+  node scripts/bundle-budget.mjs
   say "UI: generated API types match api/swagger.json"
   node scripts/gen-api.mjs --check
   say "UI: svelte-check (types against the API schema)"

@@ -22,7 +22,7 @@ export class ApiError extends Error {
 export async function authedFetch(input: Request): Promise<Response> {
   const retry = input.clone();
   const res = await fetch(withToken(input));
-  if (res.status !== 401 || !auth.refreshToken) return res;
+  if (res.status !== 401 || !auth.accessToken) return res;
   if (!(await refresh())) {
     signOutLocally();
     return res;

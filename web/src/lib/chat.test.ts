@@ -15,6 +15,15 @@ describe('applyChatEvent', () => {
     expect(s).toMatchObject({ done: true, finishReason: 'stop', error: null });
   });
 
+  it('takes the answering model and the question flags from first_chunk', () => {
+    const s = applyChatEvent(emptyChat(), {
+      event: 'first_chunk',
+      data: JSON.stringify({ id: 'q1', session_id: 's1', completion_model: { id: 'm', name: 'Lokal (offline)', offline: true }, flags: ['prompt_injection'] }),
+    });
+    expect(s.model).toEqual({ name: 'Lokal (offline)', offline: true });
+    expect(s.flags).toEqual(['prompt_injection']);
+  });
+
   it('replaces references with the cumulative list of each text event', () => {
     let s = applyChatEvent(emptyChat(), { event: 'text', data: JSON.stringify({ answer: 'a', references: [ref] }) });
     s = applyChatEvent(s, { event: 'text', data: JSON.stringify({ answer: 'b', references: [ref, { ...ref, id: 'b2' }] }) });

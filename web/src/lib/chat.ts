@@ -13,10 +13,15 @@ export interface ChatState {
   done: boolean;
   finishReason: string;
   error: { message: string; code: string } | null;
+  // model is the one answering; offline is the built-in model that only
+  // quotes documents.
+  model: { name: string; offline: boolean };
+  // flags are the question's warnings, such as prompt_injection.
+  flags: string[];
 }
 
 export function emptyChat(): ChatState {
-  return { id: '', sessionId: '', answer: '', references: [], done: false, finishReason: '', error: null };
+  return { id: '', sessionId: '', answer: '', references: [], done: false, finishReason: '', error: null, model: { name: '', offline: false }, flags: [] };
 }
 
 interface EventData {
@@ -27,6 +32,8 @@ interface EventData {
   finish_reason?: string;
   error?: string;
   error_code?: string;
+  completion_model?: { name?: string; offline?: boolean };
+  flags?: string[];
 }
 
 // applyChatEvent returns the state after one message; it never throws, so a
@@ -45,7 +52,13 @@ export function applyChatEvent(state: ChatState, msg: SSEMessage): ChatState {
   };
   switch (msg.event) {
     case 'first_chunk':
-      return { ...next, answer: data.answer ?? '', references: data.references ?? [] };
+      return {
+        ...next,
+        answer: data.answer ?? '',
+        references: data.references ?? [],
+        model: { name: data.completion_model?.name ?? '', offline: !!data.completion_model?.offline },
+        flags: data.flags ?? [],
+      };
     case 'text':
     case 'message': // the legacy assistant routes send unnamed events with the delta
       return { ...next, answer: state.answer + (data.answer ?? ''), references: data.references ?? state.references };

@@ -27,6 +27,8 @@ export function renderMarkdown(text: string, cite?: { count: number; label: (n: 
   hook();
   let html = marked.parse(text) as string;
   if (cite) html = linkCitations(html, cite.count, cite.label);
+  // Wide tables scroll on their own instead of widening the page.
+  html = html.replace(/<table>/g, '<div class="table-scroll"><table>').replace(/<\/table>/g, '</table></div>');
   return DOMPurify.sanitize(html, {
     FORBID_TAGS,
     FORBID_ATTR: ['style'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import en from './en';
 import sv from './sv';
-import { translate, type Key } from './index.svelte';
+import { loadLanguage, translate, type Key } from './index.svelte';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -54,7 +54,9 @@ describe('dictionaries', () => {
 });
 
 describe('translate', () => {
-  it('fills placeholders and switches language', () => {
+  it('fills placeholders and switches language', async () => {
+    await loadLanguage('en');
+    await loadLanguage('sv');
     expect(translate('en', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('documents: 2, passages: 14');
     expect(translate('sv', 'knowledge.counts', { docs: 2, chunks: 14 })).toBe('dokument: 2, textavsnitt: 14');
     expect(translate('sv', 'login.submit')).toBe('Logga in');

@@ -1,11 +1,26 @@
 // Swedish and English. Every visible string goes through t(); the unit test
 // checks both dictionaries have every key, non-empty, with the same {names}.
-import en from './en';
-import sv from './sv';
+// Each dictionary is a chunk of its own, loaded before the app starts (the
+// chosen language) or when the user switches, so a page carries only one.
+import type en from './en';
 
 export type Lang = 'en' | 'sv';
 export type Key = keyof typeof en;
-export const dictionaries: Record<Lang, Record<Key, string>> = { en, sv };
+const loaders: Record<Lang, () => Promise<{ default: Record<Key, string> }>> = {
+  en: () => import('./en'),
+  sv: () => import('./sv'),
+};
+const dictionaries: Partial<Record<Lang, Record<Key, string>>> = {};
+
+// loadLanguage fetches a language's dictionary once.
+export async function loadLanguage(l: Lang): Promise<void> {
+  dictionaries[l] ??= (await loaders[l]()).default;
+}
+
+// hasKey reports whether the shown language has a text for key.
+export function hasKey(key: string): key is Key {
+  return key in (dictionaries[current.lang] ?? {});
+}
 export const languages: { code: Lang; name: string }[] = [
   { code: 'sv', name: 'Svenska' },
   { code: 'en', name: 'English' },
@@ -25,7 +40,8 @@ export function lang(): Lang {
   return current.lang;
 }
 
-export function setLang(l: Lang): void {
+export async function setLang(l: Lang): Promise<void> {
+  await loadLanguage(l);
   current.lang = l;
   globalThis.localStorage?.setItem(STORAGE_KEY, l);
   if (globalThis.document) document.documentElement.lang = l;
@@ -33,7 +49,7 @@ export function setLang(l: Lang): void {
 
 // translate looks key up in one language and fills in {name} placeholders.
 export function translate(l: Lang, key: Key, vars?: Record<string, string | number>): string {
-  const text = dictionaries[l][key] ?? dictionaries.en[key] ?? key;
+  const text = dictionaries[l]?.[key] ?? dictionaries.en?.[key] ?? key;
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
