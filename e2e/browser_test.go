@@ -214,10 +214,11 @@ func (b *browser) typeKeys(text string) {
 	b.do(chromedp.KeyEvent(text))
 }
 
-// requireFocusVisible checks the focused element shows a focus outline.
+// requireFocusVisible checks the focused element (or the question box
+// around a focused question field) shows a focus outline.
 func (b *browser) requireFocusVisible() {
 	b.t.Helper()
-	style := eval[string](b, `getComputedStyle(document.activeElement).outlineStyle`)
+	style := eval[string](b, `getComputedStyle(document.activeElement.closest('.composer') ?? document.activeElement).outlineStyle`)
 	require.NotEqual(b.t, "none", style, "the focused element has a visible outline")
 }
 
@@ -250,6 +251,9 @@ func (b *browser) dropFile(name, mime string, content []byte) {
 	})()`, base64.StdEncoding.EncodeToString(content), name, mime)
 	require.True(b.t, eval[bool](b, js))
 }
+
+// onHome is true on the home page of a signed-in user, in English.
+const onHome = `location.pathname === '/' && (document.querySelector('h1')?.textContent ?? '').startsWith('What can I help you with')`
 
 // The documents of the main flow.
 var permitsPDF = testkit.PDF(false,
@@ -299,8 +303,9 @@ func TestWebUI(t *testing.T) {
 		b.fill("#email", owner.email)
 		b.fill("#password", owner.password)
 		b.click(`//button[@id="login-submit"]`)
-		b.waitFor("the spaces page in Swedish", `document.querySelector('h1')?.textContent === 'Utrymmen'`)
-		require.Contains(t, eval[string](b, `document.querySelector('header').innerText`), "Logga ut")
+		b.waitFor("the home page in Swedish", `(document.querySelector('h1')?.textContent ?? '').startsWith('Vad kan jag hjälpa dig med')`)
+		require.Equal(t, "Logga ut", eval[string](b, `document.querySelector('#sign-out').getAttribute('aria-label')`))
+		require.Contains(t, eval[string](b, `document.querySelector('aside').textContent`), "I dag", "the sidebar's groups are Swedish")
 		b.open("/spaces/" + spaceID)
 		b.waitFor("the space page", `document.querySelector('#knowledge-h')?.textContent === 'Kunskap'`)
 		require.Contains(t, b.pageText(), "Assistenter")
@@ -318,6 +323,23 @@ func TestWebUI(t *testing.T) {
 	t.Run("keyboard only: sign in, open the space, chat, open and close a citation", func(t *testing.T) {
 		keyboardChat(t, base, owner)
 	})
+
+	t.Run("home and sidebar: new chat with the picker, search, rename, delete; a phone", func(t *testing.T) {
+		homeAndSidebar(t, base, owner)
+	})
+
+	t.Run("answers: code highlighted and copied, copy, regenerate, edit and resend, the limit, the injection flag", func(t *testing.T) {
+		answerActions(t, base, owner)
+	})
+
+	t.Run("attachments by drop and paste, answered from the file", func(t *testing.T) {
+		attachments(t, base, owner)
+	})
+
+	// Last: signing out ends every sign-in of the owner.
+	t.Run("dark mode remembered, every page accessible in it, a second tab signed in, sign-out everywhere", func(t *testing.T) {
+		themesAndSessions(t, base, owner, spaceID)
+	})
 }
 
 // mainFlow is the acceptance's main flow; it returns the space it created.
@@ -330,9 +352,12 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	b.fill("#email", owner.email)
 	b.fill("#password", owner.password)
 	b.click(`//button[@id="login-submit"]`)
-	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.waitFor("the home page", onHome)
+	require.Empty(t, eval[string](b, `sessionStorage.getItem('agora.tokens') ?? ''`), "no token in storage a script could read")
 
 	// Create a space.
+	b.open("/spaces")
+	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
 	b.fill("#space-name", "Parking office")
 	b.click(`//button[normalize-space()="Create space"]`)
 	b.waitFor("the new space", `document.querySelector('h1')?.textContent === 'Parking office'`)
@@ -410,7 +435,9 @@ func mainFlow(t *testing.T, base string, owner *member) string {
 	b.requireAccessible("chat")
 
 	// The conversation is in the history, and the page works at phone width.
-	b.waitFor("the history entry", `document.querySelectorAll('aside li').length === 1`)
+	b.waitFor("the conversation in the sidebar", `document.querySelectorAll('aside .conversations li').length === 1`)
+	require.True(t, eval[bool](b, `!!document.querySelector('.answer .offline-note')`), "the offline model's answer says it only quotes")
+	require.Contains(t, eval[string](b, `document.querySelector('.answer .model-name').textContent`), "Answerer", "the answer names its model")
 	b.phone()
 	b.open(eval[string](b, `location.pathname`))
 	b.waitFor("the reloaded conversation", `document.querySelector('.answer .markdown')?.textContent.includes('500 kronor')`)
@@ -447,7 +474,7 @@ func viewerSeesNoEditControls(t *testing.T, base string, owner *member, spaceID 
 
 	ownerView := newBrowser(t, base)
 	ownerView.signIn(owner.email, owner.password)
-	ownerView.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	ownerView.waitFor("signed in", onHome)
 	ownerView.open("/spaces/" + spaceID)
 	ownerView.waitFor("the space with its members", `!!document.querySelector('#members-h') && !!document.querySelector('select[aria-label^="Role of"]')`)
 	require.ElementsMatch(t, []string{"new assistant", "edit assistant", "delete", "create collection", "add website", "add member", "change role"},
@@ -455,13 +482,13 @@ func viewerSeesNoEditControls(t *testing.T, base string, owner *member, spaceID 
 
 	b := newBrowser(t, base)
 	b.signIn(email, pw)
-	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.waitFor("signed in", onHome)
 	b.open("/spaces/" + spaceID)
 	b.waitFor("the space as a viewer", `!!document.querySelector('#members-h') && document.body.innerText.includes('Parking clerk')`)
 	require.Contains(t, b.pageText(), "Viewer", "the page says the role")
 	require.Empty(t, eval[[]string](b, editControls), "a viewer sees no edit controls")
 	require.True(t, eval[bool](b, `!!document.querySelector('a[aria-label="Chat with Parking clerk"]')`), "a viewer may chat")
-	require.NotContains(t, eval[string](b, `document.querySelector('header').innerText`), "Administration")
+	require.NotContains(t, eval[string](b, `document.querySelector('aside').innerText`), "Administration")
 	b.screenshot("space-viewer")
 
 	b.click(`//a[normalize-space()="Parking rules"]`)
@@ -482,9 +509,9 @@ func keyboardChat(t *testing.T, base string, owner *member) {
 	b.typeKeys(owner.email)
 	b.tabTo("the password field", `el.id === 'password'`)
 	b.typeKeys(owner.password + kb.Enter)
-	b.waitFor("the spaces page", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.waitFor("the home page", onHome)
 
-	b.tabTo("the space's link", `el.tagName === 'A' && el.textContent === 'Parking office'`)
+	b.tabTo("the space's link in the sidebar", `el.tagName === 'A' && el.textContent.trim() === 'Parking office'`)
 	b.requireFocusVisible()
 	b.typeKeys(kb.Enter)
 	b.waitFor("the space", `document.querySelector('h1')?.textContent === 'Parking office' && !!document.querySelector('a[aria-label="Chat with Parking clerk"]')`)
@@ -521,10 +548,9 @@ func keyboardChat(t *testing.T, base string, owner *member) {
 func adminPortal(t *testing.T, base string, owner *member) {
 	b := newBrowser(t, base)
 	b.signIn(owner.email, owner.password)
-	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
-	b.screenshot("spaces")
+	b.waitFor("signed in", onHome)
 
-	b.click(`//header//a[normalize-space()="Administration"]`)
+	b.click(`//aside//a[normalize-space()="Administration"]`)
 	b.waitFor("the users page", `document.querySelector('h1')?.textContent === 'Users' && document.querySelectorAll('tbody tr').length >= 2`)
 	invitee := fmt.Sprintf("new-%d@kommun.example", time.Now().UnixNano())
 	b.fill("#inv-email", invitee)
@@ -553,7 +579,7 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	b.requireAccessible("audit log")
 	b.screenshot("admin-audit")
 
-	b.click(`//header//a[normalize-space()="API keys"]`)
+	b.click(`//aside//a[normalize-space()="API keys"]`)
 	b.waitFor("the API keys page", `document.querySelector('h1')?.textContent === 'API keys'`)
 	b.fill("#key-name", "Reporting script")
 	b.click(`//button[normalize-space()="Create key"]`)
@@ -591,7 +617,7 @@ func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
 
 	b := newBrowser(t, base)
 	b.signIn(owner.email, owner.password)
-	b.waitFor("signed in", `document.querySelector('h1')?.textContent === 'Spaces'`)
+	b.waitFor("signed in", onHome)
 	b.open("/chat/" + assistant)
 	b.waitFor("the chat page", `document.querySelector('h1')?.textContent === 'Storyteller'`)
 	require.True(t, eval[bool](b, `(() => { window.__lengths = [];
@@ -634,8 +660,8 @@ func signInWithOrganisation(t *testing.T, base string, owner *member) {
 	require.True(t, eval[bool](b, `document.querySelector('#tenant').dispatchEvent(new Event('change', {bubbles: true}))`))
 	b.requireAccessible("sign-in with the organisation picker")
 	b.click(`//button[@id="org-submit"]`)
-	b.waitFor("back in Agora, signed in", `location.pathname === '/' || location.pathname === '/spaces' ? document.querySelector('h1')?.textContent === 'Spaces' : false`)
-	require.Contains(t, eval[string](b, `document.querySelector('header .who').getAttribute('title')`), owner.email)
+	b.waitFor("back in Agora, signed in", onHome)
+	require.Contains(t, eval[string](b, `document.querySelector('aside .who').getAttribute('title')`), owner.email)
 	require.Empty(t, eval[string](b, `sessionStorage.getItem('agora.oidc') ?? ''`), "the sign-in state is cleaned up")
 
 	// A forged callback (no sign-in started here) is refused with a message.

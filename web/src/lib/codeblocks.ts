@@ -52,7 +52,6 @@ function wrap(pre: HTMLElement, code: HTMLElement, labels: CodeLabels): void {
   copy.type = 'button';
   copy.className = 'icon-btn copy-code';
   copy.textContent = labels.copy;
-  copy.setAttribute('aria-label', `${labels.copy}: ${name.textContent}`);
   copy.addEventListener('click', async () => {
     await navigator.clipboard.writeText(code.textContent ?? '');
     copy.textContent = labels.copied;
