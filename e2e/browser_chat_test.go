@@ -254,6 +254,18 @@ func answerActions(t *testing.T, base string, owner *member) {
 	b.lastAnswerDone("the answer to the injection")
 	b.waitFor("the flag", `!!document.querySelector('.turn:last-of-type .injection-flag')`)
 	b.requireAccessible("chat with a flagged question")
+	b.screenshot("chat-flagged")
+
+	// Keyboard shortcuts: "/" focuses the question box, Ctrl+Shift+O
+	// starts a new chat.
+	// (A page event: CDP types a key's character even when its keydown was
+	// cancelled, which a browser does not.)
+	b.do(chromedp.Focus(chromedp.CSS("#chat-title + a")))
+	require.True(t, eval[bool](b, `(() => { const e = new KeyboardEvent('keydown', {key: '/', bubbles: true, cancelable: true});
+		document.activeElement.dispatchEvent(e); return e.defaultPrevented; })()`), "the slash is not typed anywhere")
+	b.waitFor("the question box focused", `document.activeElement?.id === 'question'`)
+	b.do(chromedp.KeyEvent("o", chromedp.KeyModifiers(chromedp.ModifierCtrl, chromedp.ModifierShift)))
+	b.waitFor("a new chat on the home page", onHome)
 }
 
 // attachments drops and pastes files into the chat; the answer draws on
@@ -292,6 +304,14 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	b.signIn(owner.email, owner.password)
 	b.waitFor("signed in", onHome)
 	require.Equal(t, "light", eval[string](b, `document.documentElement.dataset.theme`))
+	pages := accessiblePages(t, owner, spaceID)
+	for _, path := range pages {
+		b.open(path)
+		b.waitFor(path, `!document.body.innerText.includes('Loading…') && !!document.querySelector('main h1, main #question')`)
+		b.requireAccessible(path + " (light)")
+	}
+	b.open("/")
+	b.waitFor("the home page", onHome)
 	b.click(`//button[@id="theme-toggle"]`)
 	b.waitFor("dark mode", `document.documentElement.dataset.theme === 'dark'`)
 	b.open("/")
@@ -299,7 +319,6 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	require.Equal(t, "dark", eval[string](b, `document.documentElement.dataset.theme`), "the choice is remembered")
 	b.screenshot("home-dark")
 
-	pages := accessiblePages(t, owner, spaceID)
 	for _, path := range pages {
 		b.open(path)
 		b.waitFor(path, `!document.body.innerText.includes('Loading…') && !!document.querySelector('main h1, main #question')`)
