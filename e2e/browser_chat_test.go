@@ -74,6 +74,15 @@ func (b *browser) dispatchFile(how, name, mime string, content []byte) {
 	require.True(b.t, eval[bool](b, js))
 }
 
+// noSidewaysScroll is true when neither the page nor its scrolling parts
+// are wider than the screen.
+const noSidewaysScroll = `[document.documentElement, document.querySelector('main'), document.querySelector('.log')]
+	.filter(Boolean).every(el => el.scrollWidth <= el.clientWidth + 1) && document.documentElement.scrollWidth <= window.innerWidth`
+
+// wideElements names the elements that reach past the screen's right edge.
+const wideElements = `[...document.querySelectorAll('main *')].filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+	.slice(0, 5).map(el => el.tagName + '.' + [...el.classList].join('.')).join(', ')`
+
 // answerFollowed reports whether the last answer is in view with its end
 // just above the question box, as following a streamed answer leaves it.
 func answerFollowed(b *browser) bool {
@@ -144,6 +153,7 @@ func homeAndSidebar(t *testing.T, base string, owner *member) {
 	b.waitFor("the home page on a phone", onHome+` && !!document.querySelector('#question')`)
 	require.True(t, eval[bool](b, `document.querySelector('#question').getBoundingClientRect().bottom <= window.innerHeight`),
 		"the question box is visible without scrolling")
+	require.True(t, eval[bool](b, noSidewaysScroll), "no sideways scrolling on the home page at phone width: %s", eval[string](b, wideElements))
 	b.screenshot("home-phone")
 	b.click(`//button[@id="sidebar-toggle"]`)
 	b.waitFor("the drawer", `document.querySelector('dialog.drawer')?.open === true && !!document.querySelector('dialog.drawer nav')`)
@@ -163,7 +173,7 @@ func homeAndSidebar(t *testing.T, base string, owner *member) {
 		eval[string](b, `JSON.stringify({a: [...document.querySelectorAll('.answer')].pop()?.getBoundingClientRect(), c: document.querySelector('.composer').getBoundingClientRect(), log: [document.querySelector('.log').scrollTop, document.querySelector('.log').scrollHeight, document.querySelector('.log').clientHeight], turns: document.querySelectorAll('.turn').length})`))
 	require.True(t, eval[bool](b, `document.querySelector('#question').getBoundingClientRect().bottom <= window.innerHeight`),
 		"the question box stays in view below a long conversation")
-	require.True(t, eval[bool](b, `document.documentElement.scrollWidth <= window.innerWidth`), "no sideways scrolling at phone width")
+	require.True(t, eval[bool](b, noSidewaysScroll), "no sideways scrolling in the chat at phone width: %s", eval[string](b, wideElements))
 	b.screenshot("chat-phone")
 	b.desktop()
 }
