@@ -2,6 +2,7 @@
 // conversations across assistants, the assistants they may use, their
 // spaces, and a question the home page hands to the chat it opens.
 import { api, ok, type Schemas } from './api';
+import { t } from './i18n/index.svelte';
 
 type Summary = Schemas['SessionSummary'];
 
@@ -66,8 +67,12 @@ export function assistantName(id: string | undefined): string {
   return workspace.assistants.find((a) => a.id === id)?.name ?? '';
 }
 
+// spaceName is a space's name as the user knows it (their own personal
+// space is "My personal space").
 export function spaceName(id: string | undefined): string {
-  return workspace.spaces.find((s) => s.id === id)?.name ?? '';
+  const s = workspace.spaces.find((sp) => sp.id === id);
+  if (s?.personal) return t('spaces.personal');
+  return s?.name ?? '';
 }
 
 // The default assistant: the one last chatted with, else the first of the
