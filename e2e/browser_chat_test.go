@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -188,18 +187,7 @@ func answerActions(t *testing.T, base string, owner *member) {
 		testkit.Reply{Tokens: []string{"A second answer."}},
 		testkit.Reply{Tokens: []string{"An answer to the edited question."}},
 		testkit.Reply{Tokens: []string{"I will not."}})
-	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/credentials/openai",
-		`{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
-	modelName := fmt.Sprintf("Scripted %d", time.Now().UnixNano())
-	resp, model := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/completion-models/",
-		`{"name":"`+modelName+`","provider_type":"openai","provider_model":"gpt-script","token_limit":8192}`)
-	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", model)
-	resp, out = sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/completion-models/"+model["id"].(string)+"/", `{"is_enabled":true}`)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
-	assistant := owner.do(t, http.MethodPost, "/api/v1/assistants/",
-		`{"name":"Coder","space_id":"`+owner.space+`","prompt":{"text":"Write code."},"completion_model":{"id":"`+model["id"].(string)+`"}}`,
-		http.StatusCreated)["id"].(string)
+	assistant, modelName := scriptedAssistant(t, base, owner, fake, owner.space, "Coder", "Write code.")
 
 	b := newBrowser(t, base)
 	b.allowClipboard()

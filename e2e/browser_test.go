@@ -595,6 +595,26 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	require.NotContains(t, b.pageText(), key, "after leaving the page the key is not shown again")
 }
 
+// scriptedAssistant makes an assistant in a space answered by a fake
+// upstream model (through the tenant's OpenAI credential) and returns its
+// id and the model's name.
+func scriptedAssistant(t *testing.T, base string, owner *member, fake *testkit.FakeAI, spaceID, name, prompt string) (string, string) {
+	t.Helper()
+	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/credentials/openai",
+		`{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	modelName := fmt.Sprintf("Scripted %d", time.Now().UnixNano())
+	resp, model := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/completion-models/",
+		`{"name":"`+modelName+`","provider_type":"openai","provider_model":"gpt-script","token_limit":8192}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", model)
+	resp, out = sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/completion-models/"+model["id"].(string)+"/", `{"is_enabled":true}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	id := owner.do(t, http.MethodPost, "/api/v1/assistants/",
+		`{"name":"`+name+`","space_id":"`+spaceID+`","prompt":{"text":"`+prompt+`"},"completion_model":{"id":"`+model["id"].(string)+`"}}`,
+		http.StatusCreated)["id"].(string)
+	return id, modelName
+}
+
 // streamAndStop puts an assistant on a slow fake upstream model, watches
 // its answer grow in the page, then stops it with the stop button.
 func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
@@ -603,17 +623,7 @@ func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
 		words[i] = fmt.Sprintf("word%d ", i)
 	}
 	fake := testkit.NewFakeAI(t, testkit.Reply{Tokens: words, Gap: 150 * time.Millisecond, Usage: [2]int{10, 60}})
-	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/credentials/openai",
-		`{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
-	resp, model := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/completion-models/",
-		fmt.Sprintf(`{"name":"Slow %d","provider_type":"openai","provider_model":"gpt-slow","token_limit":8192}`, time.Now().UnixNano()))
-	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", model)
-	resp, out = sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/tenants/"+owner.tenant+"/completion-models/"+model["id"].(string)+"/", `{"is_enabled":true}`)
-	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
-	assistant := owner.do(t, http.MethodPost, "/api/v1/assistants/",
-		`{"name":"Storyteller","space_id":"`+spaceID+`","prompt":{"text":"Tell long stories."},"completion_model":{"id":"`+model["id"].(string)+`"}}`,
-		http.StatusCreated)["id"].(string)
+	assistant, _ := scriptedAssistant(t, base, owner, fake, spaceID, "Storyteller", "Tell long stories.")
 
 	b := newBrowser(t, base)
 	b.signIn(owner.email, owner.password)
