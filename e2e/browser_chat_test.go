@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -363,5 +367,113 @@ func accessiblePages(t *testing.T, owner *member, spaceID string) []string {
 		"/spaces/" + spaceID + "/assistants/" + assistants[0].(map[string]any)["id"].(string),
 		"/account/api-keys",
 		"/admin/users", "/admin/groups", "/admin/models", "/admin/credentials", "/admin/usage", "/admin/audit",
+		"/no-such-page",
 	}
+}
+
+// precompressedAssets fetches the UI's entry script as a browser would:
+// the brotli or gzip copy, with the right headers, and the same bytes as
+// the plain file.
+func precompressedAssets(t *testing.T, base string) {
+	get := func(path, accept string) (*http.Response, []byte) {
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept-Encoding", accept)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		return resp, body
+	}
+	_, index := get("/", "identity")
+	script := regexp.MustCompile(`/assets/index-[\w-]+\.js`).FindString(string(index))
+	require.NotEmpty(t, script, "index.html names its entry script")
+
+	_, plain := get(script, "identity")
+	resp, packed := get(script, "gzip, deflate, br, zstd")
+	require.Equal(t, "br", resp.Header.Get("Content-Encoding"))
+	require.Equal(t, "text/javascript; charset=utf-8", resp.Header.Get("Content-Type"))
+	require.Contains(t, resp.Header.Values("Vary"), "Accept-Encoding")
+	require.Less(t, len(packed), len(plain)/2, "brotli at least halves the script")
+
+	resp, packed = get(script, "gzip")
+	require.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+	r, err := gzip.NewReader(bytes.NewReader(packed))
+	require.NoError(t, err)
+	unpacked, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.Equal(t, plain, unpacked, "the gzip copy is the script")
+}
+
+// phoneChat repeats the chat's flows at 390 px: a question from home with
+// the picker, copy, answer again, edit and resend, an attachment by paste,
+// the limit, and the sidebar drawer's search, rename, delete and theme.
+func phoneChat(t *testing.T, base string, owner *member) {
+	b := newBrowser(t, base)
+	b.allowClipboard()
+	b.phone()
+	b.signIn(owner.email, owner.password)
+	b.waitFor("the home page", onHome+` && !!document.querySelector('#assistant-picker')`)
+	b.click(`//button[@id="assistant-picker"]`)
+	b.click(`//*[@role="option"][contains(., "Parking clerk")]`)
+	b.ask("What does a parking permit cost on a phone?")
+	b.waitFor("the chat", `document.querySelector('#chat-title')?.textContent === 'Parking clerk'`)
+	b.lastAnswerDone("the answer")
+	answer := eval[string](b, `document.querySelector('.answer .markdown').textContent`)
+	require.Contains(t, answer, "500 kronor")
+
+	b.click(`//button[contains(@class, "copy-answer")]`)
+	b.waitFor("copied", `[...document.querySelectorAll('.toast')].some(t => t.textContent === 'Copied')`)
+	require.Contains(t, b.clipboard(), "500 kronor")
+
+	b.click(`//button[contains(@class, "regenerate")]`)
+	b.waitFor("answered again in place", `document.querySelectorAll('.turn').length === 1 && document.querySelector('.answer').dataset.status === 'done'`)
+	b.click(`//button[contains(@class, "edit-question")]`)
+	b.waitFor("the edit box", `document.activeElement?.id === 'edit-question'`)
+	require.True(t, eval[bool](b, `(document.querySelector('#edit-question').select(), true)`))
+	b.typeKeys("How do residents apply for parking permits?")
+	b.click(`//button[normalize-space()="Send again"]`)
+	b.waitFor("the edited question answered", `document.querySelectorAll('.turn').length === 1 && document.querySelector('.question').textContent.includes('apply') && document.querySelector('.answer').dataset.status === 'done'`)
+	require.Contains(t, eval[string](b, `document.querySelector('.answer .markdown').textContent`), "online")
+
+	b.dispatchFile("paste", "note.txt", "text/plain", []byte("The permit office is on the second floor."))
+	b.waitFor("the pasted file ready", `document.querySelector('.attachments li')?.dataset.status === 'ready'`)
+	b.ask("Where is the permit office?")
+	b.lastAnswerDone("the answer from the pasted file")
+	require.Contains(t, eval[string](b, `[...document.querySelectorAll('.answer .markdown')].pop().textContent`), "second floor")
+	require.True(t, answerFollowed(b), "the new answer is in view")
+
+	long := strings.Repeat("x", 21000)
+	require.True(t, eval[bool](b, `(() => { const q = document.querySelector('#question'); q.value = '`+long+`';
+		q.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`))
+	b.waitFor("the limit shown", `document.querySelector('#ask-count').textContent.includes('20,000')`)
+	require.True(t, eval[bool](b, `document.querySelector('#question').getBoundingClientRect().top < window.innerHeight`), "the box is on screen")
+	require.True(t, eval[bool](b, `document.querySelector('#ask-count').getBoundingClientRect().bottom <= window.innerHeight`), "the limit is on screen")
+	require.True(t, eval[bool](b, noSidewaysScroll), "no sideways scrolling: %s", eval[string](b, wideElements))
+	require.True(t, eval[bool](b, `(() => { const q = document.querySelector('#question'); q.value = '';
+		q.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`))
+
+	// The drawer: search, rename, delete, theme.
+	b.click(`//button[@id="sidebar-toggle"]`)
+	b.waitFor("the drawer", `document.querySelector('dialog.drawer')?.open === true`)
+	b.fill("dialog.drawer input[type=search]", "on a phone")
+	b.waitFor("the match", `(() => { const items = [...document.querySelectorAll('dialog.drawer .conversations li')];
+		return items.length === 1 && items[0].textContent.includes('parking permit cost on a phone'); })()`)
+	b.click(`//dialog//button[contains(@class, "chat-actions")]`)
+	b.click(`//*[@role="menuitem"][normalize-space()="Rename"]`)
+	b.waitFor("the name field", `document.activeElement?.id === 'drawer-rename'`)
+	require.True(t, eval[bool](b, `(document.querySelector('#drawer-rename').select(), true)`))
+	b.typeKeys("Phone permits" + kb.Enter)
+	b.waitFor("renamed", `[...document.querySelectorAll('dialog.drawer .conversations a')].some(a => a.textContent.includes('Phone permits'))`)
+	b.click(`//dialog//button[contains(@class, "chat-actions")]`)
+	b.click(`//*[@role="menuitem"][normalize-space()="Delete"]`)
+	b.waitFor("the confirmation", `!!document.querySelector('[role=alertdialog]')`)
+	b.requireAccessible("delete dialog on a phone")
+	b.click(`//*[@role="alertdialog"]//button[normalize-space()="Delete"]`)
+	b.waitFor("deleted, back home", `location.pathname === '/' && !document.querySelector('dialog.drawer .conversations li')`)
+	b.click(`//dialog//button[@id="theme-toggle"]`)
+	b.waitFor("dark mode", `document.documentElement.dataset.theme === 'dark'`)
+	b.requireAccessible("sidebar drawer, dark")
 }

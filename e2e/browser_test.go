@@ -273,6 +273,10 @@ func TestWebUI(t *testing.T) {
 	})
 	require.NotEmpty(t, spaceID, "the main flow made the space the other flows use")
 
+	t.Run("the UI's assets are served precompressed", func(t *testing.T) {
+		precompressedAssets(t, base)
+	})
+
 	t.Run("sign in with your organisation (per-tenant OIDC) through the tenant picker", func(t *testing.T) {
 		signInWithOrganisation(t, base, owner)
 	})
@@ -334,6 +338,10 @@ func TestWebUI(t *testing.T) {
 
 	t.Run("attachments by drop and paste, answered from the file", func(t *testing.T) {
 		attachments(t, base, owner)
+	})
+
+	t.Run("the chat's flows at 390 px", func(t *testing.T) {
+		phoneChat(t, base, owner)
 	})
 
 	// Last: signing out ends every sign-in of the owner.
@@ -540,6 +548,14 @@ func keyboardChat(t *testing.T, base string, owner *member) {
 	session := owner.do(t, http.MethodGet, "/api/v1/conversations/"+sid+"/", "", http.StatusOK)
 	questions := session["questions"].([]any)
 	require.EqualValues(t, 1, questions[0].(map[string]any)["feedback"], "the keyboard's thumbs-up reached the server")
+
+	// A comment may follow the thumb.
+	b.waitFor("the comment field", `!!document.querySelector('#feedback-text')`)
+	b.tabTo("the comment field", `el.id === 'feedback-text'`)
+	b.typeKeys("Short and clear." + kb.Enter)
+	b.waitFor("the thanks", `[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Thank you'))`)
+	session = owner.do(t, http.MethodGet, "/api/v1/conversations/"+sid+"/", "", http.StatusOK)
+	require.Equal(t, "Short and clear.", session["questions"].([]any)[0].(map[string]any)["feedback_text"])
 }
 
 // adminPortal walks the admin pages as the tenant's owner: invite a user,
@@ -639,7 +655,8 @@ func streamAndStop(t *testing.T, base string, owner *member, spaceID string) {
 	b.do(chromedp.KeyEvent(kb.Enter))
 	b.waitFor("the answer to grow three times", `window.__lengths.length >= 3`)
 	require.Equal(t, "streaming", eval[string](b, `document.querySelector('.answer').dataset.status`))
-	b.click(`//button[normalize-space()="Stop"]`)
+	require.True(t, eval[bool](b, `!!document.querySelector('button[aria-keyshortcuts=Escape]')`), "a Stop button, also on Escape")
+	b.do(chromedp.KeyEvent(kb.Escape))
 	b.waitFor("the answer to stop", `document.querySelector('.answer').dataset.status === 'stopped'`)
 	lengths := eval[[]int](b, `window.__lengths`)
 	require.GreaterOrEqual(t, len(lengths), 3, "the text grew piece by piece: %v", lengths)

@@ -88,6 +88,7 @@ type QuestionResponse struct {
 	FinishReason     string             `json:"finish_reason"`
 	Flags            []string           `json:"flags"`
 	Feedback         *int               `json:"feedback"`
+	FeedbackText     string             `json:"feedback_text,omitempty"`
 	CreatedAt        time.Time          `json:"created_at"`
 } // @name SessionQuestion
 
@@ -160,7 +161,7 @@ func toSession(s domain.Session, models map[uuid.UUID]application.ModelInfo) Ses
 	for _, q := range s.Questions {
 		r := QuestionResponse{ID: q.ID.String(), Question: q.Question, Answer: q.Answer, Status: string(q.Status), References: q.References,
 			Files: fileRefs(q.Files), CompletionModel: q.Model.String(), PromptTokens: q.PromptTokens, CompletionTokens: q.CompletionTokens,
-			TotalMs: q.Total.Milliseconds(), FinishReason: q.FinishReason, Flags: nonNilFlags(q.Flags), CreatedAt: q.CreatedAt}
+			TotalMs: q.Total.Milliseconds(), FinishReason: q.FinishReason, Flags: nonNilFlags(q.Flags), FeedbackText: q.FeedbackText, CreatedAt: q.CreatedAt}
 		if m, ok := models[q.Model]; ok {
 			r.Model = ModelRef{ID: m.ID.String(), Name: m.Name, Offline: m.Local}
 		} else {

@@ -9298,6 +9298,7 @@ export interface components {
             completion_tokens?: number;
             created_at?: string;
             feedback?: number;
+            feedback_text?: string;
             files?: components["schemas"]["FileRef"][];
             finish_reason?: string;
             flags?: string[];
