@@ -41,6 +41,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/health"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/jobs"
+	"github.com/agora-platform/agora/internal/platform/mail"
 	"github.com/agora-platform/agora/internal/platform/ocr"
 	"github.com/agora-platform/agora/internal/platform/postgres"
 	"github.com/agora-platform/agora/internal/platform/ratelimit"
@@ -175,7 +176,7 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	var err error
 	a.Users, err = users.New(users.Deps{DB: db, Redis: rdb, Config: cfg, Tenants: usersinfra.NewTenants(a.Tenants.Service),
 		Federation: usersinfra.NewFederation(a.Tenants.Service, cfg.FederationPerTenant, singleIdP(cfg)), Spaces: personal,
-		Audit: auditor, Log: log})
+		Mailer: mail.NewQueue(jc, box, mailConfig(cfg)), Audit: auditor, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +341,13 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	mux.Use(jobs.Classify, a.JobRows.Claiming(a.Knowledge.JobTasks()...))
 	a.Tenants.Tasks.Register(mux)
 	a.Knowledge.RegisterTasks(mux)
+	mail.NewTasks(mail.NewSMTP(mailConfig(a.Config)), a.Secrets).Register(mux)
 	return mux
+}
+
+// mailConfig is the SMTP server of SMTP_*.
+func mailConfig(c config.Config) mail.Config {
+	return mail.Config{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 }
 
 // overdueJobs reports jobs running past their deadline: work that did not

@@ -31,6 +31,8 @@ type Deps struct {
 	Federation application.Federation
 	// Spaces creates personal spaces for new users.
 	Spaces application.Spaces
+	// Mailer queues the e-mail with invitations and password links.
+	Mailer application.Mailer
 	Audit  audit.Recorder
 	Log    *slog.Logger
 }
@@ -61,7 +63,7 @@ func New(d Deps) (*Module, error) {
 		AccessTTL: time.Duration(c.JWTExpirySeconds) * time.Second, RefreshTTL: c.RefreshTokenTTL, Pepper: c.APIKeyPepperBytes(),
 		Federation: d.Federation, OIDC: infrastructure.NewOIDCClient(10 * time.Second), States: infrastructure.NewLoginStates(d.Redis),
 		RedirectURI: strings.TrimRight(c.PublicOrigin, "/") + "/login/callback", StateKey: stateKey(c.JWTSecret),
-		Spaces: d.Spaces,
+		Spaces: d.Spaces, Links: repo, Mailer: d.Mailer, PublicOrigin: c.PublicOrigin, InviteTTL: c.InviteTTL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("users module: %w", err)

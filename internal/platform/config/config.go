@@ -49,6 +49,15 @@ type Config struct {
 	JWTSecret         string   `env:"JWT_SECRET"`
 	JWTExpirySeconds  int      `env:"JWT_EXPIRY_SECONDS" envDefault:"900"`
 	EncryptionKey     string   `env:"ENCRYPTION_KEY"`
+	// E-mail for invitations and password links (off without SMTP_HOST).
+	SMTPHost     string `env:"SMTP_HOST"`
+	SMTPPort     int    `env:"SMTP_PORT" envDefault:"587"`
+	SMTPUsername string `env:"SMTP_USERNAME"`
+	SMTPPassword string `env:"SMTP_PASSWORD"`
+	SMTPFrom     string `env:"SMTP_FROM"`
+	SMTPTLS      string `env:"SMTP_TLS" envDefault:"starttls"`
+	// InviteTTL is how long an invitation link works.
+	InviteTTL time.Duration `env:"INVITE_TTL" envDefault:"168h"`
 	FileStorageDir    string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
 	LogFormat         string   `env:"LOG_FORMAT" envDefault:"text"`
 	LogLevel          string   `env:"LOG_LEVEL" envDefault:"info"`
@@ -320,6 +329,7 @@ func (c Config) Validate() error {
 	} else if c.TenantCredentials || c.TenantSelfServiceCredentials || c.FederationPerTenant {
 		add("ENCRYPTION_KEY is required when TENANT_CREDENTIALS_ENABLED, TENANT_SELF_SERVICE_CREDENTIALS_ENABLED or FEDERATION_PER_TENANT_ENABLED is true (stored secrets are encrypted with it); generate one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_'")
 	}
+	c.validateMail(add)
 	if c.OIDCDiscoveryEndpoint != "" {
 		if u, err := url.Parse(c.OIDCDiscoveryEndpoint); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			add("OIDC_DISCOVERY_ENDPOINT must be the URL of the provider's .well-known/openid-configuration")
@@ -490,3 +500,26 @@ func envMap(environ []string) map[string]string {
 	}
 	return m
 }
+
+// validateMail checks the SMTP settings when e-mail is on.
+func (c Config) validateMail(add func(string, ...any)) {
+	if c.InviteTTL < time.Hour || c.InviteTTL > 30*24*time.Hour {
+		add("INVITE_TTL must be between 1h and 720h (30 days)")
+	}
+	if c.SMTPHost == "" {
+		return
+	}
+	if c.SMTPFrom == "" || !strings.Contains(c.SMTPFrom, "@") {
+		add("SMTP_FROM must be the sender's e-mail address when SMTP_HOST is set")
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		add("SMTP_PORT must be a port number (587 for STARTTLS, 465 for TLS)")
+	}
+	if c.SMTPTLS != "starttls" && c.SMTPTLS != "tls" && c.SMTPTLS != "none" {
+		add("SMTP_TLS must be starttls, tls or none")
+	}
+	if c.EncryptionKey == "" {
+		add("ENCRYPTION_KEY is required when SMTP_HOST is set (queued e-mails, which carry password links, are encrypted with it)")
+	}
+}
+

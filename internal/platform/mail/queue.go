@@ -42,17 +42,17 @@ func NewQueue(jobs Enqueuer, box *secrets.Box, cfg Config) *Queue {
 // Enabled reports whether messages can be sent.
 func (q *Queue) Enabled() bool { return q.on }
 
-// Send queues a message for the worker; id makes it unique (a retry of the
-// same request queues it once).
-func (q *Queue) Send(ctx context.Context, m Message, id string) error {
+// Send queues a plain-text message for the worker; id makes it unique (a
+// retry of the same request queues it once).
+func (q *Queue) Send(ctx context.Context, to, subject, text, id string) error {
 	if !q.on {
 		return fmt.Errorf("e-mail is not configured (SMTP_HOST, SMTP_FROM)")
 	}
-	text, err := q.box.Encrypt(m.Text)
+	sealed, err := q.box.Encrypt(text)
 	if err != nil {
-		return fmt.Errorf("encrypt the e-mail to %s: %w", m.To, err)
+		return fmt.Errorf("encrypt the e-mail to %s: %w", to, err)
 	}
-	return q.jobs.Enqueue(ctx, TypeSend, task{To: m.To, Subject: m.Subject, Text: text}, id)
+	return q.jobs.Enqueue(ctx, TypeSend, task{To: to, Subject: subject, Text: sealed}, id)
 }
 
 // Tasks is the worker's side: it sends the queued messages.

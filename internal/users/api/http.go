@@ -34,6 +34,9 @@ func NewHandler(svc *application.Service, cookies Cookies) *Handler {
 func (h *Handler) RegisterPublic(v1 *echo.Group) {
 	v1.POST("/users/login/token", h.login)
 	v1.POST("/users/login/refresh", h.refresh)
+	v1.POST("/users/password/forgot", h.forgotPassword)
+	v1.POST("/users/password/check", h.checkLink)
+	v1.POST("/users/password/set", h.setPassword)
 }
 
 // Register adds the signed-in routes to a group guarded by auth.Middleware.
@@ -46,6 +49,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.POST("/users/admin/invite", h.invite, admin)
 	g.PATCH("/users/admin/:id", h.update, admin)
 	g.DELETE("/users/admin/:id", h.delete, admin)
+	g.POST("/users/admin/:id/password-link", h.passwordLink, admin)
 
 	g.GET("/users/api-keys", h.apiKeys)
 	g.POST("/users/api-keys", h.createAPIKey)
@@ -227,13 +231,13 @@ func (h *Handler) tenant(c *echo.Context) error {
 // invite godoc
 //
 //	@Summary		Invite a user to the tenant (admin)
-//	@Description	The user is invited until their first sign-in (single sign-on, or a password the operator sets).
+//	@Description	The user is invited until their first sign-in. The answer holds an invitation link (shown once; it works once, for INVITE_TTL) that lets them choose a password; it is also e-mailed when SMTP is configured. A tenant with single sign-on gets no link (invitation.sso: true): the invitee signs in with the organisation's account.
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
 //	@Security		Bearer
 //	@Param			body	body		InviteRequest	true	"the user"
-//	@Success		201		{object}	UserResponse
+//	@Success		201		{object}	InviteResponse
 //	@Failure		400		{object}	httpx.ErrorBody
 //	@Failure		403		{object}	httpx.ErrorBody
 //	@Failure		409		{object}	httpx.ErrorBody	"e-mail already used"
@@ -248,12 +252,12 @@ func (h *Handler) invite(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := h.svc.Create(ctx, tenancy.MustFrom(ctx), application.CreateInput{
+	inv, err := h.svc.Invite(ctx, tenancy.MustFrom(ctx), auth.MustFrom(ctx).UserID, application.CreateInput{
 		Email: req.Email, Username: req.Username, PredefinedRoles: req.PredefinedRoles, RoleIDs: roleIDs})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toUser(u))
+	return c.JSON(http.StatusCreated, InviteResponse{UserResponse: toUser(inv.User), Invitation: toLink(inv)})
 }
 
 // update godoc

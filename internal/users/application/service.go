@@ -52,6 +52,12 @@ type Deps struct {
 	StateKey []byte
 	// Spaces creates each new user's personal space.
 	Spaces Spaces
+
+	// Password links and the e-mail that carries them.
+	Links        LinkStore
+	Mailer       Mailer
+	PublicOrigin string
+	InviteTTL    time.Duration
 }
 
 // Service runs the users module's use cases.
