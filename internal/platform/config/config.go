@@ -57,10 +57,10 @@ type Config struct {
 	SMTPFrom     string `env:"SMTP_FROM"`
 	SMTPTLS      string `env:"SMTP_TLS" envDefault:"starttls"`
 	// InviteTTL is how long an invitation link works.
-	InviteTTL time.Duration `env:"INVITE_TTL" envDefault:"168h"`
-	FileStorageDir    string   `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
-	LogFormat         string   `env:"LOG_FORMAT" envDefault:"text"`
-	LogLevel          string   `env:"LOG_LEVEL" envDefault:"info"`
+	InviteTTL      time.Duration `env:"INVITE_TTL" envDefault:"168h"`
+	FileStorageDir string        `env:"FILE_STORAGE_DIR" envDefault:"./data/files"`
+	LogFormat      string        `env:"LOG_FORMAT" envDefault:"text"`
+	LogLevel       string        `env:"LOG_LEVEL" envDefault:"info"`
 	// Ingestion: chunk size and overlap in tokens, and chunks per embedding
 	// request.
 	ChunkTokens  int `env:"CHUNK_TOKENS" envDefault:"400"`
@@ -522,4 +522,3 @@ func (c Config) validateMail(add func(string, ...any)) {
 		add("ENCRYPTION_KEY is required when SMTP_HOST is set (queued e-mails, which carry password links, are encrypted with it)")
 	}
 }
-
