@@ -262,7 +262,8 @@ var permitsPDF = testkit.PDF(false,
 
 // TestWebUI runs the acceptance flows of the web UI on one stack.
 func TestWebUI(t *testing.T) {
-	s := newStack(t, "FEDERATION_PER_TENANT_ENABLED=true")
+	smtp := testkit.NewSMTPServer(t)
+	s := newStack(t, append(smtp.Env(), "FEDERATION_PER_TENANT_ENABLED=true")...)
 	s.worker(t)
 	base := s.api(t)
 	owner := newMember(t, base)
@@ -326,6 +327,10 @@ func TestWebUI(t *testing.T) {
 
 	t.Run("keyboard only: sign in, open the space, chat, open and close a citation", func(t *testing.T) {
 		keyboardChat(t, base, owner)
+	})
+
+	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
+		invitations(t, base, smtp)
 	})
 
 	t.Run("home and sidebar: new chat with the picker, search, rename, delete; a phone", func(t *testing.T) {
@@ -497,6 +502,12 @@ func viewerSeesNoEditControls(t *testing.T, base string, owner *member, spaceID 
 	require.Empty(t, eval[[]string](b, editControls), "a viewer sees no edit controls")
 	require.True(t, eval[bool](b, `!!document.querySelector('a[aria-label="Chat with Parking clerk"]')`), "a viewer may chat")
 	require.NotContains(t, eval[string](b, `document.querySelector('aside').innerText`), "Administration")
+	b.open("/admin/users")
+	b.waitFor("the no-access page", `document.querySelector('main h1')?.textContent === 'No access'`)
+	require.False(t, eval[bool](b, `!!document.querySelector('#inv-email, nav.subnav')`), "no admin controls or tabs")
+	b.requireAccessible("no access")
+	b.open("/spaces/" + spaceID)
+	b.waitFor("the space again", `!!document.querySelector('#members-h')`)
 	b.screenshot("space-viewer")
 
 	b.click(`//a[normalize-space()="Parking rules"]`)

@@ -58,15 +58,22 @@ func (s *SMTPServer) Env() []string {
 // WaitFor returns the first message to the address, waiting up to timeout.
 func (s *SMTPServer) WaitFor(t testing.TB, to string, timeout time.Duration) Mail {
 	t.Helper()
+	return s.WaitForSubject(t, to, "", timeout)
+}
+
+// WaitForSubject returns the first message to the address whose subject
+// contains subject.
+func (s *SMTPServer) WaitForSubject(t testing.TB, to, subject string, timeout time.Duration) Mail {
+	t.Helper()
 	deadline := time.After(timeout)
 	for {
-		if m, ok := s.find(to); ok {
+		if m, ok := s.find(to, subject); ok {
 			return m
 		}
 		select {
 		case <-s.arrived:
 		case <-deadline:
-			t.Fatalf("no e-mail to %s within %s", to, timeout)
+			t.Fatalf("no e-mail to %s with %q in its subject within %s", to, subject, timeout)
 		}
 	}
 }
@@ -84,11 +91,11 @@ func (s *SMTPServer) Count(to string) int {
 	return n
 }
 
-func (s *SMTPServer) find(to string) (Mail, bool) {
+func (s *SMTPServer) find(to, subject string) (Mail, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.messages {
-		if strings.EqualFold(m.To, to) {
+		if strings.EqualFold(m.To, to) && strings.Contains(m.Subject, subject) {
 			return m, true
 		}
 	}
@@ -126,7 +133,10 @@ func (x *smtpSession) Data(r io.Reader) error {
 	x.s.mu.Lock()
 	x.s.messages = append(x.s.messages, Mail{From: x.from, To: x.to, Subject: subject, Text: text})
 	x.s.mu.Unlock()
-	x.s.arrived <- struct{}{}
+	select { // wake a waiter; a full buffer has wake-ups pending already
+	case x.s.arrived <- struct{}{}:
+	default:
+	}
 	return nil
 }
 

@@ -7316,6 +7316,66 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/users/admin/{id}/password-link/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a new password link for a user (admin)
+         * @description An invitation while the user is invited (INVITE_TTL), else a reset link (24 hours). It replaces the user's earlier links of that kind and is e-mailed when SMTP is configured. A tenant with single sign-on gets no link (sso: true). Shown once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description user id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordLink"];
+                    };
+                };
+                /** @description a deactivated user */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/admin/invite/": {
         parameters: {
             query?: never;
@@ -7327,7 +7387,7 @@ export interface paths {
         put?: never;
         /**
          * Invite a user to the tenant (admin)
-         * @description The user is invited until their first sign-in (single sign-on, or a password the operator sets).
+         * @description The user is invited until their first sign-in. The answer holds an invitation link (shown once; it works once, for INVITE_TTL) that lets them choose a password; it is also e-mailed when SMTP is configured. A tenant with single sign-on gets no link (invitation.sso: true): the invitee signs in with the organisation's account.
          */
         post: {
             parameters: {
@@ -7349,7 +7409,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["User"];
+                        "application/json": components["schemas"]["Invitation"];
                     };
                 };
                 /** @description Bad Request */
@@ -7757,6 +7817,177 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/password/check/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether a password link can be used
+         * @description For the page the link opens: whose it is and whether it is valid, used or expired. Nothing changes. The token travels in the body, not the address, so it stays out of access logs.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the link's token */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasswordLinkCheck"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PasswordLinkState"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/password/forgot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password link by e-mail
+         * @description Answers the same whether or not the address belongs to a user, so it tells nobody which addresses exist. A user who signs in with a password gets a link that works once for an hour (when SMTP is configured). Limited per address and per IP (429 with Retry-After).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the e-mail address */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ForgotPasswordRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Message"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/password/set/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a password with a link and sign in
+         * @description The link works once. The password must meet the policy (12 characters, not the e-mail, not a common password). An invited user becomes active. With X-Agora-Session: cookie the refresh token is set as the session cookie.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description cookie: keep the refresh token in an HttpOnly cookie */
+                    "X-Agora-Session"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            /** @description token and password */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetPasswordRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TokenResponse"];
+                    };
+                };
+                /** @description the password does not meet the policy */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description an unknown link */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description a used or expired link */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8773,6 +9004,10 @@ export interface components {
             /** Format: uuid */
             id?: string;
         };
+        ForgotPasswordRequest: {
+            /** @example anna@sundsvall.se */
+            email?: string;
+        };
         IDRef: {
             /** Format: uuid */
             id?: string;
@@ -8865,6 +9100,28 @@ export interface components {
             authorization_url?: string;
             state?: string;
         };
+        Invitation: {
+            created_at?: string;
+            /** @example anna@sundsvall.se */
+            email?: string;
+            /** Format: uuid */
+            id?: string;
+            invitation?: components["schemas"]["PasswordLink"];
+            /**
+             * @example [
+             *       "User"
+             *     ]
+             */
+            predefined_roles?: string[];
+            role_ids?: string[];
+            /** @enum {string} */
+            state?: "invited" | "active" | "deactivated";
+            /** Format: uuid */
+            tenant_id?: string;
+            updated_at?: string;
+            /** @example anna */
+            username?: string;
+        };
         InviteRequest: {
             /** @example anna@sundsvall.se */
             email?: string;
@@ -8928,6 +9185,9 @@ export interface components {
             updated_at?: string;
             /** @example anna */
             username?: string;
+        };
+        Message: {
+            message?: string;
         };
         Model: {
             created_at?: string;
@@ -9135,6 +9395,32 @@ export interface components {
             prompt_tokens?: number;
             total_tokens?: number;
         };
+        PasswordLink: {
+            /** @description Emailed says the link was queued for e-mail (SMTP configured). */
+            emailed?: boolean;
+            expires_at?: string;
+            /**
+             * @description SSO says the user signs in with the organisation's identity
+             *     provider, so no password link was made.
+             */
+            sso?: boolean;
+            /**
+             * @description URL is empty when the tenant signs in with single sign-on.
+             * @example https://agora.example.org/invite/pl_…
+             */
+            url?: string;
+        };
+        PasswordLinkCheck: {
+            token?: string;
+        };
+        PasswordLinkState: {
+            email?: string;
+            expires_at?: string;
+            /** @enum {string} */
+            kind?: "invite" | "reset";
+            /** @enum {string} */
+            state?: "valid" | "used" | "expired" | "unknown";
+        };
         Permissions: {
             permissions?: string[];
             predefined_roles?: components["schemas"]["PredefinedRole"][];
@@ -9320,6 +9606,10 @@ export interface components {
             id?: string;
             name?: string;
             updated_at?: string;
+        };
+        SetPasswordRequest: {
+            password?: string;
+            token?: string;
         };
         SignInTenant: {
             display_name?: string;

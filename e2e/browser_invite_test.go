@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+var linkURL = regexp.MustCompile(`https?://\S+/(?:invite|reset)/pl_[A-Za-z0-9_-]+`)
+
+// choosePassword opens a password link in a fresh browser and sets a
+// password; it returns the browser, signed in.
+func choosePassword(t *testing.T, base, url, email, password string) *browser {
+	b := newBrowser(t, base)
+	b.do(chromedp.Navigate(url))
+	b.waitFor("the password page", `(document.querySelector('main')?.innerText ?? '').includes('Choose a password for `+email+`')`)
+	b.requireAccessible("set password")
+	b.fill("#new-password", password)
+	b.fill("#new-password-again", password)
+	b.click(`//button[@id="set-password"]`)
+	b.waitFor("signed in on the home page", onHome)
+	return b
+}
+
+// invitations: the admin invites a colleague and copies the link; the
+// colleague sets a password in a fresh browser and lands signed in. The
+// same invitation was e-mailed; a second colleague follows the e-mailed
+// link. A used link and one replaced by a newer link are refused with a
+// message, and forgot-password answers the same for any address.
+func invitations(t *testing.T, base string, smtp *testkit.SMTPServer) {
+	owner := newMember(t, base) // a tenant without single sign-on
+	admin := newBrowser(t, base)
+	admin.allowClipboard()
+	admin.signIn(owner.email, owner.password)
+	admin.waitFor("signed in", onHome)
+	admin.open("/admin/users")
+	admin.waitFor("the users page", `document.querySelector('main h1')?.textContent === 'Users'`)
+	invitee := fmt.Sprintf("colleague-%d@kommun.example", time.Now().UnixNano())
+	admin.fill("#inv-email", invitee)
+	admin.click(`//button[normalize-space()="Invite"]`)
+	admin.waitFor("the invitation link", `document.querySelector('.link-card code.invite-link')?.textContent.includes('/invite/pl_')`)
+	require.Contains(t, admin.pageText(), "The link was also e-mailed to "+invitee)
+	admin.click(`//section[contains(@class, "link-card")]//button[normalize-space()="Copy"]`)
+	admin.waitFor("copied", `[...document.querySelectorAll('.link-card button')].some(b => b.textContent.trim() === 'Copied')`)
+	copied := admin.clipboard()
+	require.Regexp(t, linkURL, copied, "the clipboard holds the link")
+	admin.requireAccessible("users with an invitation link")
+	admin.screenshot("admin-invite-link")
+
+	b := choosePassword(t, base, copied, invitee, "a long password for the colleague")
+	require.Equal(t, invitee, eval[string](b, `document.querySelector('aside .who').getAttribute('title')`))
+
+	// The link works once.
+	again := newBrowser(t, base)
+	again.do(chromedp.Navigate(copied))
+	again.waitFor("the refusal", `document.querySelector('.link-refused')?.textContent.includes('already been used')`)
+	again.requireAccessible("used link")
+	again.screenshot("invite-used")
+
+	// The same invitation went out by e-mail through the worker.
+	mail := smtp.WaitFor(t, invitee, 30*time.Second)
+	require.Contains(t, mail.Subject, "Invitation to Agora")
+	require.Equal(t, copied, linkURL.FindString(mail.Text), "the e-mail carries the same link")
+
+	// A second colleague follows the e-mailed link only.
+	second := fmt.Sprintf("mailed-%d@kommun.example", time.Now().UnixNano())
+	admin.fill("#inv-email", second)
+	admin.click(`//button[normalize-space()="Invite"]`)
+	admin.waitFor("the second invitation", `document.querySelector('.link-card h2')?.textContent.includes('`+second+`')`)
+	mailed := linkURL.FindString(smtp.WaitFor(t, second, 30*time.Second).Text)
+	require.NotEmpty(t, mailed, "the e-mail holds a link")
+	choosePassword(t, base, mailed, second, "a long password for the second one")
+
+	// A reset link replaced by a newer one is refused as expired.
+	admin.open("/admin/users")
+	admin.waitFor("the users", `[...document.querySelectorAll('tbody tr')].some(r => r.innerText.includes('`+invitee+`'))`)
+	reset := `//button[@aria-label="Reset password for ` + invitee + `"]`
+	admin.click(reset)
+	admin.waitFor("a reset link", `document.querySelector('.link-card code.invite-link')?.textContent.includes('/reset/pl_')`)
+	old := eval[string](admin, `document.querySelector('.link-card code.invite-link').textContent`)
+	admin.click(reset)
+	admin.waitFor("a newer reset link", `(() => { const c = document.querySelector('.link-card code.invite-link')?.textContent ?? ''; return c.includes('/reset/pl_') && c !== `+"`"+old+"`"+`; })()`)
+	expired := newBrowser(t, base)
+	expired.do(chromedp.Navigate(old))
+	expired.waitFor("the refusal", `document.querySelector('.link-refused')?.textContent.includes('expired')`)
+
+	// Forgot-password: the same answer for a known and an unknown address.
+	answers := make([]string, 2)
+	for i, email := range []string{invitee, "nobody-" + invitee} {
+		f := newBrowser(t, base)
+		f.open("/login")
+		f.click(`//a[normalize-space()="Forgot your password?"]`)
+		f.waitFor("the forgot page", `!!document.querySelector('#forgot-email')`)
+		f.requireAccessible("forgot password")
+		f.fill("#forgot-email", email)
+		f.click(`//button[@id="forgot-submit"]`)
+		f.waitFor("the answer", `!!document.querySelector('.forgot-sent')`)
+		answers[i] = strings.Replace(eval[string](f, `document.querySelector('.forgot-sent').textContent`), email, "<address>", 1)
+	}
+	require.Equal(t, answers[0], answers[1], "nothing tells whether an address has an account")
+	resetMail := smtp.WaitForSubject(t, invitee, "New password", 30*time.Second)
+	require.Contains(t, linkURL.FindString(resetMail.Text), "/reset/pl_", "the known address got a reset link")
+	require.Zero(t, smtp.Count("nobody-"+invitee), "the unknown one got nothing")
+}
