@@ -588,11 +588,16 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	b.requireAccessible("users")
 	b.screenshot("admin-users")
 
-	pages := map[string]string{"User groups": "/admin/groups", "Models": "/admin/models", "Credentials": "/admin/credentials", "Token usage": "/admin/usage", "Audit log": "/admin/audit"}
+	pages := map[string]string{"User groups": "/admin/groups", "Models": "/admin/models", "Token usage": "/admin/usage", "Audit log": "/admin/audit"}
 	for title, path := range pages {
 		b.click(`//nav//a[normalize-space()="` + title + `"]`)
 		b.waitFor(title, `location.pathname === '`+path+`' && document.querySelector('h1')?.textContent === '`+title+`'`)
 	}
+	require.False(t, eval[bool](b, `[...document.querySelectorAll('nav.subnav a')].some(a => a.textContent.trim() === 'Credentials')`),
+		"no Credentials tab while self-service credentials are off")
+	b.open("/admin/credentials")
+	b.waitFor("the note on who manages keys", `document.querySelector('.operator-managed')?.textContent.includes('operator')`)
+	require.False(t, eval[bool](b, `!!document.querySelector('[role=alert]')`), "no error on the page")
 	b.click(`//nav//a[normalize-space()="Token usage"]`)
 	b.waitFor("the usage chart with the day's tokens", `document.querySelectorAll('svg.chart rect').length >= 60 && [...document.querySelectorAll('svg.chart rect')].some(r => +r.getAttribute('height') > 0)`)
 	b.requireAccessible("token usage")

@@ -69,5 +69,17 @@ func New(d Deps) (*Module, error) {
 		return nil, fmt.Errorf("users module: %w", err)
 	}
 	return &Module{Service: svc, HTTP: api.NewHandler(svc, api.Cookies{
-		Secure: strings.HasPrefix(c.PublicOrigin, "https://"), Origin: c.PublicOrigin, TTL: c.RefreshTokenTTL}), Authenticator: api.NewAuthenticator(svc)}, nil
+		Secure: strings.HasPrefix(c.PublicOrigin, "https://"), Origin: c.PublicOrigin, TTL: c.RefreshTokenTTL, Features: features(c)}), Authenticator: api.NewAuthenticator(svc)}, nil
+}
+
+// features lists the optional parts of the installation that are on.
+func features(c config.Config) []string {
+	var out []string
+	if c.TenantSelfServiceCredentials {
+		out = append(out, "tenant_credentials")
+	}
+	if c.SMTPHost != "" {
+		out = append(out, "email")
+	}
+	return out
 }

@@ -36,6 +36,7 @@ func TestPasswordFlow(t *testing.T) {
 	me := testkit.JSON[api.MeResponse](t, rec)
 	require.Equal(t, id.String(), me.ID)
 	require.Equal(t, []string{"assistants", "apps"}, me.Permissions)
+	require.Empty(t, me.Features, "no optional parts are on by default")
 
 	// Refresh rotates; the old refresh token is single-use.
 	rec = testkit.Do(v.H, http.MethodPost, "/api/v1/users/login/refresh/", `{"refresh_token":"`+pair.RefreshToken+`"}`)

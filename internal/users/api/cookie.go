@@ -37,6 +37,9 @@ type Cookies struct {
 	Origin string
 	// TTL is how long the refresh token lives.
 	TTL time.Duration
+	// Features are the optional parts of the installation that are on,
+	// told to the signed-in user (MeResponse.Features).
+	Features []string
 }
 
 func wantsCookie(c *echo.Context) bool {

@@ -40,6 +40,11 @@ type UserResponse struct {
 type MeResponse struct {
 	UserResponse
 	Permissions []string `json:"permissions" example:"assistants,apps"`
+	// Features are the installation's optional parts that are on, so a
+	// client shows only what works: tenant_credentials (admins manage
+	// their organisation's provider keys), email (invitations and
+	// password links are e-mailed).
+	Features []string `json:"features" example:"email"`
 } // @name Me
 
 // UserList is a page of users.

@@ -182,7 +182,7 @@ func (h *Handler) me(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, MeResponse{UserResponse: toUser(u), Permissions: nonNil(p.Permissions)})
+	return c.JSON(http.StatusOK, MeResponse{UserResponse: toUser(u), Permissions: nonNil(p.Permissions), Features: nonNil(h.cookies.Features)})
 }
 
 // list godoc

@@ -141,6 +141,10 @@ func TestForgotPasswordByEmailTellsNothingAboutAccounts(t *testing.T) {
 	require.Equal(t, known.Code, unknown.Code)
 	require.Equal(t, known.Body.String(), unknown.Body.String(), "the same answer for an unknown address")
 
+	owner, _ := v.Token(t, tn, domain.RoleOwner)
+	me := testkit.JSON[api.MeResponse](t, v.Do(http.MethodGet, "/api/v1/users/me/", "", owner))
+	require.Equal(t, []string{"email"}, me.Features, "clients learn that e-mail is on")
+
 	sentMail(t, v, email)
 	msg := smtp.WaitFor(t, email, 10*time.Second)
 	require.Contains(t, msg.Subject, "New password")

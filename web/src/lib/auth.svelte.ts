@@ -55,6 +55,11 @@ export async function restore(): Promise<void> {
   auth.restored = true;
 }
 
+// hasFeature reports whether an optional part of the installation is on.
+export function hasFeature(f: string): boolean {
+  return auth.me?.features?.includes(f) ?? false;
+}
+
 export function hasPermission(p: string): boolean {
   return auth.me?.permissions?.includes(p) ?? false;
 }

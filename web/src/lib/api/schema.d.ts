@@ -9162,6 +9162,16 @@ export interface components {
             created_at?: string;
             /** @example anna@sundsvall.se */
             email?: string;
+            /**
+             * @description Features are the installation's optional parts that are on, so a
+             *     client shows only what works: tenant_credentials (admins manage
+             *     their organisation's provider keys), email (invitations and
+             *     password links are e-mailed).
+             * @example [
+             *       "email"
+             *     ]
+             */
+            features?: string[];
             /** Format: uuid */
             id?: string;
             /**

@@ -272,6 +272,7 @@ const en = {
   'models.defaultNamed': 'Make {name} the default',
 
   'credentials.intro': 'Your organisation’s own keys for model providers. Keys are stored encrypted and only ever shown masked.',
+  'credentials.operatorManaged': "Your organisation’s provider keys are managed by the platform’s operator. Ask them if your organisation needs keys of its own.",
   'credentials.provider': 'Provider',
   'credentials.key': 'API key',
   'credentials.endpoint': 'Endpoint',

@@ -274,6 +274,7 @@ const sv: Record<keyof typeof en, string> = {
   'models.defaultNamed': 'Gör {name} till standard',
 
   'credentials.intro': 'Organisationens egna nycklar till modelleverantörer. Nycklarna lagras krypterade och visas bara maskerade.',
+  'credentials.operatorManaged': "Er organisations nycklar till modellleverantörer hanteras av plattformens driftansvariga. Fråga dem om organisationen behöver egna nycklar.",
   'credentials.provider': 'Leverantör',
   'credentials.key': 'API-nyckel',
   'credentials.endpoint': 'Slutpunkt',
