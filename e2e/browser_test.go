@@ -600,14 +600,43 @@ func adminPortal(t *testing.T, base string, owner *member) {
 	require.False(t, eval[bool](b, `!!document.querySelector('[role=alert]')`), "no error on the page")
 	b.click(`//nav//a[normalize-space()="Token usage"]`)
 	b.waitFor("the usage chart with the day's tokens", `document.querySelectorAll('svg.chart rect').length >= 60 && [...document.querySelectorAll('svg.chart rect')].some(r => +r.getAttribute('height') > 0)`)
+	b.waitFor("the per-user table", `document.querySelectorAll('table.usage-users tbody tr').length >= 1`)
+	rows := eval[[]int](b, `[...document.querySelectorAll('table.usage-users tbody td[data-tokens]')].map(td => +td.dataset.tokens)`)
+	start, end := eval[string](b, `document.querySelector('#u-start').value`), eval[string](b, `document.querySelector('#u-end').value`)
+	usage := owner.do(t, http.MethodGet, "/api/v1/token-usage/?start="+start+"&end="+end, "", http.StatusOK)
+	apiTotal := int(usage["prompt_tokens"].(float64) + usage["completion_tokens"].(float64))
+	sum := 0
+	for _, n := range rows {
+		sum += n
+	}
+	require.Positive(t, apiTotal)
+	require.Equal(t, apiTotal, sum, "the per-user rows add up to the API's total")
+	require.Equal(t, apiTotal, eval[int](b, `+document.querySelector('table.usage-users tfoot td.total').dataset.tokens`))
+	require.Contains(t, eval[string](b, `document.querySelector('table.usage-users').innerText`), owner.email, "users are named")
 	b.requireAccessible("token usage")
 	b.screenshot("admin-usage")
 	b.click(`//nav//a[normalize-space()="Audit log"]`)
 	b.waitFor("audit entries", `document.querySelectorAll('tbody tr').length > 1`)
-	b.fill("#f-action", "user.created")
+	b.waitFor("the action filter's list", `[...document.querySelectorAll('#f-action option')].some(o => o.value === 'user.created')`)
+	require.True(t, eval[bool](b, `(() => { const s = document.querySelector('#f-action'); s.value = 'user.created'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
 	b.click(`//button[normalize-space()="Filter"]`)
-	b.waitFor("only created users, the invitation among them", `(() => { const rows = [...document.querySelectorAll('tbody tr')].map(r => r.innerText);
+	b.waitFor("only created users, the invitation among them, named by e-mail", `(() => { const rows = [...document.querySelectorAll('tbody tr')].map(r => r.innerText);
 		return rows.length >= 2 && rows.every(r => r.includes('user.created')) && rows.some(r => r.includes(`+"`"+invitee+"`"+`)); })()`)
+	require.Contains(t, eval[string](b, `document.querySelector('tbody tr td.actor').textContent`), owner.email, "the actor is named")
+
+	// The export downloads the filtered rows as CSV.
+	require.True(t, eval[bool](b, `(() => { window.__blobs = []; const orig = URL.createObjectURL;
+		URL.createObjectURL = b => { window.__blobs.push(b); return orig.call(URL, b); }; return true; })()`))
+	b.click(`//button[@id="audit-export"]`)
+	b.waitFor("the CSV", `window.__blobs.length === 1`)
+	exported := eval[string](b, `window.__blobs[0].text()`)
+	lines := strings.Split(strings.TrimSpace(exported), "\n")
+	require.True(t, strings.HasPrefix(lines[0], "time,actor,actor_email,action"), lines[0])
+	require.Greater(t, len(lines), 2)
+	for _, l := range lines[1:] {
+		require.Contains(t, l, ",user.created,", "only the filtered action is exported")
+	}
+	require.Contains(t, exported, invitee)
 	b.requireAccessible("audit log")
 	b.screenshot("admin-audit")
 

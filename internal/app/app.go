@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/labstack/echo/v5"
 	"github.com/redis/go-redis/v9"
@@ -51,6 +52,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/sandbox"
 	"github.com/agora-platform/agora/internal/platform/secrets"
 	"github.com/agora-platform/agora/internal/platform/spa"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/sessions"
 	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
 	sessionsinfra "github.com/agora-platform/agora/internal/sessions/infrastructure"
@@ -320,7 +322,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Sessions.HTTP.RegisterOpenAI(e.Group("/v1", auth.Middleware(authn), limiter.Middleware))
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))
-	audit.NewHandler(a.Audit).Register(authed, adminOnly)
+	audit.NewHandler(a.Audit, a.auditPeople).Register(authed, adminOnly)
 	a.Spaces.Register(authed)
 	a.Assistants.HTTP.Register(authed)
 	a.Files.Register(authed)
@@ -343,6 +345,20 @@ func (a *App) TaskMux() *asynq.ServeMux {
 	a.Knowledge.RegisterTasks(mux)
 	mail.NewTasks(mail.NewSMTP(mailConfig(a.Config)), a.Secrets).Register(mux)
 	return mux
+}
+
+// auditPeople names the users an audit page mentions, through the users
+// module.
+func (a *App) auditPeople(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) (map[uuid.UUID]audit.Person, error) {
+	users, err := a.Users.Service.People(ctx, tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]audit.Person, len(users))
+	for _, u := range users {
+		out[u.ID] = audit.Person{Name: u.Username, Email: u.Email}
+	}
+	return out, nil
 }
 
 // mailConfig is the SMTP server of SMTP_*.

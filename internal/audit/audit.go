@@ -102,6 +102,11 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, f Filter) ([]Entr
 	if f.Limit < 1 || f.Limit > MaxPageSize || f.Offset < 0 {
 		return nil, 0, errs.Newf(errs.Invalid, "limit must be between 1 and %d and offset not negative", MaxPageSize)
 	}
+	return s.list(ctx, tenant, f)
+}
+
+// list lists without the page-size bound (the CSV export sets its own).
+func (s *Service) list(ctx context.Context, tenant tenancy.ID, f Filter) ([]Entry, int, error) {
 	if f.Outcome != "" && f.Outcome != string(audit.Success) && f.Outcome != string(audit.Failure) {
 		return nil, 0, errs.New(errs.Invalid, "outcome must be success or failure")
 	}
@@ -123,6 +128,17 @@ func (s *Service) List(ctx context.Context, tenant tenancy.ID, f Filter) ([]Entr
 		return nil, 0, fmt.Errorf("list audit entries: %w", err)
 	}
 	return rows, int(n), nil
+}
+
+// Actions lists the actions that occur in a tenant's log, for filters.
+func (s *Service) Actions(ctx context.Context, tenant tenancy.ID) ([]string, error) {
+	var out []string
+	err := postgres.Conn(ctx, s.db).NewSelect().Table("audit_logs").ColumnExpr("DISTINCT action").
+		Where("tenant_id = ?", tenant.UUID).OrderExpr("action").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("list audit actions: %w", err)
+	}
+	return out, nil
 }
 
 func truncate(s string, n int) string {

@@ -20,6 +20,8 @@ type UserStore interface {
 	// TenantOfUser finds a non-deleted user's tenant, for the sysadmin API.
 	TenantOfUser(ctx context.Context, id uuid.UUID) (tenancy.ID, error)
 	ListUsers(ctx context.Context, tenant tenancy.ID, search string, limit, offset int) ([]domain.User, int, error)
+	// UsersByID returns the tenant's users among ids, deleted ones too.
+	UsersByID(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.User, error)
 	UpdateUser(ctx context.Context, u domain.User) error
 	SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID, hash string, at time.Time) error
 	SoftDeleteUser(ctx context.Context, tenant tenancy.ID, id uuid.UUID, at time.Time) error

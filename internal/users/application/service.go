@@ -277,6 +277,12 @@ func (s *Service) Delete(ctx context.Context, tenant tenancy.ID, actor, id uuid.
 	return nil
 }
 
+// People returns the tenant's users among ids (deleted ones too), for
+// showing names where only ids are stored (the audit log).
+func (s *Service) People(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.User, error) {
+	return s.d.UsersRepo.UsersByID(ctx, tenant, ids)
+}
+
 // SetPassword replaces a user's password (CLI and sysadmin) and activates an
 // invited user.
 func (s *Service) SetPassword(ctx context.Context, tenant tenancy.ID, id uuid.UUID, password string) error {

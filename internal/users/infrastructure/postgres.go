@@ -146,6 +146,23 @@ func (r *Repo) ListUsers(ctx context.Context, tenant tenancy.ID, search string, 
 	return out, int(n), nil
 }
 
+// UsersByID returns the tenant's users among ids, deleted ones too (an
+// audit row may name someone since removed).
+func (r *Repo) UsersByID(ctx context.Context, tenant tenancy.ID, ids []uuid.UUID) ([]domain.User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []userRow
+	if err := postgres.Conn(ctx, r.db).NewSelect().Model(&rows).Where("tenant_id = ?", tenant.UUID).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("select users by id: %w", err)
+	}
+	out := make([]domain.User, len(rows))
+	for i, row := range rows {
+		out[i] = row.toEntity()
+	}
+	return out, nil
+}
+
 // UpdateUser stores a user's changeable fields and custom roles.
 func (r *Repo) UpdateUser(ctx context.Context, u domain.User) error {
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("users").

@@ -30,3 +30,25 @@ export function perDay(rows: Row[], start: string, end: string): Day[] {
   }
   return out;
 }
+
+export interface Share {
+  id: string;
+  prompt: number;
+  completion: number;
+  requests: number;
+}
+
+// perKey sums usage rows by who or what used the tokens (user, assistant
+// or model), largest total first; rows without that key count as "".
+export function perKey(rows: Row[], key: 'user_id' | 'assistant_id' | 'model_id'): Share[] {
+  const sums = new Map<string, Share>();
+  for (const r of rows) {
+    const id = r[key] ?? '';
+    const s = sums.get(id) ?? { id, prompt: 0, completion: 0, requests: 0 };
+    s.prompt += r.prompt_tokens ?? 0;
+    s.completion += r.completion_tokens ?? 0;
+    s.requests += r.requests ?? 0;
+    sums.set(id, s);
+  }
+  return [...sums.values()].sort((a, b) => b.prompt + b.completion - (a.prompt + a.completion) || a.id.localeCompare(b.id));
+}

@@ -1274,6 +1274,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The actions in the tenant's audit log, for filters (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditActions"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/logs": {
         parameters: {
             query?: never;
@@ -1335,6 +1371,69 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered audit log as CSV (admin)
+         * @description The same filters as the list, newest first, at most 10,000 rows (narrow the time range for more). Columns: time, actor, actor e-mail, action, target type, target, target e-mail, outcome, IP, request id, details (JSON).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description e.g. auth.login */
+                    action?: string;
+                    /** @description who acted */
+                    actor_id?: string;
+                    /** @description success or failure */
+                    outcome?: string;
+                    /** @description RFC 3339 time, inclusive */
+                    since?: string;
+                    /** @description what was acted on */
+                    target_id?: string;
+                    /** @description e.g. user */
+                    target_type?: string;
+                    /** @description RFC 3339 time, exclusive */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["Error"];
                     };
                 };
             };
@@ -8699,10 +8798,23 @@ export interface components {
              */
             top_k?: number;
         };
+        AuditActions: {
+            /**
+             * @example [
+             *       "auth.login",
+             *       "user.created"
+             *     ]
+             */
+            actions?: string[];
+        };
         AuditEntry: {
             /** @example user.created */
             action?: string;
+            /** @example anna@sundsvall.se */
+            actor_email?: string;
             actor_id?: string;
+            /** @example Anna Svensson */
+            actor_name?: string;
             /** @example user */
             actor_type?: string;
             created_at?: string;
@@ -8715,7 +8827,9 @@ export interface components {
             /** @enum {string} */
             outcome?: "success" | "failure";
             request_id?: string;
+            target_email?: string;
             target_id?: string;
+            target_name?: string;
             /** @example user */
             target_type?: string;
             user_agent?: string;
