@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 
@@ -44,7 +45,8 @@ func TestInvitationLinkSetsThePasswordOnce(t *testing.T) {
 	v := setup(t)
 	tn := v.Tenant(t)
 	admin, _ := v.Token(t, tn, domain.RoleOwner)
-	rec := v.Do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"new.colleague@kommun.example","predefined_roles":["User"]}`, admin)
+	invitee := "colleague-" + uuid.NewString()[:8] + "@kommun.example"
+	rec := v.Do(http.MethodPost, "/api/v1/users/admin/invite/", `{"email":"`+invitee+`","predefined_roles":["User"]}`, admin)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	inv := testkit.JSON[api.InviteResponse](t, rec)
 	require.Equal(t, "invited", inv.State)
@@ -56,7 +58,7 @@ func TestInvitationLinkSetsThePasswordOnce(t *testing.T) {
 	require.True(t, strings.HasPrefix(inv.Invitation.URL, v.App.Config.PublicOrigin+"/invite/"), inv.Invitation.URL)
 
 	info := v.checkLink(t, tok)
-	require.Equal(t, api.LinkInfoResponse{State: "valid", Kind: "invite", Email: "new.colleague@kommun.example", ExpiresAt: info.ExpiresAt}, info)
+	require.Equal(t, api.LinkInfoResponse{State: "valid", Kind: "invite", Email: invitee, ExpiresAt: info.ExpiresAt}, info)
 	require.Equal(t, "unknown", v.checkLink(t, "pl_nothing").State)
 
 	require.Equal(t, http.StatusBadRequest, v.setPassword(tok, "short"), "the password policy holds")
@@ -66,7 +68,7 @@ func TestInvitationLinkSetsThePasswordOnce(t *testing.T) {
 	pair := testkit.JSON[api.TokenResponse](t, rec)
 	me := testkit.JSON[api.MeResponse](t, v.Do(http.MethodGet, "/api/v1/users/me/", "", pair.AccessToken))
 	require.Equal(t, "active", me.State, "the invitee is signed in and active")
-	require.Equal(t, http.StatusOK, v.SignIn("new.colleague@kommun.example", "a long new password 42").Code)
+	require.Equal(t, http.StatusOK, v.SignIn(invitee, "a long new password 42").Code)
 
 	require.Equal(t, http.StatusConflict, v.setPassword(tok, "another long password 43"), "a link works once")
 	require.Equal(t, "used", v.checkLink(t, tok).State)
