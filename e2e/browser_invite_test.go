@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -108,4 +109,58 @@ func invitations(t *testing.T, base string, smtp *testkit.SMTPServer) {
 	resetMail := smtp.WaitForSubject(t, invitee, "New password", 30*time.Second)
 	require.Contains(t, linkURL.FindString(resetMail.Text), "/reset/pl_", "the known address got a reset link")
 	require.Zero(t, smtp.Count("nobody-"+invitee), "the unknown one got nothing")
+}
+
+// spaceSettings renames a space, gives a user group a role in it (and a
+// member of that group then sees the space), and deletes it after its
+// name is typed.
+func spaceSettings(t *testing.T, base string, owner *member) {
+	email := fmt.Sprintf("grouped-%d@kommun.example", time.Now().UnixNano())
+	const pw = "grouped-password-123456"
+	resp, user := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/users/",
+		`{"email":"`+email+`","password":"`+pw+`","tenant_id":"`+owner.tenant+`","predefined_roles":["User"]}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", user)
+	group := owner.do(t, http.MethodPost, "/api/v1/user-groups/", `{"name":"Permit clerks `+fmt.Sprint(time.Now().UnixNano())+`"}`, http.StatusCreated)
+	owner.do(t, http.MethodPost, "/api/v1/user-groups/"+group["id"].(string)+"/users/"+user["id"].(string)+"/", "", http.StatusOK)
+	space := owner.do(t, http.MethodPost, "/api/v1/spaces/", `{"name":"Permit desk"}`, http.StatusCreated)["id"].(string)
+
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", onHome)
+	b.open("/spaces/" + space)
+	b.waitFor("the settings", `!!document.querySelector('#space-rename')`)
+	require.True(t, eval[bool](b, `(document.querySelector('#space-rename').select(), true)`))
+	b.typeKeys("Permit desk north")
+	b.fill("#space-description", "Parking permits for the northern districts.")
+	b.click(`//section[contains(@class, "space-settings")]//button[normalize-space()="Save"]`)
+	b.waitFor("the new name", `document.querySelector('main h1')?.textContent === 'Permit desk north'`)
+	require.Contains(t, b.pageText(), "Parking permits for the northern districts.")
+
+	b.waitFor("the groups to pick", `[...document.querySelectorAll('#space-group option')].some(o => o.value === '`+group["id"].(string)+`')`)
+	require.True(t, eval[bool](b, `(() => { const s = document.querySelector('#space-group'); s.value = '`+group["id"].(string)+`'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+	b.click(`//button[normalize-space()="Add group"]`)
+	b.waitFor("the group in the space", `[...document.querySelectorAll('.group-members li')].some(li => li.textContent.includes('Permit clerks'))`)
+	b.requireAccessible("space settings")
+	b.screenshot("space-settings")
+
+	member := newBrowser(t, base)
+	member.signIn(email, pw)
+	member.waitFor("signed in", onHome)
+	member.open("/spaces/" + space)
+	member.waitFor("the space through the group", `document.querySelector('main h1')?.textContent === 'Permit desk north'`)
+	require.Contains(t, member.pageText(), "Viewer", "the group's role")
+
+	b.click(`//button[normalize-space()="Delete this space…"]`)
+	b.waitFor("the confirmation", `document.querySelector('dialog.delete-space')?.open === true`)
+	require.True(t, eval[bool](b, `document.querySelector('dialog.delete-space button[type=submit]').disabled`), "nothing is deleted before the name is typed")
+	b.requireAccessible("delete space dialog")
+	b.fill("#delete-space-name", "Permit desk north")
+	b.click(`//dialog//button[normalize-space()="Delete the space"]`)
+	b.waitFor("the spaces list", `location.pathname === '/spaces'`)
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/spaces/"+space+"/", nil)
+	req.Header.Set("Authorization", "Bearer "+owner.token)
+	got, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	got.Body.Close()
+	require.Equal(t, http.StatusNotFound, got.StatusCode, "the space is gone")
 }

@@ -329,6 +329,10 @@ func TestWebUI(t *testing.T) {
 		keyboardChat(t, base, owner)
 	})
 
+	t.Run("space settings: rename, a user group's access, delete after typing the name", func(t *testing.T) {
+		spaceSettings(t, base, owner)
+	})
+
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

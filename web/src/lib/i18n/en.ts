@@ -423,6 +423,20 @@ const en = {
   'noAccess.title': "No access",
   'noAccess.text': "Only administrators of your organisation can open this page. Ask an administrator if you need access.",
   'noAccess.home': "Back to the start page",
+  'spaceSettings.title': "Settings",
+  'spaceSettings.name': "Name",
+  'spaceSettings.description': "Description",
+  'spaceSettings.saved': "The space was saved.",
+  'spaceSettings.groups': "User groups with access",
+  'spaceSettings.noGroups': "No user groups yet: add one to give all its members a role here.",
+  'spaceSettings.group': "User group",
+  'spaceSettings.addGroup': "Add group",
+  'spaceSettings.danger': "Delete the space",
+  'spaceSettings.delete': "Delete this space…",
+  'spaceSettings.deleteTitle': "Delete “{name}”?",
+  'spaceSettings.deleteText': "Its assistants, collections, websites and conversations are deleted with it. This cannot be undone.",
+  'spaceSettings.typeName': "Type the space’s name, {name}, to confirm",
+  'spaceSettings.deleteForever': "Delete the space",
 };
 
 export default en;

@@ -425,6 +425,20 @@ const sv: Record<keyof typeof en, string> = {
   'noAccess.title': "Ingen åtkomst",
   'noAccess.text': "Bara administratörer i din organisation kan öppna den här sidan. Fråga en administratör om du behöver åtkomst.",
   'noAccess.home': "Tillbaka till startsidan",
+  'spaceSettings.title': "Inställningar",
+  'spaceSettings.name': "Namn",
+  'spaceSettings.description': "Beskrivning",
+  'spaceSettings.saved': "Utrymmet sparades.",
+  'spaceSettings.groups': "Användargrupper med åtkomst",
+  'spaceSettings.noGroups': "Inga användargrupper än: lägg till en för att ge alla dess medlemmar en roll här.",
+  'spaceSettings.group': "Användargrupp",
+  'spaceSettings.addGroup': "Lägg till grupp",
+  'spaceSettings.danger': "Ta bort utrymmet",
+  'spaceSettings.delete': "Ta bort det här utrymmet…",
+  'spaceSettings.deleteTitle': "Ta bort ”{name}”?",
+  'spaceSettings.deleteText': "Dess assistenter, samlingar, webbplatser och samtal tas bort med det. Det går inte att ångra.",
+  'spaceSettings.typeName': "Skriv utrymmets namn, {name}, för att bekräfta",
+  'spaceSettings.deleteForever': "Ta bort utrymmet",
 };
 
 export default sv;
