@@ -164,3 +164,45 @@ func spaceSettings(t *testing.T, base string, owner *member) {
 	got.Body.Close()
 	require.Equal(t, http.StatusNotFound, got.StatusCode, "the space is gone")
 }
+
+// assistantTools restores an earlier prompt of an assistant and creates and
+// revokes its API key, in the assistant editor.
+func assistantTools(t *testing.T, base string, owner *member) {
+	a := owner.do(t, http.MethodPost, "/api/v1/assistants/", `{"name":"Helper desk","space_id":"`+owner.space+`","prompt":{"text":"First instructions."}}`,
+		http.StatusCreated)["id"].(string)
+	owner.do(t, http.MethodPost, "/api/v1/assistants/"+a+"/", `{"prompt":{"text":"Second instructions."}}`, http.StatusOK)
+
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", onHome)
+	b.open("/spaces/" + owner.space + "/assistants/" + a)
+	b.waitFor("the editor with its keys", `document.querySelector('#a-prompt')?.value === 'Second instructions.' && !!document.querySelector('#akey-name')`)
+
+	b.fill("#akey-name", "Library widget")
+	b.click(`//section[contains(@class, "assistant-keys")]//button[normalize-space()="Create key"]`)
+	b.waitFor("the key, shown once", `!!document.querySelector('code.assistant-key') && document.querySelectorAll('.assistant-keys tbody tr').length === 1`)
+	key := eval[string](b, `document.querySelector('code.assistant-key').textContent`)
+	ask := func() int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/assistants/"+a+"/sessions/", strings.NewReader(`{"question":"Hello?"}`))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, ask(), "the key works on its assistant")
+	b.click(`//button[@aria-label="Revoke Library widget"]`)
+	b.waitFor("revoked", `document.querySelector('.assistant-keys tbody tr .badge')?.textContent === 'Revoked'`)
+	require.Equal(t, http.StatusUnauthorized, ask(), "a revoked key stops working")
+
+	b.click(`//details[contains(@class, "prompt-history")]/summary`)
+	b.click(`//details[contains(@class, "prompt-history")]//button[normalize-space()="Use these instructions"]`)
+	b.waitFor("the earlier prompt in the box", `document.querySelector('#a-prompt').value === 'First instructions.'`)
+	b.requireAccessible("assistant editor with history and keys")
+	b.screenshot("assistant-tools")
+	b.click(`//form//button[normalize-space()="Save"]`)
+	b.waitFor("back in the space", `location.pathname === '/spaces/`+owner.space+`'`)
+	got := owner.do(t, http.MethodGet, "/api/v1/assistants/"+a+"/", "", http.StatusOK)
+	require.Equal(t, "First instructions.", got["prompt"].(map[string]any)["text"], "the earlier prompt is restored")
+}

@@ -333,6 +333,10 @@ func TestWebUI(t *testing.T) {
 		spaceSettings(t, base, owner)
 	})
 
+	t.Run("assistant editor: restore an earlier prompt, create and revoke an API key", func(t *testing.T) {
+		assistantTools(t, base, owner)
+	})
+
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

@@ -122,9 +122,17 @@ type KeyResponse struct {
 	AssistantID string    `json:"assistant_id" format:"uuid"`
 	Name        string    `json:"name"`
 	Prefix      string    `json:"prefix"`
-	Key         string    `json:"key"`
-	CreatedAt   time.Time `json:"created_at"`
+	// Key is the secret, only in the answer that created it.
+	Key        string     `json:"key,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 } // @name AssistantKey
+
+// KeyList is an assistant's keys, newest first.
+type KeyList struct {
+	Items []KeyResponse `json:"items"`
+} // @name AssistantKeyList
 
 func toAssistant(v application.View) AssistantResponse {
 	return AssistantResponse{ID: v.ID.String(), SpaceID: v.Space.String(), Name: v.Name, Description: v.Description,

@@ -32,6 +32,8 @@ func (h *Handler) Register(g *echo.Group) {
 	g.DELETE("/assistants/:id", h.delete)
 	g.GET("/assistants/:id/prompts", h.prompts)
 	g.POST("/assistants/:id/api-keys", h.createKey)
+	g.GET("/assistants/:id/api-keys", h.keys)
+	g.DELETE("/assistants/:id/api-keys/:key_id", h.revokeKey)
 	g.GET("/spaces/:id/applications", h.applications)
 }
 
@@ -300,6 +302,60 @@ func (h *Handler) createKey(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, KeyResponse{ID: k.ID.String(), AssistantID: id.String(), Name: k.Name, Prefix: k.Prefix, Key: secret, CreatedAt: k.CreatedAt})
+}
+
+// keys godoc
+//
+//	@Summary	An assistant's API keys (prefix only; revoked ones too)
+//	@Tags		assistants
+//	@Produce	json
+//	@Security	Bearer
+//	@Param		id	path		string	true	"assistant id"	format(uuid)
+//	@Success	200	{object}	KeyList
+//	@Failure	404	{object}	httpx.ErrorBody
+//	@Router		/api/v1/assistants/{id}/api-keys/ [get]
+func (h *Handler) keys(c *echo.Context) error {
+	id, err := httpx.PathUUID(c, "id", "assistant")
+	if err != nil {
+		return err
+	}
+	tenant, cl := caller(c)
+	ks, err := h.svc.Keys(c.Request().Context(), tenant, cl, id)
+	if err != nil {
+		return err
+	}
+	out := KeyList{Items: make([]KeyResponse, len(ks))}
+	for i, k := range ks {
+		out.Items[i] = KeyResponse{ID: k.ID.String(), AssistantID: id.String(), Name: k.Name, Prefix: k.Prefix, CreatedAt: k.CreatedAt,
+			LastUsedAt: httpx.OptionalTime(k.LastUsedAt), RevokedAt: httpx.OptionalTime(k.RevokedAt)}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// revokeKey godoc
+//
+//	@Summary	Revoke an assistant's API key; it stops working at once
+//	@Tags		assistants
+//	@Security	Bearer
+//	@Param		id		path	string	true	"assistant id"	format(uuid)
+//	@Param		key_id	path	string	true	"key id"		format(uuid)
+//	@Success	204
+//	@Failure	404	{object}	httpx.ErrorBody	"no such live key"
+//	@Router		/api/v1/assistants/{id}/api-keys/{key_id}/ [delete]
+func (h *Handler) revokeKey(c *echo.Context) error {
+	id, err := httpx.PathUUID(c, "id", "assistant")
+	if err != nil {
+		return err
+	}
+	key, err := httpx.PathUUID(c, "key_id", "API key")
+	if err != nil {
+		return err
+	}
+	tenant, cl := caller(c)
+	if err := h.svc.RevokeKey(c.Request().Context(), tenant, cl, id, key); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 // applications godoc

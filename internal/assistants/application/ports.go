@@ -25,6 +25,11 @@ type Repo interface {
 	// KeyByHash finds an unrevoked key by the HMAC of its secret; the key
 	// is the credential, so the lookup names no tenant.
 	KeyByHash(ctx context.Context, hash []byte) (tenancy.ID, Key, error)
+	// Keys lists an assistant's keys, revoked ones too, newest first.
+	Keys(ctx context.Context, tenant tenancy.ID, assistant uuid.UUID) ([]Key, error)
+	// RevokeKey revokes a live key of the assistant; ErrKeyNotFound
+	// otherwise.
+	RevokeKey(ctx context.Context, tenant tenancy.ID, assistant, id uuid.UUID, at time.Time) error
 }
 
 // Key is an assistant-scoped API key (its hash is stored, not the key).
@@ -35,6 +40,9 @@ type Key struct {
 	Prefix    string
 	CreatedBy uuid.UUID
 	CreatedAt time.Time
+	// LastUsedAt and RevokedAt are zero until the key is used or revoked.
+	LastUsedAt time.Time
+	RevokedAt  time.Time
 }
 
 // Access is the caller's standing in a space.

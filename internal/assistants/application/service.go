@@ -442,6 +442,29 @@ func (s *Service) CreateKey(ctx context.Context, tenant tenancy.ID, c actor.Call
 	return k, secret, nil
 }
 
+// Keys lists an assistant's keys (those who may edit it manage them).
+func (s *Service) Keys(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) ([]Key, error) {
+	if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
+		return nil, err
+	}
+	return s.d.Repo.Keys(ctx, tenant, id)
+}
+
+// RevokeKey revokes one of an assistant's keys: it stops working at once.
+func (s *Service) RevokeKey(ctx context.Context, tenant tenancy.ID, c actor.Caller, id, key uuid.UUID) error {
+	return s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if _, _, err := s.load(ctx, tenant, c, id, actEdit); err != nil {
+			return err
+		}
+		if err := s.d.Repo.RevokeKey(ctx, tenant, id, key, s.now()); err != nil {
+			return fmt.Errorf("revoke key %s of assistant %s: %w", key, id, err)
+		}
+		s.d.Audit.Record(ctx, audit.Event{Tenant: tenant, Action: "api_key.revoked", TargetType: "assistant_api_key", TargetID: key.String(),
+			Details: map[string]string{"assistant_id": id.String()}})
+		return nil
+	})
+}
+
 func (s *Service) hash(secret string) []byte {
 	m := hmac.New(sha256.New, s.d.Pepper)
 	m.Write([]byte(secret))

@@ -198,6 +198,41 @@ func (r *Repo) InsertKey(ctx context.Context, tenant tenancy.ID, k application.K
 	return nil
 }
 
+type keyRow struct {
+	ID          uuid.UUID    `bun:"id"`
+	AssistantID uuid.UUID    `bun:"assistant_id"`
+	Name        string       `bun:"name"`
+	Prefix      string       `bun:"prefix"`
+	CreatedBy   uuid.UUID    `bun:"created_by"`
+	CreatedAt   time.Time    `bun:"created_at"`
+	LastUsedAt  bun.NullTime `bun:"last_used_at"`
+	RevokedAt   bun.NullTime `bun:"revoked_at"`
+}
+
+// Keys lists an assistant's keys, newest first.
+func (r *Repo) Keys(ctx context.Context, tenant tenancy.ID, assistant uuid.UUID) ([]application.Key, error) {
+	var rows []keyRow
+	err := postgres.Conn(ctx, r.db).NewSelect().Table("assistant_api_keys").
+		Column("id", "assistant_id", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at").
+		Where("tenant_id = ?", tenant.UUID).Where("assistant_id = ?", assistant).OrderExpr("created_at DESC, id DESC").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("list keys of assistant %s: %w", assistant, err)
+	}
+	out := make([]application.Key, len(rows))
+	for i, row := range rows {
+		out[i] = application.Key{ID: row.ID, Assistant: row.AssistantID, Name: row.Name, Prefix: row.Prefix, CreatedBy: row.CreatedBy,
+			CreatedAt: row.CreatedAt, LastUsedAt: row.LastUsedAt.Time, RevokedAt: row.RevokedAt.Time}
+	}
+	return out, nil
+}
+
+// RevokeKey revokes a live key of an assistant.
+func (r *Repo) RevokeKey(ctx context.Context, tenant tenancy.ID, assistant, id uuid.UUID, at time.Time) error {
+	res, err := postgres.Conn(ctx, r.db).NewUpdate().Table("assistant_api_keys").Set("revoked_at = ?", at).
+		Where("tenant_id = ?", tenant.UUID).Where("assistant_id = ?", assistant).Where("id = ?", id).Where("revoked_at IS NULL").Exec(ctx)
+	return postgres.Affected(res, err, domain.ErrKeyNotFound)
+}
+
 // KeyByHash finds an unrevoked assistant key by its HMAC.
 func (r *Repo) KeyByHash(ctx context.Context, hash []byte) (tenancy.ID, application.Key, error) {
 	var row struct {

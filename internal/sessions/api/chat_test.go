@@ -342,6 +342,40 @@ func TestAssistantKeyWorksOnlyOnItsSessions(t *testing.T) {
 	}
 }
 
+func TestAssistantKeysAreListedAndRevoked(t *testing.T) {
+	t.Parallel()
+	c := newChat(t, testkit.Reply{Tokens: []string{"ok"}})
+	key := c.assistantKey(t, "web page")
+	rec := c.e.Do(http.MethodGet, "/api/v1/assistants/"+c.assistant+"/api-keys/", "", c.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	list := testkit.JSON[struct {
+		Items []struct {
+			ID, Name, Prefix, Key string
+			RevokedAt         *time.Time `json:"revoked_at"`
+		}
+	}](t, rec)
+	require.Len(t, list.Items, 1)
+	k := list.Items[0]
+	require.Equal(t, "web page", k.Name)
+	require.Empty(t, k.Key, "the list never shows the secret")
+	require.True(t, strings.HasPrefix(key, k.Prefix))
+
+	ask := func() int {
+		return testkit.Do(c.e.H, http.MethodPost, "/api/v1/assistants/"+c.assistant+"/sessions/", `{"question":"hi"}`, "X-API-Key", key).Code
+	}
+	require.Equal(t, http.StatusOK, ask())
+	require.Equal(t, http.StatusNoContent, c.e.Do(http.MethodDelete, "/api/v1/assistants/"+c.assistant+"/api-keys/"+k.ID+"/", "", c.token).Code)
+	require.Equal(t, http.StatusUnauthorized, ask(), "a revoked key stops working")
+	require.Equal(t, http.StatusNotFound, c.e.Do(http.MethodDelete, "/api/v1/assistants/"+c.assistant+"/api-keys/"+k.ID+"/", "", c.token).Code)
+	list = testkit.JSON[struct {
+		Items []struct {
+			ID, Name, Prefix, Key string
+			RevokedAt         *time.Time `json:"revoked_at"`
+		}
+	}](t, c.e.Do(http.MethodGet, "/api/v1/assistants/"+c.assistant+"/api-keys/", "", c.token))
+	require.NotNil(t, list.Items[0].RevokedAt)
+}
+
 // assistantKey makes an assistant-scoped key of the chat's assistant.
 func (c *chat) assistantKey(t *testing.T, name string) string {
 	t.Helper()

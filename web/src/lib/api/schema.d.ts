@@ -851,7 +851,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** An assistant's API keys (prefix only; revoked ones too) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description assistant id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssistantKeyList"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Create an assistant-scoped API key (shown once)
@@ -904,6 +936,54 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistants/{id}/api-keys/{key_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an assistant's API key; it stops working at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description assistant id */
+                    id: string;
+                    /** @description key id */
+                    key_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description no such live key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -8748,9 +8828,15 @@ export interface components {
             created_at?: string;
             /** Format: uuid */
             id?: string;
+            /** @description Key is the secret, only in the answer that created it. */
             key?: string;
+            last_used_at?: string;
             name?: string;
             prefix?: string;
+            revoked_at?: string;
+        };
+        AssistantKeyList: {
+            items?: components["schemas"]["AssistantKey"][];
         };
         AssistantKeyRequest: {
             /** @example website widget */

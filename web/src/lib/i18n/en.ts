@@ -437,6 +437,13 @@ const en = {
   'spaceSettings.deleteText': "Its assistants, collections, websites and conversations are deleted with it. This cannot be undone.",
   'spaceSettings.typeName': "Type the space’s name, {name}, to confirm",
   'spaceSettings.deleteForever': "Delete the space",
+  'assistant.promptHistory': "Earlier instructions ({n} versions)",
+  'assistant.promptCurrent': "in use",
+  'assistant.promptUse': "Use these instructions",
+  'assistant.promptUseNamed': "Use these instructions, from {when}",
+  'assistantKeys.title': "API keys for this assistant",
+  'assistantKeys.intro': "A key lets a web page or another system chat with this assistant only; it sees only the conversations it started.",
+  'assistantKeys.revoked': "Revoked",
 };
 
 export default en;

@@ -439,6 +439,13 @@ const sv: Record<keyof typeof en, string> = {
   'spaceSettings.deleteText': "Dess assistenter, samlingar, webbplatser och samtal tas bort med det. Det går inte att ångra.",
   'spaceSettings.typeName': "Skriv utrymmets namn, {name}, för att bekräfta",
   'spaceSettings.deleteForever': "Ta bort utrymmet",
+  'assistant.promptHistory': "Tidigare instruktioner ({n} versioner)",
+  'assistant.promptCurrent': "används",
+  'assistant.promptUse': "Använd de här instruktionerna",
+  'assistant.promptUseNamed': "Använd de här instruktionerna, från {when}",
+  'assistantKeys.title': "API-nycklar för den här assistenten",
+  'assistantKeys.intro': "En nyckel låter en webbsida eller ett annat system chatta med bara den här assistenten; den ser bara samtalen den själv startade.",
+  'assistantKeys.revoked': "Återkallad",
 };
 
 export default sv;
