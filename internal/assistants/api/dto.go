@@ -118,10 +118,10 @@ type KeyRequest struct {
 
 // KeyResponse is a new assistant key, shown once.
 type KeyResponse struct {
-	ID          string    `json:"id" format:"uuid"`
-	AssistantID string    `json:"assistant_id" format:"uuid"`
-	Name        string    `json:"name"`
-	Prefix      string    `json:"prefix"`
+	ID          string `json:"id" format:"uuid"`
+	AssistantID string `json:"assistant_id" format:"uuid"`
+	Name        string `json:"name"`
+	Prefix      string `json:"prefix"`
 	// Key is the secret, only in the answer that created it.
 	Key        string     `json:"key,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`

@@ -351,7 +351,7 @@ func TestAssistantKeysAreListedAndRevoked(t *testing.T) {
 	list := testkit.JSON[struct {
 		Items []struct {
 			ID, Name, Prefix, Key string
-			RevokedAt         *time.Time `json:"revoked_at"`
+			RevokedAt             *time.Time `json:"revoked_at"`
 		}
 	}](t, rec)
 	require.Len(t, list.Items, 1)
@@ -370,7 +370,7 @@ func TestAssistantKeysAreListedAndRevoked(t *testing.T) {
 	list = testkit.JSON[struct {
 		Items []struct {
 			ID, Name, Prefix, Key string
-			RevokedAt         *time.Time `json:"revoked_at"`
+			RevokedAt             *time.Time `json:"revoked_at"`
 		}
 	}](t, c.e.Do(http.MethodGet, "/api/v1/assistants/"+c.assistant+"/api-keys/", "", c.token))
 	require.NotNil(t, list.Items[0].RevokedAt)
