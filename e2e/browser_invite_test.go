@@ -206,3 +206,44 @@ func assistantTools(t *testing.T, base string, owner *member) {
 	got := owner.do(t, http.MethodGet, "/api/v1/assistants/"+a+"/", "", http.StatusOK)
 	require.Equal(t, "First instructions.", got["prompt"].(map[string]any)["text"], "the earlier prompt is restored")
 }
+
+// collectionTools searches a collection and shows the passages with their
+// documents and pages; renames a collection and deletes it after its name
+// is typed.
+func collectionTools(t *testing.T, base string, owner *member, spaceID string) {
+	groups := owner.do(t, http.MethodGet, "/api/v1/spaces/"+spaceID+"/knowledge/", "", http.StatusOK)["groups"].([]any)
+	rules := groups[0].(map[string]any)["id"].(string)
+	temp := owner.newCollection(t, fmt.Sprintf("Temporary rules %d", time.Now().UnixNano()))
+
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", onHome)
+	b.open("/spaces/" + spaceID + "/collections/" + rules)
+	b.waitFor("the collection", `!!document.querySelector('#collection-query')`)
+	b.fill("#collection-query", "How much does a parking permit cost?")
+	b.click(`//section[contains(@class, "collection-search")]//button[normalize-space()="Search"]`)
+	b.waitFor("the passages", `document.querySelectorAll('.hits li').length > 0`)
+	hit := eval[string](b, `document.querySelector('.hits li').innerText`)
+	require.Contains(t, hit, "500 kronor")
+	require.Contains(t, hit, "permits.pdf", "the passage names its document")
+	require.Contains(t, hit, "Page 1")
+	b.requireAccessible("collection search")
+
+	b.open("/spaces/" + owner.space + "/collections/" + temp)
+	b.waitFor("the temporary collection", `!!document.querySelector('#collection-rename')`)
+	require.True(t, eval[bool](b, `(document.querySelector('#collection-rename').select(), true)`))
+	b.typeKeys("Old rules")
+	b.click(`//button[normalize-space()="Rename"]`)
+	b.waitFor("renamed", `document.querySelector('main h1')?.textContent === 'Old rules'`)
+	b.click(`//button[normalize-space()="Delete this collection…"]`)
+	b.waitFor("the confirmation", `document.querySelector('dialog.delete-collection')?.open === true`)
+	b.fill("#delete-collection-name", "Old rules")
+	b.click(`//dialog//button[normalize-space()="Delete the collection"]`)
+	b.waitFor("back in the space", `location.pathname === '/spaces/`+owner.space+`'`)
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/groups/"+temp+"/", nil)
+	req.Header.Set("Authorization", "Bearer "+owner.token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the collection is gone")
+}

@@ -337,6 +337,10 @@ func TestWebUI(t *testing.T) {
 		assistantTools(t, base, owner)
 	})
 
+	t.Run("collections: search with passages, rename, delete after typing the name", func(t *testing.T) {
+		collectionTools(t, base, owner, spaceID)
+	})
+
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

@@ -444,6 +444,15 @@ const en = {
   'assistantKeys.title': "API keys for this assistant",
   'assistantKeys.intro': "A key lets a web page or another system chat with this assistant only; it sees only the conversations it started.",
   'assistantKeys.revoked': "Revoked",
+  'collectionTools.search': "Search this collection",
+  'collectionTools.query': "What to look for",
+  'collectionTools.noHits': "Nothing in this collection matches.",
+  'collectionTools.score': "score {score}",
+  'collectionTools.rename': "Rename",
+  'collectionTools.delete': "Delete this collection…",
+  'collectionTools.deleteText': "Its documents and their passages are deleted with it, and assistants stop answering from them. This cannot be undone.",
+  'collectionTools.typeName': "Type the collection’s name, {name}, to confirm",
+  'collectionTools.deleteForever': "Delete the collection",
 };
 
 export default en;

@@ -446,6 +446,15 @@ const sv: Record<keyof typeof en, string> = {
   'assistantKeys.title': "API-nycklar för den här assistenten",
   'assistantKeys.intro': "En nyckel låter en webbsida eller ett annat system chatta med bara den här assistenten; den ser bara samtalen den själv startade.",
   'assistantKeys.revoked': "Återkallad",
+  'collectionTools.search': "Sök i samlingen",
+  'collectionTools.query': "Vad du letar efter",
+  'collectionTools.noHits': "Inget i samlingen matchar.",
+  'collectionTools.score': "poäng {score}",
+  'collectionTools.rename': "Byt namn",
+  'collectionTools.delete': "Ta bort den här samlingen…",
+  'collectionTools.deleteText': "Dess dokument och deras textavsnitt tas bort med den, och assistenterna slutar svara utifrån dem. Det går inte att ångra.",
+  'collectionTools.typeName': "Skriv samlingens namn, {name}, för att bekräfta",
+  'collectionTools.deleteForever': "Ta bort samlingen",
 };
 
 export default sv;
