@@ -366,7 +366,7 @@ func accessiblePages(t *testing.T, owner *member, spaceID string) []string {
 		"/spaces/" + spaceID + "/collections/" + collection,
 		"/spaces/" + spaceID + "/assistants/" + assistants[0].(map[string]any)["id"].(string),
 		"/account/api-keys",
-		"/admin/users", "/admin/groups", "/admin/models", "/admin/credentials", "/admin/usage", "/admin/audit",
+		"/admin/users", "/admin/groups", "/admin/roles", "/admin/models", "/admin/credentials", "/admin/usage", "/admin/audit",
 		"/no-such-page",
 	}
 }

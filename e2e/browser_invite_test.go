@@ -247,3 +247,38 @@ func collectionTools(t *testing.T, base string, owner *member, spaceID string) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the collection is gone")
 }
+
+// customRoles creates a role with permissions, changes it and deletes it.
+func customRoles(t *testing.T, base string, owner *member) {
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", onHome)
+	b.open("/admin/roles")
+	b.waitFor("the roles page", `document.querySelector('main h1')?.textContent === 'Roles' && document.querySelectorAll('table.roles tbody tr').length >= 3`)
+	require.Contains(t, eval[string](b, `document.querySelector("table.roles").innerText`), "Administration", "the predefined roles show what they grant")
+	name := fmt.Sprintf("Knowledge editors %d", time.Now().UnixNano())
+	b.click(`//button[normalize-space()="New role"]`)
+	b.fill("#role-name", name)
+	b.click(`//label[normalize-space()="Collections"]/input`)
+	b.click(`//label[normalize-space()="Websites"]/input`)
+	b.requireAccessible("new role")
+	b.click(`//form//button[normalize-space()="Save"]`)
+	b.waitFor("the role in the list", `[...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`') && r.innerText.includes('Collections, Websites'))`)
+	roles := owner.do(t, http.MethodGet, "/api/v1/roles/", "", http.StatusOK)["items"].([]any)
+	var found map[string]any
+	for _, r := range roles {
+		if r.(map[string]any)["name"] == name {
+			found = r.(map[string]any)
+		}
+	}
+	require.NotNil(t, found, "the role is stored")
+	require.ElementsMatch(t, []any{"collections", "websites"}, found["permissions"])
+
+	b.click(`//button[@aria-label="Edit ` + name + `"]`)
+	b.click(`//label[normalize-space()="Websites"]/input`)
+	b.click(`//form//button[normalize-space()="Save"]`)
+	b.waitFor("the change", `[...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`') && !r.innerText.includes('Websites'))`)
+	b.screenshot("admin-roles")
+	b.click(`//button[@aria-label="Delete ` + name + `"]`)
+	b.waitFor("the role gone", `![...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`'))`)
+}

@@ -341,6 +341,10 @@ func TestWebUI(t *testing.T) {
 		collectionTools(t, base, owner, spaceID)
 	})
 
+	t.Run("custom roles: create with permissions, change, delete", func(t *testing.T) {
+		customRoles(t, base, owner)
+	})
+
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

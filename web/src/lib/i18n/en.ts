@@ -453,6 +453,23 @@ const en = {
   'collectionTools.deleteText': "Its documents and their passages are deleted with it, and assistants stop answering from them. This cannot be undone.",
   'collectionTools.typeName': "Type the collection’s name, {name}, to confirm",
   'collectionTools.deleteForever': "Delete the collection",
+  'admin.roles': "Roles",
+  'roles.intro': "A custom role grants tenant permissions on top of a user’s predefined role.",
+  'roles.name': "Name",
+  'roles.permissions': "Permissions",
+  'roles.predefined': "predefined",
+  'roles.new': "New role",
+  'roles.edit': "Edit the role",
+  'roles.saved': "The role {name} was saved.",
+  'roles.editNamed': "Edit {name}",
+  'roles.deleteNamed': "Delete {name}",
+  'permission.assistants': "Assistants",
+  'permission.apps': "Apps",
+  'permission.collections': "Collections",
+  'permission.websites': "Websites",
+  'permission.insights': "Insights",
+  'permission.ai': "Models and providers",
+  'permission.admin': "Administration",
 };
 
 export default en;

@@ -455,6 +455,23 @@ const sv: Record<keyof typeof en, string> = {
   'collectionTools.deleteText': "Dess dokument och deras textavsnitt tas bort med den, och assistenterna slutar svara utifrån dem. Det går inte att ångra.",
   'collectionTools.typeName': "Skriv samlingens namn, {name}, för att bekräfta",
   'collectionTools.deleteForever': "Ta bort samlingen",
+  'admin.roles': "Roller",
+  'roles.intro': "En egen roll ger behörigheter i organisationen utöver användarens fördefinierade roll.",
+  'roles.name': "Namn",
+  'roles.permissions': "Behörigheter",
+  'roles.predefined': "fördefinierad",
+  'roles.new': "Ny roll",
+  'roles.edit': "Redigera rollen",
+  'roles.saved': "Rollen {name} sparades.",
+  'roles.editNamed': "Redigera {name}",
+  'roles.deleteNamed': "Ta bort {name}",
+  'permission.assistants': "Assistenter",
+  'permission.apps': "Appar",
+  'permission.collections': "Samlingar",
+  'permission.websites': "Webbplatser",
+  'permission.insights': "Insikter",
+  'permission.ai': "Modeller och leverantörer",
+  'permission.admin': "Administration",
 };
 
 export default sv;
