@@ -279,6 +279,23 @@ func customRoles(t *testing.T, base string, owner *member) {
 	b.click(`//form//button[normalize-space()="Save"]`)
 	b.waitFor("the change", `[...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`') && !r.innerText.includes('Websites'))`)
 	b.screenshot("admin-roles")
+
+	// Give the role to a user on the Users page.
+	email := fmt.Sprintf("roled-%d@kommun.example", time.Now().UnixNano())
+	resp, user := sysadmin(t, http.MethodPost, base+"/api/v1/sysadmin/users/",
+		`{"email":"`+email+`","password":"roled-password-123456","tenant_id":"`+owner.tenant+`","predefined_roles":["User"]}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%v", user)
+	b.open("/admin/users")
+	row := `//tr[contains(., "` + email + `")]`
+	b.waitFor("the user with the custom roles", `[...document.querySelectorAll('tbody tr')].some(r => r.innerText.includes('`+email+`') && !!r.querySelector('.custom-roles'))`)
+	b.click(row + `//label[contains(., "` + name + `")]/input`)
+	b.waitFor("saved", `document.querySelector('[role=status]')?.textContent.includes('`+email+`')`)
+	got := owner.do(t, http.MethodGet, "/api/v1/users/?search="+email, "", http.StatusOK)["items"].([]any)[0].(map[string]any)
+	require.Equal(t, []any{found["id"]}, got["role_ids"], "the user holds the role")
+	b.requireAccessible("users with custom roles")
+
+	b.open("/admin/roles")
+	b.waitFor("the roles page", `[...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`'))`)
 	b.click(`//button[@aria-label="Delete ` + name + `"]`)
 	b.waitFor("the role gone", `![...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`'))`)
 }

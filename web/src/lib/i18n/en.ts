@@ -470,6 +470,8 @@ const en = {
   'permission.insights': "Insights",
   'permission.ai': "Models and providers",
   'permission.admin': "Administration",
+  'users.customRoles': "Custom roles",
+  'users.customRolesOf': "Custom roles of {email}",
 };
 
 export default en;

@@ -472,6 +472,8 @@ const sv: Record<keyof typeof en, string> = {
   'permission.insights': "Insikter",
   'permission.ai': "Modeller och leverantörer",
   'permission.admin': "Administration",
+  'users.customRoles': "Egna roller",
+  'users.customRolesOf': "Egna roller för {email}",
 };
 
 export default sv;
