@@ -141,12 +141,7 @@ func homeAndSidebar(t *testing.T, base string, owner *member) {
 	b.screenshot("delete-dialog")
 	b.click(`//*[@role="alertdialog"]//button[normalize-space()="Delete"]`)
 	b.waitFor("the conversation gone and the home page back", `location.pathname === '/' && !document.querySelector('aside .conversations li')`)
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/conversations/"+sid+"/", nil)
-	req.Header.Set("Authorization", "Bearer "+owner.token)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusNotFound, resp.StatusCode, "deleted on the server")
+	owner.requireGone(t, "/api/v1/conversations/"+sid+"/")
 
 	// A phone: the question box is visible at once, the sidebar is a
 	// drawer, and a new answer is scrolled into view.

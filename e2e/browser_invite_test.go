@@ -157,12 +157,7 @@ func spaceSettings(t *testing.T, base string, owner *member) {
 	b.fill("#delete-space-name", "Permit desk north")
 	b.click(`//dialog//button[normalize-space()="Delete the space"]`)
 	b.waitFor("the spaces list", `location.pathname === '/spaces'`)
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/spaces/"+space+"/", nil)
-	req.Header.Set("Authorization", "Bearer "+owner.token)
-	got, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	got.Body.Close()
-	require.Equal(t, http.StatusNotFound, got.StatusCode, "the space is gone")
+	owner.requireGone(t, "/api/v1/spaces/"+space+"/")
 }
 
 // assistantTools restores an earlier prompt of an assistant and creates and
@@ -240,12 +235,7 @@ func collectionTools(t *testing.T, base string, owner *member, spaceID string) {
 	b.fill("#delete-collection-name", "Old rules")
 	b.click(`//dialog//button[normalize-space()="Delete the collection"]`)
 	b.waitFor("back in the space", `location.pathname === '/spaces/`+owner.space+`'`)
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/groups/"+temp+"/", nil)
-	req.Header.Set("Authorization", "Bearer "+owner.token)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusNotFound, resp.StatusCode, "the collection is gone")
+	owner.requireGone(t, "/api/v1/groups/"+temp+"/")
 }
 
 // customRoles creates a role with permissions, changes it and deletes it.
@@ -298,4 +288,16 @@ func customRoles(t *testing.T, base string, owner *member) {
 	b.waitFor("the roles page", `[...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`'))`)
 	b.click(`//button[@aria-label="Delete ` + name + `"]`)
 	b.waitFor("the role gone", `![...document.querySelectorAll('table.roles tbody tr')].some(r => r.innerText.includes('`+name+`'))`)
+}
+
+// requireGone checks a resource answers 404 to its owner.
+func (m *member) requireGone(t *testing.T, path string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, m.base+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+m.token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "%s is gone", path)
 }
