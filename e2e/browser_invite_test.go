@@ -224,6 +224,17 @@ func collectionTools(t *testing.T, base string, owner *member, spaceID string) {
 	require.Contains(t, hit, "Page 1")
 	b.requireAccessible("collection search")
 
+	// The documents: their type in words, their size, and a download.
+	doc := eval[map[string]string](b, `(() => { const r = document.querySelector('tbody tr');
+		return {type: r.querySelector('.doc-type').textContent, size: r.querySelector('.doc-size').textContent}; })()`)
+	require.Equal(t, "PDF", doc["type"], "no MIME type shown")
+	require.Regexp(t, `^\d+(\.\d)? (B|kB|MB)$`, doc["size"])
+	require.True(t, eval[bool](b, `(() => { window.__blobs = []; const orig = URL.createObjectURL;
+		URL.createObjectURL = b => { window.__blobs.push(b); return orig.call(URL, b); }; return true; })()`))
+	b.click(`//button[@aria-label="Download permits.pdf"]`)
+	b.waitFor("the document downloaded", `window.__blobs.length === 1`)
+	require.Equal(t, len(permitsPDF), eval[int](b, `window.__blobs[0].size`), "the whole file")
+
 	b.open("/spaces/" + owner.space + "/collections/" + temp)
 	b.waitFor("the temporary collection", `!!document.querySelector('#collection-rename')`)
 	require.True(t, eval[bool](b, `(document.querySelector('#collection-rename').select(), true)`))

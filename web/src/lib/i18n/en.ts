@@ -472,6 +472,12 @@ const en = {
   'permission.admin': "Administration",
   'users.customRoles': "Custom roles",
   'users.customRolesOf': "Custom roles of {email}",
+  'collection.type': "Type",
+  'collection.size': "Size",
+  'doctype.text': "Text",
+  'doctype.audio': "Recording",
+  'doctype.image': "Image",
+  'doctype.other': "Other",
 };
 
 export default en;

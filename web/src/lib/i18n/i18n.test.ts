@@ -48,6 +48,7 @@ describe('dictionaries', () => {
       ...['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'too_large', 'unsupported_media_type', 'rate_limited', 'quota_exceeded', 'unavailable', 'internal'].map((c) => `error.${c}`),
       ...['User', 'AI Configurator', 'Owner'].map((r) => `predefinedRole.${r}`),
       ...['never', 'daily', 'every_other_day', 'weekly'].map((s) => `website.interval.${s}`),
+      ...['text', 'audio', 'image', 'other'].map((s) => `doctype.${s}`),
     ];
     expect(built.filter((k) => !(k in en))).toEqual([]);
   });

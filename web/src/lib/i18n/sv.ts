@@ -474,6 +474,12 @@ const sv: Record<keyof typeof en, string> = {
   'permission.admin': "Administration",
   'users.customRoles': "Egna roller",
   'users.customRolesOf': "Egna roller för {email}",
+  'collection.type': "Typ",
+  'collection.size': "Storlek",
+  'doctype.text': "Text",
+  'doctype.audio': "Inspelning",
+  'doctype.image': "Bild",
+  'doctype.other': "Annat",
 };
 
 export default sv;
