@@ -57,5 +57,5 @@ func New(d Deps) *Module {
 	svc := application.NewService(infrastructure.NewRepo(d.DB), postgres.NewTransactor(d.DB), d.Secrets, d.Audit, d.Endpoints)
 	meter := application.NewMetering(infrastructure.NewUsage(d.DB), d.TokensPerDay)
 	gw := application.NewGateway(infrastructure.NewProviders(d.Router, d.Splitter, svc, d.Tenants, d.Caches, d.CacheTTL), svc, meter, d.Log)
-	return &Module{Service: svc, Gateway: gw, Metering: meter, HTTP: api.NewHandler(svc, meter)}
+	return &Module{Service: svc, Gateway: gw, Metering: meter, HTTP: api.NewHandler(svc, meter, gw)}
 }

@@ -19,6 +19,9 @@ type ModelRequest struct {
 	Dimensions    int    `json:"dimensions,omitempty" example:"1536"`
 	Vision        bool   `json:"vision"`
 	Tools         bool   `json:"tools"`
+	// HostingRegion says where the model runs, for users to judge where
+	// their text goes (free text, at most 100 characters).
+	HostingRegion string `json:"hosting_region,omitempty" example:"EU (Sweden)"`
 	// FallbackModelIDs are completion models tried in order when this
 	// model's provider fails before answering (at most 3).
 	FallbackModelIDs []string `json:"fallback_model_ids,omitempty"`
@@ -40,6 +43,7 @@ type ModelResponse struct {
 	Dimensions       int      `json:"dimensions"`
 	Vision           bool     `json:"vision"`
 	Tools            bool     `json:"tools"`
+	HostingRegion    string   `json:"hosting_region"`
 	Global           bool     `json:"global"`
 	ProviderID       *string  `json:"provider_id"`
 	FallbackModelIDs []string `json:"fallback_model_ids"`
@@ -91,7 +95,7 @@ type ProviderList struct {
 
 func (r ModelRequest) spec(kind domain.Kind) (domain.Spec, error) {
 	s := domain.Spec{Kind: kind, Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
-		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, FusionWeight: r.FusionWeight}
+		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, Region: r.HostingRegion, FusionWeight: r.FusionWeight}
 	for _, f := range r.FallbackModelIDs {
 		id, err := uuid.Parse(f)
 		if err != nil {
@@ -105,7 +109,7 @@ func (r ModelRequest) spec(kind domain.Kind) (domain.Spec, error) {
 func toModel(m domain.Model, s domain.Setting) ModelResponse {
 	r := ModelResponse{ID: m.ID.String(), Kind: string(m.Kind), Name: m.Name, Description: m.Description, ProviderType: m.ProviderType,
 		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools,
-		Global: m.Global(), IsEnabled: s.Enabled, IsDefault: s.Default, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		HostingRegion: m.Region, Global: m.Global(), IsEnabled: s.Enabled, IsDefault: s.Default, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 		FallbackModelIDs: make([]string, len(m.Fallbacks))}
 	for i, f := range m.Fallbacks {
 		r.FallbackModelIDs[i] = f.String()

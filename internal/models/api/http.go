@@ -19,11 +19,12 @@ import (
 type Handler struct {
 	svc   *application.Service
 	meter *application.Metering
+	gw    *application.Gateway
 }
 
-// NewHandler returns a Handler.
-func NewHandler(svc *application.Service, meter *application.Metering) *Handler {
-	return &Handler{svc: svc, meter: meter}
+// NewHandler returns a Handler; gw makes the admins' model tests.
+func NewHandler(svc *application.Service, meter *application.Metering, gw *application.Gateway) *Handler {
+	return &Handler{svc: svc, meter: meter, gw: gw}
 }
 
 // RegisterSysadmin adds the global model routes to the sysadmin group.
@@ -54,7 +55,9 @@ func (h *Handler) Register(g *echo.Group, aiGuard, adminGuard echo.MiddlewareFun
 	g.PUT("/admin/model-providers/:id", h.updateProvider, adminGuard)
 	g.DELETE("/admin/model-providers/:id", h.deleteProvider, adminGuard)
 	g.POST("/admin/model-providers/:id/models", h.createPrivate, adminGuard)
+	g.PUT("/admin/model-providers/:id/models/:model_id", h.updatePrivate, adminGuard)
 	g.DELETE("/admin/model-providers/:id/models/:model_id", h.deletePrivate, adminGuard)
+	g.POST("/admin/model-providers/:id/models/:model_id/test", h.testPrivate, adminGuard)
 	g.GET("/token-usage", h.usage, adminGuard)
 }
 

@@ -3,9 +3,11 @@ package api
 import (
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v5"
 
 	"github.com/agora-platform/agora/internal/models/domain"
+	"github.com/agora-platform/agora/internal/platform/auth"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
@@ -181,6 +183,107 @@ func (h *Handler) createPrivate(c *echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toModel(v.Model, v.Setting))
+}
+
+// updatePrivate godoc
+//
+//	@Summary		Change one of your private models (admin)
+//	@Description	The kind and the provider record stay; provider_type is the record's.
+//	@Tags			admin
+//	@Accept			json
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id			path		string			true	"provider id"	format(uuid)
+//	@Param			model_id	path		string			true	"model id"		format(uuid)
+//	@Param			body		body		ModelRequest	true	"the model"
+//	@Success		200			{object}	ModelResponse
+//	@Failure		400			{object}	httpx.ErrorBody
+//	@Failure		403			{object}	httpx.ErrorBody
+//	@Failure		404			{object}	httpx.ErrorBody
+//	@Failure		409			{object}	httpx.ErrorBody
+//	@Router			/api/v1/admin/model-providers/{id}/models/{model_id}/ [put]
+func (h *Handler) updatePrivate(c *echo.Context) error {
+	pid, mid, err := privatePath(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	tenant := tenancy.MustFrom(ctx)
+	old, err := h.svc.PrivateModel(ctx, tenant, pid, mid)
+	if err != nil {
+		return err
+	}
+	var req ModelRequest
+	if err := c.Bind(&req); err != nil {
+		return err
+	}
+	spec, err := req.spec(old.Kind)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.UpdatePrivate(ctx, tenant, pid, mid, spec)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toModel(v.Model, v.Setting))
+}
+
+// ModelTestResponse is how one small call to a model went.
+type ModelTestResponse struct {
+	OK        bool `json:"ok"`
+	LatencyMS int  `json:"latency_ms"`
+	// Reply is the answer's start (completion), the vector's size
+	// (embedding), a score (rerank) or the text heard in half a second of
+	// silence (transcription).
+	Reply string `json:"reply"`
+	// Problem classifies a failure: auth, quota, rate_limited,
+	// unavailable, bad_request, context_too_long, content_filter,
+	// address_refused, dimensions_mismatch (an embedding model's vectors
+	// are not as long as registered); status is the provider's HTTP status (0: none)
+	// and detail its message.
+	Problem string `json:"problem,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+} // @name ModelTestResult
+
+// testPrivate godoc
+//
+//	@Summary		Test one of your private models with one small call (admin)
+//	@Description	Completion models are asked for a few tokens, embedding models embed two words, rerank models score one passage and transcription models hear half a second of silence; fallbacks are not tried. A provider failure is 200 with ok false and the reason; the tokens are counted as usage under the source model_test.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id			path		string	true	"provider id"	format(uuid)
+//	@Param			model_id	path		string	true	"model id"		format(uuid)
+//	@Success		200			{object}	ModelTestResponse
+//	@Failure		400			{object}	httpx.ErrorBody	"the model is not enabled"
+//	@Failure		403			{object}	httpx.ErrorBody
+//	@Failure		404			{object}	httpx.ErrorBody
+//	@Router			/api/v1/admin/model-providers/{id}/models/{model_id}/test/ [post]
+func (h *Handler) testPrivate(c *echo.Context) error {
+	pid, mid, err := privatePath(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := auth.MustFrom(ctx)
+	if _, err := h.svc.PrivateModel(ctx, p.Tenant, pid, mid); err != nil {
+		return err
+	}
+	res, err := h.gw.Probe(ctx, p.Tenant, p.UserID, mid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ModelTestResponse{OK: res.OK, LatencyMS: int(res.Latency.Milliseconds()), Reply: res.Reply,
+		Problem: res.Problem, Status: res.Status, Detail: res.Detail})
+}
+
+func privatePath(c *echo.Context) (provider, model uuid.UUID, err error) {
+	if provider, err = httpx.PathUUID(c, "id", "provider"); err != nil {
+		return provider, model, err
+	}
+	model, err = httpx.PathUUID(c, "model_id", "model")
+	return provider, model, err
 }
 
 // deletePrivate godoc

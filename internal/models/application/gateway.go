@@ -70,6 +70,29 @@ type Providers interface {
 	Rerank(ctx context.Context, tenant tenancy.ID, model uuid.UUID, query string, docs []string) ([]float64, int, error)
 	// Count estimates the tokens of a text offline.
 	Count(text string) int
+	// Probe makes one small call to an enabled model alone (no
+	// fallbacks) and says how it went; only a model that cannot be
+	// resolved is an error.
+	Probe(ctx context.Context, tenant tenancy.ID, model uuid.UUID) (Probe, error)
+}
+
+// Probe is the outcome of one small call to a model, for an admin testing
+// a provider record.
+type Probe struct {
+	OK      bool
+	Latency time.Duration
+	// Reply is what came back: the answer's start, or what the model
+	// returned ("1536 dimensions").
+	Reply string
+	// Problem is the provider failure's class (auth, quota,
+	// rate_limited, unavailable, bad_request, address_refused, …) and
+	// Status its HTTP status (0: no answer); Detail is the provider's own
+	// message.
+	Problem string
+	Status  int
+	Detail  string
+	// Tokens the call used, when the provider said.
+	PromptTokens, CompletionTokens int
 }
 
 // Gateway is the one way to a model for every module: chat, the
@@ -175,6 +198,16 @@ func (g *Gateway) Rerank(ctx context.Context, tenant tenancy.ID, user, model uui
 	}
 	g.record(ctx, tenant, UsageRecord{User: user, Model: &model, Source: source, PromptTokens: tokens})
 	return scores, nil
+}
+
+// Probe makes one small call to a model for user and records its usage
+// under source "model_test".
+func (g *Gateway) Probe(ctx context.Context, tenant tenancy.ID, user, model uuid.UUID) (Probe, error) {
+	p, err := g.providers.Probe(ctx, tenant, model)
+	if err == nil && p.OK && p.PromptTokens+p.CompletionTokens > 0 {
+		g.record(ctx, tenant, UsageRecord{User: user, Model: &model, Source: "model_test", PromptTokens: p.PromptTokens, CompletionTokens: p.CompletionTokens})
+	}
+	return p, err
 }
 
 // Count estimates the tokens of a text as usage records count them.

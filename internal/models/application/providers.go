@@ -170,12 +170,67 @@ func (s *Service) CreatePrivate(ctx context.Context, tenant tenancy.ID, provider
 	return v, nil
 }
 
+// PrivateModel loads one of the tenant's private models served by
+// provider.
+func (s *Service) PrivateModel(ctx context.Context, tenant tenancy.ID, provider, id uuid.UUID) (domain.Model, error) {
+	if tenant.IsZero() {
+		return domain.Model{}, domain.ErrNotFound
+	}
+	m, err := s.repo.Model(ctx, tenant, id)
+	if err == nil && m.ProviderID != provider {
+		err = domain.ErrNotFound
+	}
+	if err != nil {
+		return domain.Model{}, fmt.Errorf("get model %s of provider %s: %w", id, provider, err)
+	}
+	return m, nil
+}
+
+// UpdatePrivate replaces a private model's description; its kind and
+// provider stay.
+func (s *Service) UpdatePrivate(ctx context.Context, tenant tenancy.ID, provider, id uuid.UUID, spec domain.Spec) (domain.View, error) {
+	var m domain.Model
+	var v domain.View
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if m, err = s.PrivateModel(ctx, tenant, provider, id); err != nil {
+			return err
+		}
+		spec.ProviderType = m.ProviderType
+		if err := m.Apply(spec, s.now()); err != nil {
+			return err
+		}
+		if err := s.checkFallbacks(ctx, m); err != nil {
+			return err
+		}
+		if err := s.repo.UpdateModel(ctx, m); err != nil {
+			return err
+		}
+		if v, err = s.repo.VisibleOne(ctx, tenant, id); err != nil {
+			return err
+		}
+		s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "model.updated", TargetType: "model", TargetID: m.ID.String(),
+			Details: map[string]string{"kind": string(m.Kind), "name": m.Name}})
+		return nil
+	})
+	if err != nil {
+		return domain.View{}, fmt.Errorf("update private model %s: %w", id, err)
+	}
+	return v, nil
+}
+
 // DeletePrivate removes one of the tenant's private models.
 func (s *Service) DeletePrivate(ctx context.Context, tenant tenancy.ID, id uuid.UUID) error {
 	if tenant.IsZero() {
 		return domain.ErrNotFound
 	}
-	err := s.tx.InTx(ctx, func(ctx context.Context) error { return s.repo.DeleteModel(ctx, tenant, id) })
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.repo.DeleteModel(ctx, tenant, id); err != nil {
+			return err
+		}
+		s.audit.Record(ctx, audit.Event{Tenant: tenant, Action: "model.deleted", TargetType: "model", TargetID: id.String()})
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("delete model %s: %w", id, err)
 	}

@@ -44,6 +44,7 @@ var RerankProviders = []string{"openai", "vllm", "mistral", "berget", "ollama"}
 const (
 	MaxTokenLimit = 10_000_000
 	MaxDimensions = 4096
+	MaxRegion     = 100
 )
 
 // Model is a registered model: global (Tenant zero) or private to a tenant
@@ -61,6 +62,9 @@ type Model struct {
 	Dimensions    int
 	Vision        bool
 	Tools         bool
+	// Region is where the model is hosted, as the admin describes it
+	// ("EU (Sweden)"); empty: not stated.
+	Region string
 	// Fallbacks are the models tried, in order, when this one's provider
 	// fails before answering (completion models only).
 	Fallbacks []uuid.UUID
@@ -101,6 +105,7 @@ type Spec struct {
 	Dimensions    int
 	Vision        bool
 	Tools         bool
+	Region        string
 	Fallbacks     []uuid.UUID
 	// FusionWeight is set only for embedding models (nil: the default).
 	FusionWeight *float64
@@ -134,6 +139,9 @@ func (s Spec) Validate() error {
 	}
 	if utf8.RuneCountInString(s.Description) > 2000 {
 		return errs.New(errs.Invalid, "description must be at most 2000 characters")
+	}
+	if utf8.RuneCountInString(s.Region) > MaxRegion {
+		return errs.InvalidField("hosting_region", "hosting_region must be at most %d characters", MaxRegion)
 	}
 	if !slices.Contains(ProviderTypes, s.ProviderType) {
 		return errs.Newf(errs.Invalid, "provider_type must be one of %s", strings.Join(ProviderTypes, ", "))
@@ -191,6 +199,7 @@ func (m *Model) Apply(s Spec, now time.Time) error {
 	m.Kind, m.Name, m.Description = s.Kind, strings.TrimSpace(s.Name), strings.TrimSpace(s.Description)
 	m.ProviderType, m.ProviderModel = s.ProviderType, strings.TrimSpace(s.ProviderModel)
 	m.TokenLimit, m.Dimensions, m.Vision, m.Tools, m.UpdatedAt = s.TokenLimit, s.Dimensions, s.Vision, s.Tools, now
+	m.Region = strings.TrimSpace(s.Region)
 	if slices.Contains(s.Fallbacks, m.ID) {
 		return errs.New(errs.Invalid, "a model cannot be its own fallback")
 	}

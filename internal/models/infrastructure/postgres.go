@@ -33,6 +33,7 @@ type modelRow struct {
 	Dimensions    int           `bun:"dimensions"`
 	Vision        bool          `bun:"vision"`
 	Tools         bool          `bun:"tools"`
+	Region        string        `bun:"hosting_region"`
 	Fallbacks     []uuid.UUID   `bun:"fallbacks,array"`
 	FusionWeight  *float64      `bun:"fusion_weight"`
 	CreatedAt     time.Time     `bun:"created_at"`
@@ -44,7 +45,7 @@ type modelRow struct {
 
 func toRow(m domain.Model) modelRow {
 	r := modelRow{ID: m.ID, Kind: string(m.Kind), Name: m.Name, Description: m.Description, ProviderType: m.ProviderType,
-		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools,
+		ProviderModel: m.ProviderModel, TokenLimit: m.TokenLimit, Dimensions: m.Dimensions, Vision: m.Vision, Tools: m.Tools, Region: m.Region,
 		Fallbacks: m.Fallbacks, FusionWeight: m.FusionWeight, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	if r.Fallbacks == nil {
 		r.Fallbacks = []uuid.UUID{}
@@ -59,7 +60,7 @@ func toRow(m domain.Model) modelRow {
 func (r modelRow) toEntity() domain.Model {
 	return domain.Model{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID.UUID}, ProviderID: r.ProviderID.UUID, Kind: domain.Kind(r.Kind),
 		Name: r.Name, Description: r.Description, ProviderType: r.ProviderType, ProviderModel: r.ProviderModel,
-		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, Fallbacks: r.Fallbacks,
+		TokenLimit: r.TokenLimit, Dimensions: r.Dimensions, Vision: r.Vision, Tools: r.Tools, Region: r.Region, Fallbacks: r.Fallbacks,
 		FusionWeight: r.FusionWeight, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
@@ -162,7 +163,7 @@ func (r *Repo) InsertModel(ctx context.Context, m domain.Model) error {
 func (r *Repo) UpdateModel(ctx context.Context, m domain.Model) error {
 	row := toRow(m)
 	q := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
-		Column("name", "description", "provider_type", "provider_model", "token_limit", "dimensions", "vision", "tools", "fallbacks", "updated_at").
+		Column("name", "description", "provider_type", "provider_model", "token_limit", "dimensions", "vision", "tools", "hosting_region", "fallbacks", "fusion_weight", "updated_at").
 		WherePK()
 	if m.Global() {
 		q = q.Where("tenant_id IS NULL")

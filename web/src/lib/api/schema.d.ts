@@ -559,7 +559,71 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
+        /**
+         * Change one of your private models (admin)
+         * @description The kind and the provider record stay; provider_type is the record's.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description provider id */
+                    id: string;
+                    /** @description model id */
+                    model_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["ModelRequest"];
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Model"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         /** Delete one of your private models (admin) */
         delete: {
@@ -603,6 +667,77 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/model-providers/{id}/models/{model_id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test one of your private models with one small call (admin)
+         * @description Completion models are asked for a few tokens, embedding models embed two words, rerank models score one passage and transcription models hear half a second of silence; fallbacks are not tried. A provider failure is 200 with ok false and the reason; the tokens are counted as usage under the source model_test.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description provider id */
+                    id: string;
+                    /** @description model id */
+                    model_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ModelTestResult"];
+                    };
+                };
+                /** @description the model is not enabled */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -9410,6 +9545,7 @@ export interface components {
              */
             fusion_weight?: number;
             global?: boolean;
+            hosting_region?: string;
             /** Format: uuid */
             id?: string;
             is_default?: boolean;
@@ -9481,6 +9617,12 @@ export interface components {
              * @example 0.5
              */
             fusion_weight?: number;
+            /**
+             * @description HostingRegion says where the model runs, for users to judge where
+             *     their text goes (free text, at most 100 characters).
+             * @example EU (Sweden)
+             */
+            hosting_region?: string;
             /** @example GPT-4o */
             name?: string;
             /** @example gpt-4o */
@@ -9498,6 +9640,26 @@ export interface components {
         ModelSettingRequest: {
             is_default?: boolean;
             is_enabled?: boolean;
+        };
+        ModelTestResult: {
+            detail?: string;
+            latency_ms?: number;
+            ok?: boolean;
+            /**
+             * @description Problem classifies a failure: auth, quota, rate_limited,
+             *     unavailable, bad_request, context_too_long, content_filter,
+             *     address_refused, dimensions_mismatch (an embedding model's vectors
+             *     are not as long as registered); status is the provider's HTTP status (0: none)
+             *     and detail its message.
+             */
+            problem?: string;
+            /**
+             * @description Reply is the answer's start (completion), the vector's size
+             *     (embedding), a score (rerank) or the text heard in half a second of
+             *     silence (transcription).
+             */
+            reply?: string;
+            status?: number;
         };
         OIDCDebug: {
             enabled?: boolean;
@@ -9656,6 +9818,12 @@ export interface components {
              * @example 0.5
              */
             fusion_weight?: number;
+            /**
+             * @description HostingRegion says where the model runs, for users to judge where
+             *     their text goes (free text, at most 100 characters).
+             * @example EU (Sweden)
+             */
+            hosting_region?: string;
             /** @enum {string} */
             kind?: "completion" | "embedding" | "transcription" | "rerank";
             /** @example GPT-4o */
