@@ -345,6 +345,9 @@ func TestWebUI(t *testing.T) {
 		customRoles(t, base, owner)
 	})
 
+	t.Run("models: a provider and a private model against a fake server, tested, chatted with, edited, deleted", func(t *testing.T) {
+		providersAndModels(t, base, owner)
+	})
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

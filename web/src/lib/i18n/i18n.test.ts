@@ -49,6 +49,9 @@ describe('dictionaries', () => {
       ...['User', 'AI Configurator', 'Owner'].map((r) => `predefinedRole.${r}`),
       ...['never', 'daily', 'every_other_day', 'weekly'].map((s) => `website.interval.${s}`),
       ...['text', 'audio', 'image', 'other'].map((s) => `doctype.${s}`),
+      ...['openai', 'anthropic', 'azure', 'vllm', 'mistral', 'berget', 'ollama', 'local'].map((s) => `providers.type.${s}`),
+      ...['completion', 'embedding', 'transcription', 'rerank'].map((s) => `providers.kindOne.${s}`),
+      ...['auth', 'quota', 'rate_limited', 'unavailable', 'bad_request', 'address_refused', 'dimensions_mismatch'].map((s) => `providers.problem.${s}`),
     ];
     expect(built.filter((k) => !(k in en))).toEqual([]);
   });

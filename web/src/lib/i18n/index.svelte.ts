@@ -58,6 +58,13 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
   return translate(current.lang, key, vars);
 }
 
+// tOr names a value through a key built from it (`prefix.value`), or
+// shows the value itself when the dictionary has no such key.
+export function tOr(prefix: string, value: string | undefined): string {
+  const key = `${prefix}.${value ?? ''}`;
+  return hasKey(key) ? t(key) : (value ?? '');
+}
+
 function locale(): string {
   return current.lang === 'sv' ? 'sv-SE' : 'en-GB';
 }
