@@ -111,3 +111,41 @@ func providersAndModels(t *testing.T, base string, owner *member) {
 	require.NotEmpty(t, audit, "deleting a model is audited")
 	b.requireNoProblems()
 }
+
+// spaceModels: an admin reaches the organisation space from the spaces
+// page; in a shared space they allow one language model and make it the
+// default, and an assistant made there without a model gets it.
+func spaceModels(t *testing.T, base string, owner *member) {
+	space := owner.do(t, http.MethodPost, "/api/v1/spaces/", fmt.Sprintf(`{"name":"Model office %d"}`, time.Now().UnixNano()), http.StatusCreated)["id"].(string)
+	var pick map[string]any
+	for _, m := range owner.do(t, http.MethodGet, "/api/v1/completion-models/", "", http.StatusOK)["items"].([]any) {
+		if m := m.(map[string]any); m["is_enabled"] == true && m["is_default"] != true {
+			pick = m
+		}
+	}
+	require.NotNil(t, pick, "the tenant has an enabled language model besides its default")
+
+	b := newBrowser(t, base)
+	b.signIn(owner.email, owner.password)
+	b.waitFor("signed in", onHome)
+	b.open("/spaces")
+	b.waitFor("the organisation space", `[...document.querySelectorAll('.space-name a')].some(a => a.textContent === 'Organisation space')`)
+	b.click(`//h2[contains(@class, "space-name")]/a[normalize-space()="Organisation space"]`)
+	b.waitFor("inside it", `document.querySelector('h1')?.textContent === 'Organisation space'`)
+
+	b.open("/spaces/" + space)
+	b.waitFor("the space's models", `!!document.querySelector('.space-models input[type=checkbox]')`)
+	b.click(`//section[contains(@class, "space-models")]//label[contains(normalize-space(), "` + pick["name"].(string) + `")]/input`)
+	b.waitFor("the default choosable", `[...document.querySelectorAll('#sm-chat option')].some(o => o.textContent === '`+pick["name"].(string)+`')`)
+	require.True(t, eval[bool](b, `(() => { const s = document.querySelector('#sm-chat'); s.value = '`+pick["id"].(string)+`'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+	b.click(`//button[normalize-space()="Save models"]`)
+	b.waitFor("saved", `document.querySelector('.space-models [role=status]')?.textContent === 'The space’s models were saved.'`)
+	b.requireAccessible("space with its models")
+	b.screenshot("space-models")
+	got := owner.do(t, http.MethodGet, "/api/v1/spaces/"+space+"/", "", http.StatusOK)
+	require.Equal(t, []any{pick["id"]}, got["models"])
+	require.Equal(t, []any{pick["id"]}, got["default_models"])
+	a := owner.do(t, http.MethodPost, "/api/v1/assistants/", `{"name":"Defaulted","space_id":"`+space+`"}`, http.StatusCreated)
+	require.Equal(t, pick["id"], a["completion_model"].(map[string]any)["id"], "an assistant made in the space gets its default")
+	b.requireNoProblems()
+}

@@ -348,6 +348,9 @@ func TestWebUI(t *testing.T) {
 	t.Run("models: a provider and a private model against a fake server, tested, chatted with, edited, deleted", func(t *testing.T) {
 		providersAndModels(t, base, owner)
 	})
+	t.Run("space models: the organisation space reached, a space's language model allowed and made its default", func(t *testing.T) {
+		spaceModels(t, base, owner)
+	})
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

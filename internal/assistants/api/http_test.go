@@ -294,3 +294,25 @@ func TestRetrievalSettings(t *testing.T) {
 		require.Contains(t, rec.Body.String(), field, body)
 	}
 }
+
+// TestASpaceListingNoLanguageModelLeavesTheChoiceOpen: a space whose
+// model list names only an embedding model does not restrict language
+// models; one that names a language model does.
+func TestASpaceListingNoLanguageModelLeavesTheChoiceOpen(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	rec := w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/embedding-models/", `{"name":"Space embed `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"emb","dimensions":8}`)
+	emb := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/embedding-models/"+emb+"/", `{"is_enabled":true}`).Code)
+	rec = w.e.Do(http.MethodPatch, "/api/v1/spaces/"+w.space+"/", `{"models":["`+emb+`"],"default_models":["`+emb+`"]}`, w.admin)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	a := w.create(t, w.admin, `{"name":"Open choice","space_id":"`+w.space+`","completion_model":{"id":"`+w.model+`"}}`)
+	require.Equal(t, w.model, a.CompletionModel.ID)
+
+	rec = w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Listed `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"gpt","token_limit":4000}`)
+	listed := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/completion-models/"+listed+"/", `{"is_enabled":true}`).Code)
+	require.Equal(t, http.StatusOK, w.e.Do(http.MethodPatch, "/api/v1/spaces/"+w.space+"/", `{"models":["`+emb+`","`+listed+`"]}`, w.admin).Code)
+	rec = w.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Closed","space_id":"`+w.space+`","completion_model":{"id":"`+w.model+`"}}`, w.admin)
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+}

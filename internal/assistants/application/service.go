@@ -139,7 +139,7 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 
 // setModel picks the model (when none is given, the space's default
 // completion model, else the tenant's), checks it is enabled for the tenant
-// and in the space's list when the space has one, and validates the
+// and in the space's list when it names language models, and validates the
 // settings against it.
 func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a *domain.Assistant, id *uuid.UUID, k domain.Kwargs) error {
 	var m ModelInfo
@@ -160,7 +160,7 @@ func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a
 	if err != nil {
 		return err
 	}
-	if len(acc.Models) > 0 && !slices.Contains(acc.Models, m.ID) {
+	if !slices.Contains(acc.Models, m.ID) && s.listsCompletion(ctx, tenant, acc.Models) {
 		return domain.ErrModelNotInSpace
 	}
 	if err := k.Check(m.TokenLimit); err != nil {
@@ -168,6 +168,18 @@ func (s *Service) setModel(ctx context.Context, tenant tenancy.ID, acc Access, a
 	}
 	a.Model, a.Kwargs = m.ID, k
 	return nil
+}
+
+// listsCompletion reports whether a space's model list names a completion
+// model: a space that lists only embedding or transcription models leaves
+// the choice of language model open.
+func (s *Service) listsCompletion(ctx context.Context, tenant tenancy.ID, models []uuid.UUID) bool {
+	for _, id := range models {
+		if _, err := s.d.Models.Completion(ctx, tenant, id); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // setRetrieval checks the retrieval settings and that a rerank model, if

@@ -326,3 +326,25 @@ func TestSearchTakesModeTopKAndMinScore(t *testing.T) {
 		require.Contains(t, rec.Body.String(), field, body)
 	}
 }
+
+// TestACollectionGetsItsSpacesDefaultEmbeddingModel: a collection made
+// without naming a model gets the space's default embedding model, not
+// the organisation's.
+func TestACollectionGetsItsSpacesDefaultEmbeddingModel(t *testing.T) {
+	t.Parallel()
+	e := apptest.New(t)
+	l := newLibrary(t, e, "Tenant default")
+	rec := e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/embedding-models/", `{"name":"Space pick `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"hash","dimensions":384}`)
+	pick := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+l.tenant.String()+"/embedding-models/"+pick+"/", `{"is_enabled":true}`).Code)
+	rec = e.Do(http.MethodPost, "/api/v1/spaces/", `{"name":"Picky `+uuid.NewString()[:8]+`"}`, l.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	space := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = e.Do(http.MethodPatch, "/api/v1/spaces/"+space+"/", `{"models":["`+pick+`"],"default_models":["`+pick+`"]}`, l.token)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = e.Do(http.MethodPost, "/api/v1/groups/", `{"name":"Uses the space default","space_id":"`+space+`"}`, l.token)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	require.Equal(t, pick, testkit.JSON[api.CollectionResponse](t, rec).EmbeddingModel.ID)
+	rec = e.Do(http.MethodPost, "/api/v1/groups/", `{"name":"Tenant default here","space_id":"`+l.space+`"}`, l.token)
+	require.NotEqual(t, pick, testkit.JSON[api.CollectionResponse](t, rec).EmbeddingModel.ID, "a space without defaults keeps the organisation's")
+}

@@ -122,7 +122,7 @@ func (k *Knowledge) CreateCollection(ctx context.Context, tenant tenancy.ID, c a
 	if err != nil {
 		return domain.Collection{}, err
 	}
-	model, err := k.embeddingModel(ctx, tenant, in.EmbeddingModel)
+	model, err := k.spaceEmbeddingModel(ctx, tenant, c, in.Space, in.EmbeddingModel)
 	if err != nil {
 		return domain.Collection{}, err
 	}
@@ -140,6 +140,24 @@ func (k *Knowledge) CreateCollection(ctx context.Context, tenant tenancy.ID, c a
 		return domain.Collection{}, err
 	}
 	return col, nil
+}
+
+// spaceEmbeddingModel is the named embedding model, else the space's
+// default embedding model, else the tenant's.
+func (k *Knowledge) spaceEmbeddingModel(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, id uuid.UUID) (EmbeddingModel, error) {
+	if id != uuid.Nil {
+		return k.models.Embedding(ctx, tenant, id)
+	}
+	defaults, err := k.spaces.DefaultModels(ctx, tenant, c, space)
+	if err != nil {
+		return EmbeddingModel{}, err
+	}
+	for _, d := range defaults {
+		if m, err := k.models.Embedding(ctx, tenant, d); err == nil {
+			return m, nil
+		}
+	}
+	return k.embeddingModel(ctx, tenant, uuid.Nil)
 }
 
 func (k *Knowledge) embeddingModel(ctx context.Context, tenant tenancy.ID, id uuid.UUID) (EmbeddingModel, error) {

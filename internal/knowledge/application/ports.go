@@ -17,6 +17,8 @@ type Spaces interface {
 	Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID, resource, action string) error
 	// Readable lists the spaces the caller can enter.
 	Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error)
+	// DefaultModels are a space's default models, at most one per kind.
+	DefaultModels(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]uuid.UUID, error)
 }
 
 // Room checks a tenant's storage quota, which chat attachments and

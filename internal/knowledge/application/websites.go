@@ -88,7 +88,7 @@ func (s *Websites) CreateWebsite(ctx context.Context, tenant tenancy.ID, c actor
 	if w, err = domain.CleanWebsite(w); err != nil {
 		return domain.Website{}, domain.CrawlRun{}, err
 	}
-	model, err := s.embeddingModel(ctx, tenant, in.EmbeddingModel)
+	model, err := s.spaceEmbeddingModel(ctx, tenant, c, in.Space, in.EmbeddingModel)
 	if err != nil {
 		return domain.Website{}, domain.CrawlRun{}, err
 	}

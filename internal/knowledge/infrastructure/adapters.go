@@ -29,6 +29,15 @@ func (s Spaces) Authorize(ctx context.Context, tenant tenancy.ID, c actor.Caller
 	return err
 }
 
+// DefaultModels are a space's default models.
+func (s Spaces) DefaultModels(ctx context.Context, tenant tenancy.ID, c actor.Caller, space uuid.UUID) ([]uuid.UUID, error) {
+	e, err := s.svc.Enter(ctx, tenant, c, space)
+	if err != nil {
+		return nil, err
+	}
+	return e.DefaultModels, nil
+}
+
 // Readable lists the spaces the caller can enter.
 func (s Spaces) Readable(ctx context.Context, tenant tenancy.ID, c actor.Caller) ([]uuid.UUID, error) {
 	es, err := s.svc.List(ctx, tenant, c)

@@ -152,7 +152,7 @@ func (h *Handler) get(c *echo.Context) error {
 // update godoc
 //
 //	@Summary		Change a space (name, description, enabled models)
-//	@Description	models lists the completion and embedding models enabled in the space; each must be enabled for the tenant. default_models picks at most one per kind among them; assistants created in the space without a model get the space's default completion model, else the organisation's.
+//	@Description	models lists the models enabled in the space; each must be enabled for the tenant. When it names a completion model, the space's assistants may use only the completion models it names; otherwise every completion model the tenant enabled. default_models picks at most one per kind among them: assistants created in the space without a model get its default completion model, collections and websites its default embedding model, recordings its default transcription model; else the organisation's.
 //	@Tags			spaces
 //	@Accept			json
 //	@Produce		json

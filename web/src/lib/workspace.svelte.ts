@@ -68,10 +68,11 @@ export function assistantName(id: string | undefined): string {
 }
 
 // spaceName is a space's name as the user knows it (their own personal
-// space is "My personal space").
+// space is "My personal space", the organisation's "Organisation space").
 export function spaceName(id: string | undefined): string {
   const s = workspace.spaces.find((sp) => sp.id === id);
   if (s?.personal) return t('spaces.personal');
+  if (s?.kind === 'organization') return t('spaces.organisation');
   return s?.name ?? '';
 }
 

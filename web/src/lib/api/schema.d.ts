@@ -3841,7 +3841,7 @@ export interface paths {
         head?: never;
         /**
          * Change a space (name, description, enabled models)
-         * @description models lists the completion and embedding models enabled in the space; each must be enabled for the tenant. default_models picks at most one per kind among them; assistants created in the space without a model get the space's default completion model, else the organisation's.
+         * @description models lists the models enabled in the space; each must be enabled for the tenant. When it names a completion model, the space's assistants may use only the completion models it names; otherwise every completion model the tenant enabled. default_models picks at most one per kind among them: assistants created in the space without a model get its default completion model, collections and websites its default embedding model, recordings its default transcription model; else the organisation's.
          */
         patch: {
             parameters: {

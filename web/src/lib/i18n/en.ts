@@ -538,6 +538,18 @@ const en = {
   'providers.kindOne.embedding': "Embedding model",
   'providers.kindOne.transcription': "Transcription model",
   'providers.kindOne.rerank': "Rerank model",
+  'spaces.organisation': "Organisation space",
+  'spaces.organisationHint': "For assistants and knowledge of the whole organisation. Only administrators manage it.",
+  'spaceModels.title': "Models",
+  'spaceModels.allowed': "Language models the space’s assistants may use",
+  'spaceModels.allowedHint': "None chosen: every language model your organisation has enabled.",
+  'spaceModels.chatDefault': "Default language model",
+  'spaceModels.chatDefaultHint': "Choose the space’s language models above to pick its default.",
+  'spaceModels.embeddingDefault': "Embedding model for new collections and websites",
+  'spaceModels.transcriptionDefault': "Transcription model for recordings",
+  'spaceModels.orgDefault': "The organisation’s default",
+  'spaceModels.save': "Save models",
+  'spaceModels.saved': "The space’s models were saved.",
 };
 
 export default en;

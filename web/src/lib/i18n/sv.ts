@@ -540,6 +540,18 @@ const sv: Record<keyof typeof en, string> = {
   'providers.kindOne.embedding': "Inbäddningsmodell",
   'providers.kindOne.transcription': "Transkriberingsmodell",
   'providers.kindOne.rerank': "Omrankningsmodell",
+  'spaces.organisation': "Organisationens utrymme",
+  'spaces.organisationHint': "För assistenter och kunskap för hela organisationen. Bara administratörer hanterar det.",
+  'spaceModels.title': "Modeller",
+  'spaceModels.allowed': "Språkmodeller som utrymmets assistenter får använda",
+  'spaceModels.allowedHint': "Inga valda: alla språkmodeller som organisationen har aktiverat.",
+  'spaceModels.chatDefault': "Förvald språkmodell",
+  'spaceModels.chatDefaultHint': "Välj utrymmets språkmodeller ovan för att kunna välja en förvald.",
+  'spaceModels.embeddingDefault': "Inbäddningsmodell för nya samlingar och webbplatser",
+  'spaceModels.transcriptionDefault': "Transkriberingsmodell för inspelningar",
+  'spaceModels.orgDefault': "Organisationens förval",
+  'spaceModels.save': "Spara modeller",
+  'spaceModels.saved': "Utrymmets modeller sparades.",
 };
 
 export default sv;
