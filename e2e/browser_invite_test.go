@@ -196,10 +196,29 @@ func assistantTools(t *testing.T, base string, owner *member) {
 	b.waitFor("the earlier prompt in the box", `document.querySelector('#a-prompt').value === 'First instructions.'`)
 	b.requireAccessible("assistant editor with history and keys")
 	b.screenshot("assistant-tools")
+	b.click(`//button[normalize-space()="Add a starter question"]`)
+	b.fill("#a-starter-0", "When is the desk open?")
 	b.click(`//form//button[normalize-space()="Save"]`)
-	b.waitFor("back in the space", `location.pathname === '/spaces/`+owner.space+`'`)
+	b.waitFor("saved, still in the editor", `document.querySelector('form [role=status]')?.textContent.startsWith('Saved.') && location.pathname.endsWith('/assistants/`+a+`')`)
 	got := owner.do(t, http.MethodGet, "/api/v1/assistants/"+a+"/", "", http.StatusOK)
 	require.Equal(t, "First instructions.", got["prompt"].(map[string]any)["text"], "the earlier prompt is restored")
+	require.Equal(t, []any{"When is the desk open?"}, got["starter_questions"])
+
+	// The test panel beside the editor offers the starter question and
+	// answers it, keeping the editor open.
+	b.waitFor("the starter in the test panel", `!!document.querySelector('.try-panel button.starter')`)
+	b.click(`//aside[contains(@class, "try-panel")]//button[normalize-space()="When is the desk open?"]`)
+	b.waitFor("the panel's answer", `document.querySelector('.try-panel .answer')?.dataset.status === 'done'`)
+	require.True(t, eval[bool](b, `location.pathname.endsWith('/assistants/`+a+`')`), "the editor stays open")
+	require.Equal(t, "When is the desk open?", eval[string](b, `document.querySelector('.try-panel .question').innerText.replace(/^You:\s*/, '').trim()`))
+	b.requireAccessible("assistant editor with its test panel")
+	b.screenshot("assistant-editor-try")
+	b.click(`//aside[contains(@class, "try-panel")]//button[normalize-space()="Start over"]`)
+	b.waitFor("an empty panel", `!document.querySelector('.try-panel .answer') && !!document.querySelector('.try-panel button.starter')`)
+
+	// The chat offers it too.
+	b.open("/chat/" + a)
+	b.waitFor("the starter in the empty chat", `[...document.querySelectorAll('button.starter')].some(x => x.textContent === 'When is the desk open?')`)
 }
 
 // collectionTools searches a collection and shows the passages with their

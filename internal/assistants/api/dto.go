@@ -51,7 +51,10 @@ type CreateAssistantRequest struct {
 	Groups          []IDRef    `json:"groups,omitempty"`
 	Websites        []IDRef    `json:"websites,omitempty"`
 	Retrieval       *Retrieval `json:"retrieval,omitempty"`
-	Published       bool       `json:"published"`
+	// StarterQuestions are offered in an empty chat (at most 6, each at
+	// most 300 characters; blank ones are dropped).
+	StarterQuestions []string `json:"starter_questions,omitempty" example:"How do I apply for a parking permit?"`
+	Published        bool     `json:"published"`
 } // @name CreateAssistantRequest
 
 // UpdateAssistantRequest changes an assistant; omitted fields stay.
@@ -64,7 +67,9 @@ type UpdateAssistantRequest struct {
 	Groups          *[]IDRef   `json:"groups,omitempty"`
 	Websites        *[]IDRef   `json:"websites,omitempty"`
 	Retrieval       *Retrieval `json:"retrieval,omitempty"`
-	Published       *bool      `json:"published,omitempty"`
+	// StarterQuestions replaces the starter questions ([] removes them).
+	StarterQuestions *[]string `json:"starter_questions,omitempty"`
+	Published        *bool     `json:"published,omitempty"`
 } // @name UpdateAssistantRequest
 
 // AssistantResponse is an assistant with what the caller may do with it.
@@ -79,10 +84,12 @@ type AssistantResponse struct {
 	Groups          []IDRef   `json:"groups"`
 	Websites        []IDRef   `json:"websites"`
 	Retrieval       Retrieval `json:"retrieval"`
-	Published       bool      `json:"published"`
-	Permissions     []string  `json:"permissions" example:"read,edit"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	// StarterQuestions are offered in an empty chat.
+	StarterQuestions []string  `json:"starter_questions"`
+	Published        bool      `json:"published"`
+	Permissions      []string  `json:"permissions" example:"read,edit"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 } // @name Assistant
 
 // AssistantList is a list of assistants.
@@ -138,7 +145,7 @@ func toAssistant(v application.View) AssistantResponse {
 	return AssistantResponse{ID: v.ID.String(), SpaceID: v.Space.String(), Name: v.Name, Description: v.Description,
 		Prompt: PromptRef{Text: v.Prompt}, CompletionModel: IDRef{ID: v.Model.String()},
 		Kwargs: KwargsDTO{Temperature: v.Kwargs.Temperature, MaxTokens: v.Kwargs.MaxTokens},
-		Groups: refs(v.Groups), Websites: refs(v.Websites), Published: v.Published, Permissions: nonNil(v.Actions),
+		Groups: refs(v.Groups), Websites: refs(v.Websites), StarterQuestions: nonNil(v.Starters), Published: v.Published, Permissions: nonNil(v.Actions),
 		Retrieval: Retrieval{Mode: retrievalMode(v.Retrieval.Mode), TopK: v.Retrieval.TopK, MinScore: v.Retrieval.MinScore,
 			RerankModelID: optionalID(v.Retrieval.Rerank)},
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}

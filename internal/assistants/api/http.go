@@ -88,7 +88,8 @@ func (h *Handler) create(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Retrieval: retrieval, Published: req.Published}
+	in := application.CreateInput{Space: space, Name: req.Name, Description: req.Description, Kwargs: req.Kwargs.domain(), Retrieval: retrieval,
+		Starters: req.StarterQuestions, Published: req.Published}
 	if req.Prompt != nil {
 		in.Prompt = req.Prompt.Text
 	}
@@ -177,7 +178,7 @@ func (h *Handler) update(c *echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	p := application.Patch{Name: req.Name, Description: req.Description, Published: req.Published}
+	p := application.Patch{Name: req.Name, Description: req.Description, Starters: req.StarterQuestions, Published: req.Published}
 	if req.Prompt != nil {
 		p.Prompt = &req.Prompt.Text
 	}

@@ -316,3 +316,26 @@ func TestASpaceListingNoLanguageModelLeavesTheChoiceOpen(t *testing.T) {
 	rec = w.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Closed","space_id":"`+w.space+`","completion_model":{"id":"`+w.model+`"}}`, w.admin)
 	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 }
+
+// TestStarterQuestions: an assistant keeps its starter questions trimmed
+// and without blanks; an update replaces them, one that leaves them out
+// keeps them, and too many, too long or repeated ones are refused by name.
+func TestStarterQuestions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := w.create(t, w.admin, `{"name":"Starters","space_id":"`+w.space+`","starter_questions":["  How do I apply? ","","What does it cost?"]}`)
+	require.Equal(t, []string{"How do I apply?", "What does it cost?"}, a.StarterQuestions)
+	rec := w.e.Do(http.MethodPost, "/api/v1/assistants/"+a.ID+"/", `{"name":"Renamed"}`, w.admin)
+	require.Equal(t, []string{"How do I apply?", "What does it cost?"}, testkit.JSON[api.AssistantResponse](t, rec).StarterQuestions)
+	rec = w.e.Do(http.MethodPost, "/api/v1/assistants/"+a.ID+"/", `{"starter_questions":["When is it open?"]}`, w.admin)
+	require.Equal(t, []string{"When is it open?"}, testkit.JSON[api.AssistantResponse](t, rec).StarterQuestions)
+	for _, bad := range []string{`["a","b","c","d","e","f","g"]`, `["` + strings.Repeat("x", 301) + `"]`, `["Same","Same"]`} {
+		rec = w.e.Do(http.MethodPost, "/api/v1/assistants/"+a.ID+"/", `{"starter_questions":`+bad+`}`, w.admin)
+		require.Equal(t, http.StatusBadRequest, rec.Code, bad)
+		require.Contains(t, rec.Body.String(), "starter_questions", bad)
+	}
+	rec = w.e.Do(http.MethodGet, "/api/v1/assistants/"+a.ID+"/", "", w.admin)
+	require.Equal(t, []string{"When is it open?"}, testkit.JSON[api.AssistantResponse](t, rec).StarterQuestions, "refused updates change nothing")
+	rec = w.e.Do(http.MethodPost, "/api/v1/assistants/"+a.ID+"/", `{"starter_questions":[]}`, w.admin)
+	require.Equal(t, []string{}, testkit.JSON[api.AssistantResponse](t, rec).StarterQuestions)
+}

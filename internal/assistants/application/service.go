@@ -89,6 +89,7 @@ type CreateInput struct {
 	Groups      []uuid.UUID
 	Websites    []uuid.UUID
 	Retrieval   domain.Retrieval
+	Starters    []string
 	Published   bool
 }
 
@@ -107,6 +108,9 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	a := domain.Assistant{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Space: in.Space, Published: in.Published,
 		CreatedBy: c.UserID, CreatedAt: s.now(), UpdatedAt: s.now()}
 	if err := a.Describe(&in.Name, &in.Description); err != nil {
+		return View{}, err
+	}
+	if err := a.SetStarters(in.Starters); err != nil {
 		return View{}, err
 	}
 	if err := s.setModel(ctx, tenant, acc, &a, in.Model, in.Kwargs); err != nil {
@@ -317,6 +321,7 @@ type Patch struct {
 	Groups      *[]uuid.UUID
 	Websites    *[]uuid.UUID
 	Retrieval   *domain.Retrieval
+	Starters    *[]string
 	Published   *bool
 }
 
@@ -331,6 +336,11 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 		}
 		if err := a.Describe(p.Name, p.Description); err != nil {
 			return err
+		}
+		if p.Starters != nil {
+			if err := a.SetStarters(*p.Starters); err != nil {
+				return err
+			}
 		}
 		if p.Published != nil && *p.Published != a.Published {
 			if !s.d.Spaces.Can(acc.Role, resAssistant, actPublish) {

@@ -3,6 +3,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -28,6 +29,8 @@ type Assistant struct {
 	Websites []uuid.UUID
 	// Retrieval shapes how the assistant searches its knowledge.
 	Retrieval Retrieval
+	// Starters are questions offered in an empty chat.
+	Starters  []string
 	Published bool
 	CreatedBy uuid.UUID
 	CreatedAt time.Time
@@ -112,6 +115,37 @@ func (a *Assistant) Describe(name, description *string) error {
 		}
 		a.Description = d
 	}
+	return nil
+}
+
+// Limits on starter questions.
+const (
+	MaxStarters   = 6
+	MaxStarterLen = 300
+)
+
+// SetStarters validates and sets the starter questions: blank ones are
+// dropped, the rest trimmed, at most MaxStarters of at most MaxStarterLen
+// characters, none twice.
+func (a *Assistant) SetStarters(qs []string) error {
+	out := make([]string, 0, len(qs))
+	for _, q := range qs {
+		q = strings.TrimSpace(q)
+		if q == "" {
+			continue
+		}
+		if utf8.RuneCountInString(q) > MaxStarterLen {
+			return errs.InvalidField("starter_questions", "starter_questions: each question must be at most %d characters", MaxStarterLen)
+		}
+		if slices.Contains(out, q) {
+			return errs.InvalidField("starter_questions", "starter_questions: %q is given twice", q)
+		}
+		out = append(out, q)
+	}
+	if len(out) > MaxStarters {
+		return errs.InvalidField("starter_questions", "starter_questions: at most %d questions", MaxStarters)
+	}
+	a.Starters = out
 	return nil
 }
 

@@ -38,6 +38,7 @@ type assistantRow struct {
 	Temperature *float64    `bun:"temperature"`
 	MaxTokens   *int        `bun:"max_tokens"`
 	Retrieval   retrieval   `bun:"embed:retrieval_"`
+	Starters    []string    `bun:"starter_questions,array"`
 	Published   bool        `bun:"published"`
 	CreatedBy   uuid.UUID   `bun:"created_by,type:uuid"`
 	CreatedAt   time.Time   `bun:"created_at"`
@@ -50,7 +51,7 @@ type assistantRow struct {
 func (r assistantRow) toEntity() domain.Assistant {
 	return domain.Assistant{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Name: r.Name, Description: r.Description,
 		Model: r.ModelID, Kwargs: domain.Kwargs{Temperature: r.Temperature, MaxTokens: r.MaxTokens}, Prompt: r.Prompt,
-		Groups: r.Groups, Websites: r.Websites, Retrieval: domain.Retrieval(r.Retrieval), Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Groups: r.Groups, Websites: r.Websites, Retrieval: domain.Retrieval(r.Retrieval), Starters: r.Starters, Published: r.Published, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Repo is the PostgreSQL assistant store.
@@ -70,7 +71,7 @@ func (r *Repo) selectAssistants(ctx context.Context, rows any, tenant tenancy.ID
 func toRow(a domain.Assistant) assistantRow {
 	return assistantRow{ID: a.ID, TenantID: a.Tenant.UUID, SpaceID: a.Space, Name: a.Name, Description: a.Description, ModelID: a.Model,
 		Temperature: a.Kwargs.Temperature, MaxTokens: a.Kwargs.MaxTokens, Retrieval: retrieval(a.Retrieval),
-		Published: a.Published, CreatedBy: a.CreatedBy,
+		Starters: nonNilStrings(a.Starters), Published: a.Published, CreatedBy: a.CreatedBy,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
@@ -138,7 +139,7 @@ func (r *Repo) Update(ctx context.Context, a domain.Assistant) error {
 	row := toRow(a)
 	res, err := postgres.Conn(ctx, r.db).NewUpdate().Model(&row).
 		Column("name", "description", "completion_model_id", "temperature", "max_tokens", "retrieval_mode", "retrieval_top_k",
-			"retrieval_min_score", "retrieval_rerank_model_id", "published", "updated_at").
+			"retrieval_min_score", "retrieval_rerank_model_id", "starter_questions", "published", "updated_at").
 		Where("tenant_id = ?", a.Tenant.UUID).WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update assistant: %w", err)
@@ -255,4 +256,11 @@ func (r *Repo) KeyByHash(ctx context.Context, hash []byte) (tenancy.ID, applicat
 	}
 	return tenancy.ID{UUID: row.TenantID}, application.Key{ID: row.ID, Assistant: row.AssistantID, Name: row.Name, Prefix: row.Prefix,
 		CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt}, nil
+}
+
+func nonNilStrings(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
 }

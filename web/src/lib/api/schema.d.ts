@@ -8954,6 +8954,8 @@ export interface components {
             retrieval?: components["schemas"]["AssistantRetrieval"];
             /** Format: uuid */
             space_id?: string;
+            /** @description StarterQuestions are offered in an empty chat. */
+            starter_questions?: string[];
             updated_at?: string;
             websites?: components["schemas"]["IDRef"][];
         };
@@ -9173,6 +9175,14 @@ export interface components {
             retrieval?: components["schemas"]["AssistantRetrieval"];
             /** Format: uuid */
             space_id?: string;
+            /**
+             * @description StarterQuestions are offered in an empty chat (at most 6, each at
+             *     most 300 characters; blank ones are dropped).
+             * @example [
+             *       "How do I apply for a parking permit?"
+             *     ]
+             */
+            starter_questions?: string[];
             websites?: components["schemas"]["IDRef"][];
         };
         CreateCollectionRequest: {
@@ -10182,6 +10192,8 @@ export interface components {
             prompt?: components["schemas"]["PromptRef"];
             published?: boolean;
             retrieval?: components["schemas"]["AssistantRetrieval"];
+            /** @description StarterQuestions replaces the starter questions ([] removes them). */
+            starter_questions?: string[];
             websites?: components["schemas"]["IDRef"][];
         };
         UpdateSpaceRequest: {

@@ -550,6 +550,16 @@ const en = {
   'spaceModels.orgDefault': "The organisation’s default",
   'spaceModels.save': "Save models",
   'spaceModels.saved': "The space’s models were saved.",
+  'assistant.tryTitle': "Try the assistant",
+  'assistant.tryAgain': "Start over",
+  'assistant.tryNote': "Answers use the saved assistant. Save to try a change.",
+  'assistant.saved': "Saved. Try the change in the panel.",
+  'assistant.starters': "Starter questions",
+  'assistant.startersHelp': "Shown in an empty chat so people know what to ask (at most 6).",
+  'assistant.starterN': "Starter question {n}",
+  'assistant.starterRemove': "Remove starter question {n}",
+  'assistant.starterAdd': "Add a starter question",
+  'chat.starters': "Suggested questions",
 };
 
 export default en;

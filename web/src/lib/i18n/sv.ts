@@ -552,6 +552,16 @@ const sv: Record<keyof typeof en, string> = {
   'spaceModels.orgDefault': "Organisationens förval",
   'spaceModels.save': "Spara modeller",
   'spaceModels.saved': "Utrymmets modeller sparades.",
+  'assistant.tryTitle': "Prova assistenten",
+  'assistant.tryAgain': "Börja om",
+  'assistant.tryNote': "Svaren kommer från den sparade assistenten. Spara för att prova en ändring.",
+  'assistant.saved': "Sparat. Prova ändringen i panelen.",
+  'assistant.starters': "Startfrågor",
+  'assistant.startersHelp': "Visas i en tom chatt så att man vet vad man kan fråga (högst 6).",
+  'assistant.starterN': "Startfråga {n}",
+  'assistant.starterRemove': "Ta bort startfråga {n}",
+  'assistant.starterAdd': "Lägg till en startfråga",
+  'chat.starters': "Föreslagna frågor",
 };
 
 export default sv;
