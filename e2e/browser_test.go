@@ -315,6 +315,23 @@ func TestWebUI(t *testing.T) {
 		b.waitFor("the space page", `document.querySelector('#knowledge-h')?.textContent === 'Kunskap'`)
 		require.Contains(t, b.pageText(), "Assistenter")
 		require.NotContains(t, b.pageText(), "Assistants", "no English left on the page")
+
+		// An error reads in Swedish; the server's English words wait under
+		// Details.
+		group := fmt.Sprintf("Handläggare %d", time.Now().UnixNano())
+		owner.do(t, http.MethodPost, "/api/v1/user-groups/", `{"name":"`+group+`"}`, http.StatusCreated)
+		b.open("/admin/groups")
+		b.waitFor("the groups page", `!!document.querySelector('#group-name')`)
+		b.fill("#group-name", group)
+		b.click(`//button[normalize-space()="Skapa grupp"]`)
+		b.waitFor("the error in Swedish", `document.querySelector('.error-note > span')?.textContent === 'Det finns redan något med det namnet. Välj ett annat namn.'`)
+		require.NotContains(t, eval[string](b, `document.querySelector('.error-note').innerText`), "already exists", "the English stays folded away")
+		b.click(`//details[contains(@class, "error-detail")]/summary`)
+		require.Contains(t, eval[string](b, `document.querySelector('.error-note').innerText`), "a user group with this name already exists")
+		b.requireAccessible("an error in Swedish")
+		b.screenshot("error-sv")
+		require.True(t, eval[bool](b, `(() => { const s = document.querySelector('#lang-select'); s.value = 'en'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`))
+		b.waitFor("English again", `document.querySelector('h1')?.textContent === 'User groups'`)
 	})
 
 	t.Run("the answer streams in piece by piece, and stop ends it", func(t *testing.T) {

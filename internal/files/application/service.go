@@ -153,8 +153,8 @@ func (s *Service) readError(f domain.File, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, upload.ErrUnsupported):
-		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be attached; attach PDF, Word, PowerPoint, Excel, CSV, Markdown, text, JSON or HTML files",
-			f.Name, f.MimeType)
+		return errs.Newf(errs.UnsupportedMediaType, "%s is a kind of file that cannot be attached; attach PDF, Word, PowerPoint, Excel, CSV, Markdown, text, JSON or HTML files",
+			f.Name)
 	case errors.Is(err, upload.ErrNotText):
 		return errs.Newf(errs.UnsupportedMediaType, "%s is not UTF-8 text; save it as UTF-8 and try again", f.Name)
 	case errors.Is(err, upload.ErrEmpty):

@@ -150,8 +150,8 @@ func (k *Knowledge) check(b domain.InfoBlob, name string) error {
 		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which is read by OCR, and OCR is not installed on this server", name, imageTypes[b.MimeType])
 	}
 	if !k.readable(b.MimeType) && !k.isAudio(b.MimeType) && !k.isImage(b.MimeType) {
-		return errs.Newf(errs.UnsupportedMediaType, "%s is %s, which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, PNG, JPEG or TIFF images, or mp3, m4a, wav, ogg, webm or mp4 recordings",
-			name, b.MimeType)
+		return errs.Newf(errs.UnsupportedMediaType, "%s is a kind of file which cannot be read; upload PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files, PNG, JPEG or TIFF images, or mp3, m4a, wav, ogg, webm or mp4 recordings",
+			name)
 	}
 	return nil
 }

@@ -70,15 +70,37 @@ export function toError(body: unknown, response: Response): ApiError {
 
 const errorCodes = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'too_large', 'unsupported_media_type', 'rate_limited', 'quota_exceeded', 'unavailable', 'internal'] as const;
 
+// knownErrors are server messages common enough to say more precisely
+// than their kind in another language.
+const knownErrors: [RegExp, 'error.nameLength' | 'error.fileKind' | 'error.passwordRules' | 'error.nameTaken'][] = [
+  [/with this name already exists/, 'error.nameTaken'],
+  [/^name must be 1 to 200 characters/, 'error.nameLength'],
+  [/is a kind of file (that|which) cannot be/, 'error.fileKind'],
+  [/^password /, 'error.passwordRules'],
+];
+
+// DETAIL separates the text an error shows from the server's own words,
+// which ErrorNote keeps under "Details" (an invisible separator, so text
+// that is shown whole still reads).
+export const DETAIL = '\u2063';
+
 // errorText is what a failed call shows the user. The server explains in
 // English; in another language the page leads with the kind of error in
-// that language and keeps the server's explanation after it.
+// that language, and the server's explanation follows after DETAIL.
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     if (lang() === 'en') return e.message;
+    const known = knownErrors.find(([re]) => re.test(e.message));
     const code = (errorCodes as readonly string[]).includes(e.code) ? e.code : 'internal';
-    return `${t(`error.${code}` as 'error.internal')} (${e.message})`;
+    return `${known ? t(known[1]) : t(`error.${code}` as 'error.internal')}${DETAIL}${e.message}`;
   }
+  if (e instanceof TypeError && /fetch|network/i.test(e.message)) return t('error.network');
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+// splitError parts an errorText into what is shown and the details.
+export function splitError(s: string): { text: string; detail: string } {
+  const i = s.indexOf(DETAIL);
+  return i < 0 ? { text: s, detail: '' } : { text: s.slice(0, i), detail: s.slice(i + DETAIL.length) };
 }

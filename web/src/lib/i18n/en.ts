@@ -560,6 +560,11 @@ const en = {
   'assistant.starterRemove': "Remove starter question {n}",
   'assistant.starterAdd': "Add a starter question",
   'chat.starters': "Suggested questions",
+  'error.network': "The server could not be reached. Check your connection and try again.",
+  'error.nameLength': "The name must be 1 to 200 characters.",
+  'error.fileKind': "That kind of file cannot be used here. Use PDF, Word, PowerPoint, Excel, CSV, Markdown, text or HTML files.",
+  'error.passwordRules': "The password does not meet the rules. See Details.",
+  'error.nameTaken': "Something with that name already exists. Choose another name.",
 };
 
 export default en;

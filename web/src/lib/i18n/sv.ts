@@ -562,6 +562,11 @@ const sv: Record<keyof typeof en, string> = {
   'assistant.starterRemove': "Ta bort startfråga {n}",
   'assistant.starterAdd': "Lägg till en startfråga",
   'chat.starters': "Föreslagna frågor",
+  'error.network': "Servern gick inte att nå. Kontrollera anslutningen och försök igen.",
+  'error.nameLength': "Namnet måste vara 1–200 tecken.",
+  'error.fileKind': "Den sortens fil kan inte användas här. Använd PDF, Word, PowerPoint, Excel, CSV, Markdown, text eller HTML.",
+  'error.passwordRules': "Lösenordet uppfyller inte kraven. Se Detaljer.",
+  'error.nameTaken': "Det finns redan något med det namnet. Välj ett annat namn.",
 };
 
 export default sv;
