@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -325,6 +326,10 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	b.waitFor("a conversation in the dark", `document.querySelector('.answer')?.dataset.status === 'done'`)
 	b.screenshot("chat-dark")
 
+	// An invitation to open signed out, in the dark.
+	invited := owner.do(t, http.MethodPost, "/api/v1/users/admin/invite/", fmt.Sprintf(`{"email":"dark-%d@kommun.example"}`, time.Now().UnixNano()), http.StatusCreated)
+	inviteURL := invited["invitation"].(map[string]any)["url"].(string)
+
 	// A second tab of the same browser opens signed in.
 	tab, cancel := chromedp.NewContext(b.ctx)
 	defer cancel()
@@ -343,6 +348,18 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	second.waitFor("a reload stays signed out", `location.pathname === '/login' && !!document.querySelector('#email')`)
 	b.requireAccessible("sign-in (dark)")
 	b.screenshot("sign-in-dark")
+
+	// The pages reached signed out, in the dark: forgot-password, an
+	// invitation, and a link that is not valid.
+	for path, ready := range map[string]string{"/forgot": "#forgot-email, main form input[type=email]", "/reset/pl_not-a-link": "main [role=alert], main .error-note, main p",
+		strings.TrimPrefix(inviteURL, base): "#new-password"} {
+		b.open(path)
+		b.waitFor(path, `!document.body.innerText.includes('Loading…') && !!document.querySelector('main h1') && !!document.querySelector('`+ready+`')`)
+		b.requireAccessible(path + " (dark)")
+	}
+	b.open(strings.TrimPrefix(inviteURL, base))
+	b.waitFor("the invitation", `!!document.querySelector('#new-password')`)
+	b.screenshot("invite-dark")
 }
 
 // accessiblePages lists a page of each kind the owner can open; the
