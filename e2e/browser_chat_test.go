@@ -326,8 +326,9 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	b.waitFor("a conversation in the dark", `document.querySelector('.answer')?.dataset.status === 'done'`)
 	b.screenshot("chat-dark")
 
-	// An invitation to open signed out, in the dark.
-	invited := owner.do(t, http.MethodPost, "/api/v1/users/admin/invite/", fmt.Sprintf(`{"email":"dark-%d@kommun.example"}`, time.Now().UnixNano()), http.StatusCreated)
+	// An invitation to open signed out, in the dark (from a tenant without
+	// single sign-on, which the owner's has by now).
+	invited := newMember(t, base).do(t, http.MethodPost, "/api/v1/users/admin/invite/", fmt.Sprintf(`{"email":"dark-%d@kommun.example"}`, time.Now().UnixNano()), http.StatusCreated)
 	inviteURL := invited["invitation"].(map[string]any)["url"].(string)
 
 	// A second tab of the same browser opens signed in.
@@ -371,10 +372,11 @@ func accessiblePages(t *testing.T, owner *member, spaceID string) []string {
 	groups := owner.do(t, http.MethodGet, "/api/v1/spaces/"+spaceID+"/knowledge/", "", http.StatusOK)["groups"].([]any)
 	collection := groups[0].(map[string]any)["id"].(string)
 	assistants := owner.do(t, http.MethodGet, "/api/v1/assistants/", "", http.StatusOK)["items"].([]any)
+	org := owner.do(t, http.MethodGet, "/api/v1/spaces/type/organization/", "", http.StatusOK)["id"].(string)
 	return []string{
 		"/",
 		"/chat/" + conv["assistant_id"].(string) + "/" + conv["id"].(string),
-		"/spaces", "/spaces/" + spaceID,
+		"/spaces", "/spaces/" + spaceID, "/spaces/" + org,
 		"/spaces/" + spaceID + "/collections/" + collection,
 		"/spaces/" + spaceID + "/assistants/" + assistants[0].(map[string]any)["id"].(string),
 		"/account/api-keys",
