@@ -63,6 +63,8 @@ import (
 	"github.com/agora-platform/agora/internal/users"
 	usersdomain "github.com/agora-platform/agora/internal/users/domain"
 	usersinfra "github.com/agora-platform/agora/internal/users/infrastructure"
+	"github.com/agora-platform/agora/internal/workflows"
+	workflowsinfra "github.com/agora-platform/agora/internal/workflows/infrastructure"
 	"github.com/agora-platform/agora/web"
 )
 
@@ -90,6 +92,7 @@ type App struct {
 	Sessions   *sessions.Module
 	Files      *files.Module
 	Knowledge  *knowledge.Module
+	Workflows  *workflows.Module
 	// Router sends model requests to providers.
 	Router *ai.Router
 	// Limiter holds the request budgets in Redis, shared by all replicas.
@@ -197,6 +200,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Knowledge: sessionsinfra.NewKnowledge(a.Knowledge.Knowledge), Files: sessionsinfra.NewFiles(a.Files.Service), Rate: a.Limiter, Log: log,
 		SaveEvery: cfg.AnswerSaveInterval,
 		Limits:    sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}})
+	a.Workflows = workflows.New(workflows.Deps{DB: db, Redis: rdb, Spaces: workflowsinfra.NewSpaces(a.Spaces.Service),
+		Models: workflowsinfra.NewModels(a.Models.Gateway, a.Models.Service, a.Models.Metering), Jobs: workflowsinfra.NewJobs(a.JobRows.Service), Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second, Log: log})
 	return a, nil
 }
 
@@ -327,6 +332,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Assistants.HTTP.Register(authed)
 	a.Files.Register(authed)
 	a.Knowledge.Register(authed)
+	a.Workflows.Register(authed)
 	a.JobRows.HTTP.Register(authed)
 	v1.GET("/ws", echo.WrapHandler(a.Hub.Handler(a.realtimeIdentity, a.Config.CORSAllowedOrigins)))
 	a.Sessions.HTTP.Register(authed)
@@ -340,9 +346,10 @@ func (a *App) HTTP() *echo.Echo {
 // TaskMux returns the worker's task routes.
 func (a *App) TaskMux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.Use(jobs.Classify, a.JobRows.Claiming(a.Knowledge.JobTasks()...))
+	mux.Use(jobs.Classify, a.JobRows.Claiming(append(a.Knowledge.JobTasks(), a.Workflows.JobTasks()...)...))
 	a.Tenants.Tasks.Register(mux)
 	a.Knowledge.RegisterTasks(mux)
+	a.Workflows.RegisterTasks(mux)
 	mail.NewTasks(mail.NewSMTP(mailConfig(a.Config)), a.Secrets).Register(mux)
 	return mux
 }

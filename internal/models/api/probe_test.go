@@ -56,6 +56,8 @@ func TestPrivateModelsAreEditedAndTested(t *testing.T) {
 	require.True(t, res.OK, rec.Body.String())
 	require.Equal(t, "OK", res.Reply)
 	require.Equal(t, "gpt-y", fake.Requests[len(fake.Requests)-1]["model"], "the test calls the model as the provider names it")
+	usage := testkit.JSON[map[string]any](t, e.Do(http.MethodGet, "/api/v1/token-usage/", "", owner))
+	require.EqualValues(t, 11, usage["prompt_tokens"].(float64)+usage["completion_tokens"].(float64), "the test's tokens are counted: %v", usage)
 
 	fake.Script(testkit.Reply{Status: http.StatusUnauthorized, ErrorBody: `{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}`})
 	rec = e.Do(http.MethodPost, models+"test/", "", owner)

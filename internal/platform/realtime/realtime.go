@@ -18,7 +18,7 @@ import (
 )
 
 // Channels users may subscribe to.
-var Channels = []string{"job_updates", "crawl_run_updates"}
+var Channels = []string{"job_updates", "crawl_run_updates", "app_run_updates"}
 
 // Message is what a connection receives: the channel's name and the data.
 type Message struct {

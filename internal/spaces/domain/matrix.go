@@ -25,6 +25,10 @@ const (
 	ResWebsite    Resource = "website"
 	ResInfoBlob   Resource = "info_blob"
 	ResSession    Resource = "session"
+	// Apps, services and workflows (the workflows module).
+	ResApp      Resource = "app"
+	ResService  Resource = "service"
+	ResWorkflow Resource = "workflow"
 )
 
 // Action is what someone does to a resource.
@@ -42,7 +46,7 @@ const (
 // Roles, Resources and Actions list the matrix's axes in a stable order.
 var (
 	Roles     = []Role{RoleOwner, RoleAdmin, RoleEditor, RoleViewer}
-	Resources = []Resource{ResSpace, ResMember, ResAssistant, ResCollection, ResWebsite, ResInfoBlob, ResSession}
+	Resources = []Resource{ResSpace, ResMember, ResAssistant, ResCollection, ResWebsite, ResInfoBlob, ResSession, ResApp, ResService, ResWorkflow}
 	Actions   = []Action{Read, Create, Edit, Delete, Publish}
 )
 
@@ -64,18 +68,22 @@ var (
 var Matrix = map[Role]map[Resource][]Action{
 	RoleOwner: {
 		ResSpace: {Read, Edit}, ResAssistant: all, ResCollection: all, ResWebsite: all, ResInfoBlob: all, ResSession: chat,
+		ResApp: all, ResService: all, ResWorkflow: all,
 	},
 	RoleAdmin: {
 		ResSpace: {Read, Edit, Delete}, ResMember: {Read, Create, Edit, Delete},
 		ResAssistant: all, ResCollection: all, ResWebsite: all, ResInfoBlob: all, ResSession: chat,
+		ResApp: all, ResService: all, ResWorkflow: all,
 	},
 	RoleEditor: {
 		ResSpace: {Read}, ResMember: {Read},
 		ResAssistant: content, ResCollection: content, ResWebsite: content, ResInfoBlob: content, ResSession: chat,
+		ResApp: content, ResService: content, ResWorkflow: content,
 	},
 	RoleViewer: {
 		ResSpace: {Read}, ResMember: {Read},
 		ResAssistant: {Read}, ResCollection: {Read}, ResWebsite: {Read}, ResInfoBlob: {Read}, ResSession: chat,
+		ResApp: {Read}, ResService: {Read}, ResWorkflow: {Read},
 	},
 }
 

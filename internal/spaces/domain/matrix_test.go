@@ -13,11 +13,15 @@ import (
 // expected is the matrix written out independently, one line per role and
 // resource: the letters r c e d p say which actions are allowed.
 var expected = map[domain.Role]map[domain.Resource]string{
-	domain.RoleOwner:  {"space": "re", "member": "", "assistant": "rcedp", "collection": "rcedp", "website": "rcedp", "info_blob": "rcedp", "session": "rcd"},
-	domain.RoleAdmin:  {"space": "red", "member": "rced", "assistant": "rcedp", "collection": "rcedp", "website": "rcedp", "info_blob": "rcedp", "session": "rcd"},
-	domain.RoleEditor: {"space": "r", "member": "r", "assistant": "rced", "collection": "rced", "website": "rced", "info_blob": "rced", "session": "rcd"},
-	domain.RoleViewer: {"space": "r", "member": "r", "assistant": "r", "collection": "r", "website": "r", "info_blob": "r", "session": "rcd"},
-	domain.RoleNone:   {},
+	domain.RoleOwner: {"space": "re", "member": "", "assistant": "rcedp", "collection": "rcedp", "website": "rcedp", "info_blob": "rcedp", "session": "rcd",
+		"app": "rcedp", "service": "rcedp", "workflow": "rcedp"},
+	domain.RoleAdmin: {"space": "red", "member": "rced", "assistant": "rcedp", "collection": "rcedp", "website": "rcedp", "info_blob": "rcedp", "session": "rcd",
+		"app": "rcedp", "service": "rcedp", "workflow": "rcedp"},
+	domain.RoleEditor: {"space": "r", "member": "r", "assistant": "rced", "collection": "rced", "website": "rced", "info_blob": "rced", "session": "rcd",
+		"app": "rced", "service": "rced", "workflow": "rced"},
+	domain.RoleViewer: {"space": "r", "member": "r", "assistant": "r", "collection": "r", "website": "r", "info_blob": "r", "session": "rcd",
+		"app": "r", "service": "r", "workflow": "r"},
+	domain.RoleNone: {},
 }
 
 var letter = map[domain.Action]string{domain.Read: "r", domain.Create: "c", domain.Edit: "e", domain.Delete: "d", domain.Publish: "p"}
@@ -35,7 +39,7 @@ func TestMatrixCellByCell(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 5*7*5, cells)
+	require.Equal(t, 5*10*5, cells)
 }
 
 func TestHighestRoleWins(t *testing.T) {

@@ -743,6 +743,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app-runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run of an app or workflow, with its steps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description run id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRun"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{id}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an app
+         * @description Answers 202 with the queued run; the worker runs its steps. Progress per step is pushed on the WebSocket channel app_run_updates (and the job's on job_updates); GET /app-runs/{id}/ polls it. A run stopped by a crash is taken up at its first unfinished step.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description app id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the form's values */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowRunRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRun"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assistants/": {
         parameters: {
             query?: never;
@@ -3670,6 +3792,89 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{id}/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a service and get its output
+         * @description Runs the service's one step in the request and stores the run. An extract step's output satisfies its schema: the model is asked once more with the problem when it does not, and a second failure is 400 naming the schema path.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description service id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the input */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowRunRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ServiceResult"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description the model is unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8628,6 +8833,422 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Apps, services and workflows you can see */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only this kind */
+                    kind?: "app" | "service" | "workflow";
+                    /** @description only this space's */
+                    space_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowList"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an app, service or workflow in a space
+         * @description Needs the apps permission and the right to create the kind in the space. The definition is checked at once; a problem is 400 naming its place (steps[2].inputs). This version runs prompt, extract, condition and http steps over text fields. Header values of http steps are stored encrypted and shown masked.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the workflow */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowRequest"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Workflow"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An app, service or workflow */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Workflow"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an app, service or workflow with its versions and runs */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an app, service or workflow
+         * @description A new definition becomes a new version; runs already started keep theirs. A masked header value keeps the stored one.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description fields to change */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Workflow"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workflow's recent runs: yours, or all for those who may edit it */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description at most (1-100, default 20) */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRunList"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Run a workflow
+         * @description As an app's run: 202 with the queued run, progress on app_run_updates.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the inputs */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowRunRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRun"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workflow's versions, newest first (those who may edit it) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowVersionList"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -9248,6 +9869,8 @@ export interface components {
             chunk_no?: number;
             text?: string;
         };
+        /** @enum {string} */
+        "domain.FieldType": "text" | "file" | "recording";
         "domain.Reference": {
             chunk?: components["schemas"]["domain.ChunkText"];
             /** @description FileURL opens the uploaded document, at the page for a PDF. */
@@ -9265,6 +9888,8 @@ export interface components {
             url?: string;
             website_id?: string;
         };
+        /** @enum {string} */
+        "domain.StepKind": "prompt" | "extract" | "retrieve" | "transcribe" | "condition" | "http" | "assistant";
         Error: {
             /**
              * @example not_found
@@ -9949,6 +10574,12 @@ export interface components {
             count?: number;
             items?: components["schemas"]["SearchHit"][];
         };
+        ServiceResult: {
+            output?: unknown;
+            /** Format: uuid */
+            run_id?: string;
+            tokens?: number;
+        };
         Session: {
             /** Format: uuid */
             assistant_id?: string;
@@ -10331,6 +10962,98 @@ export interface components {
             update_interval?: "never" | "daily" | "every_other_day" | "weekly";
             /** @example https://sundsvall.se/ */
             url?: string;
+        };
+        Workflow: {
+            created_at?: string;
+            definition?: components["schemas"]["WorkflowDefinition"];
+            description?: string;
+            /** Format: uuid */
+            id?: string;
+            /** @enum {string} */
+            kind?: "app" | "service" | "workflow";
+            name?: string;
+            /**
+             * @example [
+             *       "read",
+             *       "edit"
+             *     ]
+             */
+            permissions?: string[];
+            published?: boolean;
+            /** Format: uuid */
+            space_id?: string;
+            updated_at?: string;
+            version?: number;
+        };
+        WorkflowDefinition: Record<string, never>;
+        WorkflowField: {
+            label?: string;
+            name?: string;
+            required?: boolean;
+            type?: components["schemas"]["domain.FieldType"];
+        };
+        WorkflowList: {
+            count?: number;
+            items?: components["schemas"]["Workflow"][];
+        };
+        WorkflowRequest: Record<string, never>;
+        WorkflowRun: {
+            created_at?: string;
+            error?: string;
+            finished_at?: string;
+            /** Format: uuid */
+            id?: string;
+            input?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description JobID is the job running it (its progress is on job_updates; POST
+             *     /jobs/{id}/cancel/ stops it); empty for a service's run.
+             */
+            job_id?: string;
+            output?: unknown;
+            started_at?: string;
+            /** @enum {string} */
+            status?: "queued" | "in_progress" | "complete" | "failed" | "cancelled";
+            steps?: components["schemas"]["WorkflowRunStep"][];
+            tokens?: number;
+            /** @enum {string} */
+            trigger?: "manual" | "api";
+            version?: number;
+            /** Format: uuid */
+            workflow_id?: string;
+        };
+        WorkflowRunList: {
+            items?: components["schemas"]["WorkflowRun"][];
+        };
+        WorkflowRunRequest: {
+            /** @description Input holds a value per field of the definition, by name. */
+            input?: {
+                [key: string]: unknown;
+            };
+        };
+        WorkflowRunStep: {
+            attempts?: number;
+            error?: string;
+            finished_at?: string;
+            id?: string;
+            input?: unknown;
+            kind?: string;
+            output?: unknown;
+            started_at?: string;
+            /** @enum {string} */
+            status?: "in_progress" | "complete" | "failed" | "skipped";
+            tokens?: number;
+        };
+        WorkflowVersion: {
+            created_at?: string;
+            /** Format: uuid */
+            created_by?: string;
+            definition?: components["schemas"]["WorkflowDefinition"];
+            version?: number;
+        };
+        WorkflowVersionList: {
+            items?: components["schemas"]["WorkflowVersion"][];
         };
     };
     responses: never;

@@ -1,0 +1,232 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/app/apptest"
+	"github.com/agora-platform/agora/internal/platform/httpx"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/platform/testkit"
+	"github.com/agora-platform/agora/internal/users/domain"
+	"github.com/agora-platform/agora/internal/workflows/api"
+	"github.com/agora-platform/agora/internal/workflows/application"
+)
+
+// world is a tenant whose default language model is a scripted fake, an
+// owner's shared space, and its members.
+type world struct {
+	e      *apptest.Env
+	tenant tenancy.ID
+	owner  string
+	viewer string
+	space  string
+	fake   *testkit.FakeAI
+}
+
+func newWorld(t *testing.T, script ...testkit.Reply) *world {
+	t.Helper()
+	e := apptest.New(t)
+	w := &world{e: e, tenant: e.Tenant(t), fake: testkit.NewFakeAI(t, script...)}
+	rec := e.Sysadmin(http.MethodPut, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/credentials/openai", `{"api_key":"sk-fake-0123456789","endpoint":"`+w.fake.URL()+`"}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/completion-models/", `{"name":"Flow model `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"gpt-flow","token_limit":8000}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	model := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/completion-models/"+model+"/", `{"is_enabled":true,"is_default":true}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var viewerID uuid.UUID
+	w.owner, _ = e.Token(t, w.tenant, domain.RoleOwner)
+	w.viewer, viewerID = e.Token(t, w.tenant, domain.RoleUser)
+	rec = e.Do(http.MethodPost, "/api/v1/spaces/", `{"name":"Flows `+uuid.NewString()[:8]+`"}`, w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	w.space = testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = e.Do(http.MethodPost, "/api/v1/spaces/"+w.space+"/members/", `{"id":"`+viewerID.String()+`","role":"viewer"}`, w.owner)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	return w
+}
+
+func (w *world) create(t *testing.T, kind, name, definition string, published bool) api.WorkflowResponse {
+	t.Helper()
+	body := `{"kind":"` + kind + `","space_id":"` + w.space + `","name":"` + name + `","published":` + map[bool]string{true: "true", false: "false"}[published] +
+		`,"definition":` + definition + `}`
+	rec := w.e.Do(http.MethodPost, "/api/v1/workflows/", body, w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	return testkit.JSON[api.WorkflowResponse](t, rec)
+}
+
+const classify = `{"fields":[{"name":"message","type":"text","required":true}],
+	"steps":[{"id":"classify","kind":"extract","template":"Classify this message from a citizen: {{ input.message }}",
+	"schema":{"type":"object","required":["case"],"properties":{"case":{"enum":["parking","school","other"]}}}}]}`
+
+// TestDefinitionsAreCheckedAtSaveWithThePlaceOfTheProblem: what a
+// definition holds is checked when it is saved, and the answer names
+// where the problem is.
+func TestDefinitionsAreCheckedAtSaveWithThePlaceOfTheProblem(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	step := func(s string) string { return `{"fields":[{"name":"text","type":"text"}],"steps":[` + s + `]}` }
+	cases := map[string]struct{ def, want string }{
+		"unknown kind":        {step(`{"id":"a","kind":"sing","template":"x"}`), `steps[0].kind: unknown step kind "sing"`},
+		"input not earlier":   {step(`{"id":"a","kind":"prompt","template":"x","inputs":["b"]},{"id":"b","kind":"prompt","template":"y"}`), `steps[0].inputs: "b" names no earlier step`},
+		"reads an unlisted":   {step(`{"id":"a","kind":"prompt","template":"x"},{"id":"b","kind":"prompt","template":"{{ steps.a }}"}`), `steps[1].template: placeholder 1: steps.a names no earlier step this one takes as input`},
+		"invalid schema":      {step(`{"id":"a","kind":"extract","template":"x","schema":{"type":"nonsense"}}`), `steps[0].schema: invalid schema at /type`},
+		"expression broken":   {step(`{"id":"a","kind":"prompt","template":"x"},{"id":"b","kind":"condition","inputs":["a"],"expression":"steps.a ==","then":"c"},{"id":"c","kind":"prompt","template":"y"}`), `steps[1].expression:`},
+		"refused URL":         {step(`{"id":"a","kind":"http","url":"http://169.254.169.254/latest"}`), `steps[0].url: `},
+		"not yet available":   {step(`{"id":"a","kind":"retrieve","template":"q","collections":["` + uuid.NewString() + `"]}`), `steps[0].kind: retrieve steps are not available yet`},
+		"a service of two":    {step(`{"id":"a","kind":"prompt","template":"x"},{"id":"b","kind":"prompt","template":"y"}`), `steps: a service is one extract or prompt step`},
+		"secret header named": {step(`{"id":"a","kind":"http","url":"https://8.8.8.8/hook","headers":{"Host":"x"}}`), `steps[0].headers: "Host" cannot be set`},
+	}
+	for name, c := range cases {
+		kind := "workflow"
+		if name == "a service of two" {
+			kind = "service"
+		}
+		rec := w.e.Do(http.MethodPost, "/api/v1/workflows/", `{"kind":"`+kind+`","space_id":"`+w.space+`","name":"Bad","definition":`+c.def+`}`, w.owner)
+		require.Equal(t, http.StatusBadRequest, rec.Code, "%s: %s", name, rec.Body.String())
+		require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, c.want, name)
+	}
+}
+
+// TestAServiceReturnsSchemaValidJSON: a service runs in the request and
+// answers with output that satisfies its schema; an answer that does not
+// fit is asked again with the problem, and two that do not fit fail with
+// the schema path. Runs are stored.
+func TestAServiceReturnsSchemaValidJSON(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{"```json\n", `{"case":"parking"}`, "\n```"}, Usage: [2]int{30, 5}})
+	svc := w.create(t, "service", "Classify a message", classify, true)
+
+	rec := w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"My car was towed."}}`, w.viewer)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	res := testkit.JSON[api.ServiceResult](t, rec)
+	require.Equal(t, map[string]any{"case": "parking"}, res.Output)
+	require.Equal(t, 35, res.Tokens)
+	msgs := w.fake.Requests[len(w.fake.Requests)-1]["messages"].([]any)
+	require.Contains(t, msgs[1].(map[string]any)["content"], "My car was towed.", "the template is filled")
+
+	w.fake.Script(testkit.Reply{Tokens: []string{`{"case":"taxes"}`}}, testkit.Reply{Tokens: []string{`{"case":"parking"}`}})
+	rec = w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"Where do I park?"}}`, w.viewer)
+	require.Equal(t, http.StatusOK, rec.Code, "a second try that fits: %s", rec.Body.String())
+	msgs = w.fake.Requests[len(w.fake.Requests)-1]["messages"].([]any)
+	require.Contains(t, msgs[len(msgs)-1].(map[string]any)["content"], "/case: value must be one of", "the problem is fed back")
+
+	w.fake.Script(testkit.Reply{Tokens: []string{`not json`}}, testkit.Reply{Tokens: []string{`{"case":"taxes"}`}})
+	rec = w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"Hello"}}`, w.viewer)
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+	require.Contains(t, testkit.JSON[httpx.ErrorBody](t, rec).Message, "step classify (extract): the model's answer does not fit the schema, also after a second try: /case: value must be one of")
+
+	rec = w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{}}`, w.viewer)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "input.message: required")
+	rec = w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"x","other":"y"}}`, w.viewer)
+	require.Contains(t, rec.Body.String(), "input.other: no such field")
+
+	runs := testkit.JSON[api.RunList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/runs/", "", w.owner)).Items
+	require.Len(t, runs, 3, "every run is stored (the refused inputs made none)")
+	require.Equal(t, "failed", runs[0].Status)
+	require.Equal(t, "complete", runs[2].Status)
+}
+
+// TestAnAppRunsInTheWorkerAndTakesTheRightBranch: an app's run answers
+// 202 and runs in the worker: a 4-step workflow with a condition takes
+// the branch the classification chose, skips the other, posts the result
+// with an idempotency key, and keeps each step's input, output and
+// tokens. A run taken up again does not repeat a completed step.
+func TestAnAppRunsInTheWorkerAndTakesTheRightBranch(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{`{"case":"parking"}`}}, testkit.Reply{Tokens: []string{"Pay at the machine."}})
+	var posted atomic.Value
+	var keys []string
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		posted.Store(body)
+		keys = append(keys, r.Header.Get("Idempotency-Key")+"|"+r.Header.Get("X-Secret"))
+		rw.Header().Set("Content-Type", "application/json")
+		_, _ = rw.Write([]byte(`{"ticket":42}`))
+	}))
+	t.Cleanup(hook.Close)
+	def := `{"fields":[{"name":"message","type":"text","required":true}],"steps":[
+		{"id":"classify","kind":"extract","template":"Classify: {{ input.message }}","schema":{"type":"object","properties":{"case":{"type":"string"}}}},
+		{"id":"route","kind":"condition","inputs":["classify"],"expression":"steps.classify.case == \"parking\"","then":"parking","else":"other"},
+		{"id":"parking","kind":"prompt","template":"Answer about parking: {{ input.message }}"},
+		{"id":"other","kind":"prompt","template":"Answer in general: {{ input.message }}"},
+		{"id":"notify","kind":"http","inputs":["parking"],"url":"` + hook.URL + `/hook","headers":{"X-Secret":"s3cret"},"template":"{\"answer\": {{ steps.parking }} }"}
+	],"output":"parking"}`
+	// The http body needs the answer as JSON: the template writes it with toJSON.
+	def = strings.Replace(def, `{{ steps.parking }}`, `{{ toJSON(steps.parking) }}`, 1)
+	app := w.create(t, "app", "Answer a citizen", def, true)
+	require.Equal(t, "********", app.Definition.Steps[4].Headers["X-Secret"], "secret headers are masked")
+
+	rec := w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"message":"Where can I park?"}}`, w.viewer)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	run := testkit.JSON[api.RunResponse](t, rec)
+	require.Equal(t, "queued", run.Status)
+	require.NotEmpty(t, run.JobID)
+
+	work := func() error {
+		return w.e.App.Workflows.Service.RunJob(context.Background(), application.RunPayload{Tenant: w.tenant,
+			Run: uuid.MustParse(run.ID), Job: uuid.MustParse(run.JobID)})
+	}
+	require.NoError(t, work())
+	got := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.viewer))
+	require.Equal(t, "complete", got.Status, "%+v", got)
+	require.Equal(t, "Pay at the machine.", got.Output)
+	status := map[string]string{}
+	for _, s := range got.Steps {
+		status[s.ID] = s.Status
+	}
+	require.Equal(t, map[string]string{"classify": "complete", "route": "complete", "parking": "complete", "other": "skipped", "notify": "complete"}, status)
+	require.Equal(t, map[string]any{"answer": "Pay at the machine."}, posted.Load())
+	require.Equal(t, []string{run.ID + ":notify|s3cret"}, keys, "one post with the run's and step's key and the secret header")
+	require.Equal(t, "Answer about parking: Where can I park?", got.Steps[2].Input)
+	require.Equal(t, 2, len(w.fake.Requests), "the skipped branch asked no model")
+	job := testkit.JSON[map[string]any](t, w.e.Do(http.MethodGet, "/api/v1/jobs/"+run.JobID+"/", "", w.viewer))
+	require.Equal(t, "complete", job["status"])
+
+	// Taken up again (a worker died after the last step): nothing runs twice.
+	require.NoError(t, work())
+	require.Equal(t, 2, len(w.fake.Requests))
+	require.Len(t, keys, 1)
+
+	require.Equal(t, http.StatusOK, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.owner).Code, "those who may edit the app see its runs")
+}
+
+// TestVersionsAndVisibility: a new definition is a new version; a draft
+// is visible to those who build it, not to viewers; another tenant finds
+// nothing.
+func TestVersionsAndVisibility(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	svc := w.create(t, "service", "Draft", classify, false)
+	require.Equal(t, 1, svc.Version)
+	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", w.viewer).Code, "a draft is hidden from viewers")
+	rec := w.e.Do(http.MethodPatch, "/api/v1/workflows/"+svc.ID+"/", `{"definition":`+strings.Replace(classify, "Classify this", "Sort this", 1)+`,"published":true}`, w.owner)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, 2, testkit.JSON[api.WorkflowResponse](t, rec).Version)
+	vs := testkit.JSON[api.VersionList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/versions/", "", w.owner)).Items
+	require.Len(t, vs, 2)
+	require.Contains(t, vs[0].Definition.Steps[0].Template, "Sort this")
+	require.Contains(t, vs[1].Definition.Steps[0].Template, "Classify this")
+	require.Equal(t, http.StatusOK, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", w.viewer).Code, "published now")
+	require.Equal(t, http.StatusForbidden, w.e.Do(http.MethodPatch, "/api/v1/workflows/"+svc.ID+"/", `{"name":"Mine"}`, w.viewer).Code)
+	list := testkit.JSON[api.WorkflowList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/?kind=service&space_id="+w.space, "", w.viewer))
+	require.Equal(t, 1, list.Count)
+
+	other, _ := w.e.Token(t, w.e.Tenant(t), domain.RoleOwner)
+	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", other).Code)
+	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"x"}}`, other).Code)
+	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodPost, "/api/v1/apps/"+svc.ID+"/runs/", `{"input":{"message":"x"}}`, w.owner).Code,
+		"a service is not an app")
+	require.Equal(t, http.StatusNoContent, w.e.Do(http.MethodDelete, "/api/v1/workflows/"+svc.ID+"/", "", w.owner).Code)
+	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", w.owner).Code)
+}

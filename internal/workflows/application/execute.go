@@ -1,0 +1,276 @@
+package application
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/workflows/domain"
+)
+
+// execute runs a definition's steps in order for r. A step stored as
+// complete or skipped (a run taken up again) is not run again; its output
+// is used. A condition skips the branch it did not choose, and every step
+// that reads a skipped step is skipped too.
+func (s *Service) execute(ctx context.Context, r *domain.Run, d domain.Definition, report func(int, string) error) error {
+	prev := map[string]domain.StepRun{}
+	for _, st := range r.Steps {
+		prev[st.Step] = st
+	}
+	outputs, skipped := map[string]any{}, map[string]bool{}
+	last := ""
+	for i, st := range d.Steps {
+		old, had := prev[st.ID]
+		switch {
+		case had && old.Status == domain.RunComplete:
+			outputs[st.ID], last = old.Output, st.ID
+			branch(st, old.Output, skipped)
+			continue
+		case skipped[st.ID] || readsSkipped(st, skipped) || (had && old.Status == domain.StepSkipped):
+			skipped[st.ID] = true
+			if err := s.putStep(ctx, r, domain.StepRun{Step: st.ID, Position: i, Kind: st.Kind, Status: domain.StepSkipped}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := report(100*i/len(d.Steps), fmt.Sprintf("step %d of %d: %s", i+1, len(d.Steps), st.ID)); err != nil {
+			return err
+		}
+		out, err := s.runStep(ctx, r, i, st, old.Attempts, outputs)
+		if err != nil {
+			return err
+		}
+		outputs[st.ID], last = out, st.ID
+		branch(st, out, skipped)
+	}
+	if d.Output != "" && !skipped[d.Output] {
+		last = d.Output
+	}
+	r.Output = outputs[last]
+	return nil
+}
+
+// branch marks the branch a condition did not choose as skipped.
+func branch(st domain.Step, out any, skipped map[string]bool) {
+	if st.Kind != domain.Condition {
+		return
+	}
+	if b, _ := out.(bool); b {
+		skipped[st.Else] = st.Else != ""
+	} else {
+		skipped[st.Then] = st.Then != ""
+	}
+	delete(skipped, "")
+}
+
+func readsSkipped(st domain.Step, skipped map[string]bool) bool {
+	for _, in := range st.Inputs {
+		if skipped[in] {
+			return true
+		}
+	}
+	return false
+}
+
+// runStep runs one step and stores how it went.
+func (s *Service) runStep(ctx context.Context, r *domain.Run, i int, st domain.Step, attempts int, outputs map[string]any) (any, error) {
+	started := s.now()
+	sr := domain.StepRun{Step: st.ID, Position: i, Kind: st.Kind, Status: domain.RunInProgress, Attempts: attempts + 1, Started: &started}
+	if err := s.putStep(ctx, r, sr); err != nil {
+		return nil, err
+	}
+	env := Env{Input: r.Input, Steps: map[string]any{}}
+	for _, in := range st.Inputs {
+		env.Steps[in] = outputs[in]
+	}
+	res, err := s.step(ctx, r, st, env)
+	finished := s.now()
+	sr.Input, sr.Finished, sr.Tokens = res.input, &finished, res.tokens
+	r.Tokens += res.tokens
+	if err != nil {
+		_, msg := errs.KindOf(err)
+		sr.Status, sr.Error = domain.RunFailed, msg
+		if perr := s.putStep(context.WithoutCancel(ctx), r, sr); perr != nil {
+			return nil, perr
+		}
+		kind, _ := errs.KindOf(err)
+		return nil, errs.Wrap(kind, fmt.Sprintf("step %s (%s): %s", st.ID, st.Kind, msg), err)
+	}
+	sr.Status, sr.Output = domain.RunComplete, res.output
+	if err := s.putStep(ctx, r, sr); err != nil {
+		return nil, err
+	}
+	return res.output, nil
+}
+
+// putStep stores a step, keeps it in the run and tells the run's user.
+func (s *Service) putStep(ctx context.Context, r *domain.Run, sr domain.StepRun) error {
+	if err := s.d.Repo.PutStep(ctx, r.Tenant, r.ID, sr); err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(r.Steps, func(o domain.StepRun) bool { return o.Step == sr.Step }); i >= 0 {
+		r.Steps[i] = sr
+	} else {
+		r.Steps = append(r.Steps, sr)
+	}
+	s.d.Updates.Publish(ctx, r.User, *r)
+	return nil
+}
+
+// stepResult is what a step did.
+type stepResult struct {
+	input  any
+	output any
+	tokens int
+}
+
+// step runs one step of a kind.
+func (s *Service) step(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	switch st.Kind {
+	case domain.Prompt:
+		return s.prompt(ctx, r, st, env)
+	case domain.Extract:
+		return s.extract(ctx, r, st, env)
+	case domain.Condition:
+		e, err := s.d.Compiler.Expr(st.Expression, st.Inputs)
+		if err != nil {
+			return stepResult{}, errs.Newf(errs.Invalid, "the expression does not compile: %v", err)
+		}
+		v, err := e.Eval(env)
+		if err != nil {
+			return stepResult{}, errs.Newf(errs.Invalid, "the expression failed: %v", err)
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return stepResult{}, errs.Newf(errs.Invalid, "the expression gave %v, not true or false", v)
+		}
+		return stepResult{output: b}, nil
+	case domain.HTTP:
+		return s.post(ctx, r, st, env)
+	}
+	return stepResult{}, errs.Newf(errs.Invalid, "%s steps cannot run in this version", st.Kind)
+}
+
+// render fills a step's template.
+func (s *Service) render(st domain.Step, env Env) (string, error) {
+	t, err := s.d.Compiler.Template(st.Template, st.Inputs)
+	if err != nil {
+		return "", errs.Newf(errs.Invalid, "the template does not compile: %v", err)
+	}
+	text, err := t.Render(env)
+	if err != nil {
+		return "", errs.Newf(errs.Invalid, "the template failed: %v", err)
+	}
+	return text, nil
+}
+
+// complete asks the step's model (none named: the tenant's default).
+func (s *Service) complete(ctx context.Context, r *domain.Run, st domain.Step, msgs []Message, schema json.RawMessage) (Completion, error) {
+	return s.d.Models.Complete(ctx, r.Tenant, r.User, st.Model, msgs,
+		CompleteOptions{Temperature: st.Temperature, MaxTokens: st.MaxTokens, Schema: schema})
+}
+
+// prompt asks a completion model with the rendered template.
+func (s *Service) prompt(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	text, err := s.render(st, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	c, err := s.complete(ctx, r, st, []Message{{Role: "user", Content: text}}, nil)
+	if err != nil {
+		return stepResult{input: text}, err
+	}
+	return stepResult{input: text, output: strings.TrimSpace(c.Text), tokens: c.Tokens}, nil
+}
+
+// extract asks for JSON of the step's schema, checks it, and asks once
+// more with the problem when it does not fit.
+func (s *Service) extract(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	text, err := s.render(st, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	schema, err := s.d.Compiler.Schema(st.Schema)
+	if err != nil {
+		return stepResult{input: text}, errs.Newf(errs.Invalid, "the schema does not compile: %v", err)
+	}
+	msgs := []Message{
+		{Role: "system", Content: "Answer with one JSON value, and nothing else, that satisfies this JSON schema:\n" + string(st.Schema)},
+		{Role: "user", Content: text},
+	}
+	res := stepResult{input: text}
+	for attempt := 0; ; attempt++ {
+		c, err := s.complete(ctx, r, st, msgs, st.Schema)
+		res.tokens += c.Tokens
+		if err != nil {
+			return res, err
+		}
+		out, cerr := schema.Check(unfence(c.Text))
+		if cerr == nil {
+			res.output = out
+			return res, nil
+		}
+		if attempt == 1 {
+			return res, errs.Newf(errs.Invalid, "the model's answer does not fit the schema, also after a second try: %v", cerr)
+		}
+		msgs = append(msgs, Message{Role: "assistant", Content: c.Text},
+			Message{Role: "user", Content: fmt.Sprintf("That answer does not fit the schema: %v. Answer again with JSON only.", cerr)})
+	}
+}
+
+// unfence takes JSON out of a Markdown code block a model may wrap it in.
+func unfence(s string) string {
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "```") {
+		return t
+	}
+	t = strings.TrimPrefix(t, "```")
+	if nl := strings.IndexByte(t, '\n'); nl >= 0 {
+		t = t[nl+1:]
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(t), "```"))
+}
+
+// post sends an http step's request; the idempotency key is the run's and
+// the step's, so a request sent before a crash is not acted on twice by a
+// receiver that honours it.
+func (s *Service) post(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	var body string
+	if strings.TrimSpace(st.Template) != "" {
+		var err error
+		if body, err = s.render(st, env); err != nil {
+			return stepResult{}, err
+		}
+	} else {
+		b, err := json.Marshal(map[string]any{"input": env.Input, "steps": env.Steps})
+		if err != nil {
+			return stepResult{}, err
+		}
+		body = string(b)
+	}
+	if !json.Valid([]byte(body)) {
+		return stepResult{input: body}, errs.New(errs.Invalid, "the body is not JSON")
+	}
+	headers := make(map[string]string, len(st.Headers))
+	for k, v := range st.Headers {
+		plain, err := s.d.Secrets.Decrypt(v)
+		if err != nil {
+			return stepResult{}, fmt.Errorf("decrypt header %s: %w", k, err)
+		}
+		headers[k] = plain
+	}
+	status, out, err := s.d.Poster.Post(ctx, st.URL, headers, r.ID.String()+":"+st.ID, []byte(body))
+	res := stepResult{input: json.RawMessage(body), output: map[string]any{"status": status, "body": out}}
+	switch {
+	case err != nil:
+		return res, err
+	case status >= 500 || status == 429:
+		return res, errs.Newf(errs.Unavailable, "%s answered %d", st.URL, status)
+	case status >= 400:
+		return res, errs.Newf(errs.Invalid, "%s answered %d", st.URL, status)
+	}
+	return res, nil
+}

@@ -1,0 +1,220 @@
+package application
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/agora-platform/agora/internal/platform/actor"
+	"github.com/agora-platform/agora/internal/platform/errs"
+	"github.com/agora-platform/agora/internal/platform/tenancy"
+	"github.com/agora-platform/agora/internal/workflows/domain"
+)
+
+// TaskRun is the worker task that runs an app's or a workflow's run.
+const TaskRun = "workflows:run"
+
+// RunPayload names the run a job runs.
+type RunPayload struct {
+	Tenant tenancy.ID `json:"tenant"`
+	Run    uuid.UUID  `json:"run"`
+	Job    uuid.UUID  `json:"job"`
+}
+
+// MaxInputChars bounds a text field's value.
+const MaxInputChars = 100_000
+
+// checkInput keeps the fields a definition names: required ones must have
+// a value, every value is text within the limit; unknown keys are refused.
+func checkInput(fields []domain.Field, in map[string]any) (map[string]any, error) {
+	out := map[string]any{}
+	for k := range in {
+		if !slicesContainsField(fields, k) {
+			return nil, errs.InvalidField("input", "input.%s: no such field", k)
+		}
+	}
+	for _, f := range fields {
+		v, ok := in[f.Name]
+		s, isText := v.(string)
+		switch {
+		case ok && v != nil && !isText:
+			return nil, errs.InvalidField("input", "input.%s: must be text", f.Name)
+		case f.Required && strings.TrimSpace(s) == "":
+			return nil, errs.InvalidField("input", "input.%s: required", f.Name)
+		case utf8.RuneCountInString(s) > MaxInputChars:
+			return nil, errs.InvalidField("input", "input.%s: at most %d characters", f.Name, MaxInputChars)
+		}
+		out[f.Name] = s
+	}
+	return out, nil
+}
+
+func slicesContainsField(fs []domain.Field, name string) bool {
+	for _, f := range fs {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// StartRun queues a run of an app or workflow for the worker and returns
+// it (the caller answers 202).
+func (s *Service) StartRun(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, kind domain.Kind, input map[string]any, trigger string) (domain.Run, error) {
+	if !c.Can(permApps) {
+		return domain.Run{}, domain.ErrNoPermission
+	}
+	w, _, err := s.load(ctx, tenant, c, id, kind, actRead)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	if w.Kind == domain.KindService {
+		return domain.Run{}, errs.New(errs.Invalid, "a service runs in the request: POST /services/{id}/run/")
+	}
+	in, err := checkInput(w.Definition.Fields, input)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	r := domain.Run{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Workflow: w.ID, Version: w.Version, User: c.UserID, Trigger: trigger,
+		Status: domain.RunQueued, Input: in, Job: uuid.Must(uuid.NewV7()), Created: s.now()}
+	payload, err := json.Marshal(RunPayload{Tenant: tenant, Run: r.ID, Job: r.Job})
+	if err != nil {
+		return domain.Run{}, err
+	}
+	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.d.Repo.InsertRun(ctx, r); err != nil {
+			return err
+		}
+		return s.d.Jobs.Create(ctx, tenant, c.UserID, r.Job, TaskRun, w.Name, payload)
+	})
+	if err != nil {
+		return domain.Run{}, fmt.Errorf("start a run of %s: %w", id, err)
+	}
+	s.d.Jobs.Dispatch(ctx, tenant, r.Job)
+	s.d.Updates.Publish(ctx, r.User, r)
+	return r, nil
+}
+
+// RunJob is the worker's task: it runs (or takes up again) a run.
+func (s *Service) RunJob(ctx context.Context, p RunPayload) error {
+	return s.d.Jobs.Run(ctx, p.Tenant, p.Job, func(ctx context.Context, report func(int, string) error) (string, error) {
+		r, err := s.d.Repo.Run(ctx, p.Tenant, p.Run)
+		if err != nil {
+			return "", err
+		}
+		v, err := s.d.Repo.Version(ctx, p.Tenant, r.Workflow, r.Version)
+		if err != nil {
+			return "", err
+		}
+		now := s.now()
+		r.Status, r.Error = domain.RunInProgress, ""
+		if r.Started == nil {
+			r.Started = &now
+		}
+		if err := s.save(ctx, r); err != nil {
+			return "", err
+		}
+		if err := s.execute(ctx, &r, v.Definition, report); err != nil {
+			return "", s.fail(ctx, r, err)
+		}
+		return "", s.finish(ctx, r)
+	})
+}
+
+// RunService runs a service in the request and returns its stored run.
+func (s *Service) RunService(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, input map[string]any) (domain.Run, error) {
+	if !c.Can(permApps) {
+		return domain.Run{}, domain.ErrNoPermission
+	}
+	w, _, err := s.load(ctx, tenant, c, id, domain.KindService, actRead)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	in, err := checkInput(w.Definition.Fields, input)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	now := s.now()
+	r := domain.Run{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Workflow: w.ID, Version: w.Version, User: c.UserID, Trigger: "api",
+		Status: domain.RunInProgress, Input: in, Created: now, Started: &now}
+	if err := s.d.Repo.InsertRun(ctx, r); err != nil {
+		return domain.Run{}, fmt.Errorf("store the run of service %s: %w", id, err)
+	}
+	if err := s.execute(ctx, &r, w.Definition, func(int, string) error { return nil }); err != nil {
+		return r, s.fail(context.WithoutCancel(ctx), r, err)
+	}
+	return r, s.finish(ctx, r)
+}
+
+func (s *Service) finish(ctx context.Context, r domain.Run) error {
+	now := s.now()
+	r.Status, r.Finished = domain.RunComplete, &now
+	return s.save(ctx, r)
+}
+
+// fail records a failed run and returns the error: a permanent one ends
+// the run; another may be tried again by the job, which takes the run up
+// at its first unfinished step.
+func (s *Service) fail(ctx context.Context, r domain.Run, err error) error {
+	_, msg := errs.KindOf(err)
+	r.Error = msg
+	if errs.Permanent(err) || errors.Is(err, context.Canceled) {
+		now := s.now()
+		r.Status, r.Finished = domain.RunFailed, &now
+	}
+	if serr := s.save(context.WithoutCancel(ctx), r); serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
+}
+
+// save stores a run and tells its user.
+func (s *Service) save(ctx context.Context, r domain.Run) error {
+	if err := s.d.Repo.SetRun(ctx, r); err != nil {
+		return fmt.Errorf("store run %s: %w", r.ID, err)
+	}
+	s.d.Updates.Publish(ctx, r.User, r)
+	return nil
+}
+
+// GetRun returns a run of a workflow the caller may read; only its user
+// and those who may edit the workflow see it.
+func (s *Service) GetRun(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Run, error) {
+	r, err := s.d.Repo.Run(ctx, tenant, id)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	_, acc, err := s.load(ctx, tenant, c, r.Workflow, "", actRead)
+	if err != nil || (r.User != c.UserID && !s.d.Spaces.Can(acc.Role, "app", actEdit)) {
+		return domain.Run{}, domain.ErrRunNotFound
+	}
+	return r, nil
+}
+
+// Runs lists a workflow's recent runs: the caller's, or all for those
+// who may edit it.
+func (s *Service) Runs(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, limit int) ([]domain.Run, error) {
+	w, acc, err := s.load(ctx, tenant, c, id, "", actRead)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.d.Repo.Runs(ctx, tenant, w.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("runs of %s: %w", id, err)
+	}
+	if s.d.Spaces.Can(acc.Role, string(w.Kind), actEdit) {
+		return rs, nil
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if r.User == c.UserID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
