@@ -25,10 +25,11 @@ import (
 type Deps struct {
 	DB    *bun.DB
 	Redis redis.UniversalClient
-	// Spaces, Models and Jobs are the other modules, through adapters
+	// Spaces, Models, Files and Jobs are the other modules, through adapters
 	// (workflows/infrastructure) the composition root builds.
 	Spaces  application.Spaces
 	Models  application.Models
+	Files   application.Files
 	Jobs    application.Jobs
 	Secrets *secrets.Box
 	Audit   audit.Recorder
@@ -48,7 +49,7 @@ type Module struct {
 // New builds the module.
 func New(d Deps) *Module {
 	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
-		Spaces: d.Spaces, Models: d.Models,
+		Spaces: d.Spaces, Models: d.Models, Files: d.Files,
 		Compiler: infrastructure.Compiler{Guard: safehttp.EndpointGuard{Allow: d.Allow}}, Secrets: d.Secrets,
 		Poster: infrastructure.NewPoster(d.Allow, d.HTTPTimeout), Jobs: d.Jobs, Updates: infrastructure.NewUpdates(d.Redis),
 		Audit: d.Audit, Log: d.Log})

@@ -11,6 +11,7 @@ import (
 	"github.com/agora-platform/agora/internal/files/application"
 	"github.com/agora-platform/agora/internal/files/domain"
 	"github.com/agora-platform/agora/internal/platform/auth"
+	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 )
 
@@ -52,12 +53,13 @@ func toFile(f domain.File) FileResponse {
 // upload godoc
 //
 //	@Summary		Upload a chat attachment
-//	@Description	Multipart field "file". The type is sniffed from the content; text, Markdown, CSV, JSON and HTML are read into text at once (at most 10 MiB and 400,000 characters). Attach the returned id to a question with files: [{id}].
+//	@Description	Multipart field "file". The type is sniffed from the content; text, Markdown, CSV, JSON and HTML are read into text at once (at most 10 MiB and 400,000 characters), recordings are transcribed. Attach the returned id to a question with files: [{id}]. With purpose=app a recording is stored as it is, for an app's run to transcribe (its progress shown in the run).
 //	@Tags			files
 //	@Accept			mpfd
 //	@Produce		json
 //	@Security		Bearer
 //	@Param			file	formData	file	true	"the file"
+//	@Param			purpose	query		string	false	"app: keep a recording for an app's run"	Enums(app)
 //	@Success		201		{object}	FileResponse
 //	@Failure		400		{object}	httpx.ErrorBody	"no file, no text in it, or the upload was cut off"
 //	@Failure		413		{object}	httpx.ErrorBody	"too large, or the storage quota is full"
@@ -68,8 +70,12 @@ func (h *Handler) upload(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	purpose := c.QueryParam("purpose")
+	if purpose != "" && purpose != "app" {
+		return errs.InvalidField("purpose", "purpose must be app or left out")
+	}
 	p := auth.MustFrom(c.Request().Context())
-	f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, name, r)
+	f, err := h.svc.Upload(c.Request().Context(), p.Tenant, p.UserID, name, r, purpose == "app")
 	if err != nil {
 		return err
 	}

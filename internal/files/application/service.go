@@ -62,8 +62,9 @@ func NewService(repo Repo, store upload.Store, reader upload.Reader, quotas Quot
 }
 
 // Upload stores a chat attachment and reads its text at once. Whatever
-// is refused leaves nothing behind.
-func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, r io.Reader) (domain.File, error) {
+// is refused leaves nothing behind. With keepRecording, a recording is
+// stored as it is, for an app's run to transcribe in the worker.
+func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID, name string, r io.Reader, keepRecording bool) (domain.File, error) {
 	name, err := upload.CleanName(name)
 	if err != nil {
 		return domain.File{}, err
@@ -74,7 +75,7 @@ func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 		return domain.File{}, fmt.Errorf("store file %q: %w", name, err)
 	}
 	f.Size, f.SHA256, f.MimeType = saved.Size, saved.SHA256, s.reader.Detect(saved.Head, name)
-	text, err := s.accept(ctx, f)
+	text, err := s.accept(ctx, f, keepRecording)
 	if err == nil {
 		f.Chars = len([]rune(text))
 		err = s.repo.Insert(ctx, f, text)
@@ -89,7 +90,7 @@ func (s *Service) Upload(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 }
 
 // accept checks the size and quota and reads the text of a saved file.
-func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
+func (s *Service) accept(ctx context.Context, f domain.File, keepRecording bool) (string, error) {
 	if f.Size > domain.MaxAttachmentBytes {
 		return "", errs.Newf(errs.TooLarge, "%s is larger than %d MiB, the most an attachment may be; add long documents to a collection instead",
 			f.Name, domain.MaxAttachmentBytes>>20)
@@ -97,7 +98,10 @@ func (s *Service) accept(ctx context.Context, f domain.File) (string, error) {
 	if err := s.CheckRoom(ctx, f.Tenant, f.Size, f.Name); err != nil {
 		return "", err
 	}
-	if s.transcriber != nil && s.transcriber.IsAudio(f.MimeType) {
+	if s.IsRecording(f.MimeType) {
+		if keepRecording {
+			return "", nil
+		}
 		return s.transcribe(ctx, f)
 	}
 	rc, err := s.store.Open(f.Tenant, f.ID)
@@ -128,6 +132,21 @@ func (s *Service) transcribe(ctx context.Context, f domain.File) (string, error)
 		return "", errs.Newf(errs.TooLarge, "the transcript of %s is longer than an attachment may be (%d characters); add the recording to a collection instead", f.Name, domain.MaxAttachmentChars)
 	}
 	return text, nil
+}
+
+// IsRecording reports whether a type is a recording this server can
+// transcribe.
+func (s *Service) IsRecording(mime string) bool {
+	return s.transcriber != nil && s.transcriber.IsAudio(mime)
+}
+
+// Recording returns one of the user's stored files, with a way to read it.
+func (s *Service) Recording(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (domain.File, func() (io.ReadCloser, error), error) {
+	f, err := s.repo.Get(ctx, tenant, user, id)
+	if err != nil {
+		return domain.File{}, nil, err
+	}
+	return f, func() (io.ReadCloser, error) { return s.store.Open(tenant, id) }, nil
 }
 
 // CheckRoom refuses a file of size that does not fit the tenant's storage

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -229,4 +231,66 @@ func TestVersionsAndVisibility(t *testing.T) {
 		"a service is not an app")
 	require.Equal(t, http.StatusNoContent, w.e.Do(http.MethodDelete, "/api/v1/workflows/"+svc.ID+"/", "", w.owner).Code)
 	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", w.owner).Code)
+}
+
+// wav is a short silent 16 kHz mono WAV recording.
+func wav(samples int) []byte {
+	var b bytes.Buffer
+	data := samples * 2
+	b.WriteString("RIFF")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(36+data))
+	b.WriteString("WAVEfmt ")
+	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
+	b.WriteString("data")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(data))
+	b.Write(make([]byte, data))
+	return b.Bytes()
+}
+
+// TestMinutesFromARecording: an app takes a recording (uploaded with
+// purpose=app, so it is not transcribed at upload) and a document; its
+// run transcribes the recording in the worker and writes minutes from the
+// transcript and the agenda's text.
+func TestMinutesFromARecording(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{"We decided to open the swimming hall in March."}},
+		testkit.Reply{Tokens: []string{"Minutes: the swimming hall opens in March."}})
+	rec := w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/transcription-models/", `{"name":"Whisper `+uuid.NewString()[:8]+`","provider_type":"openai","provider_model":"whisper-1"}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	whisper := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/transcription-models/"+whisper+"/", `{"is_enabled":true,"is_default":true}`)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+
+	app := w.create(t, "app", "Minutes from a recording", `{"fields":[{"name":"recording","type":"recording","required":true},{"name":"agenda","type":"file"}],
+		"steps":[{"id":"transcript","kind":"transcribe","file":"recording"},
+		{"id":"minutes","kind":"prompt","inputs":["transcript"],"template":"Agenda: {{ input.agenda }}\nWrite minutes of this meeting:\n{{ steps.transcript }}"}]}`, true)
+
+	upload := func(name string, content []byte, purpose string) string {
+		rec := testkit.Upload(w.e.H, "/api/v1/files/"+purpose, "file", name, content, "Authorization", "Bearer "+w.viewer)
+		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+		return testkit.JSON[struct{ ID string }](t, rec).ID
+	}
+	recording := upload("council.wav", wav(1600), "?purpose=app")
+	require.Empty(t, w.fake.Requests, "a recording kept for an app is not transcribed at upload")
+	agenda := upload("agenda.md", []byte("# Agenda\n\n1. The swimming hall"), "")
+
+	rec = w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"recording":"`+agenda+`"}}`, w.viewer)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "input.recording: agenda.md is not a recording")
+	rec = w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"recording":"`+recording+`","agenda":"`+agenda+`"}}`, w.viewer)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	run := testkit.JSON[api.RunResponse](t, rec)
+	require.NoError(t, w.e.App.Workflows.Service.RunJob(context.Background(), application.RunPayload{Tenant: w.tenant,
+		Run: uuid.MustParse(run.ID), Job: uuid.MustParse(run.JobID)}))
+	got := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.viewer))
+	require.Equal(t, "complete", got.Status, "%+v", got)
+	require.Equal(t, "Minutes: the swimming hall opens in March.", got.Output)
+	require.Equal(t, "We decided to open the swimming hall in March.", got.Steps[0].Output)
+	require.Equal(t, "council.wav", w.fake.Requests[0]["file"])
+	require.Contains(t, got.Steps[1].Input, "Agenda: # Agenda")
+	require.Contains(t, got.Steps[1].Input, "open the swimming hall in March")
+
+	other, _ := w.e.Token(t, w.tenant, domain.RoleUser)
+	rec = w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"recording":"`+recording+`"}}`, other)
+	require.Equal(t, http.StatusNotFound, rec.Code, "another user's file is not found, nor the app outside their spaces")
 }

@@ -13,7 +13,7 @@ import (
 
 // runnable are the step kinds this version runs; a definition with
 // another kind is refused at save, by the step, rather than failing later.
-var runnable = []domain.StepKind{domain.Prompt, domain.Extract, domain.Condition, domain.HTTP}
+var runnable = []domain.StepKind{domain.Prompt, domain.Extract, domain.Condition, domain.HTTP, domain.Transcribe}
 
 var headerName = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
@@ -24,11 +24,6 @@ var headerName = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 func (s *Service) prepare(ctx context.Context, kind domain.Kind, d, old domain.Definition) (domain.Definition, error) {
 	if err := d.Validate(kind); err != nil {
 		return domain.Definition{}, err
-	}
-	for _, f := range d.Fields {
-		if f.Type != domain.TextField {
-			return domain.Definition{}, errs.InvalidField("fields", "fields: %s fields are not available yet; use text fields", f.Type)
-		}
 	}
 	d.Steps = slices.Clone(d.Steps)
 	for i := range d.Steps {
@@ -48,7 +43,7 @@ func (s *Service) prepare(ctx context.Context, kind domain.Kind, d, old domain.D
 // compileStep checks what one step holds.
 func (s *Service) compileStep(ctx context.Context, p string, st domain.Step) error {
 	if !slices.Contains(runnable, st.Kind) {
-		return errs.InvalidField(p+".kind", "%s.kind: %s steps are not available yet; use prompt, extract, condition or http", p, st.Kind)
+		return errs.InvalidField(p+".kind", "%s.kind: %s steps are not available yet; use prompt, extract, condition, http or transcribe", p, st.Kind)
 	}
 	if st.Template != "" {
 		if _, err := s.d.Compiler.Template(st.Template, st.Inputs); err != nil {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/workflows/domain"
 )
@@ -16,6 +18,10 @@ import (
 // is used. A condition skips the branch it did not choose, and every step
 // that reads a skipped step is skipped too.
 func (s *Service) execute(ctx context.Context, r *domain.Run, d domain.Definition, report func(int, string) error) error {
+	input, err := s.inputEnv(ctx, r, d.Fields)
+	if err != nil {
+		return err
+	}
 	prev := map[string]domain.StepRun{}
 	for _, st := range r.Steps {
 		prev[st.Step] = st
@@ -39,7 +45,10 @@ func (s *Service) execute(ctx context.Context, r *domain.Run, d domain.Definitio
 		if err := report(100*i/len(d.Steps), fmt.Sprintf("step %d of %d: %s", i+1, len(d.Steps), st.ID)); err != nil {
 			return err
 		}
-		out, err := s.runStep(ctx, r, i, st, old.Attempts, outputs)
+		progress := func(done, total int) error {
+			return report((100*i+100*done/max(total, 1))/len(d.Steps), fmt.Sprintf("step %d of %d: %s (%d of %d)", i+1, len(d.Steps), st.ID, done, total))
+		}
+		out, err := s.runStep(ctx, r, i, st, old.Attempts, input, outputs, progress)
 		if err != nil {
 			return err
 		}
@@ -76,17 +85,18 @@ func readsSkipped(st domain.Step, skipped map[string]bool) bool {
 }
 
 // runStep runs one step and stores how it went.
-func (s *Service) runStep(ctx context.Context, r *domain.Run, i int, st domain.Step, attempts int, outputs map[string]any) (any, error) {
+func (s *Service) runStep(ctx context.Context, r *domain.Run, i int, st domain.Step, attempts int, input, outputs map[string]any,
+	progress func(done, total int) error) (any, error) {
 	started := s.now()
 	sr := domain.StepRun{Step: st.ID, Position: i, Kind: st.Kind, Status: domain.RunInProgress, Attempts: attempts + 1, Started: &started}
 	if err := s.putStep(ctx, r, sr); err != nil {
 		return nil, err
 	}
-	env := Env{Input: r.Input, Steps: map[string]any{}}
+	env := Env{Input: input, Steps: map[string]any{}}
 	for _, in := range st.Inputs {
 		env.Steps[in] = outputs[in]
 	}
-	res, err := s.step(ctx, r, st, env)
+	res, err := s.step(ctx, r, st, env, progress)
 	finished := s.now()
 	sr.Input, sr.Finished, sr.Tokens = res.input, &finished, res.tokens
 	r.Tokens += res.tokens
@@ -128,8 +138,10 @@ type stepResult struct {
 }
 
 // step runs one step of a kind.
-func (s *Service) step(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+func (s *Service) step(ctx context.Context, r *domain.Run, st domain.Step, env Env, progress func(done, total int) error) (stepResult, error) {
 	switch st.Kind {
+	case domain.Transcribe:
+		return s.transcribe(ctx, r, st, progress)
 	case domain.Prompt:
 		return s.prompt(ctx, r, st, env)
 	case domain.Extract:
@@ -152,6 +164,54 @@ func (s *Service) step(ctx context.Context, r *domain.Run, st domain.Step, env E
 		return s.post(ctx, r, st, env)
 	}
 	return stepResult{}, errs.Newf(errs.Invalid, "%s steps cannot run in this version", st.Kind)
+}
+
+// inputEnv is the input as templates see it: a document field's value is
+// the document's text, a recording's its file name.
+func (s *Service) inputEnv(ctx context.Context, r *domain.Run, fields []domain.Field) (map[string]any, error) {
+	out := make(map[string]any, len(r.Input))
+	for k, v := range r.Input {
+		out[k] = v
+	}
+	for _, f := range fields {
+		id, _ := r.Input[f.Name].(string)
+		if f.Type == domain.TextField || id == "" {
+			continue
+		}
+		fid, err := uuid.Parse(id)
+		if err != nil {
+			return nil, errs.Newf(errs.Invalid, "input.%s is not a file id", f.Name)
+		}
+		if f.Type == domain.RecordingField {
+			file, err := s.d.Files.File(ctx, r.Tenant, r.User, fid)
+			if err != nil {
+				return nil, err
+			}
+			out[f.Name] = file.Name
+			continue
+		}
+		if out[f.Name], err = s.d.Files.Text(ctx, r.Tenant, r.User, fid); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// transcribe turns the recording of the step's field into text.
+func (s *Service) transcribe(ctx context.Context, r *domain.Run, st domain.Step, progress func(done, total int) error) (stepResult, error) {
+	id, err := uuid.Parse(fmt.Sprint(r.Input[st.File]))
+	if err != nil {
+		return stepResult{}, errs.Newf(errs.Invalid, "no recording was given in %s", st.File)
+	}
+	rec, err := s.d.Files.Recording(ctx, r.Tenant, r.User, id)
+	if err != nil {
+		return stepResult{}, err
+	}
+	text, err := s.d.Models.Transcribe(ctx, r.Tenant, rec, progress)
+	if err != nil {
+		return stepResult{input: rec.Name}, err
+	}
+	return stepResult{input: rec.Name, output: strings.TrimSpace(text)}, nil
 }
 
 // render fills a step's template.

@@ -6,6 +6,7 @@ package application
 import (
 	"context"
 	"encoding/json"
+	"io"
 
 	"github.com/google/uuid"
 
@@ -66,6 +67,34 @@ type Models interface {
 	// Complete answers with model (nil: the tenant's default completion
 	// model) and records the usage for user.
 	Complete(ctx context.Context, tenant tenancy.ID, user uuid.UUID, model *uuid.UUID, msgs []Message, opts CompleteOptions) (Completion, error)
+	// Transcribe turns a recording into text with the tenant's default
+	// transcription model, telling progress after each segment.
+	Transcribe(ctx context.Context, tenant tenancy.ID, rec Recording, progress func(done, total int) error) (string, error)
+}
+
+// Recording is a stored recording to transcribe.
+type Recording struct {
+	Name string
+	MIME string
+	Size int64
+	Open func() (io.ReadCloser, error)
+}
+
+// File is one of a user's uploaded files (the files module's).
+type File struct {
+	ID        uuid.UUID
+	Name      string
+	Recording bool
+}
+
+// Files reach the run's user's uploaded files.
+type Files interface {
+	// File describes one of user's files (not found: another's).
+	File(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (File, error)
+	// Text is the text read from a document at upload.
+	Text(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (string, error)
+	// Recording opens a stored recording.
+	Recording(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (Recording, error)
 }
 
 // CompleteOptions shape a completion.

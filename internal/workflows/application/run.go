@@ -30,8 +30,36 @@ type RunPayload struct {
 const MaxInputChars = 100_000
 
 // checkInput keeps the fields a definition names: required ones must have
-// a value, every value is text within the limit; unknown keys are refused.
-func checkInput(fields []domain.Field, in map[string]any) (map[string]any, error) {
+// a value, every value is text within the limit (for a file or recording
+// field, the id of one of the user's uploaded files of that kind); unknown
+// keys are refused.
+func (s *Service) checkInput(ctx context.Context, tenant tenancy.ID, user uuid.UUID, fields []domain.Field, in map[string]any) (map[string]any, error) {
+	out, err := checkText(fields, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		id := out[f.Name].(string)
+		if f.Type == domain.TextField || id == "" {
+			continue
+		}
+		fid, err := uuid.Parse(id)
+		if err != nil {
+			return nil, errs.InvalidField("input", "input.%s: the id of an uploaded file (POST /files/?purpose=app)", f.Name)
+		}
+		file, err := s.d.Files.File(ctx, tenant, user, fid)
+		if err != nil {
+			return nil, errs.InvalidField("input", "input.%s: file %s not found; upload it with POST /files/?purpose=app", f.Name, id)
+		}
+		if file.Recording != (f.Type == domain.RecordingField) {
+			return nil, errs.InvalidField("input", "input.%s: %s is not a %s", f.Name, file.Name, map[bool]string{true: "recording", false: "document"}[f.Type == domain.RecordingField])
+		}
+	}
+	return out, nil
+}
+
+// checkText checks the values' shape.
+func checkText(fields []domain.Field, in map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	for k := range in {
 		if !slicesContainsField(fields, k) {
@@ -76,7 +104,7 @@ func (s *Service) StartRun(ctx context.Context, tenant tenancy.ID, c actor.Calle
 	if w.Kind == domain.KindService {
 		return domain.Run{}, errs.New(errs.Invalid, "a service runs in the request: POST /services/{id}/run/")
 	}
-	in, err := checkInput(w.Definition.Fields, input)
+	in, err := s.checkInput(ctx, tenant, c.UserID, w.Definition.Fields, input)
 	if err != nil {
 		return domain.Run{}, err
 	}
@@ -135,7 +163,7 @@ func (s *Service) RunService(ctx context.Context, tenant tenancy.ID, c actor.Cal
 	if err != nil {
 		return domain.Run{}, err
 	}
-	in, err := checkInput(w.Definition.Fields, input)
+	in, err := s.checkInput(ctx, tenant, c.UserID, w.Definition.Fields, input)
 	if err != nil {
 		return domain.Run{}, err
 	}

@@ -23,6 +23,7 @@ type Deps struct {
 	Tx       txn.Transactor
 	Spaces   Spaces
 	Models   Models
+	Files    Files
 	Compiler Compiler
 	Secrets  Secrets
 	Poster   Poster

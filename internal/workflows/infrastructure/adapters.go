@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
+	filesapp "github.com/agora-platform/agora/internal/files/application"
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/actor"
@@ -276,4 +277,47 @@ func (u Updates) Publish(ctx context.Context, user uuid.UUID, r domain.Run) {
 		ev.Steps = append(ev.Steps, StepEvent{ID: s.Step, Status: string(s.Status)})
 	}
 	_ = realtime.Publish(ctx, u.rdb, "app_run_updates", user, ev)
+}
+
+// Transcribe turns a recording into text with the tenant's default
+// transcription model.
+func (m Models) Transcribe(ctx context.Context, tenant tenancy.ID, rec application.Recording, progress func(done, total int) error) (string, error) {
+	model, err := m.gw.TranscriptionModel(ctx, tenant, nil)
+	if err != nil {
+		return "", err
+	}
+	return m.gw.Transcribe(ctx, tenant, model, modelsapp.Recording{Name: rec.Name, MIME: rec.MIME, Size: rec.Size, Open: rec.Open}, progress)
+}
+
+// Files adapts the files module: the run's user's uploads.
+type Files struct{ svc *filesapp.Service }
+
+// NewFiles returns the adapter.
+func NewFiles(svc *filesapp.Service) Files { return Files{svc: svc} }
+
+// File describes one of user's files.
+func (f Files) File(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (application.File, error) {
+	file, err := f.svc.Get(ctx, tenant, user, id)
+	if err != nil {
+		return application.File{}, err
+	}
+	return application.File{ID: file.ID, Name: file.Name, Recording: f.svc.IsRecording(file.MimeType)}, nil
+}
+
+// Text is a document's text, read at upload.
+func (f Files) Text(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (string, error) {
+	as, err := f.svc.Attachments(ctx, tenant, user, []uuid.UUID{id})
+	if err != nil {
+		return "", err
+	}
+	return as[0].Text, nil
+}
+
+// Recording opens a stored recording.
+func (f Files) Recording(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) (application.Recording, error) {
+	file, open, err := f.svc.Recording(ctx, tenant, user, id)
+	if err != nil {
+		return application.Recording{}, err
+	}
+	return application.Recording{Name: file.Name, MIME: file.MimeType, Size: file.Size, Open: open}, nil
 }

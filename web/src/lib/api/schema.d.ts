@@ -2601,11 +2601,14 @@ export interface paths {
         put?: never;
         /**
          * Upload a chat attachment
-         * @description Multipart field "file". The type is sniffed from the content; text, Markdown, CSV, JSON and HTML are read into text at once (at most 10 MiB and 400,000 characters). Attach the returned id to a question with files: [{id}].
+         * @description Multipart field "file". The type is sniffed from the content; text, Markdown, CSV, JSON and HTML are read into text at once (at most 10 MiB and 400,000 characters), recordings are transcribed. Attach the returned id to a question with files: [{id}]. With purpose=app a recording is stored as it is, for an app's run to transcribe (its progress shown in the run).
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description app: keep a recording for an app's run */
+                    purpose?: "app";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
