@@ -1,0 +1,216 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/agora-platform/agora/internal/platform/testkit"
+)
+
+// runEvent is an app_run_updates message's data.
+type runEvent struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Error  string `json:"error"`
+	Steps  []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	} `json:"steps"`
+}
+
+// watchRuns subscribes to app_run_updates on base.
+func watchRuns(t *testing.T, base, token string) <-chan runEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/v1/ws",
+		&websocket.DialOptions{Subprotocols: []string{"agora", "auth_" + token}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ws.CloseNow() })
+	for _, msg := range []string{`{"type":"subscribe","data":{"channel":"app_run_updates"}}`, `{"type":"ping"}`} {
+		require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
+	}
+	_, pong, err := ws.Read(ctx)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"type":"pong"}`, string(pong), "the subscription was answered in order")
+	events := make(chan runEvent, 1024)
+	go func() {
+		defer close(events)
+		for {
+			_, data, err := ws.Read(ctx)
+			if err != nil {
+				return
+			}
+			var m struct {
+				Type string
+				Data runEvent
+			}
+			if json.Unmarshal(data, &m) == nil && m.Type == "app_run_updates" {
+				events <- m.Data
+			}
+		}
+	}()
+	return events
+}
+
+// uploadFile sends a file to /files/ (with a query such as ?purpose=app)
+// and returns its id.
+func (m *member) uploadFile(t *testing.T, query, name string, content []byte) string {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, err := w.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, _ = part.Write(content)
+	require.NoError(t, w.Close())
+	req, err := http.NewRequest(http.MethodPost, m.base+"/api/v1/files/"+query, &body)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+m.token)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", raw)
+	var f struct{ ID string }
+	require.NoError(t, json.Unmarshal(raw, &f))
+	return f.ID
+}
+
+// silentWAV is a short silent 16 kHz mono recording.
+func silentWAV(samples int) []byte {
+	var b bytes.Buffer
+	b.WriteString("RIFF")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(36+samples*2))
+	b.WriteString("WAVEfmt ")
+	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
+	b.WriteString("data")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(samples*2))
+	b.Write(make([]byte, samples*2))
+	return b.Bytes()
+}
+
+// awaitRun follows a run's events until it ends and returns them.
+func awaitRun(t *testing.T, events <-chan runEvent, id string) []runEvent {
+	t.Helper()
+	var seen []runEvent
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case e, ok := <-events:
+			require.True(t, ok, "the WebSocket closed early")
+			if e.ID != id {
+				continue
+			}
+			seen = append(seen, e)
+			if e.Status == "complete" || e.Status == "failed" {
+				return seen
+			}
+		case <-deadline:
+			t.Fatalf("the run did not end; events so far: %+v", seen)
+		}
+	}
+}
+
+// TestWorkflowsThroughTheRealProcesses: with the real API and worker
+// binaries and fake upstreams, an app makes minutes from a recording
+// (fake Whisper, fake chat model) with its steps' progress arriving on a
+// WebSocket held by another API process; a service returns schema-valid
+// JSON; an upstream that answers invalid JSON twice fails a run with the
+// schema path; a 4-step workflow with a condition takes the right branch.
+func TestWorkflowsThroughTheRealProcesses(t *testing.T) {
+	s := newStack(t)
+	s.worker(t)
+	runs, watcher := s.api(t), s.api(t)
+	m := newMember(t, runs)
+	fake := testkit.NewFakeAI(t)
+	resp, out := sysadmin(t, http.MethodPut, runs+"/api/v1/sysadmin/tenants/"+m.tenant+"/credentials/openai", `{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	suffix := time.Now().Format("150405.000000")
+	m.enable(t, "completion-models", `{"name":"Scripted `+suffix+`","provider_type":"openai","provider_model":"gpt-script","token_limit":8192}`)
+	m.enable(t, "transcription-models", `{"name":"Whisper `+suffix+`","provider_type":"openai","provider_model":"whisper-1"}`)
+	events := watchRuns(t, watcher, m.token)
+	create := func(kind, name, def string) string {
+		return m.do(t, http.MethodPost, "/api/v1/workflows/", `{"kind":"`+kind+`","space_id":"`+m.space+`","name":"`+name+`","published":true,"definition":`+def+`}`,
+			http.StatusCreated)["id"].(string)
+	}
+
+	t.Run("an app makes minutes from a recording, its steps pushed over the WebSocket of another API process", func(t *testing.T) {
+		fake.Script(testkit.Reply{Tokens: []string{"We open the swimming hall in March."}}, testkit.Reply{Tokens: []string{"Minutes: ", "the hall opens in March."}})
+		app := create("app", "Minutes from a recording", `{"fields":[{"name":"recording","type":"recording","required":true}],"steps":[
+			{"id":"transcript","kind":"transcribe","file":"recording"},
+			{"id":"minutes","kind":"prompt","inputs":["transcript"],"template":"Write minutes of:\n{{ steps.transcript }}"}]}`)
+		recording := m.uploadFile(t, "?purpose=app", "council.wav", silentWAV(1600))
+		run := m.do(t, http.MethodPost, "/api/v1/apps/"+app+"/runs/", `{"input":{"recording":"`+recording+`"}}`, http.StatusAccepted)
+		seen := awaitRun(t, events, run["id"].(string))
+		last := seen[len(seen)-1]
+		require.Equal(t, "complete", last.Status, "%+v", seen)
+		var transcribing, writing bool
+		for _, e := range seen {
+			for _, st := range e.Steps {
+				transcribing = transcribing || (st.ID == "transcript" && st.Status == "in_progress")
+				writing = writing || (st.ID == "minutes" && st.Status == "in_progress")
+			}
+		}
+		require.True(t, transcribing && writing, "each step's progress arrived: %+v", seen)
+		got := m.do(t, http.MethodGet, "/api/v1/app-runs/"+run["id"].(string)+"/", "", http.StatusOK)
+		require.Equal(t, "Minutes: the hall opens in March.", got["output"])
+	})
+
+	t.Run("a service returns schema-valid JSON", func(t *testing.T) {
+		fake.Script(testkit.Reply{Tokens: []string{`{"case":"parking","urgent":false}`}})
+		svc := create("service", "Classify a message", `{"fields":[{"name":"message","type":"text","required":true}],"steps":[{"id":"classify","kind":"extract",
+			"template":"Classify: {{ input.message }}","schema":{"type":"object","required":["case"],"properties":{"case":{"enum":["parking","school","other"]},"urgent":{"type":"boolean"}}}}]}`)
+		res := m.do(t, http.MethodPost, "/api/v1/services/"+svc+"/run/", `{"input":{"message":"My car was towed."}}`, http.StatusOK)
+		require.Equal(t, map[string]any{"case": "parking", "urgent": false}, res["output"])
+	})
+
+	t.Run("invalid JSON twice fails the run with the schema path", func(t *testing.T) {
+		fake.Script(testkit.Reply{Tokens: []string{"I think it is about parking."}}, testkit.Reply{Tokens: []string{`{"case":"taxes"}`}})
+		app := create("app", "Sort a message", `{"fields":[{"name":"message","type":"text","required":true}],"steps":[{"id":"classify","kind":"extract",
+			"template":"Classify: {{ input.message }}","schema":{"type":"object","required":["case"],"properties":{"case":{"enum":["parking","school"]}}}}]}`)
+		run := m.do(t, http.MethodPost, "/api/v1/apps/"+app+"/runs/", `{"input":{"message":"Hello"}}`, http.StatusAccepted)
+		seen := awaitRun(t, events, run["id"].(string))
+		last := seen[len(seen)-1]
+		require.Equal(t, "failed", last.Status)
+		require.Contains(t, last.Error, "/case: value must be one of")
+		got := m.do(t, http.MethodGet, "/api/v1/app-runs/"+run["id"].(string)+"/", "", http.StatusOK)
+		require.Equal(t, "failed", got["status"])
+		step := got["steps"].([]any)[0].(map[string]any)
+		require.Equal(t, "failed", step["status"])
+		require.Contains(t, step["error"], "/case: value must be one of")
+	})
+
+	t.Run("a 4-step workflow with a condition takes the right branch", func(t *testing.T) {
+		fake.Script(testkit.Reply{Tokens: []string{`{"case":"school"}`}}, testkit.Reply{Tokens: []string{"School meals are free."}})
+		flow := create("workflow", "Answer a citizen", `{"fields":[{"name":"message","type":"text","required":true}],"steps":[
+			{"id":"classify","kind":"extract","template":"Classify: {{ input.message }}","schema":{"type":"object","properties":{"case":{"type":"string"}}}},
+			{"id":"route","kind":"condition","inputs":["classify"],"expression":"steps.classify.case == \"parking\"","then":"parking","else":"school"},
+			{"id":"parking","kind":"prompt","template":"About parking: {{ input.message }}"},
+			{"id":"school","kind":"prompt","template":"About school: {{ input.message }}"}]}`)
+		calls := len(fake.Requests)
+		run := m.do(t, http.MethodPost, "/api/v1/workflows/"+flow+"/runs/", `{"input":{"message":"Are school meals free?"}}`, http.StatusAccepted)
+		seen := awaitRun(t, events, run["id"].(string))
+		require.Equal(t, "complete", seen[len(seen)-1].Status, "%+v", seen)
+		got := m.do(t, http.MethodGet, "/api/v1/app-runs/"+run["id"].(string)+"/", "", http.StatusOK)
+		require.Equal(t, "School meals are free.", got["output"])
+		status := map[string]any{}
+		for _, st := range got["steps"].([]any) {
+			status[st.(map[string]any)["id"].(string)] = st.(map[string]any)["status"]
+		}
+		require.Equal(t, map[string]any{"classify": "complete", "route": "complete", "parking": "skipped", "school": "complete"}, status)
+		require.Equal(t, calls+2, len(fake.Requests), "the branch not taken asked no model")
+		require.Contains(t, fake.Requests[len(fake.Requests)-1]["messages"].([]any)[0].(map[string]any)["content"], "About school")
+	})
+}
