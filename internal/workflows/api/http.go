@@ -39,6 +39,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.POST("/workflows/:id/runs", h.startWorkflow)
 	g.POST("/apps/:id/runs", h.startApp)
 	g.GET("/app-runs/:id", h.run)
+	g.POST("/app-runs/:id/cancel", h.cancel)
 	g.POST("/services/:id/run", h.runService)
 }
 
@@ -355,6 +356,31 @@ func (h *Handler) run(c *echo.Context) error {
 	}
 	tenant, cl := caller(c)
 	r, err := h.svc.GetRun(c.Request().Context(), tenant, cl, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRun(r))
+}
+
+// cancel godoc
+//
+//	@Summary		Cancel a run of an app or workflow
+//	@Description	A queued run never starts; a running one stops at its next heartbeat, and the steps it finished stay stored. 409 when it has ended.
+//	@Tags			workflows
+//	@Produce		json
+//	@Security		Bearer
+//	@Param			id	path		string	true	"run id"	format(uuid)
+//	@Success		200	{object}	RunResponse
+//	@Failure		404	{object}	httpx.ErrorBody
+//	@Failure		409	{object}	httpx.ErrorBody
+//	@Router			/api/v1/app-runs/{id}/cancel/ [post]
+func (h *Handler) cancel(c *echo.Context) error {
+	id, err := httpx.PathUUID(c, "id", "run")
+	if err != nil {
+		return err
+	}
+	tenant, cl := caller(c)
+	r, err := h.svc.CancelRun(c.Request().Context(), tenant, cl, id)
 	if err != nil {
 		return err
 	}

@@ -294,3 +294,21 @@ func TestMinutesFromARecording(t *testing.T) {
 	rec = w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"recording":"`+recording+`"}}`, other)
 	require.Equal(t, http.StatusNotFound, rec.Code, "another user's file is not found, nor the app outside their spaces")
 }
+
+// TestACancelledRunNeverStarts: a queued run that is cancelled ends at
+// once; its job never runs a step; cancelling again is 409.
+func TestACancelledRunNeverStarts(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{"Hello."}})
+	app := w.create(t, "app", "Greeter", `{"fields":[{"name":"name","type":"text"}],"steps":[{"id":"greet","kind":"prompt","template":"Greet {{ input.name }}"}]}`, true)
+	run := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodPost, "/api/v1/apps/"+app.ID+"/runs/", `{"input":{"name":"Ada"}}`, w.viewer))
+	rec := w.e.Do(http.MethodPost, "/api/v1/app-runs/"+run.ID+"/cancel/", "", w.viewer)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, "cancelled", testkit.JSON[api.RunResponse](t, rec).Status)
+	require.NoError(t, w.e.App.Workflows.Service.RunJob(context.Background(), application.RunPayload{Tenant: w.tenant,
+		Run: uuid.MustParse(run.ID), Job: uuid.MustParse(run.JobID)}))
+	require.Empty(t, w.fake.Requests, "the cancelled run's job did not run")
+	got := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.viewer))
+	require.Equal(t, "cancelled", got.Status)
+	require.Equal(t, http.StatusConflict, w.e.Do(http.MethodPost, "/api/v1/app-runs/"+run.ID+"/cancel/", "", w.viewer).Code)
+}

@@ -157,6 +157,9 @@ type Jobs interface {
 	Create(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID, task, name string, payload []byte) error
 	// Dispatch queues a created job, after the commit.
 	Dispatch(ctx context.Context, tenant tenancy.ID, id uuid.UUID)
+	// Cancel stops a job: a queued one never starts, a running one is
+	// told at its next heartbeat.
+	Cancel(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error
 	// Run does a job's work, reporting progress (percent, message).
 	Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(context.Context, func(int, string) error) (string, error)) error
 }

@@ -189,6 +189,9 @@ func (s *Service) finish(ctx context.Context, r domain.Run) error {
 // the run; another may be tried again by the job, which takes the run up
 // at its first unfinished step.
 func (s *Service) fail(ctx context.Context, r domain.Run, err error) error {
+	if cur, gerr := s.d.Repo.Run(context.WithoutCancel(ctx), r.Tenant, r.ID); gerr == nil && cur.Status == domain.RunCancelled {
+		return err // cancelled while it ran: it stays cancelled
+	}
 	_, msg := errs.KindOf(err)
 	r.Error = msg
 	if errs.Permanent(err) || errors.Is(err, context.Canceled) {
@@ -208,6 +211,29 @@ func (s *Service) save(ctx context.Context, r domain.Run) error {
 	}
 	s.d.Updates.Publish(ctx, r.User, r)
 	return nil
+}
+
+// CancelRun stops a run of an app or workflow: a queued one never starts,
+// a running one stops at its next heartbeat; the steps done stay stored.
+func (s *Service) CancelRun(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID) (domain.Run, error) {
+	r, err := s.GetRun(ctx, tenant, c, id)
+	if err != nil {
+		return domain.Run{}, err
+	}
+	if r.Status.Final() {
+		return domain.Run{}, errs.Newf(errs.Conflict, "the run has already ended (%s)", r.Status)
+	}
+	if r.Job == uuid.Nil {
+		return domain.Run{}, errs.New(errs.Conflict, "a service's run ends with its request")
+	}
+	if err := s.d.Jobs.Cancel(ctx, tenant, r.User, r.Job); err != nil {
+		if kind, _ := errs.KindOf(err); kind != errs.Conflict {
+			return domain.Run{}, err
+		}
+	}
+	now := s.now()
+	r.Status, r.Finished, r.Error = domain.RunCancelled, &now, "cancelled"
+	return r, s.save(ctx, r)
 }
 
 // GetRun returns a run of a workflow the caller may read; only its user

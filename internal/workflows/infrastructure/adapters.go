@@ -236,6 +236,12 @@ func (j Jobs) Dispatch(ctx context.Context, tenant tenancy.ID, id uuid.UUID) {
 	j.svc.DispatchID(ctx, tenant, id)
 }
 
+// Cancel stops a job.
+func (j Jobs) Cancel(ctx context.Context, tenant tenancy.ID, user, id uuid.UUID) error {
+	_, err := j.svc.Cancel(ctx, tenant, user, id)
+	return err
+}
+
 // Run does a job's work.
 func (j Jobs) Run(ctx context.Context, tenant tenancy.ID, id uuid.UUID, work func(context.Context, func(int, string) error) (string, error)) error {
 	return j.svc.Run(ctx, tenant, id, work)
