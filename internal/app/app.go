@@ -201,7 +201,9 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		SaveEvery: cfg.AnswerSaveInterval,
 		Limits:    sessionsapp.Limits{MaxQuestionChars: cfg.MaxQuestionChars, QuestionsPerUser: cfg.QuestionsPerUser, QuestionsPerTenant: cfg.QuestionsPerTenant}})
 	a.Workflows = workflows.New(workflows.Deps{DB: db, Redis: rdb, Spaces: workflowsinfra.NewSpaces(a.Spaces.Service),
-		Models: workflowsinfra.NewModels(a.Models.Gateway, a.Models.Service, a.Models.Metering), Jobs: workflowsinfra.NewJobs(a.JobRows.Service), Files: workflowsinfra.NewFiles(a.Files.Service), Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second, Log: log})
+		Models: workflowsinfra.NewModels(a.Models.Gateway, a.Models.Service, a.Models.Metering), Jobs: workflowsinfra.NewJobs(a.JobRows.Service), Files: workflowsinfra.NewFiles(a.Files.Service),
+		Knowledge: workflowsinfra.NewKnowledge(a.Knowledge.Knowledge, a.Knowledge.Websites), Assistants: workflowsinfra.NewAssistants(a.Assistants.Service, a.Sessions.Service),
+		Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second, Log: log})
 	return a, nil
 }
 

@@ -27,12 +27,15 @@ type Deps struct {
 	Redis redis.UniversalClient
 	// Spaces, Models, Files and Jobs are the other modules, through adapters
 	// (workflows/infrastructure) the composition root builds.
-	Spaces  application.Spaces
-	Models  application.Models
-	Files   application.Files
-	Jobs    application.Jobs
-	Secrets *secrets.Box
-	Audit   audit.Recorder
+	Spaces application.Spaces
+	Models application.Models
+	Files  application.Files
+	// Knowledge and Assistants serve retrieve and assistant steps.
+	Knowledge  application.Knowledge
+	Assistants application.Assistants
+	Jobs       application.Jobs
+	Secrets    *secrets.Box
+	Audit      audit.Recorder
 	// Allow is the fetch guard's allow-list for http steps.
 	Allow safehttp.AllowList
 	// HTTPTimeout bounds an http step's request.
@@ -49,7 +52,7 @@ type Module struct {
 // New builds the module.
 func New(d Deps) *Module {
 	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
-		Spaces: d.Spaces, Models: d.Models, Files: d.Files,
+		Spaces: d.Spaces, Models: d.Models, Files: d.Files, Knowledge: d.Knowledge, Assistants: d.Assistants,
 		Compiler: infrastructure.Compiler{Guard: safehttp.EndpointGuard{Allow: d.Allow}}, Secrets: d.Secrets,
 		Poster: infrastructure.NewPoster(d.Allow, d.HTTPTimeout), Jobs: d.Jobs, Updates: infrastructure.NewUpdates(d.Redis),
 		Audit: d.Audit, Log: d.Log})

@@ -62,7 +62,7 @@ func caller(c *echo.Context) (tenancy.ID, actor.Caller) {
 // create godoc
 //
 //	@Summary		Create an app, service or workflow in a space
-//	@Description	Needs the apps permission and the right to create the kind in the space. The definition is checked at once; a problem is 400 naming its place (steps[2].inputs). This version runs prompt, extract, condition and http steps over text fields. Header values of http steps are stored encrypted and shown masked.
+//	@Description	Needs the apps permission and the right to create the kind in the space. The definition is checked at once; a problem is 400 naming its place (steps[2].inputs). Steps: prompt, extract (JSON of a schema), condition, http (POST to an allowed URL), retrieve (the space's collections and websites), transcribe (a recording field) and assistant (an assistant of the space, asked as the run's user). Fields: text, file and recording (the id of an upload to /files/?purpose=app). Header values of http steps are stored encrypted and shown masked.
 //	@Tags			workflows
 //	@Accept			json
 //	@Produce		json

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/app/apptest"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	"github.com/agora-platform/agora/internal/platform/httpx"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -83,7 +84,7 @@ func TestDefinitionsAreCheckedAtSaveWithThePlaceOfTheProblem(t *testing.T) {
 		"invalid schema":      {step(`{"id":"a","kind":"extract","template":"x","schema":{"type":"nonsense"}}`), `steps[0].schema: invalid schema at /type`},
 		"expression broken":   {step(`{"id":"a","kind":"prompt","template":"x"},{"id":"b","kind":"condition","inputs":["a"],"expression":"steps.a ==","then":"c"},{"id":"c","kind":"prompt","template":"y"}`), `steps[1].expression:`},
 		"refused URL":         {step(`{"id":"a","kind":"http","url":"http://169.254.169.254/latest"}`), `steps[0].url: `},
-		"not yet available":   {step(`{"id":"a","kind":"retrieve","template":"q","collections":["` + uuid.NewString() + `"]}`), `steps[0].kind: retrieve steps are not available yet`},
+		"unknown collection":  {step(`{"id":"a","kind":"retrieve","template":"q","collections":["` + uuid.NewString() + `"]}`), `is no collection or website of this space`},
 		"a service of two":    {step(`{"id":"a","kind":"prompt","template":"x"},{"id":"b","kind":"prompt","template":"y"}`), `steps: a service is one extract or prompt step`},
 		"secret header named": {step(`{"id":"a","kind":"http","url":"https://8.8.8.8/hook","headers":{"Host":"x"}}`), `steps[0].headers: "Host" cannot be set`},
 	}
@@ -311,4 +312,58 @@ func TestACancelledRunNeverStarts(t *testing.T) {
 	got := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.viewer))
 	require.Equal(t, "cancelled", got.Status)
 	require.Equal(t, http.StatusConflict, w.e.Do(http.MethodPost, "/api/v1/app-runs/"+run.ID+"/cancel/", "", w.viewer).Code)
+}
+
+// TestRetrieveAndAssistantSteps: a retrieve step finds passages of the
+// space's collection for a query built from the input; an assistant step
+// asks an assistant of the space as the run's user and takes its answer
+// and references. Sources of another space are refused at save.
+func TestRetrieveAndAssistantSteps(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{"A permit costs 500 kronor [1]."}})
+	rec := w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/embedding-models/", `{"name":"Local `+uuid.NewString()[:8]+`","provider_type":"local","provider_model":"hash","dimensions":384}`)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	emb := testkit.JSON[struct{ ID string }](t, rec).ID
+	require.Equal(t, http.StatusOK, w.e.Sysadmin(http.MethodPost, "/api/v1/sysadmin/tenants/"+w.tenant.String()+"/embedding-models/"+emb+"/", `{"is_enabled":true,"is_default":true}`).Code)
+	rec = w.e.Do(http.MethodPost, "/api/v1/groups/", `{"name":"Parking","space_id":"`+w.space+`"}`, w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	collection := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = testkit.Upload(w.e.H, "/api/v1/groups/"+collection+"/info-blobs/upload/", "file", "permits.md",
+		[]byte("# Parking permits\n\nA parking permit costs 500 kronor a month.\n\n# Libraries\n\nThe library opens at nine."), "Authorization", "Bearer "+w.owner)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	up := testkit.JSON[struct {
+		ID       string
+		InfoBlob struct{ ID string } `json:"info_blob"`
+	}](t, rec)
+	require.NoError(t, w.e.App.Knowledge.Knowledge.Ingest(context.Background(), knowledgeapp.IngestPayload{Tenant: w.tenant, Job: uuid.MustParse(up.ID), Blob: uuid.MustParse(up.InfoBlob.ID)}))
+	rec = w.e.Do(http.MethodPost, "/api/v1/assistants/", `{"name":"Clerk","space_id":"`+w.space+`","published":true,"groups":[{"id":"`+collection+`"}]}`, w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	assistant := testkit.JSON[struct{ ID string }](t, rec).ID
+
+	flow := w.create(t, "workflow", "Look it up", `{"fields":[{"name":"q","type":"text","required":true}],"steps":[
+		{"id":"search","kind":"retrieve","template":"{{ input.q }}","collections":["`+collection+`"],"top_k":2},
+		{"id":"clerk","kind":"assistant","assistant_id":"`+assistant+`","inputs":["search"],"template":"{{ input.q }} (best passage: {{ steps.search[0].text }})"}]}`, true)
+	rec = w.e.Do(http.MethodPost, "/api/v1/workflows/"+flow.ID+"/runs/", `{"input":{"q":"What does a parking permit cost?"}}`, w.viewer)
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	run := testkit.JSON[api.RunResponse](t, rec)
+	require.NoError(t, w.e.App.Workflows.Service.RunJob(context.Background(), application.RunPayload{Tenant: w.tenant,
+		Run: uuid.MustParse(run.ID), Job: uuid.MustParse(run.JobID), Permissions: []string{"assistants", "apps"}}))
+	got := testkit.JSON[api.RunResponse](t, w.e.Do(http.MethodGet, "/api/v1/app-runs/"+run.ID+"/", "", w.viewer))
+	require.Equal(t, "complete", got.Status, "%+v", got)
+	passages := got.Steps[0].Output.([]any)
+	require.NotEmpty(t, passages)
+	require.Contains(t, passages[0].(map[string]any)["text"], "500 kronor")
+	require.Contains(t, got.Steps[1].Input, "best passage: ")
+	answer := got.Output.(map[string]any)
+	require.Equal(t, "A permit costs 500 kronor [1].", answer["answer"])
+	refs := answer["references"].([]any)
+	require.NotEmpty(t, refs)
+	require.Equal(t, "permits.md", refs[0].(map[string]any)["title"])
+
+	rec = w.e.Do(http.MethodPost, "/api/v1/spaces/", `{"name":"Elsewhere `+uuid.NewString()[:8]+`"}`, w.owner)
+	elsewhere := testkit.JSON[struct{ ID string }](t, rec).ID
+	rec = w.e.Do(http.MethodPost, "/api/v1/workflows/", `{"kind":"workflow","space_id":"`+elsewhere+`","name":"Borrow","definition":{"fields":[],"steps":[
+		{"id":"search","kind":"retrieve","template":"x","collections":["`+collection+`"]}]}}`, w.owner)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "steps[0].collections[0]: "+collection+" is no collection or website of this space")
 }

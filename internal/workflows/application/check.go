@@ -7,13 +7,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/workflows/domain"
 )
-
-// runnable are the step kinds this version runs; a definition with
-// another kind is refused at save, by the step, rather than failing later.
-var runnable = []domain.StepKind{domain.Prompt, domain.Extract, domain.Condition, domain.HTTP, domain.Transcribe}
 
 var headerName = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 
@@ -21,14 +18,17 @@ var headerName = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 // templates, expressions and schemas, checks its URLs against the fetch
 // guard, and encrypts new secret header values (a masked value keeps the
 // one stored in old, the previous definition).
-func (s *Service) prepare(ctx context.Context, kind domain.Kind, d, old domain.Definition) (domain.Definition, error) {
-	if err := d.Validate(kind); err != nil {
+func (s *Service) prepare(ctx context.Context, c actor.Caller, w domain.Workflow, d, old domain.Definition) (domain.Definition, error) {
+	if err := d.Validate(w.Kind); err != nil {
 		return domain.Definition{}, err
 	}
 	d.Steps = slices.Clone(d.Steps)
 	for i := range d.Steps {
 		p := fmt.Sprintf("steps[%d]", i)
 		if err := s.compileStep(ctx, p, d.Steps[i]); err != nil {
+			return domain.Definition{}, err
+		}
+		if err := s.checkRefs(ctx, c, w, p, d.Steps[i]); err != nil {
 			return domain.Definition{}, err
 		}
 		h, err := s.sealHeaders(p, d.Steps[i], old)
@@ -42,9 +42,6 @@ func (s *Service) prepare(ctx context.Context, kind domain.Kind, d, old domain.D
 
 // compileStep checks what one step holds.
 func (s *Service) compileStep(ctx context.Context, p string, st domain.Step) error {
-	if !slices.Contains(runnable, st.Kind) {
-		return errs.InvalidField(p+".kind", "%s.kind: %s steps are not available yet; use prompt, extract, condition, http or transcribe", p, st.Kind)
-	}
 	if st.Template != "" {
 		if _, err := s.d.Compiler.Template(st.Template, st.Inputs); err != nil {
 			return errs.InvalidField(p+".template", "%s.template: %v", p, err)
@@ -63,6 +60,22 @@ func (s *Service) compileStep(ctx context.Context, p string, st domain.Step) err
 		if err := s.d.Compiler.URL(ctx, st.URL); err != nil {
 			_, msg := errs.KindOf(err)
 			return errs.InvalidField(p+".url", "%s.url: %s", p, msg)
+		}
+	}
+	return nil
+}
+
+// checkRefs checks that what a step names is of the workflow's space: a
+// retrieve step's collections and websites, an assistant step's assistant.
+func (s *Service) checkRefs(ctx context.Context, c actor.Caller, w domain.Workflow, p string, st domain.Step) error {
+	for j, id := range st.Collections {
+		if err := s.d.Knowledge.CheckSource(ctx, w.Tenant, w.Space, id); err != nil {
+			return errs.InvalidField(p+".collections", "%s.collections[%d]: %s is no collection or website of this space", p, j, id)
+		}
+	}
+	if st.Assistant != nil {
+		if err := s.d.Assistants.Check(ctx, w.Tenant, c, w.Space, *st.Assistant); err != nil {
+			return errs.InvalidField(p+".assistant_id", "%s.assistant_id: %s is no assistant of this space you may use", p, *st.Assistant)
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
 	"github.com/agora-platform/agora/internal/workflows/domain"
 )
@@ -17,7 +18,7 @@ import (
 // complete or skipped (a run taken up again) is not run again; its output
 // is used. A condition skips the branch it did not choose, and every step
 // that reads a skipped step is skipped too.
-func (s *Service) execute(ctx context.Context, r *domain.Run, d domain.Definition, report func(int, string) error) error {
+func (s *Service) execute(ctx context.Context, c actor.Caller, r *domain.Run, d domain.Definition, report func(int, string) error) error {
 	input, err := s.inputEnv(ctx, r, d.Fields)
 	if err != nil {
 		return err
@@ -48,7 +49,7 @@ func (s *Service) execute(ctx context.Context, r *domain.Run, d domain.Definitio
 		progress := func(done, total int) error {
 			return report((100*i+100*done/max(total, 1))/len(d.Steps), fmt.Sprintf("step %d of %d: %s (%d of %d)", i+1, len(d.Steps), st.ID, done, total))
 		}
-		out, err := s.runStep(ctx, r, i, st, old.Attempts, input, outputs, progress)
+		out, err := s.runStep(ctx, c, r, i, st, old.Attempts, input, outputs, progress)
 		if err != nil {
 			return err
 		}
@@ -85,7 +86,7 @@ func readsSkipped(st domain.Step, skipped map[string]bool) bool {
 }
 
 // runStep runs one step and stores how it went.
-func (s *Service) runStep(ctx context.Context, r *domain.Run, i int, st domain.Step, attempts int, input, outputs map[string]any,
+func (s *Service) runStep(ctx context.Context, c actor.Caller, r *domain.Run, i int, st domain.Step, attempts int, input, outputs map[string]any,
 	progress func(done, total int) error) (any, error) {
 	started := s.now()
 	sr := domain.StepRun{Step: st.ID, Position: i, Kind: st.Kind, Status: domain.RunInProgress, Attempts: attempts + 1, Started: &started}
@@ -96,7 +97,7 @@ func (s *Service) runStep(ctx context.Context, r *domain.Run, i int, st domain.S
 	for _, in := range st.Inputs {
 		env.Steps[in] = outputs[in]
 	}
-	res, err := s.step(ctx, r, st, env, progress)
+	res, err := s.step(ctx, c, r, st, env, progress)
 	finished := s.now()
 	sr.Input, sr.Finished, sr.Tokens = res.input, &finished, res.tokens
 	r.Tokens += res.tokens
@@ -138,8 +139,12 @@ type stepResult struct {
 }
 
 // step runs one step of a kind.
-func (s *Service) step(ctx context.Context, r *domain.Run, st domain.Step, env Env, progress func(done, total int) error) (stepResult, error) {
+func (s *Service) step(ctx context.Context, c actor.Caller, r *domain.Run, st domain.Step, env Env, progress func(done, total int) error) (stepResult, error) {
 	switch st.Kind {
+	case domain.Retrieve:
+		return s.retrieve(ctx, r, st, env)
+	case domain.Ask:
+		return s.ask(ctx, c, r, st, env)
 	case domain.Transcribe:
 		return s.transcribe(ctx, r, st, progress)
 	case domain.Prompt:
@@ -212,6 +217,56 @@ func (s *Service) transcribe(ctx context.Context, r *domain.Run, st domain.Step,
 		return stepResult{input: rec.Name}, err
 	}
 	return stepResult{input: rec.Name, output: strings.TrimSpace(text)}, nil
+}
+
+// retrieve searches the step's collections and websites with the
+// rendered query.
+func (s *Service) retrieve(ctx context.Context, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	query, err := s.render(st, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	k := st.TopK
+	if k == 0 {
+		k = 5
+	}
+	ps, err := s.d.Knowledge.Search(ctx, r.Tenant, r.User, st.Collections, query, k)
+	if err != nil {
+		return stepResult{input: query}, err
+	}
+	if ps == nil {
+		ps = []Passage{}
+	}
+	return stepResult{input: query, output: toAny(ps)}, nil
+}
+
+// ask puts the rendered question to the step's assistant as the run's
+// user; its usage is counted as the assistant's.
+func (s *Service) ask(ctx context.Context, c actor.Caller, r *domain.Run, st domain.Step, env Env) (stepResult, error) {
+	question, err := s.render(st, env)
+	if err != nil {
+		return stepResult{}, err
+	}
+	a, err := s.d.Assistants.Ask(ctx, r.Tenant, c, *st.Assistant, question)
+	if err != nil {
+		return stepResult{input: question}, err
+	}
+	if a.References == nil {
+		a.References = []Passage{}
+	}
+	return stepResult{input: question, output: toAny(a)}, nil
+}
+
+// toAny turns a value into plain data (maps, lists), as expressions and
+// storage see outputs.
+func toAny(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	_ = json.Unmarshal(b, &out)
+	return out
 }
 
 // render fills a step's template.

@@ -87,6 +87,41 @@ type File struct {
 	Recording bool
 }
 
+// Passage is a piece of a document a search found.
+type Passage struct {
+	Title   string  `json:"title"`
+	Section string  `json:"section,omitempty"`
+	Page    int     `json:"page,omitempty"`
+	Text    string  `json:"text"`
+	Score   float64 `json:"score"`
+}
+
+// Knowledge searches the space's collections and websites.
+type Knowledge interface {
+	// CheckSource refuses an id that is no collection or website of the
+	// space.
+	CheckSource(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) error
+	// Search returns the best passages of the collections and websites
+	// (hybrid search) for user.
+	Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, topK int) ([]Passage, error)
+}
+
+// Answer is an assistant's whole answer with the passages it cites.
+type Answer struct {
+	Text       string    `json:"answer"`
+	References []Passage `json:"references"`
+}
+
+// Assistants ask an assistant of the space, as the run's user.
+type Assistants interface {
+	// Check refuses an assistant that is not of the space or that the
+	// caller cannot use.
+	Check(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, id uuid.UUID) error
+	// Ask puts one question to the assistant (a conversation of the
+	// caller's) and reads the whole answer.
+	Ask(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, question string) (Answer, error)
+}
+
 // Files reach the run's user's uploaded files.
 type Files interface {
 	// File describes one of user's files (not found: another's).

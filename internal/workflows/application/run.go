@@ -24,6 +24,10 @@ type RunPayload struct {
 	Tenant tenancy.ID `json:"tenant"`
 	Run    uuid.UUID  `json:"run"`
 	Job    uuid.UUID  `json:"job"`
+	// Permissions and Admin are the run's user's rights when it started:
+	// its steps act as that user (an assistant step asks as them).
+	Permissions []string `json:"permissions,omitempty"`
+	Admin       bool     `json:"admin,omitempty"`
 }
 
 // MaxInputChars bounds a text field's value.
@@ -110,7 +114,7 @@ func (s *Service) StartRun(ctx context.Context, tenant tenancy.ID, c actor.Calle
 	}
 	r := domain.Run{ID: uuid.Must(uuid.NewV7()), Tenant: tenant, Workflow: w.ID, Version: w.Version, User: c.UserID, Trigger: trigger,
 		Status: domain.RunQueued, Input: in, Job: uuid.Must(uuid.NewV7()), Created: s.now()}
-	payload, err := json.Marshal(RunPayload{Tenant: tenant, Run: r.ID, Job: r.Job})
+	payload, err := json.Marshal(RunPayload{Tenant: tenant, Run: r.ID, Job: r.Job, Permissions: c.Permissions, Admin: c.TenantAdmin})
 	if err != nil {
 		return domain.Run{}, err
 	}
@@ -147,7 +151,8 @@ func (s *Service) RunJob(ctx context.Context, p RunPayload) error {
 		if err := s.save(ctx, r); err != nil {
 			return "", err
 		}
-		if err := s.execute(ctx, &r, v.Definition, report); err != nil {
+		c := actor.Caller{UserID: r.User, TenantAdmin: p.Admin, Permissions: p.Permissions}
+		if err := s.execute(ctx, c, &r, v.Definition, report); err != nil {
 			return "", s.fail(ctx, r, err)
 		}
 		return "", s.finish(ctx, r)
@@ -173,7 +178,7 @@ func (s *Service) RunService(ctx context.Context, tenant tenancy.ID, c actor.Cal
 	if err := s.d.Repo.InsertRun(ctx, r); err != nil {
 		return domain.Run{}, fmt.Errorf("store the run of service %s: %w", id, err)
 	}
-	if err := s.execute(ctx, &r, w.Definition, func(int, string) error { return nil }); err != nil {
+	if err := s.execute(ctx, c, &r, w.Definition, func(int, string) error { return nil }); err != nil {
 		return r, s.fail(context.WithoutCancel(ctx), r, err)
 	}
 	return r, s.finish(ctx, r)

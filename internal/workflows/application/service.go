@@ -19,18 +19,20 @@ import (
 
 // Deps are what the service needs.
 type Deps struct {
-	Repo     Repo
-	Tx       txn.Transactor
-	Spaces   Spaces
-	Models   Models
-	Files    Files
-	Compiler Compiler
-	Secrets  Secrets
-	Poster   Poster
-	Jobs     Jobs
-	Updates  Updates
-	Audit    audit.Recorder
-	Log      *slog.Logger
+	Repo       Repo
+	Tx         txn.Transactor
+	Spaces     Spaces
+	Models     Models
+	Files      Files
+	Knowledge  Knowledge
+	Assistants Assistants
+	Compiler   Compiler
+	Secrets    Secrets
+	Poster     Poster
+	Jobs       Jobs
+	Updates    Updates
+	Audit      audit.Recorder
+	Log        *slog.Logger
 }
 
 // Service runs the workflows use cases.
@@ -96,7 +98,7 @@ func (s *Service) Create(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	if err := w.Describe(&in.Name, &in.Description); err != nil {
 		return View{}, err
 	}
-	if w.Definition, err = s.prepare(ctx, in.Kind, in.Definition, domain.Definition{}); err != nil {
+	if w.Definition, err = s.prepare(ctx, c, w, in.Definition, domain.Definition{}); err != nil {
 		return View{}, err
 	}
 	err = s.d.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -206,7 +208,7 @@ func (s *Service) Update(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	}
 	changed := p.Definition != nil
 	if changed {
-		if w.Definition, err = s.prepare(ctx, w.Kind, *p.Definition, w.Definition); err != nil {
+		if w.Definition, err = s.prepare(ctx, c, w, *p.Definition, w.Definition); err != nil {
 			return View{}, err
 		}
 		w.Version++

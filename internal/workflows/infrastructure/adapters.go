@@ -14,8 +14,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
+	assistantsapp "github.com/agora-platform/agora/internal/assistants/application"
 	filesapp "github.com/agora-platform/agora/internal/files/application"
 	jobsapp "github.com/agora-platform/agora/internal/jobs/application"
+	knowledgeapp "github.com/agora-platform/agora/internal/knowledge/application"
 	modelsapp "github.com/agora-platform/agora/internal/models/application"
 	"github.com/agora-platform/agora/internal/platform/actor"
 	"github.com/agora-platform/agora/internal/platform/errs"
@@ -23,6 +25,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/realtime"
 	"github.com/agora-platform/agora/internal/platform/safehttp"
 	"github.com/agora-platform/agora/internal/platform/tenancy"
+	sessionsapp "github.com/agora-platform/agora/internal/sessions/application"
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	"github.com/agora-platform/agora/internal/workflows/application"
 	"github.com/agora-platform/agora/internal/workflows/domain"
@@ -326,4 +329,102 @@ func (f Files) Recording(ctx context.Context, tenant tenancy.ID, user, id uuid.U
 		return application.Recording{}, err
 	}
 	return application.Recording{Name: file.Name, MIME: file.MimeType, Size: file.Size, Open: open}, nil
+}
+
+// Knowledge adapts the knowledge module: a space's collections and
+// websites and their hybrid search.
+type Knowledge struct {
+	k *knowledgeapp.Knowledge
+	w *knowledgeapp.Websites
+}
+
+// NewKnowledge returns the adapter.
+func NewKnowledge(k *knowledgeapp.Knowledge, w *knowledgeapp.Websites) Knowledge {
+	return Knowledge{k: k, w: w}
+}
+
+// CheckSource refuses an id that is no collection or website of the space.
+func (k Knowledge) CheckSource(ctx context.Context, tenant tenancy.ID, space, id uuid.UUID) error {
+	if _, err := k.k.CheckCollection(ctx, tenant, space, id); err == nil {
+		return nil
+	}
+	_, err := k.w.CheckWebsite(ctx, tenant, space, id)
+	return err
+}
+
+// Search returns the best passages.
+func (k Knowledge) Search(ctx context.Context, tenant tenancy.ID, user uuid.UUID, ids []uuid.UUID, query string, topK int) ([]application.Passage, error) {
+	hits, err := k.k.SearchCollections(ctx, tenant, user, ids, query, knowledgeapp.SearchOptions{N: topK})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]application.Passage, len(hits))
+	for i, h := range hits {
+		out[i] = application.Passage{Title: h.Title, Section: h.Section, Page: h.PageStart, Text: h.Text, Score: h.Score}
+	}
+	return out, nil
+}
+
+// Assistants adapts the assistants and sessions modules: an assistant
+// step asks through the chat pipeline, as the run's user.
+type Assistants struct {
+	a *assistantsapp.Service
+	s *sessionsapp.Service
+}
+
+// NewAssistants returns the adapter.
+func NewAssistants(a *assistantsapp.Service, s *sessionsapp.Service) Assistants {
+	return Assistants{a: a, s: s}
+}
+
+// Check refuses an assistant of another space or one the caller cannot use.
+func (a Assistants) Check(ctx context.Context, tenant tenancy.ID, c actor.Caller, space, id uuid.UUID) error {
+	v, err := a.a.Get(ctx, tenant, c, id)
+	if err != nil {
+		return err
+	}
+	if v.Space != space {
+		return errs.New(errs.Invalid, "the assistant is of another space")
+	}
+	return nil
+}
+
+// Ask reads a whole answer.
+func (a Assistants) Ask(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, question string) (application.Answer, error) {
+	sink := &collect{}
+	if err := a.s.Ask(ctx, tenant, c, sessionsapp.AskInput{Assistant: id, Question: question}, sink); err != nil {
+		return application.Answer{}, err
+	}
+	if sink.failed != nil {
+		return application.Answer{}, sink.failed
+	}
+	return sink.answer, nil
+}
+
+// collect is a chat sink that keeps the whole answer.
+type collect struct {
+	answer application.Answer
+	failed error
+}
+
+func (c *collect) Start(*sessionsapp.Turn) error         { return nil }
+func (c *collect) Delta(*sessionsapp.Turn, string) error { return nil }
+
+func (c *collect) Fail(_ *sessionsapp.Turn, kind errs.Kind, msg string) error {
+	c.failed = errs.New(kind, msg)
+	return nil
+}
+
+func (c *collect) Done(t *sessionsapp.Turn) error {
+	c.answer.Text = t.Answer()
+	for _, r := range t.References() {
+		p := application.Passage{Title: r.Title, Section: r.Section, Page: r.Page, Score: r.Score}
+		for _, s := range t.Sources {
+			if s.Reference.ID == r.ID {
+				p.Text = s.Text
+			}
+		}
+		c.answer.References = append(c.answer.References, p)
+	}
+	return nil
 }

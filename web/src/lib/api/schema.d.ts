@@ -791,6 +791,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/app-runs/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run of an app or workflow
+         * @description A queued run never starts; a running one stops at its next heartbeat, and the steps it finished stay stored. 409 when it has ended.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description run id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowRun"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/runs/": {
         parameters: {
             query?: never;
@@ -8881,7 +8941,7 @@ export interface paths {
         put?: never;
         /**
          * Create an app, service or workflow in a space
-         * @description Needs the apps permission and the right to create the kind in the space. The definition is checked at once; a problem is 400 naming its place (steps[2].inputs). This version runs prompt, extract, condition and http steps over text fields. Header values of http steps are stored encrypted and shown masked.
+         * @description Needs the apps permission and the right to create the kind in the space. The definition is checked at once; a problem is 400 naming its place (steps[2].inputs). Steps: prompt, extract (JSON of a schema), condition, http (POST to an allowed URL), retrieve (the space's collections and websites), transcribe (a recording field) and assistant (an assistant of the space, asked as the run's user). Fields: text, file and recording (the id of an upload to /files/?purpose=app). Header values of http steps are stored encrypted and shown masked.
          */
         post: {
             parameters: {
