@@ -373,6 +373,9 @@ func accessiblePages(t *testing.T, owner *member, spaceID string) []string {
 	collection := groups[0].(map[string]any)["id"].(string)
 	assistants := owner.do(t, http.MethodGet, "/api/v1/assistants/", "", http.StatusOK)["items"].([]any)
 	org := owner.do(t, http.MethodGet, "/api/v1/spaces/type/organization/", "", http.StatusOK)["id"].(string)
+	flows := owner.do(t, http.MethodGet, "/api/v1/workflows/?space_id="+owner.space, "", http.StatusOK)["items"].([]any)
+	require.NotEmpty(t, flows, "the owner's space has an app")
+	flow := flows[0].(map[string]any)["id"].(string)
 	return []string{
 		"/",
 		"/chat/" + conv["assistant_id"].(string) + "/" + conv["id"].(string),
@@ -381,6 +384,7 @@ func accessiblePages(t *testing.T, owner *member, spaceID string) []string {
 		"/spaces/" + spaceID + "/assistants/" + assistants[0].(map[string]any)["id"].(string),
 		"/account/api-keys",
 		"/admin/users", "/admin/groups", "/admin/roles", "/admin/models", "/admin/credentials", "/admin/usage", "/admin/audit",
+		"/spaces/" + owner.space + "/apps/" + flow, "/spaces/" + owner.space + "/app-editor/" + flow,
 		"/no-such-page",
 	}
 }

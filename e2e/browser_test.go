@@ -368,6 +368,9 @@ func TestWebUI(t *testing.T) {
 	t.Run("space models: the organisation space reached, a space's language model allowed and made its default", func(t *testing.T) {
 		spaceModels(t, base, owner)
 	})
+	t.Run("apps: built in the editor with a problem shown at its step, run with its steps followed; a service tried", func(t *testing.T) {
+		flowsUI(t, base, owner)
+	})
 	t.Run("invitations: a copied link and an e-mailed one set a password; used and replaced links are refused; forgot-password", func(t *testing.T) {
 		invitations(t, base, smtp)
 	})

@@ -62,20 +62,20 @@ const (
 type Field struct {
 	Name     string    `json:"name"`
 	Label    string    `json:"label,omitempty"`
-	Type     FieldType `json:"type"`
+	Type     FieldType `json:"type" enums:"text,file,recording"`
 	Required bool      `json:"required,omitempty"`
 } // @name WorkflowField
 
 // Step is one step of a definition. Which fields count depends on Kind.
 type Step struct {
 	ID   string   `json:"id"`
-	Kind StepKind `json:"kind"`
+	Kind StepKind `json:"kind" enums:"prompt,extract,condition,http,retrieve,transcribe,assistant"`
 	// Inputs are the earlier steps whose outputs this step reads (as
 	// steps.<id> in its templates and expressions).
 	Inputs []string `json:"inputs,omitempty"`
 	// Model is the completion model of a prompt or extract step (nil:
 	// the space's default, else the organisation's).
-	Model       *uuid.UUID `json:"model_id,omitempty"`
+	Model       *uuid.UUID `json:"model_id,omitempty" swaggertype:"string" format:"uuid"`
 	Temperature *float64   `json:"temperature,omitempty"`
 	MaxTokens   *int       `json:"max_tokens,omitempty"`
 	// Template is the instructions of a prompt or extract step, the
@@ -83,7 +83,7 @@ type Step struct {
 	// body of an http step: text with {{ expression }} placeholders.
 	Template string `json:"template,omitempty"`
 	// Schema is the JSON schema an extract step's output must satisfy.
-	Schema json.RawMessage `json:"schema,omitempty"`
+	Schema json.RawMessage `json:"schema,omitempty" swaggertype:"object"`
 	// Expression chooses a condition's branch: true runs Then, false Else.
 	Expression string `json:"expression,omitempty"`
 	Then       string `json:"then,omitempty"`
@@ -93,10 +93,10 @@ type Step struct {
 	URL     string            `json:"url,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
 	// Collections and TopK shape a retrieve step.
-	Collections []uuid.UUID `json:"collections,omitempty"`
+	Collections []uuid.UUID `json:"collections,omitempty" swaggertype:"array,string"`
 	TopK        int         `json:"top_k,omitempty"`
 	// Assistant is the assistant an assistant step asks.
-	Assistant *uuid.UUID `json:"assistant_id,omitempty"`
+	Assistant *uuid.UUID `json:"assistant_id,omitempty" swaggertype:"string" format:"uuid"`
 	// File is the input field holding a transcribe step's recording.
 	File string `json:"file,omitempty"`
 } // @name WorkflowStep

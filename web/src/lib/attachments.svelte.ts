@@ -62,3 +62,15 @@ export function fileSize(n: number): string {
   if (n < 1024 * 1024) return `${Math.round(n / 1024)} kB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+// uploadForApp uploads a file an app's run takes (a recording is kept as
+// it is, for the run to transcribe) and returns its id.
+export async function uploadForApp(file: File): Promise<string> {
+  if (file.size > MAX_BYTES) throw new Error(t('attach.tooLarge', { max: '10 MB' }));
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const res = await authedFetch(new Request('/api/v1/files/?purpose=app', { method: 'POST', body: form }));
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw toError(body, res);
+  return body.id as string;
+}

@@ -34,7 +34,7 @@ function connect(): void {
   socket = ws;
   ws.onopen = () => {
     retry = 0;
-    for (const channel of ['job_updates', 'crawl_run_updates']) {
+    for (const channel of ['job_updates', 'crawl_run_updates', 'app_run_updates']) {
       ws.send(JSON.stringify({ type: 'subscribe', data: { channel } }));
     }
   };

@@ -11048,18 +11048,37 @@ export interface components {
             updated_at?: string;
             version?: number;
         };
-        WorkflowDefinition: Record<string, never>;
+        WorkflowDefinition: {
+            fields?: components["schemas"]["WorkflowField"][];
+            /**
+             * @description Output names the step whose output is the run's result ("": the
+             *     last step that ran).
+             */
+            output?: string;
+            steps?: components["schemas"]["WorkflowStep"][];
+        };
         WorkflowField: {
             label?: string;
             name?: string;
             required?: boolean;
-            type?: components["schemas"]["domain.FieldType"];
+            /** @enum {unknown} */
+            type?: "text" | "file" | "recording";
         };
         WorkflowList: {
             count?: number;
             items?: components["schemas"]["Workflow"][];
         };
-        WorkflowRequest: Record<string, never>;
+        WorkflowRequest: {
+            definition?: components["schemas"]["WorkflowDefinition"];
+            description?: string;
+            /** @enum {string} */
+            kind?: "app" | "service" | "workflow";
+            /** @example Summarise a document */
+            name?: string;
+            published?: boolean;
+            /** Format: uuid */
+            space_id?: string;
+        };
         WorkflowRun: {
             created_at?: string;
             error?: string;
@@ -11107,6 +11126,54 @@ export interface components {
             /** @enum {string} */
             status?: "in_progress" | "complete" | "failed" | "skipped";
             tokens?: number;
+        };
+        WorkflowStep: {
+            /**
+             * Format: uuid
+             * @description Assistant is the assistant an assistant step asks.
+             */
+            assistant_id?: string;
+            /** @description Collections and TopK shape a retrieve step. */
+            collections?: string[];
+            else?: string;
+            /** @description Expression chooses a condition's branch: true runs Then, false Else. */
+            expression?: string;
+            /** @description File is the input field holding a transcribe step's recording. */
+            file?: string;
+            headers?: {
+                [key: string]: string;
+            };
+            id?: string;
+            /**
+             * @description Inputs are the earlier steps whose outputs this step reads (as
+             *     steps.<id> in its templates and expressions).
+             */
+            inputs?: string[];
+            /** @enum {unknown} */
+            kind?: "prompt" | "extract" | "condition" | "http" | "retrieve" | "transcribe" | "assistant";
+            max_tokens?: number;
+            /**
+             * Format: uuid
+             * @description Model is the completion model of a prompt or extract step (nil:
+             *     the space's default, else the organisation's).
+             */
+            model_id?: string;
+            /** @description Schema is the JSON schema an extract step's output must satisfy. */
+            schema?: Record<string, never>;
+            temperature?: number;
+            /**
+             * @description Template is the instructions of a prompt or extract step, the
+             *     question of an assistant step, the query of a retrieve step and the
+             *     body of an http step: text with {{ expression }} placeholders.
+             */
+            template?: string;
+            then?: string;
+            top_k?: number;
+            /**
+             * @description URL and Headers are an http step's target; header values are
+             *     secrets, stored encrypted and never shown.
+             */
+            url?: string;
         };
         WorkflowVersion: {
             created_at?: string;

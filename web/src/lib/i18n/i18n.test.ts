@@ -51,6 +51,11 @@ describe('dictionaries', () => {
       ...['text', 'audio', 'image', 'other'].map((s) => `doctype.${s}`),
       ...['openai', 'anthropic', 'azure', 'vllm', 'mistral', 'berget', 'ollama', 'local'].map((s) => `providers.type.${s}`),
       ...['completion', 'embedding', 'transcription', 'rerank'].map((s) => `providers.kindOne.${s}`),
+      ...['app', 'service', 'workflow'].flatMap((k) => [`flows.new.${k}`, `flows.kind.${k}`, `flows.newTitle.${k}`, `flows.editTitle.${k}`]),
+      ...['queued', 'in_progress', 'complete', 'failed', 'cancelled', 'skipped', 'waiting'].map((s) => `flows.status.${s}`),
+      ...['prompt', 'extract', 'condition', 'retrieve', 'transcribe', 'assistant', 'http'].map((s) => `flows.stepKind.${s}`),
+      ...['text', 'file', 'recording'].map((s) => `flows.fieldType.${s}`),
+      ...['then', 'else'].map((s) => `flows.editor.${s}`),
       ...['auth', 'quota', 'rate_limited', 'unavailable', 'bad_request', 'address_refused', 'dimensions_mismatch'].map((s) => `providers.problem.${s}`),
     ];
     expect(built.filter((k) => !(k in en))).toEqual([]);
