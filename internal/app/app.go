@@ -203,7 +203,8 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Workflows = workflows.New(workflows.Deps{DB: db, Redis: rdb, Spaces: workflowsinfra.NewSpaces(a.Spaces.Service),
 		Models: workflowsinfra.NewModels(a.Models.Gateway, a.Models.Service, a.Models.Metering), Jobs: workflowsinfra.NewJobs(a.JobRows.Service), Files: workflowsinfra.NewFiles(a.Files.Service),
 		Knowledge: workflowsinfra.NewKnowledge(a.Knowledge.Knowledge, a.Knowledge.Websites), Assistants: workflowsinfra.NewAssistants(a.Assistants.Service, a.Sessions.Service),
-		Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second, Log: log})
+		Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second,
+		PublicOrigin: cfg.PublicOrigin, Log: log})
 	return a, nil
 }
 
@@ -320,6 +321,7 @@ func (a *App) HTTP() *echo.Echo {
 	a.Models.HTTP.RegisterSysadmin(sysadmin)
 
 	a.Users.HTTP.RegisterPublic(v1)
+	a.Workflows.RegisterPublic(v1)
 	a.Users.HTTP.RegisterAuth(v1)
 	limiter := a.Limiter
 	authn := a.authn

@@ -176,6 +176,25 @@ func TestMigrateIsUpToDateAndSeedIsIdempotent(t *testing.T) {
 		require.Equal(t, 1, local, "the local %s model is enabled and the default", kind)
 	}
 
+	// The demo service works offline: the offline model fills its fields
+	// from the message.
+	var flows struct {
+		Items []struct{ ID, Name, Kind string } `json:"items"`
+	}
+	get("/api/v1/workflows/?space_id="+personal.ID, &flows)
+	require.Len(t, flows.Items, 2, "the demo app and service")
+	ids := map[string]string{}
+	for _, f := range flows.Items {
+		ids[f.Name] = f.ID
+	}
+	rec = testkit.Do(e, http.MethodPost, "/api/v1/services/"+ids["Classify a message"]+"/run/", `{"input":{"message":"Hello. I got a parking fine outside the school. Please cancel the parking fine."}}`,
+		"Authorization", "Bearer "+token, "Content-Type", "application/json")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	out := testkit.JSON[struct{ Output map[string]any }](t, rec).Output
+	require.Equal(t, "parking", out["case"], "%v", out)
+	require.NotEmpty(t, out["summary"])
+	require.NotEmpty(t, ids["Summarise a document"])
+
 	before := seedSnapshot(t, a)
 	again, err := a.Ops().Seed(ctx)
 	require.NoError(t, err)
@@ -197,7 +216,8 @@ func seedSnapshot(t *testing.T, a *app.App) string {
 			(SELECT json_agg(x ORDER BY x.model_id)::text FROM tenant_models x WHERE x.tenant_id IN (SELECT id FROM d)),
 			(SELECT json_agg(x ORDER BY x.id)::text FROM models x WHERE x.provider_type = 'local' AND x.tenant_id IS NULL),
 			(SELECT json_agg(x ORDER BY x.id)::text FROM assistants x WHERE x.tenant_id IN (SELECT id FROM d)),
-			(SELECT json_agg(x ORDER BY x.id)::text FROM assistant_prompts x WHERE x.tenant_id IN (SELECT id FROM d)))`).Scan(&out)
+			(SELECT json_agg(x ORDER BY x.id)::text FROM assistant_prompts x WHERE x.tenant_id IN (SELECT id FROM d)),
+			(SELECT json_agg(x ORDER BY x.id)::text FROM workflows x WHERE x.tenant_id IN (SELECT id FROM d)))`).Scan(&out)
 	require.NoError(t, err)
 	return out
 }

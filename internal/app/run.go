@@ -17,6 +17,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/config"
 	"github.com/agora-platform/agora/internal/platform/jobs"
 	"github.com/agora-platform/agora/internal/platform/logging"
+	workflowsapp "github.com/agora-platform/agora/internal/workflows/application"
 )
 
 // EnvFile is the optional file of variables read at start-up.
@@ -154,9 +155,11 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	sched := jobs.NewScheduler(a.Redis, a.Log)
-	if err := jobs.Periodic(sched, a.Config.JobQueue, knowledgeapp.TaskSchedule, a.Config.CrawlSchedule); err != nil {
-		srv.Shutdown()
-		return err
+	for _, task := range []string{knowledgeapp.TaskSchedule, workflowsapp.TaskSchedule} {
+		if err := jobs.Periodic(sched, a.Config.JobQueue, task, a.Config.CrawlSchedule); err != nil {
+			srv.Shutdown()
+			return err
+		}
 	}
 	if err := sched.Start(); err != nil {
 		srv.Shutdown()

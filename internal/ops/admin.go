@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -17,6 +19,8 @@ import (
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
 	usersdomain "github.com/agora-platform/agora/internal/users/domain"
+	workflowsapp "github.com/agora-platform/agora/internal/workflows/application"
+	workflowsdomain "github.com/agora-platform/agora/internal/workflows/domain"
 )
 
 // The demo data `agora seed` creates.
@@ -113,18 +117,58 @@ func (o *Ops) seedModelsAndAssistant(ctx context.Context, tenant tenancy.ID, adm
 	if err != nil {
 		return done, fmt.Errorf("seed: list assistants: %w", err)
 	}
-	for _, v := range existing {
-		if v.Name == DemoAssistantName {
-			return done, nil
+	if !slices.ContainsFunc(existing, func(v assistantsapp.View) bool { return v.Name == DemoAssistantName }) {
+		_, err = o.Assistants.Create(ctx, tenant, caller, assistantsapp.CreateInput{Space: personal.ID, Name: DemoAssistantName,
+			Description: "Answers from the documents you give it, with citations.",
+			Prompt:      "Answer the question using only the knowledge provided. Cite your sources. If the knowledge does not contain the answer, say so."})
+		if err != nil {
+			return done, fmt.Errorf("seed demo assistant: %w", err)
 		}
+		done = append(done, fmt.Sprintf("created %q in the demo admin's personal space", DemoAssistantName))
 	}
-	_, err = o.Assistants.Create(ctx, tenant, caller, assistantsapp.CreateInput{Space: personal.ID, Name: DemoAssistantName,
-		Description: "Answers from the documents you give it, with citations.",
-		Prompt:      "Answer the question using only the knowledge provided. Cite your sources. If the knowledge does not contain the answer, say so."})
+	more, err := o.seedWorkflows(ctx, tenant, admin, personal.ID)
+	return append(done, more...), err
+}
+
+// The demo app and service seed puts beside the demo assistant; with the
+// offline model the app quotes the document and the service fills its
+// fields from the best-matching sentences.
+var demoWorkflows = []workflowsapp.CreateInput{
+	{Kind: workflowsdomain.KindApp, Name: "Summarise a document", Published: true,
+		Description: "Upload a document and get a short summary.",
+		Definition: workflowsdomain.Definition{
+			Fields: []workflowsdomain.Field{{Name: "document", Label: "Document", Type: workflowsdomain.FileField, Required: true}},
+			Steps: []workflowsdomain.Step{{ID: "summary", Kind: workflowsdomain.Prompt,
+				Template: "Summarise this document in a few sentences for a busy colleague:\n\n{{ input.document }}"}}}},
+	{Kind: workflowsdomain.KindService, Name: "Classify a message", Published: true,
+		Description: "Sorts a citizen's message into a case type, with a one-sentence summary.",
+		Definition: workflowsdomain.Definition{
+			Fields: []workflowsdomain.Field{{Name: "message", Label: "Message", Type: workflowsdomain.TextField, Required: true}},
+			Steps: []workflowsdomain.Step{{ID: "classify", Kind: workflowsdomain.Extract,
+				Template: "Classify this message from a citizen:\n\n{{ input.message }}",
+				Schema: json.RawMessage(`{"type":"object","required":["case","summary"],"properties":{` +
+					`"case":{"enum":["parking","school","waste","other"]},"summary":{"type":"string","description":"what the citizen asks for"}}}`)}}}},
+}
+
+// seedWorkflows adds the demo app and service unless they exist.
+func (o *Ops) seedWorkflows(ctx context.Context, tenant tenancy.ID, admin, space uuid.UUID) ([]string, error) {
+	caller := actor.Caller{UserID: admin, TenantAdmin: true, Permissions: []string{string(usersdomain.PermApps)}}
+	existing, err := o.Workflows.List(ctx, tenant, caller, space, "")
 	if err != nil {
-		return done, fmt.Errorf("seed demo assistant: %w", err)
+		return nil, fmt.Errorf("seed: list apps: %w", err)
 	}
-	return append(done, fmt.Sprintf("created %q in the demo admin's personal space", DemoAssistantName)), nil
+	var done []string
+	for _, in := range demoWorkflows {
+		if slices.ContainsFunc(existing, func(v workflowsapp.View) bool { return v.Name == in.Name }) {
+			continue
+		}
+		in.Space = space
+		if _, err := o.Workflows.Create(ctx, tenant, caller, in); err != nil {
+			return done, fmt.Errorf("seed %s %q: %w", in.Kind, in.Name, err)
+		}
+		done = append(done, fmt.Sprintf("created the %s %q in the demo admin's personal space", in.Kind, in.Name))
+	}
+	return done, nil
 }
 
 // CreateUser adds a user to the tenant named by slug or id; without a

@@ -13,6 +13,7 @@ import (
 	spacesapp "github.com/agora-platform/agora/internal/spaces/application"
 	tenantsapp "github.com/agora-platform/agora/internal/tenants/application"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
+	workflowsapp "github.com/agora-platform/agora/internal/workflows/application"
 )
 
 // Ops runs the operator commands on the modules' application services.
@@ -23,6 +24,7 @@ type Ops struct {
 	Spaces     *spacesapp.Service
 	Assistants *assistantsapp.Service
 	Knowledge  *knowledgeapp.Knowledge
+	Workflows  *workflowsapp.Service
 	// DemoAdminPassword is the password Seed gives the demo admin
 	// (DEMO_ADMIN_PASSWORD); empty, Seed makes one up and shows it once.
 	DemoAdminPassword string

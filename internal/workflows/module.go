@@ -40,7 +40,9 @@ type Deps struct {
 	Allow safehttp.AllowList
 	// HTTPTimeout bounds an http step's request.
 	HTTPTimeout time.Duration
-	Log         *slog.Logger
+	// PublicOrigin starts webhook URLs.
+	PublicOrigin string
+	Log          *slog.Logger
 }
 
 // Module is the wired workflows module.
@@ -55,12 +57,16 @@ func New(d Deps) *Module {
 		Spaces: d.Spaces, Models: d.Models, Files: d.Files, Knowledge: d.Knowledge, Assistants: d.Assistants,
 		Compiler: infrastructure.Compiler{Guard: safehttp.EndpointGuard{Allow: d.Allow}}, Secrets: d.Secrets,
 		Poster: infrastructure.NewPoster(d.Allow, d.HTTPTimeout), Jobs: d.Jobs, Updates: infrastructure.NewUpdates(d.Redis),
+		Cron: infrastructure.Cron{}, Replays: infrastructure.NewReplays(d.Redis),
 		Audit: d.Audit, Log: d.Log})
-	return &Module{Service: svc, HTTP: api.NewHandler(svc)}
+	return &Module{Service: svc, HTTP: api.NewHandler(svc, d.PublicOrigin)}
 }
 
 // Register adds the routes for signed-in users.
 func (m *Module) Register(g *echo.Group) { m.HTTP.Register(g) }
+
+// RegisterPublic adds the inbound webhook route (no sign-in).
+func (m *Module) RegisterPublic(g *echo.Group) { m.HTTP.RegisterPublic(g) }
 
 // RegisterTasks adds the run task to the worker's mux.
 func (m *Module) RegisterTasks(mux *asynq.ServeMux) { m.HTTP.RegisterTasks(mux) }

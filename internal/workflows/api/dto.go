@@ -31,10 +31,44 @@ type WorkflowResponse struct {
 	Version     int               `json:"version"`
 	Definition  domain.Definition `json:"definition"`
 	Published   bool              `json:"published"`
-	Permissions []string          `json:"permissions" example:"read,edit"`
-	CreatedAt   time.Time         `json:"created_at"`
-	UpdatedAt   time.Time         `json:"updated_at"`
+	// Schedule runs it at the times a cron expression names (null: none).
+	Schedule *ScheduleResponse `json:"schedule"`
+	// Webhook tells whether it has an inbound webhook.
+	Webhook     bool      `json:"webhook"`
+	Permissions []string  `json:"permissions" example:"read,edit"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 } // @name Workflow
+
+// ScheduleRequest sets a schedule; an empty cron removes it.
+type ScheduleRequest struct {
+	// Cron is five fields (minute hour day month weekday) or a
+	// descriptor (@daily, @every 1h), in the server's time zone.
+	Cron  string         `json:"cron" example:"0 7 * * 1-5"`
+	Input map[string]any `json:"input"`
+} // @name WorkflowScheduleRequest
+
+// ScheduleResponse is a schedule.
+type ScheduleResponse struct {
+	Cron      string         `json:"cron"`
+	Input     map[string]any `json:"input"`
+	NextRunAt *time.Time     `json:"next_run_at"`
+} // @name WorkflowSchedule
+
+// WebhookResponse is a new webhook, shown once: POST to url with the JSON
+// body {"input": {...}}, the headers X-Agora-Timestamp (Unix seconds) and
+// X-Agora-Signature: sha256=<hex of HMAC-SHA256 under secret of
+// "<timestamp>.<body>">.
+type WebhookResponse struct {
+	URL    string `json:"url" example:"https://agora.example/api/v1/hooks/wh_…"`
+	Secret string `json:"secret"`
+} // @name WorkflowWebhook
+
+// HookAccepted is a webhook request's answer.
+type HookAccepted struct {
+	RunID  string `json:"run_id" format:"uuid"`
+	Status string `json:"status"`
+} // @name WorkflowHookAccepted
 
 // WorkflowList is a list of workflows.
 type WorkflowList struct {
@@ -116,8 +150,13 @@ func toWorkflow(v application.View) WorkflowResponse {
 	if perms == nil {
 		perms = []string{}
 	}
-	return WorkflowResponse{ID: v.ID.String(), Kind: string(v.Kind), SpaceID: v.Space.String(), Name: v.Name, Description: v.Description,
-		Version: v.Version, Definition: d, Published: v.Published, Permissions: perms, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+	out := WorkflowResponse{ID: v.ID.String(), Kind: string(v.Kind), SpaceID: v.Space.String(), Name: v.Name, Description: v.Description,
+		Version: v.Version, Definition: d, Published: v.Published, Permissions: perms, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		Webhook: v.Hook != nil}
+	if s := v.Schedule; s != nil {
+		out.Schedule = &ScheduleResponse{Cron: s.Cron, Input: s.Input, NextRunAt: s.Next}
+	}
+	return out
 }
 
 func toRun(r domain.Run) RunResponse {

@@ -21,11 +21,17 @@ import (
 	"github.com/agora-platform/agora/internal/workflows/domain"
 )
 
-// Handler serves the workflow routes.
-type Handler struct{ svc *application.Service }
+// Handler serves the workflow routes; origin is the server's public
+// address, which webhook URLs start with.
+type Handler struct {
+	svc    *application.Service
+	origin string
+}
 
 // NewHandler returns a Handler.
-func NewHandler(svc *application.Service) *Handler { return &Handler{svc: svc} }
+func NewHandler(svc *application.Service, origin string) *Handler {
+	return &Handler{svc: svc, origin: origin}
+}
 
 // Register adds the routes to the signed-in group.
 func (h *Handler) Register(g *echo.Group) {
@@ -41,6 +47,7 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/app-runs/:id", h.run)
 	g.POST("/app-runs/:id/cancel", h.cancel)
 	g.POST("/services/:id/run", h.runService)
+	h.registerTriggers(g)
 }
 
 // RegisterTasks adds the run task to the worker's mux.
@@ -52,6 +59,7 @@ func (h *Handler) RegisterTasks(mux *asynq.ServeMux) {
 		}
 		return h.svc.RunJob(ctx, p)
 	})
+	h.registerScheduleTask(mux)
 }
 
 func caller(c *echo.Context) (tenancy.ID, actor.Caller) {

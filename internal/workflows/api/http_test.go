@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -366,4 +369,82 @@ func TestRetrieveAndAssistantSteps(t *testing.T) {
 		{"id":"search","kind":"retrieve","template":"x","collections":["`+collection+`"]}]}}`, w.owner)
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	require.Contains(t, rec.Body.String(), "steps[0].collections[0]: "+collection+" is no collection or website of this space")
+}
+
+// TestSchedulesStartRunsOnce: a schedule with a cron expression runs the
+// app with its input as the user who set it, once per due time however
+// often the scheduler looks; an expression that cannot be read is 400.
+func TestSchedulesStartRunsOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	app := w.create(t, "app", "Morning digest", `{"fields":[{"name":"topic","type":"text","required":true}],"steps":[{"id":"digest","kind":"prompt","template":"News on {{ input.topic }}"}]}`, true)
+	rec := w.e.Do(http.MethodPut, "/api/v1/workflows/"+app.ID+"/schedule/", `{"cron":"every morning","input":{"topic":"parking"}}`, w.owner)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	require.Contains(t, rec.Body.String(), "cron: ")
+	rec = w.e.Do(http.MethodPut, "/api/v1/workflows/"+app.ID+"/schedule/", `{"cron":"0 7 * * 1-5","input":{}}`, w.owner)
+	require.Equal(t, http.StatusBadRequest, rec.Code, "the input must fit the form")
+	require.Contains(t, rec.Body.String(), "input.topic: required")
+	rec = w.e.Do(http.MethodPut, "/api/v1/workflows/"+app.ID+"/schedule/", `{"cron":"0 7 * * 1-5","input":{"topic":"parking"}}`, w.owner)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	got := testkit.JSON[api.WorkflowResponse](t, rec)
+	require.NotNil(t, got.Schedule)
+	require.Equal(t, 7, got.Schedule.NextRunAt.Local().Hour())
+	require.Equal(t, http.StatusForbidden, w.e.Do(http.MethodPut, "/api/v1/workflows/"+app.ID+"/schedule/", `{"cron":"@daily"}`, w.viewer).Code)
+
+	_, err := w.e.App.DB.ExecContext(context.Background(), "UPDATE workflows SET next_run_at = now() - interval '1 minute' WHERE id = ?", app.ID)
+	require.NoError(t, err)
+	_, err = w.e.App.Workflows.Service.RunSchedules(context.Background())
+	require.NoError(t, err)
+	_, err = w.e.App.Workflows.Service.RunSchedules(context.Background())
+	require.NoError(t, err)
+	runs := testkit.JSON[api.RunList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+app.ID+"/runs/", "", w.owner)).Items
+	require.Len(t, runs, 1, "one run for the due time")
+	require.Equal(t, "schedule", runs[0].Trigger)
+	require.Equal(t, map[string]any{"topic": "parking"}, runs[0].Input)
+	after := testkit.JSON[api.WorkflowResponse](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+app.ID+"/", "", w.owner))
+	require.True(t, after.Schedule.NextRunAt.After(time.Now()), "the next time is ahead")
+
+	rec = w.e.Do(http.MethodPut, "/api/v1/workflows/"+app.ID+"/schedule/", `{"cron":""}`, w.owner)
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Nil(t, testkit.JSON[api.WorkflowResponse](t, rec).Schedule)
+}
+
+// TestWebhooksNeedASignatureAndWorkOnce: a webhook's URL and secret are
+// shown once; a request signed with the secret over the timestamp and
+// body starts a run; a replay, a wrong signature, an old timestamp and a
+// removed webhook are refused.
+func TestWebhooksNeedASignatureAndWorkOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	app := w.create(t, "workflow", "Case intake", `{"fields":[{"name":"text","type":"text","required":true}],"steps":[{"id":"ack","kind":"prompt","template":"Acknowledge {{ input.text }}"}]}`, true)
+	rec := w.e.Do(http.MethodPost, "/api/v1/workflows/"+app.ID+"/webhook/", "", w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	hook := testkit.JSON[api.WebhookResponse](t, rec)
+	require.Contains(t, hook.URL, "/api/v1/hooks/wh_")
+	path := hook.URL[strings.Index(hook.URL, "/api/v1/hooks/"):]
+	require.True(t, testkit.JSON[api.WorkflowResponse](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+app.ID+"/", "", w.owner)).Webhook)
+
+	send := func(body, ts, sig string) *httptest.ResponseRecorder {
+		return testkit.Do(w.e.H, http.MethodPost, path, body, "Content-Type", "application/json",
+			application.TimestampHeader, ts, application.SignatureHeader, sig)
+	}
+	sign := func(body, ts string) string {
+		return "sha256=" + hex.EncodeToString(application.Sign(hook.Secret, ts, []byte(body)))
+	}
+	body := `{"input":{"text":"A new case"}}`
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	rec = send(body, now, sign(body, now))
+	require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+	require.Equal(t, "queued", testkit.JSON[api.HookAccepted](t, rec).Status)
+	require.Equal(t, http.StatusConflict, send(body, now, sign(body, now)).Code, "a replay is refused")
+	require.Equal(t, http.StatusUnauthorized, send(body, now, sign(`{"input":{"text":"other"}}`, now)).Code, "a signature of another body")
+	old := strconv.FormatInt(time.Now().Add(-10*time.Minute).Unix(), 10)
+	require.Equal(t, http.StatusUnauthorized, send(body, old, sign(body, old)).Code, "outside the replay window")
+	runs := testkit.JSON[api.RunList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+app.ID+"/runs/", "", w.owner)).Items
+	require.Len(t, runs, 1)
+	require.Equal(t, "webhook", runs[0].Trigger)
+
+	require.Equal(t, http.StatusNoContent, w.e.Do(http.MethodDelete, "/api/v1/workflows/"+app.ID+"/webhook/", "", w.owner).Code)
+	later := strconv.FormatInt(time.Now().Unix()+1, 10)
+	require.Equal(t, http.StatusUnauthorized, send(body, later, sign(body, later)).Code, "a removed webhook")
 }

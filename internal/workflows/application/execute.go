@@ -294,6 +294,9 @@ func (s *Service) prompt(ctx context.Context, r *domain.Run, st domain.Step, env
 	if err != nil {
 		return stepResult{}, err
 	}
+	if offline, err := s.d.Models.Offline(ctx, r.Tenant, st.Model); err != nil || offline {
+		return stepResult{input: text, output: quoteInputs(env, st.Inputs, text)}, err
+	}
 	c, err := s.complete(ctx, r, st, []Message{{Role: "user", Content: text}}, nil)
 	if err != nil {
 		return stepResult{input: text}, err
@@ -311,6 +314,16 @@ func (s *Service) extract(ctx context.Context, r *domain.Run, st domain.Step, en
 	schema, err := s.d.Compiler.Schema(st.Schema)
 	if err != nil {
 		return stepResult{input: text}, errs.Newf(errs.Invalid, "the schema does not compile: %v", err)
+	}
+	if offline, err := s.d.Models.Offline(ctx, r.Tenant, st.Model); err != nil || offline {
+		if err != nil {
+			return stepResult{input: text}, err
+		}
+		out, cerr := schema.Check(fillSchema(st.Schema, text))
+		if cerr != nil {
+			return stepResult{input: text}, errs.Newf(errs.Invalid, "the offline model cannot fill this schema: %v", cerr)
+		}
+		return stepResult{input: text, output: out}, nil
 	}
 	msgs := []Message{
 		{Role: "system", Content: "Answer with one JSON value, and nothing else, that satisfies this JSON schema:\n" + string(st.Schema)},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -35,6 +36,34 @@ type Repo interface {
 	SetRun(ctx context.Context, r domain.Run) error
 	// PutStep stores one step of a run (insert or replace).
 	PutStep(ctx context.Context, tenant tenancy.ID, run uuid.UUID, s domain.StepRun) error
+
+	// SetSchedule stores a workflow's schedule (nil: none).
+	SetSchedule(ctx context.Context, tenant tenancy.ID, id uuid.UUID, s *domain.Schedule) error
+	// ClaimDue takes up to limit workflows whose schedule is due, across
+	// tenants, pushing their next run a lease ahead in the same statement;
+	// rows another scheduler holds are skipped.
+	ClaimDue(ctx context.Context, now, lease time.Time, limit int) ([]domain.Workflow, error)
+	// SetNext stores when a schedule runs next.
+	SetNext(ctx context.Context, tenant tenancy.ID, id uuid.UUID, next time.Time) error
+	// SetHook stores a workflow's webhook (nil: none).
+	SetHook(ctx context.Context, tenant tenancy.ID, id uuid.UUID, h *domain.Hook) error
+	// ByHook finds the workflow a webhook token's hash belongs to, across
+	// tenants.
+	ByHook(ctx context.Context, tokenHash []byte) (domain.Workflow, error)
+}
+
+// Cron reads cron expressions ("0 7 * * 1-5", "@daily").
+type Cron interface {
+	// Next is the first time after after that expr names; an expression
+	// it cannot read is an error that says why.
+	Next(expr string, after time.Time) (time.Time, error)
+}
+
+// Replays remembers signed requests for the replay window.
+type Replays interface {
+	// Seen records key for ttl and reports whether it was recorded
+	// already.
+	Seen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
 // Access is the caller's place in a space.
@@ -67,6 +96,9 @@ type Models interface {
 	// Complete answers with model (nil: the tenant's default completion
 	// model) and records the usage for user.
 	Complete(ctx context.Context, tenant tenancy.ID, user uuid.UUID, model *uuid.UUID, msgs []Message, opts CompleteOptions) (Completion, error)
+	// Offline reports whether a step's model (nil: the tenant's default)
+	// is the built-in offline model, which quotes rather than writes.
+	Offline(ctx context.Context, tenant tenancy.ID, model *uuid.UUID) (bool, error)
 	// Transcribe turns a recording into text with the tenant's default
 	// transcription model, telling progress after each segment.
 	Transcribe(ctx context.Context, tenant tenancy.ID, rec Recording, progress func(done, total int) error) (string, error)

@@ -31,6 +31,8 @@ type Deps struct {
 	Poster     Poster
 	Jobs       Jobs
 	Updates    Updates
+	Cron       Cron
+	Replays    Replays
 	Audit      audit.Recorder
 	Log        *slog.Logger
 }

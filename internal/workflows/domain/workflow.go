@@ -26,6 +26,30 @@ type Workflow struct {
 	CreatedBy   uuid.UUID
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Schedule and Hook are its triggers besides people and API calls
+	// (nil: none).
+	Schedule *Schedule
+	Hook     *Hook
+}
+
+// Schedule runs a workflow at the times a cron expression names, with a
+// fixed input, as the user who set it (with their rights then).
+type Schedule struct {
+	Cron        string
+	Input       map[string]any
+	User        uuid.UUID
+	Permissions []string
+	Next        *time.Time
+}
+
+// Hook is a workflow's inbound webhook: a secret URL (its token stored as
+// a hash) and the HMAC-SHA256 secret its requests are signed with
+// (stored encrypted). Its runs act as the user who made it.
+type Hook struct {
+	TokenHash   []byte
+	Secret      string
+	User        uuid.UUID
+	Permissions []string
 }
 
 // Version is one stored definition of a workflow.

@@ -120,6 +120,19 @@ func (m Models) Complete(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 	return application.Completion{Text: text, Model: id, Tokens: prompt + completion}, nil
 }
 
+// Offline reports whether the step's model is the built-in offline one.
+func (m Models) Offline(ctx context.Context, tenant tenancy.ID, model *uuid.UUID) (bool, error) {
+	id, err := m.model(ctx, tenant, model)
+	if err != nil {
+		return false, err
+	}
+	info, err := m.gw.Model(ctx, tenant, id)
+	if err != nil {
+		return false, err
+	}
+	return info.Local, nil
+}
+
 func (m Models) model(ctx context.Context, tenant tenancy.ID, model *uuid.UUID) (uuid.UUID, error) {
 	if model != nil {
 		return *model, nil

@@ -32,6 +32,16 @@ type workflowRow struct {
 	CreatedAt   time.Time         `bun:"created_at"`
 	UpdatedAt   time.Time         `bun:"updated_at"`
 	Definition  domain.Definition `bun:"definition,type:jsonb,scanonly"`
+
+	Schedule            string         `bun:"schedule"`
+	ScheduleInput       map[string]any `bun:"schedule_input,type:jsonb"`
+	ScheduleUser        uuid.NullUUID  `bun:"schedule_user,type:uuid"`
+	SchedulePermissions []string       `bun:"schedule_permissions,array"`
+	NextRunAt           *time.Time     `bun:"next_run_at"`
+	HookTokenHash       []byte         `bun:"hook_token_hash,nullzero"`
+	HookSecret          string         `bun:"hook_secret"`
+	HookUser            uuid.NullUUID  `bun:"hook_user,type:uuid"`
+	HookPermissions     []string       `bun:"hook_permissions,array"`
 }
 
 type versionRow struct {
@@ -46,14 +56,22 @@ type versionRow struct {
 }
 
 func (r workflowRow) toEntity() domain.Workflow {
-	return domain.Workflow{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Kind: domain.Kind(r.Kind), Name: r.Name,
+	w := domain.Workflow{ID: r.ID, Tenant: tenancy.ID{UUID: r.TenantID}, Space: r.SpaceID, Kind: domain.Kind(r.Kind), Name: r.Name,
 		Description: r.Description, Version: r.Version, Definition: r.Definition, Published: r.Published, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.Schedule != "" {
+		w.Schedule = &domain.Schedule{Cron: r.Schedule, Input: r.ScheduleInput, User: r.ScheduleUser.UUID, Permissions: r.SchedulePermissions, Next: r.NextRunAt}
+	}
+	if len(r.HookTokenHash) > 0 {
+		w.Hook = &domain.Hook{TokenHash: r.HookTokenHash, Secret: r.HookSecret, User: r.HookUser.UUID, Permissions: r.HookPermissions}
+	}
+	return w
 }
 
 func toRow(w domain.Workflow) workflowRow {
 	return workflowRow{ID: w.ID, TenantID: w.Tenant.UUID, SpaceID: w.Space, Kind: string(w.Kind), Name: w.Name, Description: w.Description,
-		Version: w.Version, Published: w.Published, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+		Version: w.Version, Published: w.Published, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		ScheduleInput: map[string]any{}, SchedulePermissions: []string{}, HookPermissions: []string{}}
 }
 
 // Repo is the PostgreSQL store of workflows and runs.

@@ -3194,6 +3194,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hooks/{token}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a run through a webhook
+         * @description No sign-in: the URL is the secret and the request is signed (see POST /workflows/{id}/webhook/). 401 for an unknown URL, a wrong signature or a timestamp outside the window; 409 for a request received already.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description sha256=<hex> */
+                    "X-Agora-Signature": string;
+                    /** @description Unix seconds */
+                    "X-Agora-Timestamp": string;
+                };
+                path: {
+                    /** @description the webhook's token */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: components["requestBodies"]["WorkflowRunRequest"];
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowHookAccepted"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/info-blobs/{id}/": {
         parameters: {
             query?: never;
@@ -9204,12 +9278,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description the inputs */
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["WorkflowRunRequest"];
-                };
-            };
+            requestBody: components["requestBodies"]["WorkflowRunRequest"];
             responses: {
                 /** @description Accepted */
                 202: {
@@ -9249,6 +9318,80 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/schedule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Run an app or workflow on a schedule (those who may edit it)
+         * @description The runs act as you, with the rights you have now, and take input. An empty cron removes the schedule. Schedules are claimed once across workers.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the schedule */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WorkflowScheduleRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Workflow"];
+                    };
+                };
+                /** @description a cron expression that cannot be read, or an input that does not fit the form */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9307,6 +9450,114 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/webhook/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make (or replace) an app's or workflow's inbound webhook
+         * @description The URL and secret are shown once; a new one replaces the old. Requests POST {"input": {...}} with X-Agora-Timestamp (Unix seconds, within 5 minutes) and X-Agora-Signature: sha256=<hex HMAC-SHA256 under the secret of "<timestamp>.<body>">; each signed request is accepted once. Runs act as you, with the rights you have now.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkflowWebhook"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Remove an app's or workflow's webhook */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description workflow id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "*/*": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -11043,10 +11294,14 @@ export interface components {
              */
             permissions?: string[];
             published?: boolean;
+            /** @description Schedule runs it at the times a cron expression names (null: none). */
+            schedule?: components["schemas"]["WorkflowSchedule"];
             /** Format: uuid */
             space_id?: string;
             updated_at?: string;
             version?: number;
+            /** @description Webhook tells whether it has an inbound webhook. */
+            webhook?: boolean;
         };
         WorkflowDefinition: {
             fields?: components["schemas"]["WorkflowField"][];
@@ -11063,6 +11318,11 @@ export interface components {
             required?: boolean;
             /** @enum {unknown} */
             type?: "text" | "file" | "recording";
+        };
+        WorkflowHookAccepted: {
+            /** Format: uuid */
+            run_id?: string;
+            status?: string;
         };
         WorkflowList: {
             count?: number;
@@ -11127,6 +11387,24 @@ export interface components {
             status?: "in_progress" | "complete" | "failed" | "skipped";
             tokens?: number;
         };
+        WorkflowSchedule: {
+            cron?: string;
+            input?: {
+                [key: string]: unknown;
+            };
+            next_run_at?: string;
+        };
+        WorkflowScheduleRequest: {
+            /**
+             * @description Cron is five fields (minute hour day month weekday) or a
+             *     descriptor (@daily, @every 1h), in the server's time zone.
+             * @example 0 7 * * 1-5
+             */
+            cron?: string;
+            input?: {
+                [key: string]: unknown;
+            };
+        };
         WorkflowStep: {
             /**
              * Format: uuid
@@ -11185,6 +11463,11 @@ export interface components {
         WorkflowVersionList: {
             items?: components["schemas"]["WorkflowVersion"][];
         };
+        WorkflowWebhook: {
+            secret?: string;
+            /** @example https://agora.example/api/v1/hooks/wh_… */
+            url?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -11235,6 +11518,12 @@ export interface components {
         UpdateUserRequest: {
             content: {
                 "application/json": components["schemas"]["UpdateUserRequest"];
+            };
+        };
+        /** @description the inputs */
+        WorkflowRunRequest: {
+            content: {
+                "application/json": components["schemas"]["WorkflowRunRequest"];
             };
         };
     };
