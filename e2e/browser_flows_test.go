@@ -57,6 +57,16 @@ func flowsUI(t *testing.T, base string, owner *member) {
 	b.screenshot("app-run-phone")
 	b.desktop()
 
+	// Start it on a schedule and from another system.
+	b.fill("#tr-cron", "0 7 * * 1-5")
+	b.fill("#tr-in-text", "Today's parking decisions.")
+	b.click(`//button[normalize-space()="Save the schedule"]`)
+	b.waitFor("the schedule saved with its next run", `document.querySelector('.triggers [role=status]')?.textContent === 'The schedule was saved.' && document.querySelector('.triggers').innerText.includes('Next run:')`)
+	b.click(`//button[normalize-space()="Make a webhook"]`)
+	b.waitFor("the webhook's address and secret", `document.querySelector('.hook-url')?.textContent.includes('/api/v1/hooks/wh_') && document.querySelector('.hook-secret')?.textContent.startsWith('whsec_')`)
+	b.requireAccessible("an app's triggers")
+	b.screenshot("app-triggers")
+
 	fake.Script(testkit.Reply{Tokens: []string{`{"case":"parking"}`}})
 	svc := owner.do(t, http.MethodPost, "/api/v1/workflows/", `{"kind":"service","space_id":"`+owner.space+`","name":"Classify a message","published":true,
 		"definition":{"fields":[{"name":"message","type":"text","required":true}],"steps":[{"id":"classify","kind":"extract","model_id":"`+modelID+`",
