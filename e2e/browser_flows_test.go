@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,5 +79,23 @@ func flowsUI(t *testing.T, base string, owner *member) {
 	b.waitFor("the JSON answer", `document.querySelector('[data-testid=service-output]')?.textContent.includes('"case": "parking"')`)
 	b.requireAccessible("a service tried")
 	b.screenshot("service-try")
+
+	// A key for another system runs the service and nothing else.
+	b.fill("#skey-name", "Case system")
+	b.click(`//section[contains(@class, "service-keys")]//button[normalize-space()="Create key"]`)
+	b.waitFor("the key, shown once", `!!document.querySelector('code.service-key') && document.querySelectorAll('.service-keys tbody tr').length === 1`)
+	key := eval[string](b, `document.querySelector('code.service-key').textContent`)
+	fake.Script(testkit.Reply{Tokens: []string{`{"case":"school"}`}})
+	call := func(path string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(`{"input":{"message":"Free meals?"}}`))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, call("/api/v1/services/"+svc+"/run/"))
+	require.Equal(t, http.StatusUnauthorized, call("/api/v1/workflows/"), "nothing else")
 	b.requireNoProblems()
 }

@@ -193,8 +193,6 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 	a.Assistants = assistants.New(assistants.Deps{DB: db, Spaces: assistantsinfra.NewSpaces(a.Spaces.Service),
 		Models: assistantsinfra.NewModels(a.Models.Service), Knowledge: assistantsinfra.NewKnowledge(a.Knowledge.Websites), Audit: auditor,
 		Pepper: cfg.APIKeyPepperBytes()})
-	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service},
-		a.Caches, cfg.CacheTTL)
 	a.Sessions = sessions.New(sessions.Deps{DB: db, Redis: rdb, Assistants: sessionsinfra.NewAssistants(a.Assistants.Service, a.Caches, cfg.CacheTTL),
 		Models: sessionsinfra.NewModels(a.Models.Gateway), Meter: sessionsinfra.NewMeter(a.Models.Metering),
 		Knowledge: sessionsinfra.NewKnowledge(a.Knowledge.Knowledge), Files: sessionsinfra.NewFiles(a.Files.Service), Rate: a.Limiter, Log: log,
@@ -204,7 +202,9 @@ func New(cfg config.Config, log *slog.Logger, db *bun.DB, rdb *redis.Client) (*A
 		Models: workflowsinfra.NewModels(a.Models.Gateway, a.Models.Service, a.Models.Metering), Jobs: workflowsinfra.NewJobs(a.JobRows.Service), Files: workflowsinfra.NewFiles(a.Files.Service),
 		Knowledge: workflowsinfra.NewKnowledge(a.Knowledge.Knowledge, a.Knowledge.Websites), Assistants: workflowsinfra.NewAssistants(a.Assistants.Service, a.Sessions.Service),
 		Secrets: box, Audit: auditor, Allow: cfg.FetchAllowList(), HTTPTimeout: 30 * time.Second,
-		PublicOrigin: cfg.PublicOrigin, Log: log})
+		PublicOrigin: cfg.PublicOrigin, Pepper: cfg.APIKeyPepperBytes(), Log: log})
+	a.authn = newCachedAuthn(authenticator{users: a.Users.Authenticator, usersSvc: a.Users.Service, assistants: a.Assistants.Service,
+		workflows: a.Workflows.Service}, a.Caches, cfg.CacheTTL)
 	return a, nil
 }
 
@@ -328,6 +328,7 @@ func (a *App) HTTP() *echo.Echo {
 	authed := v1.Group("", auth.Middleware(authn), limiter.Middleware)
 	chat := v1.Group("", auth.Middleware(authn, auth.AllowAssistantKeys), limiter.Middleware)
 	a.Sessions.HTTP.RegisterAssistantSessions(chat)
+	a.Workflows.RegisterServiceRun(v1.Group("", auth.Middleware(authn, auth.AllowServiceKeys), limiter.Middleware))
 	a.Sessions.HTTP.RegisterOpenAI(e.Group("/v1", auth.Middleware(authn), limiter.Middleware))
 	a.Users.HTTP.Register(authed)
 	adminOnly := auth.Require(string(usersdomain.PermAdmin))

@@ -15,6 +15,7 @@ import (
 	"github.com/agora-platform/agora/internal/platform/realtime"
 	usersapi "github.com/agora-platform/agora/internal/users/api"
 	usersapp "github.com/agora-platform/agora/internal/users/application"
+	workflowsapp "github.com/agora-platform/agora/internal/workflows/application"
 )
 
 // authenticator checks access tokens and user API keys with the users
@@ -24,6 +25,7 @@ type authenticator struct {
 	users      usersapi.Authenticator
 	usersSvc   *usersapp.Service
 	assistants *assistantsapp.Service
+	workflows  *workflowsapp.Service
 }
 
 func (a authenticator) AuthenticateToken(ctx context.Context, token string) (auth.Principal, error) {
@@ -31,6 +33,9 @@ func (a authenticator) AuthenticateToken(ctx context.Context, token string) (aut
 }
 
 func (a authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth.Principal, error) {
+	if strings.HasPrefix(key, workflowsapp.ServiceKeyPrefix) {
+		return a.serviceKey(ctx, key)
+	}
 	if !strings.HasPrefix(key, assistantsapp.AssistantKeyPrefix) {
 		return a.users.AuthenticateAPIKey(ctx, key)
 	}
@@ -46,12 +51,31 @@ func (a authenticator) AuthenticateAPIKey(ctx context.Context, key string) (auth
 		Scopes: []string{"read", "write"}, AssistantID: k.Assistant}, nil
 }
 
+// serviceKey checks a service's key: it acts as the user who made it, with
+// their permissions, and may only run its service.
+func (a authenticator) serviceKey(ctx context.Context, key string) (auth.Principal, error) {
+	tenant, k, err := a.workflows.AuthenticateKey(ctx, key)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	c, err := a.usersSvc.CallerFor(ctx, tenant, k.CreatedBy)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	perms := make([]string, len(c.Permissions))
+	for i, p := range c.Permissions {
+		perms[i] = string(p)
+	}
+	return auth.Principal{UserID: c.User.ID, Tenant: tenant, Email: c.User.Email, APIKeyID: k.ID, Permissions: perms,
+		Scopes: []string{"read", "write"}, ServiceID: k.Workflow}, nil
+}
+
 var (
 	errNoSocketCredential = errs.New(errs.Unauthenticated, "missing credentials")
 	// An assistant-scoped key sits in a web page; the socket would give
 	// anyone who reads it every job update of the user who made it.
 	errAssistantKeySocket = errs.New(errs.Forbidden,
-		"assistant-scoped API keys cannot open the WebSocket; use a user's access token or user API key")
+		"assistant and service API keys cannot open the WebSocket; use a user's access token or user API key")
 	errSocketUserChanged = errs.New(errs.Unauthenticated, "the credential now belongs to another user; sign in again")
 )
 
@@ -69,7 +93,7 @@ func (a *App) realtimeIdentity(ctx context.Context, token string) (realtime.Iden
 	if err != nil {
 		return realtime.Identity{}, err
 	}
-	if p.AssistantID != uuid.Nil {
+	if p.AssistantID != uuid.Nil || p.ServiceID != uuid.Nil {
 		return realtime.Identity{}, errAssistantKeySocket
 	}
 	user := p.UserID

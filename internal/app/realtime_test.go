@@ -243,7 +243,7 @@ func TestAssistantKeyCannotOpenTheSocket(t *testing.T) {
 		var body struct{ Message, Code string }
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
 		require.Equal(t, "forbidden", body.Code)
-		require.Contains(t, body.Message, "assistant-scoped API keys cannot open the WebSocket")
+		require.Contains(t, body.Message, "assistant and service API keys cannot open the WebSocket")
 	}
 	require.Equal(t, 0, e.App.Hub.Connections())
 	openSocket(t, srv, token) // the user who made the key may

@@ -42,7 +42,9 @@ type Deps struct {
 	HTTPTimeout time.Duration
 	// PublicOrigin starts webhook URLs.
 	PublicOrigin string
-	Log          *slog.Logger
+	// Pepper keys the HMAC services' API keys are stored as.
+	Pepper []byte
+	Log    *slog.Logger
 }
 
 // Module is the wired workflows module.
@@ -53,7 +55,8 @@ type Module struct {
 
 // New builds the module.
 func New(d Deps) *Module {
-	svc := application.NewService(application.Deps{Repo: infrastructure.NewRepo(d.DB), Tx: postgres.NewTransactor(d.DB),
+	repo := infrastructure.NewRepo(d.DB)
+	svc := application.NewService(application.Deps{Repo: repo, Keys: repo, Pepper: d.Pepper, Tx: postgres.NewTransactor(d.DB),
 		Spaces: d.Spaces, Models: d.Models, Files: d.Files, Knowledge: d.Knowledge, Assistants: d.Assistants,
 		Compiler: infrastructure.Compiler{Guard: safehttp.EndpointGuard{Allow: d.Allow}}, Secrets: d.Secrets,
 		Poster: infrastructure.NewPoster(d.Allow, d.HTTPTimeout), Jobs: d.Jobs, Updates: infrastructure.NewUpdates(d.Redis),
@@ -64,6 +67,10 @@ func New(d Deps) *Module {
 
 // Register adds the routes for signed-in users.
 func (m *Module) Register(g *echo.Group) { m.HTTP.Register(g) }
+
+// RegisterServiceRun adds a service's run route, which services' keys
+// may call too.
+func (m *Module) RegisterServiceRun(g *echo.Group) { m.HTTP.RegisterServiceRun(g) }
 
 // RegisterPublic adds the inbound webhook route (no sign-in).
 func (m *Module) RegisterPublic(g *echo.Group) { m.HTTP.RegisterPublic(g) }

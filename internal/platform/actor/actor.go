@@ -21,6 +21,9 @@ type Caller struct {
 	// AssistantKeyID is that key's id: sessions it starts record it, and
 	// it sees only those.
 	AssistantKeyID uuid.UUID
+	// ServiceKey is set when a service's key authenticated the request; it
+	// may only run that service.
+	ServiceKey uuid.UUID
 }
 
 // Can reports whether the caller holds a tenant permission.

@@ -36,6 +36,9 @@ type Principal struct {
 	// AssistantID is set for an assistant-scoped key: it may only use that
 	// assistant's session routes, as the user who made the key.
 	AssistantID uuid.UUID
+	// ServiceID is set for a service's key: it may only run that service,
+	// as the user who made the key.
+	ServiceID uuid.UUID
 	// Expires is when the credential stops working (zero: never); a cached
 	// principal is not used past it.
 	Expires time.Time
@@ -68,7 +71,7 @@ func With(ctx context.Context, p Principal) context.Context {
 
 // CallerOf is who p is, for the modules' use cases.
 func CallerOf(p Principal) actor.Caller {
-	c := actor.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID}
+	c := actor.Caller{UserID: p.UserID, TenantAdmin: p.Has("admin"), Permissions: p.Permissions, AssistantKey: p.AssistantID, ServiceKey: p.ServiceID}
 	if p.AssistantID != uuid.Nil {
 		c.AssistantKeyID = p.APIKeyID
 	}
@@ -105,11 +108,17 @@ const APIKeyHeader = "X-API-Key"
 // Option changes what Middleware accepts.
 type Option int
 
-// AllowAssistantKeys lets assistant-scoped keys through (session routes).
-const AllowAssistantKeys Option = 1
+// The options.
+const (
+	// AllowAssistantKeys lets assistant-scoped keys through (session routes).
+	AllowAssistantKeys Option = 1
+	// AllowServiceKeys lets services' keys through (a service's run route).
+	AllowServiceKeys Option = 2
+)
 
 var (
 	errAssistantKey = errs.New(errs.Unauthenticated, "this API key works only on its assistant's session routes")
+	errServiceKey   = errs.New(errs.Unauthenticated, "this API key works only on its service's run route: POST /api/v1/services/{id}/run/")
 	errMissing      = errs.New(errs.Unauthenticated, "missing credentials: send Authorization: Bearer <token> or X-API-Key: <key>")
 	errScope        = errs.New(errs.Forbidden, "this API key's scopes do not allow this request")
 	errDenied       = errs.New(errs.Forbidden, "you do not have permission to do this")
@@ -120,7 +129,7 @@ var (
 // the OpenAI-compatible API needs). A read-scoped key may only use safe
 // methods.
 func Middleware(a Authenticator, opts ...Option) echo.MiddlewareFunc {
-	allowAssistant := slices.Contains(opts, AllowAssistantKeys)
+	allowAssistant, allowService := slices.Contains(opts, AllowAssistantKeys), slices.Contains(opts, AllowServiceKeys)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			req := c.Request()
@@ -145,6 +154,9 @@ func Middleware(a Authenticator, opts ...Option) echo.MiddlewareFunc {
 			}
 			if p.AssistantID != uuid.Nil && !allowAssistant {
 				return errAssistantKey
+			}
+			if p.ServiceID != uuid.Nil && !allowService {
+				return errServiceKey
 			}
 			if p.ViaAPIKey() && !safe(req.Method) && !slices.Contains(p.Scopes, "write") && !slices.Contains(p.Scopes, "admin") {
 				return errScope

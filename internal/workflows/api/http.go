@@ -46,8 +46,16 @@ func (h *Handler) Register(g *echo.Group) {
 	g.POST("/apps/:id/runs", h.startApp)
 	g.GET("/app-runs/:id", h.run)
 	g.POST("/app-runs/:id/cancel", h.cancel)
-	g.POST("/services/:id/run", h.runService)
+	g.GET("/services/:id/api-keys", h.keys)
+	g.POST("/services/:id/api-keys", h.createKey)
+	g.DELETE("/services/:id/api-keys/:key_id", h.revokeKey)
 	h.registerTriggers(g)
+}
+
+// RegisterServiceRun adds a service's run route to a group that lets the
+// service's own keys through.
+func (h *Handler) RegisterServiceRun(g *echo.Group) {
+	g.POST("/services/:id/run", h.runService)
 }
 
 // RegisterTasks adds the run task to the worker's mux.

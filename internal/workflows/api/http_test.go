@@ -448,3 +448,33 @@ func TestWebhooksNeedASignatureAndWorkOnce(t *testing.T) {
 	later := strconv.FormatInt(time.Now().Unix()+1, 10)
 	require.Equal(t, http.StatusUnauthorized, send(body, later, sign(body, later)).Code, "a removed webhook")
 }
+
+// TestServiceKeysRunOnlyTheirService: a service's key is shown once and
+// runs its service; it cannot run another service nor reach any other
+// route; revoked, it stops working.
+func TestServiceKeysRunOnlyTheirService(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, testkit.Reply{Tokens: []string{`{"case":"school"}`}})
+	svc := w.create(t, "service", "Classify", classify, true)
+	other := w.create(t, "service", "Classify again", classify, true)
+	rec := w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/api-keys/", `{"name":"case system"}`, w.owner)
+	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
+	key := testkit.JSON[api.KeyResponse](t, rec)
+	require.True(t, strings.HasPrefix(key.Key, "svk_"))
+	require.Equal(t, http.StatusForbidden, w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/api-keys/", "", w.viewer).Code, "viewers make no keys")
+
+	run := func(id string) *httptest.ResponseRecorder {
+		return testkit.Do(w.e.H, http.MethodPost, "/api/v1/services/"+id+"/run/", `{"input":{"message":"Are meals free at school?"}}`, "X-API-Key", key.Key)
+	}
+	rec = run(svc.ID)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Equal(t, map[string]any{"case": "school"}, testkit.JSON[api.ServiceResult](t, rec).Output)
+	require.Equal(t, http.StatusForbidden, run(other.ID).Code, "another service")
+	require.Equal(t, http.StatusUnauthorized, testkit.Do(w.e.H, http.MethodGet, "/api/v1/workflows/", "", "X-API-Key", key.Key).Code, "any other route")
+
+	keys := testkit.JSON[api.KeyList](t, w.e.Do(http.MethodGet, "/api/v1/services/"+svc.ID+"/api-keys/", "", w.owner)).Items
+	require.Len(t, keys, 1)
+	require.Empty(t, keys[0].Key, "the secret is never shown again")
+	require.Equal(t, http.StatusNoContent, w.e.Do(http.MethodDelete, "/api/v1/services/"+svc.ID+"/api-keys/"+key.ID+"/", "", w.owner).Code)
+	require.Eventually(t, func() bool { return run(svc.ID).Code == http.StatusUnauthorized }, 5*time.Second, 100*time.Millisecond, "a revoked key stops working")
+}

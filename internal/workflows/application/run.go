@@ -161,7 +161,10 @@ func (s *Service) RunJob(ctx context.Context, p RunPayload) error {
 
 // RunService runs a service in the request and returns its stored run.
 func (s *Service) RunService(ctx context.Context, tenant tenancy.ID, c actor.Caller, id uuid.UUID, input map[string]any) (domain.Run, error) {
-	if !c.Can(permApps) {
+	if c.ServiceKey != uuid.Nil && c.ServiceKey != id {
+		return domain.Run{}, errs.New(errs.Forbidden, "this API key belongs to another service")
+	}
+	if !c.Can(permApps) && c.ServiceKey == uuid.Nil {
 		return domain.Run{}, domain.ErrNoPermission
 	}
 	w, _, err := s.load(ctx, tenant, c, id, domain.KindService, actRead)

@@ -19,7 +19,10 @@ import (
 
 // Deps are what the service needs.
 type Deps struct {
-	Repo       Repo
+	Repo Repo
+	Keys Keys
+	// Pepper keys the HMAC services' API keys are stored as.
+	Pepper     []byte
 	Tx         txn.Transactor
 	Spaces     Spaces
 	Models     Models

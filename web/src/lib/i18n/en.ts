@@ -686,6 +686,8 @@ const en = {
   'flows.triggers.makeHook': "Make a webhook",
   'flows.triggers.newHook': "Make a new webhook (the old one stops)",
   'flows.triggers.removeHook': "Remove the webhook",
+  'serviceKeys.title': "API keys for this service",
+  'serviceKeys.intro': "A key lets another system (a case system, an e-mail inbox) run this service alone; it acts as you and reaches nothing else.",
 };
 
 export default en;

@@ -688,6 +688,8 @@ const sv: Record<keyof typeof en, string> = {
   'flows.triggers.makeHook': "Skapa en webhook",
   'flows.triggers.newHook': "Skapa en ny webhook (den gamla slutar gälla)",
   'flows.triggers.removeHook': "Ta bort webhooken",
+  'serviceKeys.title': "API-nycklar för den här tjänsten",
+  'serviceKeys.intro': "En nyckel låter ett annat system (ett ärendesystem, en e-postinkorg) köra just den här tjänsten; den agerar som du och når inget annat.",
 };
 
 export default sv;
