@@ -68,6 +68,25 @@ func flowsUI(t *testing.T, base string, owner *member) {
 	b.requireAccessible("an app's triggers")
 	b.screenshot("app-triggers")
 
+	// A change is a new version; an earlier one can be taken back.
+	appID := strings.TrimPrefix(eval[string](b, `location.pathname`), "/spaces/"+owner.space+"/apps/")
+	b.open("/spaces/" + owner.space + "/app-editor/" + appID)
+	b.waitFor("the editor", `!!document.querySelector('textarea[id$="-template"]')`)
+	first := eval[string](b, `document.querySelector('textarea[id$="-template"]').value`)
+	require.True(t, eval[bool](b, `(document.querySelector('textarea[id$="-template"]').select(), true)`))
+	b.typeKeys("Summarise briefly: {{ input.text }}")
+	b.click(`//form[contains(@class, "flow-editor")]//button[normalize-space()="Save"]`)
+	b.waitFor("back on the app's page", `location.pathname.endsWith('/apps/`+appID+`') && document.body.innerText.includes('version 2')`)
+	b.open("/spaces/" + owner.space + "/app-editor/" + appID)
+	b.waitFor("the versions", `!!document.querySelector('details.versions')`)
+	b.click(`//details[contains(@class, "versions")]/summary`)
+	b.click(`//button[@aria-label="Use this version: version 1"]`)
+	b.waitFor("the first instructions back", `document.querySelector('textarea[id$="-template"]').value === `+"`"+first+"`")
+	b.click(`//form[contains(@class, "flow-editor")]//button[normalize-space()="Save"]`)
+	b.waitFor("version 3", `document.body.innerText.includes('version 3')`)
+	got := owner.do(t, http.MethodGet, "/api/v1/workflows/"+appID+"/", "", http.StatusOK)
+	require.Equal(t, first, got["definition"].(map[string]any)["steps"].([]any)[0].(map[string]any)["template"], "the first version's instructions are back")
+
 	fake.Script(testkit.Reply{Tokens: []string{`{"case":"parking"}`}})
 	svc := owner.do(t, http.MethodPost, "/api/v1/workflows/", `{"kind":"service","space_id":"`+owner.space+`","name":"Classify a message","published":true,
 		"definition":{"fields":[{"name":"message","type":"text","required":true}],"steps":[{"id":"classify","kind":"extract","model_id":"`+modelID+`",

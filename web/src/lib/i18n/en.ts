@@ -688,6 +688,9 @@ const en = {
   'flows.triggers.removeHook': "Remove the webhook",
   'serviceKeys.title': "API keys for this service",
   'serviceKeys.intro': "A key lets another system (a case system, an e-mail inbox) run this service alone; it acts as you and reaches nothing else.",
+  'flows.editor.versions': "Earlier versions ({n})",
+  'flows.editor.useVersion': "Use this version",
+  'flows.editor.useVersionNamed': "Use this version: version {n}",
 };
 
 export default en;

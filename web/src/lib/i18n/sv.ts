@@ -690,6 +690,9 @@ const sv: Record<keyof typeof en, string> = {
   'flows.triggers.removeHook': "Ta bort webhooken",
   'serviceKeys.title': "API-nycklar för den här tjänsten",
   'serviceKeys.intro': "En nyckel låter ett annat system (ett ärendesystem, en e-postinkorg) köra just den här tjänsten; den agerar som du och når inget annat.",
+  'flows.editor.versions': "Tidigare versioner ({n})",
+  'flows.editor.useVersion': "Använd den här versionen",
+  'flows.editor.useVersionNamed': "Använd den här versionen: version {n}",
 };
 
 export default sv;
