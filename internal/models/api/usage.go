@@ -10,12 +10,14 @@ import (
 	"github.com/agora-platform/agora/internal/platform/tenancy"
 )
 
-// UsageRow is token usage for a day, user, assistant and model.
+// UsageRow is token usage for a day, user, assistant, model and
+// workflow (an app's, service's or workflow's steps).
 type UsageRow struct {
 	Day              time.Time `json:"day"`
 	UserID           string    `json:"user_id" format:"uuid"`
 	AssistantID      *string   `json:"assistant_id"`
 	ModelID          *string   `json:"model_id"`
+	WorkflowID       *string   `json:"workflow_id"`
 	Requests         int       `json:"requests"`
 	PromptTokens     int       `json:"prompt_tokens"`
 	CompletionTokens int       `json:"completion_tokens"`
@@ -66,6 +68,10 @@ func (h *Handler) usage(c *echo.Context) error {
 		if r.Model != nil {
 			s := r.Model.String()
 			out.Items[i].ModelID = &s
+		}
+		if r.Workflow != nil {
+			s := r.Workflow.String()
+			out.Items[i].WorkflowID = &s
 		}
 		out.Requests += r.Requests
 		out.PromptTokens += r.PromptTokens

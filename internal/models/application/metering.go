@@ -13,9 +13,11 @@ import (
 
 // UsageRecord is the cost of one piece of model work.
 type UsageRecord struct {
-	User             uuid.UUID
-	Assistant        *uuid.UUID
-	Model            *uuid.UUID
+	User      uuid.UUID
+	Assistant *uuid.UUID
+	Model     *uuid.UUID
+	// Workflow is the app, service or workflow a step ran for.
+	Workflow         *uuid.UUID
 	Source           string // chat, openai, embeddings, ingestion, …
 	PromptTokens     int
 	CompletionTokens int
@@ -23,12 +25,13 @@ type UsageRecord struct {
 	At time.Time
 }
 
-// UsageRow is usage summed per day, user, assistant and model.
+// UsageRow is usage summed per day, user, assistant, model and workflow.
 type UsageRow struct {
 	Day              time.Time
 	User             uuid.UUID
 	Assistant        *uuid.UUID
 	Model            *uuid.UUID
+	Workflow         *uuid.UUID
 	Requests         int
 	PromptTokens     int
 	CompletionTokens int

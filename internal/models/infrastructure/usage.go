@@ -27,6 +27,7 @@ type usageRow struct {
 	UserID           uuid.UUID     `bun:"user_id,type:uuid"`
 	AssistantID      uuid.NullUUID `bun:"assistant_id,type:uuid"`
 	ModelID          uuid.NullUUID `bun:"model_id,type:uuid"`
+	WorkflowID       uuid.NullUUID `bun:"workflow_id,type:uuid"`
 	Source           string        `bun:"source"`
 	PromptTokens     int           `bun:"prompt_tokens"`
 	CompletionTokens int           `bun:"completion_tokens"`
@@ -41,6 +42,9 @@ func newUsageRow(tenant tenancy.ID, u application.UsageRecord) *usageRow {
 	}
 	if u.Model != nil {
 		row.ModelID = uuid.NullUUID{UUID: *u.Model, Valid: true}
+	}
+	if u.Workflow != nil {
+		row.WorkflowID = uuid.NullUUID{UUID: *u.Workflow, Valid: true}
 	}
 	return row
 }
@@ -69,15 +73,16 @@ func (r *Usage) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time
 		UserID           uuid.UUID     `bun:"user_id"`
 		AssistantID      uuid.NullUUID `bun:"assistant_id"`
 		ModelID          uuid.NullUUID `bun:"model_id"`
+		WorkflowID       uuid.NullUUID `bun:"workflow_id"`
 		Requests         int           `bun:"requests"`
 		PromptTokens     int           `bun:"prompt_tokens"`
 		CompletionTokens int           `bun:"completion_tokens"`
 	}
 	err := postgres.Conn(ctx, r.db).NewSelect().Table("usage_records").
-		ColumnExpr("date_trunc('day', created_at) AS day, user_id, assistant_id, model_id").
+		ColumnExpr("date_trunc('day', created_at) AS day, user_id, assistant_id, model_id, workflow_id").
 		ColumnExpr("sum(requests)::int AS requests, sum(prompt_tokens)::int AS prompt_tokens, sum(completion_tokens)::int AS completion_tokens").
 		Where("tenant_id = ?", tenant.UUID).Where("created_at >= ?", from).Where("created_at < ?", to).
-		GroupExpr("1, 2, 3, 4").OrderExpr("1, 2").Scan(ctx, &rows)
+		GroupExpr("1, 2, 3, 4, 5").OrderExpr("1, 2").Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("select usage: %w", err)
 	}
@@ -91,6 +96,10 @@ func (r *Usage) Usage(ctx context.Context, tenant tenancy.ID, from, to time.Time
 		if x.ModelID.Valid {
 			m := x.ModelID.UUID
 			out[i].Model = &m
+		}
+		if x.WorkflowID.Valid {
+			w := x.WorkflowID.UUID
+			out[i].Workflow = &w
 		}
 	}
 	return out, nil

@@ -101,7 +101,8 @@ func NewMeter(m *modelsapp.Metering) Meter { return Meter{m: m} }
 
 // Record stores a usage record, in the context's transaction.
 func (m Meter) Record(ctx context.Context, tenant tenancy.ID, u application.UsageRecord) error {
-	return m.m.Record(ctx, tenant, modelsapp.UsageRecord(u))
+	return m.m.Record(ctx, tenant, modelsapp.UsageRecord{User: u.User, Assistant: u.Assistant, Model: u.Model, Source: u.Source,
+		PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, At: u.At})
 }
 
 // CheckQuota refuses work when the tenant has used its tokens for today.

@@ -138,6 +138,19 @@ func TestAServiceReturnsSchemaValidJSON(t *testing.T) {
 
 	runs := testkit.JSON[api.RunList](t, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/runs/", "", w.owner)).Items
 	require.Len(t, runs, 3, "every run is stored (the refused inputs made none)")
+	usage := testkit.JSON[struct {
+		Items []struct {
+			WorkflowID   *string `json:"workflow_id"`
+			PromptTokens int     `json:"prompt_tokens"`
+		} `json:"items"`
+	}](t, w.e.Do(http.MethodGet, "/api/v1/token-usage/", "", w.owner))
+	counted := 0
+	for _, u := range usage.Items {
+		if u.WorkflowID != nil && *u.WorkflowID == svc.ID {
+			counted += u.PromptTokens
+		}
+	}
+	require.GreaterOrEqual(t, counted, 30, "the steps' tokens are counted for the service")
 	require.Equal(t, "failed", runs[0].Status)
 	require.Equal(t, "complete", runs[2].Status)
 }

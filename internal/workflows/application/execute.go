@@ -285,7 +285,7 @@ func (s *Service) render(st domain.Step, env Env) (string, error) {
 // complete asks the step's model (none named: the tenant's default).
 func (s *Service) complete(ctx context.Context, r *domain.Run, st domain.Step, msgs []Message, schema json.RawMessage) (Completion, error) {
 	return s.d.Models.Complete(ctx, r.Tenant, r.User, st.Model, msgs,
-		CompleteOptions{Temperature: st.Temperature, MaxTokens: st.MaxTokens, Schema: schema})
+		CompleteOptions{Temperature: st.Temperature, MaxTokens: st.MaxTokens, Schema: schema, Workflow: r.Workflow})
 }
 
 // prompt asks a completion model with the rendered template.

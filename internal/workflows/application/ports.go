@@ -170,6 +170,8 @@ type CompleteOptions struct {
 	MaxTokens   *int
 	// Schema, when set, is the JSON schema the answer must satisfy.
 	Schema json.RawMessage
+	// Workflow is the workflow the usage is counted for.
+	Workflow uuid.UUID
 }
 
 // Env is what templates and expressions see: the run's input by field and

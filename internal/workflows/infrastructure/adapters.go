@@ -113,7 +113,8 @@ func (m Models) Complete(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 		}
 		completion = m.gw.Count(text)
 	}
-	if err := m.meter.Record(context.WithoutCancel(ctx), tenant, modelsapp.UsageRecord{User: user, Model: &id, Source: "workflow",
+	wf := o.Workflow
+	if err := m.meter.Record(context.WithoutCancel(ctx), tenant, modelsapp.UsageRecord{User: user, Model: &id, Workflow: &wf, Source: "workflow",
 		PromptTokens: prompt, CompletionTokens: completion}); err != nil {
 		return application.Completion{}, fmt.Errorf("record usage: %w", err)
 	}

@@ -40,7 +40,7 @@ export interface Share {
 
 // perKey sums usage rows by who or what used the tokens (user, assistant
 // or model), largest total first; rows without that key count as "".
-export function perKey(rows: Row[], key: 'user_id' | 'assistant_id' | 'model_id'): Share[] {
+export function perKey(rows: Row[], key: 'user_id' | 'assistant_id' | 'model_id' | 'workflow_id'): Share[] {
   const sums = new Map<string, Share>();
   for (const r of rows) {
     const id = r[key] ?? '';

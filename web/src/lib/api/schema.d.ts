@@ -11308,6 +11308,7 @@ export interface components {
             requests?: number;
             /** Format: uuid */
             user_id?: string;
+            workflow_id?: string;
         };
         UpdateAssistantRequest: {
             completion_model?: components["schemas"]["IDRef"];

@@ -294,7 +294,7 @@ const en = {
   'usage.requestsCol': "Requests",
   'usage.tokensCol': "Tokens",
   'usage.total': "Total",
-  'usage.none': "(none: the OpenAI-compatible API)",
+  'usage.none': "(none named: other work)",
   'usage.from': 'From',
   'usage.to': 'To',
   'usage.requests': 'requests',
@@ -691,6 +691,8 @@ const en = {
   'flows.editor.versions': "Earlier versions ({n})",
   'flows.editor.useVersion': "Use this version",
   'flows.editor.useVersionNamed': "Use this version: version {n}",
+  'usage.byWorkflow': "Per app, service or workflow",
+  'usage.workflow': "App, service or workflow",
 };
 
 export default en;

@@ -296,7 +296,7 @@ const sv: Record<keyof typeof en, string> = {
   'usage.requestsCol': "Anrop",
   'usage.tokensCol': "Token",
   'usage.total': "Totalt",
-  'usage.none': "(ingen: det OpenAI-kompatibla API:et)",
+  'usage.none': "(inget angivet: annat arbete)",
   'usage.from': 'Från',
   'usage.to': 'Till',
   'usage.requests': 'anrop',
@@ -693,6 +693,8 @@ const sv: Record<keyof typeof en, string> = {
   'flows.editor.versions': "Tidigare versioner ({n})",
   'flows.editor.useVersion': "Använd den här versionen",
   'flows.editor.useVersionNamed': "Använd den här versionen: version {n}",
+  'usage.byWorkflow': "Per app, tjänst eller arbetsflöde",
+  'usage.workflow': "App, tjänst eller arbetsflöde",
 };
 
 export default sv;
