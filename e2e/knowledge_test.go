@@ -150,6 +150,13 @@ func watchJobs(t *testing.T, base, token string) <-chan jobEvent {
 // watch subscribes to a channel (job_updates, crawl_run_updates).
 func watch(t *testing.T, base, token, channel string) <-chan jobEvent {
 	t.Helper()
+	return watchChannel[jobEvent](t, base, token, channel)
+}
+
+// watchChannel opens a WebSocket to base, subscribes to channel and sends
+// each message's data, decoded as T, on the returned channel.
+func watchChannel[T any](t *testing.T, base, token, channel string) <-chan T {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/v1/ws",
@@ -164,7 +171,7 @@ func watch(t *testing.T, base, token, channel string) <-chan jobEvent {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"type":"pong"}`, string(pong), "the subscription was answered in order")
 
-	events := make(chan jobEvent, 1024)
+	events := make(chan T, 1024)
 	go func() {
 		defer close(events)
 		for {
@@ -174,7 +181,7 @@ func watch(t *testing.T, base, token, channel string) <-chan jobEvent {
 			}
 			var m struct {
 				Type string
-				Data jobEvent
+				Data T
 			}
 			if json.Unmarshal(data, &m) == nil && m.Type == channel {
 				events <- m.Data

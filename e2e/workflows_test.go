@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"bytes"
-	"context"
-	"encoding/binary"
 	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/agora-platform/agora/internal/platform/testkit"
@@ -32,36 +28,7 @@ type runEvent struct {
 // watchRuns subscribes to app_run_updates on base.
 func watchRuns(t *testing.T, base, token string) <-chan runEvent {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/v1/ws",
-		&websocket.DialOptions{Subprotocols: []string{"agora", "auth_" + token}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ws.CloseNow() })
-	for _, msg := range []string{`{"type":"subscribe","data":{"channel":"app_run_updates"}}`, `{"type":"ping"}`} {
-		require.NoError(t, ws.Write(ctx, websocket.MessageText, []byte(msg)))
-	}
-	_, pong, err := ws.Read(ctx)
-	require.NoError(t, err)
-	require.JSONEq(t, `{"type":"pong"}`, string(pong), "the subscription was answered in order")
-	events := make(chan runEvent, 1024)
-	go func() {
-		defer close(events)
-		for {
-			_, data, err := ws.Read(ctx)
-			if err != nil {
-				return
-			}
-			var m struct {
-				Type string
-				Data runEvent
-			}
-			if json.Unmarshal(data, &m) == nil && m.Type == "app_run_updates" {
-				events <- m.Data
-			}
-		}
-	}()
-	return events
+	return watchChannel[runEvent](t, base, token, "app_run_updates")
 }
 
 // uploadFile sends a file to /files/ (with a query such as ?purpose=app)
@@ -86,19 +53,6 @@ func (m *member) uploadFile(t *testing.T, query, name string, content []byte) st
 	var f struct{ ID string }
 	require.NoError(t, json.Unmarshal(raw, &f))
 	return f.ID
-}
-
-// silentWAV is a short silent 16 kHz mono recording.
-func silentWAV(samples int) []byte {
-	var b bytes.Buffer
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(36+samples*2))
-	b.WriteString("WAVEfmt ")
-	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
-	b.WriteString("data")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(samples*2))
-	b.Write(make([]byte, samples*2))
-	return b.Bytes()
 }
 
 // awaitRun follows a run's events until it ends and returns them.
@@ -151,7 +105,7 @@ func TestWorkflowsThroughTheRealProcesses(t *testing.T) {
 		app := create("app", "Minutes from a recording", `{"fields":[{"name":"recording","type":"recording","required":true}],"steps":[
 			{"id":"transcript","kind":"transcribe","file":"recording"},
 			{"id":"minutes","kind":"prompt","inputs":["transcript"],"template":"Write minutes of:\n{{ steps.transcript }}"}]}`)
-		recording := m.uploadFile(t, "?purpose=app", "council.wav", silentWAV(1600))
+		recording := m.uploadFile(t, "?purpose=app", "council.wav", testkit.WAV(1600))
 		run := m.do(t, http.MethodPost, "/api/v1/apps/"+app+"/runs/", `{"input":{"recording":"`+recording+`"}}`, http.StatusAccepted)
 		seen := awaitRun(t, events, run["id"].(string))
 		last := seen[len(seen)-1]

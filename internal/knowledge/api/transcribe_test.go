@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"net/http"
 	"testing"
 
@@ -15,20 +13,6 @@ import (
 	"github.com/agora-platform/agora/internal/platform/testkit"
 	tenantsdomain "github.com/agora-platform/agora/internal/tenants/domain"
 )
-
-// wav is a short silent 16 kHz mono WAV recording.
-func wav(samples int) []byte {
-	var b bytes.Buffer
-	data := samples * 2
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(36+data))
-	b.WriteString("WAVEfmt ")
-	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
-	b.WriteString("data")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(data))
-	b.Write(make([]byte, data))
-	return b.Bytes()
-}
 
 // whisper makes a fake Whisper-compatible server the tenant's default
 // transcription model.
@@ -53,7 +37,7 @@ func TestRecordingsBecomeSearchableKnowledgeThatChatCites(t *testing.T) {
 	fake := l.whisper(t, testkit.Reply{Tokens: []string{"The council decided that the new swimming hall opens in March. ",
 		"The budget for snow clearing rises by ten percent."}})
 
-	a := l.upload(t, "council-2026-11-03.wav", wav(1600))
+	a := l.upload(t, "council-2026-11-03.wav", testkit.WAV(1600))
 	job := l.job(t, a.ID)
 	require.Equal(t, "complete", job["status"], "%v", job)
 	require.Len(t, fake.Requests, 1)
@@ -78,7 +62,7 @@ func TestAFailingTranscriptionFailsTheJobWithTheReason(t *testing.T) {
 	t.Parallel()
 	l := newLibrary(t, apptest.New(t), "Council meetings")
 	l.whisper(t, testkit.Reply{Status: http.StatusBadRequest, ErrorBody: `{"error":{"message":"Audio file might be corrupted or unsupported"}}`})
-	a := l.upload(t, "broken.wav", wav(800))
+	a := l.upload(t, "broken.wav", testkit.WAV(800))
 	job := l.job(t, a.ID)
 	require.Equal(t, "failed", job["status"], "%v", job)
 	require.Contains(t, job["message"], "transcription of broken.wav failed")
@@ -91,7 +75,7 @@ func TestAFailingTranscriptionFailsTheJobWithTheReason(t *testing.T) {
 func TestRecordingsNeedATranscriptionModel(t *testing.T) {
 	t.Parallel()
 	l := newLibrary(t, apptest.New(t), "Council meetings")
-	rec := testkit.Upload(l.e.H, "/api/v1/groups/"+l.collection+"/info-blobs/upload/", "file", "meeting.wav", wav(800), "Authorization", "Bearer "+l.token)
+	rec := testkit.Upload(l.e.H, "/api/v1/groups/"+l.collection+"/info-blobs/upload/", "file", "meeting.wav", testkit.WAV(800), "Authorization", "Bearer "+l.token)
 	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 	require.Contains(t, rec.Body.String(), "no default transcription model")
 }
@@ -100,7 +84,7 @@ func TestRecordedChatAttachmentsAreTranscribed(t *testing.T) {
 	t.Parallel()
 	l := newLibrary(t, apptest.New(t), "Council meetings")
 	l.whisper(t, testkit.Reply{Tokens: []string{"Please book the meeting room for Friday."}})
-	rec := testkit.Upload(l.e.H, "/api/v1/files/", "file", "memo.wav", wav(800), "Authorization", "Bearer "+l.token)
+	rec := testkit.Upload(l.e.H, "/api/v1/files/", "file", "memo.wav", testkit.WAV(800), "Authorization", "Bearer "+l.token)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	f := testkit.JSON[struct {
 		ID    string

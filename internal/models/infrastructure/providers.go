@@ -213,7 +213,7 @@ func (g *Providers) Complete(ctx context.Context, tenant tenancy.ID, model uuid.
 		out[i] = ai.Message{Role: ai.Role(m.Role), Content: m.Content}
 	}
 	s, err := g.router.Chat(ctx, eps, ai.ChatRequest{Model: name, Messages: out, Temperature: sp.Temperature, MaxTokens: sp.MaxTokens,
-		TopP: sp.TopP, Stop: sp.Stop, PresencePenalty: sp.PresencePenalty, FrequencyPenalty: sp.FrequencyPenalty})
+		TopP: sp.TopP, Stop: sp.Stop, PresencePenalty: sp.PresencePenalty, FrequencyPenalty: sp.FrequencyPenalty, JSONSchema: sp.JSONSchema})
 	if err != nil {
 		return nil, ai.ClientError(err)
 	}

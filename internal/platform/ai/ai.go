@@ -7,6 +7,7 @@ package ai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -42,7 +43,16 @@ type ChatRequest struct {
 	Stop             []string
 	PresencePenalty  *float64
 	FrequencyPenalty *float64
+	// JSONSchema asks for an answer that satisfies this JSON schema, in
+	// the provider's structured-output mode where its API has one
+	// (OpenAI, Azure OpenAI, vLLM: response_format json_schema); other
+	// providers get the schema in the instructions only.
+	JSONSchema json.RawMessage
 }
+
+// StructuredOutput lists the provider types whose chat API takes a JSON
+// schema as response_format.
+var StructuredOutput = []string{"openai", "azure", "vllm"}
 
 // Usage counts tokens.
 type Usage struct {

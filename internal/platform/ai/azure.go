@@ -24,7 +24,7 @@ func azureHeaders(key string) http.Header {
 
 // Chat streams a chat completion from a deployment.
 func (a Azure) Chat(ctx context.Context, ep Endpoint, req ChatRequest) (Stream, error) {
-	resp, err := post(ctx, a.HTTP, ep, a.url(ep, "chat/completions"), oaChat(req), azureHeaders(ep.APIKey))
+	resp, err := post(ctx, a.HTTP, ep, a.url(ep, "chat/completions"), oaChat(req, "azure"), azureHeaders(ep.APIKey))
 	if err != nil {
 		return nil, err
 	}

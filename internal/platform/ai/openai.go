@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,13 +43,29 @@ type oaChatRequest struct {
 	Stop             []string     `json:"stop,omitempty"`
 	PresencePenalty  *float64     `json:"presence_penalty,omitempty"`
 	FrequencyPenalty *float64     `json:"frequency_penalty,omitempty"`
+	ResponseFormat   *oaFormat    `json:"response_format,omitempty"`
 }
 
-// oaChat is the chat request body of the OpenAI wire format.
-func oaChat(req ChatRequest) oaChatRequest {
-	return oaChatRequest{Model: req.Model, Messages: oaMessages(req.Messages), Stream: true,
+// oaFormat asks for structured output of a JSON schema.
+type oaFormat struct {
+	Type       string `json:"type"`
+	JSONSchema struct {
+		Name   string          `json:"name"`
+		Schema json.RawMessage `json:"schema"`
+	} `json:"json_schema"`
+}
+
+// oaChat is the chat request body of the OpenAI wire format, for an
+// endpoint of provider type typ.
+func oaChat(req ChatRequest, typ string) oaChatRequest {
+	body := oaChatRequest{Model: req.Model, Messages: oaMessages(req.Messages), Stream: true,
 		StreamOptions: &oaStreamOpt{IncludeUsage: true}, Temperature: req.Temperature, MaxTokens: req.MaxTokens,
 		TopP: req.TopP, Stop: req.Stop, PresencePenalty: req.PresencePenalty, FrequencyPenalty: req.FrequencyPenalty}
+	if len(req.JSONSchema) > 0 && slices.Contains(StructuredOutput, typ) {
+		body.ResponseFormat = &oaFormat{Type: "json_schema"}
+		body.ResponseFormat.JSONSchema.Name, body.ResponseFormat.JSONSchema.Schema = "output", req.JSONSchema
+	}
+	return body
 }
 
 type oaStreamOpt struct {
@@ -87,7 +104,7 @@ func oaMessages(ms []Message) []oaMessage {
 
 // Chat streams a chat completion.
 func (o OpenAI) Chat(ctx context.Context, ep Endpoint, req ChatRequest) (Stream, error) {
-	resp, err := o.post(ctx, ep, baseURL(ep)+"/chat/completions", oaChat(req), bearer(ep.APIKey))
+	resp, err := o.post(ctx, ep, baseURL(ep)+"/chat/completions", oaChat(req, ep.Type), bearer(ep.APIKey))
 	if err != nil {
 		return nil, err
 	}

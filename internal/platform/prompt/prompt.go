@@ -6,6 +6,7 @@
 package prompt
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"regexp"
@@ -69,6 +70,9 @@ type Sampling struct {
 	Stop             []string
 	PresencePenalty  *float64
 	FrequencyPenalty *float64
+	// JSONSchema asks for JSON of this schema in the provider's
+	// structured-output mode where it has one.
+	JSONSchema json.RawMessage
 }
 
 // Piece is a part of a streamed completion.

@@ -3,6 +3,7 @@ package testkit
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"html"
 	"io"
@@ -247,4 +248,18 @@ func Presentation(slides ...Slide) []byte {
 	}
 	entries["ppt/presentation.xml"] = `<?xml version="1.0" encoding="UTF-8"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>`
 	return ooxml(entries, `<Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/>`)
+}
+
+// WAV is a silent 16 kHz mono 16-bit recording of samples samples.
+func WAV(samples int) []byte {
+	var b bytes.Buffer
+	data := samples * 2
+	b.WriteString("RIFF")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(36+data))
+	b.WriteString("WAVEfmt ")
+	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
+	b.WriteString("data")
+	_ = binary.Write(&b, binary.LittleEndian, uint32(data))
+	b.Write(make([]byte, data))
+	return b.Bytes()
 }

@@ -1,9 +1,7 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -118,6 +116,9 @@ func TestAServiceReturnsSchemaValidJSON(t *testing.T) {
 	require.Equal(t, 35, res.Tokens)
 	msgs := w.fake.Requests[len(w.fake.Requests)-1]["messages"].([]any)
 	require.Contains(t, msgs[1].(map[string]any)["content"], "My car was towed.", "the template is filled")
+	format := w.fake.Requests[len(w.fake.Requests)-1]["response_format"].(map[string]any)
+	require.Equal(t, "json_schema", format["type"], "an OpenAI provider is asked for structured output")
+	require.Equal(t, []any{"case"}, format["json_schema"].(map[string]any)["schema"].(map[string]any)["required"])
 
 	w.fake.Script(testkit.Reply{Tokens: []string{`{"case":"taxes"}`}}, testkit.Reply{Tokens: []string{`{"case":"parking"}`}})
 	rec = w.e.Do(http.MethodPost, "/api/v1/services/"+svc.ID+"/run/", `{"input":{"message":"Where do I park?"}}`, w.viewer)
@@ -250,20 +251,6 @@ func TestVersionsAndVisibility(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, w.e.Do(http.MethodGet, "/api/v1/workflows/"+svc.ID+"/", "", w.owner).Code)
 }
 
-// wav is a short silent 16 kHz mono WAV recording.
-func wav(samples int) []byte {
-	var b bytes.Buffer
-	data := samples * 2
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(36+data))
-	b.WriteString("WAVEfmt ")
-	_ = binary.Write(&b, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)})
-	b.WriteString("data")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(data))
-	b.Write(make([]byte, data))
-	return b.Bytes()
-}
-
 // TestMinutesFromARecording: an app takes a recording (uploaded with
 // purpose=app, so it is not transcribed at upload) and a document; its
 // run transcribes the recording in the worker and writes minutes from the
@@ -287,7 +274,7 @@ func TestMinutesFromARecording(t *testing.T) {
 		require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 		return testkit.JSON[struct{ ID string }](t, rec).ID
 	}
-	recording := upload("council.wav", wav(1600), "?purpose=app")
+	recording := upload("council.wav", testkit.WAV(1600), "?purpose=app")
 	require.Empty(t, w.fake.Requests, "a recording kept for an app is not transcribed at upload")
 	agenda := upload("agenda.md", []byte("# Agenda\n\n1. The swimming hall"), "")
 

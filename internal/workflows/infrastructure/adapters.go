@@ -86,7 +86,7 @@ func (m Models) Complete(ctx context.Context, tenant tenancy.ID, user uuid.UUID,
 	for i, msg := range msgs {
 		conv[i] = modelsapp.Message{Role: msg.Role, Content: msg.Content}
 	}
-	pieces, err := m.gw.Complete(ctx, tenant, id, conv, modelsapp.Sampling{Temperature: o.Temperature, MaxTokens: o.MaxTokens})
+	pieces, err := m.gw.Complete(ctx, tenant, id, conv, modelsapp.Sampling{Temperature: o.Temperature, MaxTokens: o.MaxTokens, JSONSchema: o.Schema})
 	if err != nil {
 		return application.Completion{}, err
 	}
