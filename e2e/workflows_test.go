@@ -168,3 +168,51 @@ func TestWorkflowsThroughTheRealProcesses(t *testing.T) {
 		require.Contains(t, fake.Requests[len(fake.Requests)-1]["messages"].([]any)[0].(map[string]any)["content"], "About school")
 	})
 }
+
+// TestAKilledWorkerTakesARunUpAtItsFirstUnfinishedStep: a worker killed
+// in the middle of a run's second step leaves the first stored; another
+// worker takes the run up from the second step, and the first is never
+// asked again.
+func TestAKilledWorkerTakesARunUpAtItsFirstUnfinishedStep(t *testing.T) {
+	s := newStack(t, "JOB_HEARTBEAT=250ms")
+	base := s.api(t)
+	m := newMember(t, base)
+	fake := testkit.NewFakeAI(t, testkit.Reply{Tokens: []string{"First."}}, testkit.Reply{Tokens: []string{"Too late."}, FirstToken: time.Minute})
+	resp, out := sysadmin(t, http.MethodPut, base+"/api/v1/sysadmin/tenants/"+m.tenant+"/credentials/openai", `{"api_key":"sk-upstream","endpoint":"`+fake.URL()+`"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%v", out)
+	m.enable(t, "completion-models", `{"name":"Scripted `+time.Now().Format("150405.000000")+`","provider_type":"openai","provider_model":"gpt-script","token_limit":8192}`)
+	app := m.do(t, http.MethodPost, "/api/v1/workflows/", `{"kind":"app","space_id":"`+m.space+`","name":"Two steps","published":true,"definition":{
+		"fields":[{"name":"text","type":"text","required":true}],"steps":[
+		{"id":"first","kind":"prompt","template":"One: {{ input.text }}"},
+		{"id":"second","kind":"prompt","inputs":["first"],"template":"Two: {{ steps.first }}"}]}}`, http.StatusCreated)["id"].(string)
+
+	w := s.worker(t)
+	run := m.do(t, http.MethodPost, "/api/v1/apps/"+app+"/runs/", `{"input":{"text":"go"}}`, http.StatusAccepted)["id"].(string)
+	step := func(id string) map[string]any {
+		for _, st := range m.do(t, http.MethodGet, "/api/v1/app-runs/"+run+"/", "", http.StatusOK)["steps"].([]any) {
+			if st := st.(map[string]any); st["id"] == id {
+				return st
+			}
+		}
+		return nil
+	}
+	require.Eventually(t, func() bool {
+		s := step("second")
+		return s != nil && s["status"] == "in_progress"
+	}, time.Minute, 50*time.Millisecond, "the run never reached its second step")
+	require.NoError(t, w.cmd.Process.Kill())
+	<-w.done
+	w.stopped = true
+	require.Equal(t, "complete", step("first")["status"])
+
+	fake.Script(testkit.Reply{Tokens: []string{"Second."}})
+	s.worker(t)
+	require.Eventually(t, func() bool {
+		return m.do(t, http.MethodGet, "/api/v1/app-runs/"+run+"/", "", http.StatusOK)["status"] == "complete"
+	}, 2*time.Minute, 100*time.Millisecond, "the run was not taken up")
+	got := m.do(t, http.MethodGet, "/api/v1/app-runs/"+run+"/", "", http.StatusOK)
+	require.Equal(t, "Second.", got["output"])
+	require.EqualValues(t, 1, step("first")["attempts"], "the completed step was not run again")
+	require.EqualValues(t, 2, step("second")["attempts"])
+	require.EqualValues(t, 3, fake.Calls.Load(), "the model was asked for the first step once and the second twice")
+}
