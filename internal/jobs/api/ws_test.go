@@ -93,6 +93,8 @@ func TestJobUpdatesReachEveryReplicasConnections(t *testing.T) {
 	require.Equal(t, "pong", read(t, oc).Type, "another user gets nothing of it")
 
 	send(t, c, `{"type":"unsubscribe","data":{"channel":"job_updates"}}`)
+	send(t, c, `{"type":"ping"}`) // the pong says the unsubscription is in place
+	require.Equal(t, "pong", read(t, c).Type)
 	w.svc.Dispatch(context.Background(), w.job(t))
 	send(t, c, `{"type":"ping"}`)
 	require.Equal(t, "pong", read(t, c).Type, "nothing after unsubscribing")
