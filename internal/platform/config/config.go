@@ -32,7 +32,11 @@ type Config struct {
 	DatabaseURL          string        `env:"DATABASE_URL" envDefault:"postgres://agora_app:agora_app@127.0.0.1:5432/agora?sslmode=disable"`
 	MigrationDatabaseURL string        `env:"MIGRATION_DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
 	DBMaxOpenConns       int           `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
-	DBMaxIdleConns       int           `env:"DB_MAX_IDLE_CONNS" envDefault:"10"`
+	// DBMaxIdleConns defaults to DBMaxOpenConns (-1): a pool that keeps
+	// fewer idle closes and reopens connections under load (one
+	// PostgreSQL session each), which cost most of the added time at 200
+	// streams in the performance issue's measurements.
+	DBMaxIdleConns int `env:"DB_MAX_IDLE_CONNS" envDefault:"-1"`
 	DBConnMaxLifetime    time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
 	RedisURL             string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
 	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
@@ -210,6 +214,9 @@ func FromMap(vars map[string]string) (Config, error) {
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
 		return Config{}, fmt.Errorf("config: invalid configuration (see configs/agora.example.env):\n  - %s", describeParseError(err))
+	}
+	if c.DBMaxIdleConns == -1 {
+		c.DBMaxIdleConns = c.DBMaxOpenConns
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err

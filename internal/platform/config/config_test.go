@@ -161,3 +161,22 @@ func TestExampleFileListsEveryVariable(t *testing.T) {
 		require.True(t, read[name], "%s is documented but the code does not read it", name)
 	}
 }
+
+// TestIdleConnectionsDefaultToTheOpenLimit: the pool keeps as many idle
+// connections as it may open unless told otherwise, and more idle than
+// open is refused.
+func TestIdleConnectionsDefaultToTheOpenLimit(t *testing.T) {
+	t.Parallel()
+	vars := valid()
+	vars["DB_MAX_OPEN_CONNS"] = "40"
+	c, err := config.FromMap(vars)
+	require.NoError(t, err)
+	require.Equal(t, 40, c.DBMaxIdleConns)
+	vars["DB_MAX_IDLE_CONNS"] = "5"
+	c, err = config.FromMap(vars)
+	require.NoError(t, err)
+	require.Equal(t, 5, c.DBMaxIdleConns)
+	vars["DB_MAX_IDLE_CONNS"] = "41"
+	_, err = config.FromMap(vars)
+	require.ErrorContains(t, err, "DB_MAX_IDLE_CONNS")
+}
