@@ -29,20 +29,20 @@ type Config struct {
 	// nor bypasses row-level security. MigrationDatabaseURL is the
 	// owner's, used by `agora migrate` (which grants the application's
 	// role its rights) and for index builds; empty means DatabaseURL.
-	DatabaseURL          string        `env:"DATABASE_URL" envDefault:"postgres://agora_app:agora_app@127.0.0.1:5432/agora?sslmode=disable"`
-	MigrationDatabaseURL string        `env:"MIGRATION_DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
-	DBMaxOpenConns       int           `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
+	DatabaseURL          string `env:"DATABASE_URL" envDefault:"postgres://agora_app:agora_app@127.0.0.1:5432/agora?sslmode=disable"`
+	MigrationDatabaseURL string `env:"MIGRATION_DATABASE_URL" envDefault:"postgres://agora:agora@127.0.0.1:5432/agora?sslmode=disable"`
+	DBMaxOpenConns       int    `env:"DB_MAX_OPEN_CONNS" envDefault:"20"`
 	// DBMaxIdleConns defaults to DBMaxOpenConns (-1): a pool that keeps
 	// fewer idle closes and reopens connections under load (one
 	// PostgreSQL session each), which cost most of the added time at 200
 	// streams in the performance issue's measurements.
-	DBMaxIdleConns int `env:"DB_MAX_IDLE_CONNS" envDefault:"-1"`
-	DBConnMaxLifetime    time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
-	RedisURL             string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
-	HTTPAddr             string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
-	PublicOrigin         string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
-	CORSAllowedOrigins   []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
-	HTTPBodyLimitBytes   int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
+	DBMaxIdleConns     int           `env:"DB_MAX_IDLE_CONNS" envDefault:"-1"`
+	DBConnMaxLifetime  time.Duration `env:"DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	RedisURL           string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	HTTPAddr           string        `env:"HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	PublicOrigin       string        `env:"PUBLIC_ORIGIN" envDefault:"http://127.0.0.1:8080"`
+	CORSAllowedOrigins []string      `env:"CORS_ALLOWED_ORIGINS" envSeparator:","`
+	HTTPBodyLimitBytes int64         `env:"HTTP_BODY_LIMIT_BYTES" envDefault:"10485760"`
 	// TrustedProxies are the CIDRs of reverse proxies whose X-Forwarded-For
 	// is believed; empty means the TCP peer is the client.
 	TrustedProxies []string `env:"TRUSTED_PROXIES" envSeparator:","`
