@@ -325,6 +325,9 @@ func themesAndSessions(t *testing.T, base string, owner *member, spaceID string)
 	b.open(pages[1])
 	b.waitFor("a conversation in the dark", `document.querySelector('.answer')?.dataset.status === 'done'`)
 	b.screenshot("chat-dark")
+	b.open(pages[len(pages)-3]) // an app's page
+	b.waitFor("an app in the dark", `!!document.querySelector('.run-form')`)
+	b.screenshot("app-run-dark")
 
 	// An invitation to open signed out, in the dark (from a tenant without
 	// single sign-on, which the owner's has by now).

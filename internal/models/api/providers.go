@@ -207,21 +207,16 @@ func (h *Handler) updatePrivate(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	tenant := tenancy.MustFrom(ctx)
-	old, err := h.svc.PrivateModel(ctx, tenant, pid, mid)
-	if err != nil {
-		return err
-	}
 	var req ModelRequest
 	if err := c.Bind(&req); err != nil {
 		return err
 	}
-	spec, err := req.spec(old.Kind)
+	spec, err := req.spec("") // the model's own kind, which UpdatePrivate keeps
 	if err != nil {
 		return err
 	}
-	v, err := h.svc.UpdatePrivate(ctx, tenant, pid, mid, spec)
+	ctx := c.Request().Context()
+	v, err := h.svc.UpdatePrivate(ctx, tenancy.MustFrom(ctx), pid, mid, spec)
 	if err != nil {
 		return err
 	}

@@ -187,7 +187,7 @@ func (s *Service) PrivateModel(ctx context.Context, tenant tenancy.ID, provider,
 }
 
 // UpdatePrivate replaces a private model's description; its kind and
-// provider stay.
+// provider stay (the spec's are ignored).
 func (s *Service) UpdatePrivate(ctx context.Context, tenant tenancy.ID, provider, id uuid.UUID, spec domain.Spec) (domain.View, error) {
 	var m domain.Model
 	var v domain.View
@@ -196,7 +196,7 @@ func (s *Service) UpdatePrivate(ctx context.Context, tenant tenancy.ID, provider
 		if m, err = s.PrivateModel(ctx, tenant, provider, id); err != nil {
 			return err
 		}
-		spec.ProviderType = m.ProviderType
+		spec.Kind, spec.ProviderType = m.Kind, m.ProviderType
 		if err := m.Apply(spec, s.now()); err != nil {
 			return err
 		}

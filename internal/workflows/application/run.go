@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -66,7 +67,7 @@ func (s *Service) checkInput(ctx context.Context, tenant tenancy.ID, user uuid.U
 func checkText(fields []domain.Field, in map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	for k := range in {
-		if !slicesContainsField(fields, k) {
+		if !slices.ContainsFunc(fields, func(f domain.Field) bool { return f.Name == k }) {
 			return nil, errs.InvalidField("input", "input.%s: no such field", k)
 		}
 	}
@@ -84,15 +85,6 @@ func checkText(fields []domain.Field, in map[string]any) (map[string]any, error)
 		out[f.Name] = s
 	}
 	return out, nil
-}
-
-func slicesContainsField(fs []domain.Field, name string) bool {
-	for _, f := range fs {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // StartRun queues a run of an app or workflow for the worker and returns
@@ -251,8 +243,8 @@ func (s *Service) GetRun(ctx context.Context, tenant tenancy.ID, c actor.Caller,
 	if err != nil {
 		return domain.Run{}, err
 	}
-	_, acc, err := s.load(ctx, tenant, c, r.Workflow, "", actRead)
-	if err != nil || (r.User != c.UserID && !s.d.Spaces.Can(acc.Role, "app", actEdit)) {
+	w, acc, err := s.load(ctx, tenant, c, r.Workflow, "", actRead)
+	if err != nil || (r.User != c.UserID && !s.d.Spaces.Can(acc.Role, string(w.Kind), actEdit)) {
 		return domain.Run{}, domain.ErrRunNotFound
 	}
 	return r, nil

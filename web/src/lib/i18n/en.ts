@@ -693,6 +693,7 @@ const en = {
   'flows.editor.useVersionNamed': "Use this version: version {n}",
   'usage.byWorkflow': "Per app, service or workflow",
   'usage.workflow': "App, service or workflow",
+  'flows.underTenth': "under 0.1 s",
 };
 
 export default en;

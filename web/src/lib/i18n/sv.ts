@@ -695,6 +695,7 @@ const sv: Record<keyof typeof en, string> = {
   'flows.editor.useVersionNamed': "Använd den här versionen: version {n}",
   'usage.byWorkflow': "Per app, tjänst eller arbetsflöde",
   'usage.workflow': "App, tjänst eller arbetsflöde",
+  'flows.underTenth': "under 0,1 s",
 };
 
 export default sv;
